@@ -1,0 +1,395 @@
+"""The `fastapi-lint` command line, shaped like ruff's: check, rule, server, clean, codemod."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import ConfigError, load_settings, with_cli_overrides
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number, got {value!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be at least 1, got {jobs}")
+    return jobs
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .output import FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="fastapi-lint",
+        description="Checks FastAPI applications against FastAPI's documented practices.",
+    )
+    parser.add_argument("--version", action="version", version=f"fastapi-lint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="lint files and folders (default: .)")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument(
+        "--unsafe-fixes",
+        dest="unsafe_fixes",
+        action="store_true",
+        default=None,
+        help="also apply and show fixes that may change behaviour",
+    )
+    check.add_argument("--no-unsafe-fixes", dest="unsafe_fixes", action="store_false")
+    check.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff and write nothing"
+    )
+    check.add_argument(
+        "--fix-only", action="store_true", help="apply fixes and do not report what remains"
+    )
+    check.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    check.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="exit 1 when any fix was applied, even if nothing remains",
+    )
+    check.add_argument(
+        "--add-noqa", action="store_true", help="add `# noqa: CODE` to every line with a finding"
+    )
+    check.add_argument(
+        "--select",
+        type=_csv,
+        default=None,
+        metavar="CODES",
+        help="comma-separated codes, prefixes or names to enable (replaces)",
+    )
+    check.add_argument(
+        "--extend-select",
+        type=_csv,
+        default=[],
+        action="append",
+        metavar="CODES",
+        help="enable these in addition",
+    )
+    check.add_argument(
+        "--ignore", type=_csv, default=[], action="append", metavar="CODES", help="disable these"
+    )
+    check.add_argument("--output-format", choices=FORMATS, default=None)
+    check.add_argument("--output-file", "-o", type=Path, default=None)
+    check.add_argument("--statistics", action="store_true", help="count findings per rule")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    check.add_argument("--config", type=Path, default=None, metavar="FILE")
+    check.add_argument(
+        "--stdin-filename",
+        default=None,
+        metavar="NAME",
+        help="the name of the file read from stdin when PATH is -",
+    )
+    check.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N")
+    check.add_argument("--verbose", "-v", action="store_true")
+    check.add_argument("--quiet", "-q", action="store_true")
+    check.add_argument("--show-settings", action="store_true")
+    check.add_argument("--show-files", action="store_true")
+
+    rule = commands.add_parser("rule", help="print a rule's documentation")
+    rule.add_argument("rule", nargs="?", metavar="CODE|NAME")
+    rule.add_argument("--all", action="store_true", help="print every rule")
+
+    commands.add_parser("server", help="run the language server over stdio")
+    clean = commands.add_parser("clean", help="remove the cache")
+    clean.add_argument("path", nargs="?", default=".")
+
+    codemod = commands.add_parser("codemod", help="run a codemod over files (see --list)")
+    codemod.add_argument("name", nargs="?", metavar="NAME")
+    codemod.add_argument("paths", nargs="*", metavar="PATH")
+    codemod.add_argument("--list", action="store_true", help="list the codemods")
+    codemod.add_argument("--diff", action="store_true", help="print a diff, write nothing")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return run_check(args)
+        if args.command == "rule":
+            return run_rule(args)
+        if args.command == "server":
+            return run_server()
+        if args.command == "clean":
+            return run_clean(args)
+        if args.command == "codemod":
+            return run_codemod(args)
+    except ConfigError as exc:
+        print(f"fastapi-lint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help()
+    return EXIT_ERROR
+
+
+def _flatten(groups: list[list[str]]) -> list[str]:
+    return [item for group in groups for item in group]
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from .engine import LintOptions, lint_paths, lint_source
+    from .output import (
+        Style,
+        format_concise,
+        format_full,
+        format_github,
+        format_json,
+        format_json_lines,
+        format_sarif,
+        format_statistics,
+        summary_line,
+        use_colour,
+    )
+    from .rules import RULES
+
+    stdin_mode = args.paths == ["-"]
+    if stdin_mode:
+        anchor = Path(args.stdin_filename or "-").absolute()
+        anchor_dir = anchor.parent if anchor.parent.exists() else Path.cwd()
+    else:
+        anchor_dir = Path(args.paths[0]).absolute()
+        if not anchor_dir.exists():
+            raise ConfigError(f"no such file or directory: {args.paths[0]}")
+    settings = load_settings(anchor_dir, args.config)
+    settings = with_cli_overrides(
+        settings,
+        select=args.select,
+        extend_select=_flatten(args.extend_select),
+        ignore=_flatten(args.ignore),
+        unsafe_fixes=args.unsafe_fixes,
+    )
+    # Validate selectors up front so a typo is an error even when no file is linted.
+    from .selection import enabled_codes
+
+    enabled_codes(settings, RULES)
+    unsafe = settings.unsafe_fixes
+    fix = args.fix or args.fix_only
+
+    if args.show_settings:
+        for key, value in sorted(vars(settings).items()):
+            print(f"{key} = {value!r}")
+        return EXIT_CLEAN
+    if args.show_files:
+        from .engine.discovery import discover
+
+        for path in discover([Path(p) for p in args.paths], settings):
+            print(path)
+        return EXIT_CLEAN
+
+    out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout  # noqa: SIM115
+    try:
+        started = time.perf_counter()
+        if stdin_mode:
+            text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+            name = Path(args.stdin_filename or "-").absolute()
+            result = lint_source(text, name, settings, unsafe_fixes=unsafe, fix=fix or args.diff)
+            results = [result]
+            if fix and not args.diff:
+                sys.stdout.write(result.fixed_source if result.fixed_source is not None else text)
+                if args.fix_only:
+                    return EXIT_CLEAN
+                out = sys.stderr
+            sources = {result.path: text}
+        else:
+            progress = _progress_bar() if sys.stderr.isatty() and not args.quiet else None
+            run = lint_paths(
+                [Path(p) for p in args.paths],
+                settings,
+                LintOptions(
+                    fix=fix,
+                    diff=args.diff,
+                    unsafe_fixes=unsafe,
+                    add_noqa=args.add_noqa,
+                    use_cache=not args.no_cache,
+                    jobs=args.jobs,
+                    progress=progress,
+                ),
+            )
+            if progress is not None:
+                progress(0, 0)
+            results = run.results
+            sources = {}
+        findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
+        fixed = sum(sum(r.fixes_applied.values()) for r in results)
+
+        if args.verbose:
+            elapsed = time.perf_counter() - started
+            hits = sum(1 for r in results if r.cache_hit)
+            print(
+                f"fastapi-lint {__version__}: {len(results)} files in {elapsed:.2f}s "
+                f"({hits} from cache)",
+                file=sys.stderr,
+            )
+            for f in findings:
+                if f.detail:
+                    print(f"{f.path}: {f.message}\n{f.detail}", file=sys.stderr)
+        for r in results:
+            for dropped in r.dropped_fixes:
+                print(
+                    f"fastapi-lint: warning: a fix in {r.path} was dropped because the result "
+                    f"did not compile ({dropped})",
+                    file=sys.stderr,
+                )
+
+        if args.diff:
+            changed = 0
+            for r in results:
+                if r.fixed_source is not None and r.original_source is not None:
+                    changed += 1
+                    rel = os.path.relpath(r.path) if not stdin_mode else r.path
+                    out.writelines(
+                        difflib.unified_diff(
+                            r.original_source.splitlines(keepends=True),
+                            r.fixed_source.splitlines(keepends=True),
+                            fromfile=f"a/{rel}",
+                            tofile=f"b/{rel}",
+                        )
+                    )
+            if not args.quiet:
+                fixes = sum(sum(r.fixes_applied.values()) for r in results)
+                print(
+                    f"Would fix {fixes} error{'s' if fixes != 1 else ''} in {changed} "
+                    f"file{'s' if changed != 1 else ''}."
+                    if fixes
+                    else "No errors would be fixed.",
+                    file=sys.stderr,
+                )
+            return EXIT_FINDINGS if changed and not args.exit_zero else EXIT_CLEAN
+
+        if args.show_fixes and fixed:
+            print("Fixed:", file=sys.stderr)
+            for r in results:
+                for code, count in sorted(r.fixes_applied.items()):
+                    print(f"  {os.path.relpath(r.path)}: {count} x {code}", file=sys.stderr)
+
+        if args.fix_only:
+            if not args.quiet:
+                print(f"Fixed {fixed} error{'s' if fixed != 1 else ''}.", file=sys.stderr)
+            return EXIT_FINDINGS if (args.exit_non_zero_on_fix and fixed) else EXIT_CLEAN
+
+        output_format = args.output_format or "concise"
+        style = Style(use_colour(out) and output_format in ("concise", "full"))
+        if args.statistics:
+            out.write(format_statistics(findings, unsafe))
+        elif output_format == "concise":
+            out.write(format_concise(findings, style, unsafe))
+        elif output_format == "full":
+            if not sources:
+                sources = _read_sources(findings)
+            out.write(format_full(findings, style, unsafe, sources))
+        elif output_format == "json":
+            out.write(format_json(findings))
+        elif output_format == "json-lines":
+            out.write(format_json_lines(findings))
+        elif output_format == "sarif":
+            out.write(format_sarif(findings, RULES, settings.project_root))
+        elif output_format == "github":
+            out.write(format_github(findings))
+        if output_format in ("concise", "full") and not args.quiet and not args.statistics:
+            out.write(summary_line(findings, unsafe, fixed))
+        if args.exit_zero:
+            return EXIT_CLEAN
+        if findings or (args.exit_non_zero_on_fix and fixed):
+            return EXIT_FINDINGS
+        return EXIT_CLEAN
+    finally:
+        if out not in (sys.stdout, sys.stderr):
+            out.close()
+
+
+def _read_sources(findings) -> dict[str, str]:
+    from .source import SourceError, read_source
+
+    sources = {}
+    for f in findings:
+        if f.path in sources:
+            continue
+        try:
+            sources[f.path] = read_source(Path(f.path))[1].text
+        except SourceError:
+            continue
+    return sources
+
+
+def _progress_bar():
+    """A one-line bar on stderr for long runs (only drawn after a second has passed)."""
+    started = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        if total == 0:
+            if time.monotonic() - started > 1:
+                sys.stderr.write("\r\x1b[K")
+                sys.stderr.flush()
+            return
+        if time.monotonic() - started < 1 and done < total:
+            return
+        width = 30
+        filled = int(width * done / total)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        sys.stderr.flush()
+
+    return show
+
+
+def run_rule(args: argparse.Namespace) -> int:
+    from .docs import render_rule
+    from .rules import RULES, lookup
+
+    if args.all:
+        print("\n\n".join(render_rule(r) for r in RULES))
+        return EXIT_CLEAN
+    if not args.rule:
+        raise ConfigError("`rule` takes a code or a name, or --all")
+    rule = lookup(args.rule)
+    if rule is None:
+        raise ConfigError(f"unknown rule `{args.rule}` (see `fastapi-lint rule --all`)")
+    print(render_rule(rule))
+    return EXIT_CLEAN
+
+
+def run_server() -> int:
+    try:
+        from .lsp import serve
+    except ImportError as exc:
+        raise ConfigError(
+            f"the language server needs the `lsp` extra: pip install 'fastapi-lint[lsp]' ({exc})"
+        ) from None
+    serve()
+    return EXIT_CLEAN
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    from .engine.cache import cache_root, clean
+
+    settings = load_settings(Path(args.path).absolute())
+    root = cache_root(settings.project_root, settings.cache_dir)
+    removed = clean(root)
+    print(f"Removed {root}" if removed else f"No cache at {root}")
+    return EXIT_CLEAN
+
+
+def run_codemod(args: argparse.Namespace) -> int:
+    try:
+        from .codemods import run_codemod_command
+    except ImportError:
+        raise ConfigError("no codemods are available in this version") from None
+    return run_codemod_command(args)

@@ -1,0 +1,366 @@
+"""Configuration: `[tool.fastapi-lint]` in pyproject.toml, or `fastapi-lint.toml`, or `--config`.
+
+Keys mirror ruff where they overlap. Every key is validated here; an unknown key or a bad value
+raises `ConfigError`, which the CLI turns into exit code 2 with the key and the file named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILENAME = "fastapi-lint.toml"
+PYPROJECT = "pyproject.toml"
+
+DEFAULT_EXCLUDE = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".fastapi_lint_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+)
+
+
+class ConfigError(Exception):
+    """A configuration or argument problem: exit code 2."""
+
+
+def _string_list(key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"`{key}` must be a list of strings, got {value!r}")
+    return list(value)
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"`{key}` must be true or false, got {value!r}")
+    return value
+
+
+def _string(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"`{key}` must be a string, got {value!r}")
+    return value
+
+
+def _per_file_ignores(key: str, value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"`{key}` must be a table of glob = [codes], got {value!r}")
+    return {pattern: _string_list(f"{key}.{pattern}", codes) for pattern, codes in value.items()}
+
+
+def _blocking_calls(key: str, value: Any) -> list[dict[str, str]]:
+    """Entries are "mod.func" or { call = "mod.func", use = "mod.afunc" }."""
+    if not isinstance(value, list):
+        raise ConfigError(f"`{key}` must be a list, got {value!r}")
+    entries = []
+    for item in value:
+        if isinstance(item, str):
+            entries.append({"call": item, "use": ""})
+        elif isinstance(item, dict):
+            unknown = set(item) - {"call", "use"}
+            if unknown or "call" not in item:
+                raise ConfigError(
+                    f"`{key}` entries take `call` and optional `use`, got {sorted(item)}"
+                )
+            entries.append(
+                {"call": _string(f"{key}.call", item["call"]), "use": item.get("use", "")}
+            )
+        else:
+            raise ConfigError(f"`{key}` entries must be strings or tables, got {item!r}")
+    return entries
+
+
+def _version(key: str, value: Any) -> str:
+    text = _string(key, value)
+    parts = text.split(".")
+    if not parts or not all(p.isdigit() for p in parts):
+        raise ConfigError(f'`{key}` must be a version such as "0.115.0", got {value!r}')
+    return text
+
+
+def _target_version(key: str, value: Any) -> str:
+    text = _string(key, value)
+    if not (text.startswith("py3") and text[3:].isdigit()):
+        raise ConfigError(f'`{key}` must look like "py310", got {value!r}')
+    return text
+
+
+Validator = Callable[[str, Any], Any]
+
+TOP_LEVEL_KEYS: dict[str, Validator] = {
+    "select": _string_list,
+    "extend-select": _string_list,
+    "ignore": _string_list,
+    "per-file-ignores": _per_file_ignores,
+    "extend-per-file-ignores": _per_file_ignores,
+    "exclude": _string_list,
+    "extend-exclude": _string_list,
+    "unsafe-fixes": _bool,
+    "src": _string_list,
+    "target-version": _target_version,
+    "respect-gitignore": _bool,
+    "cache-dir": _string,
+}
+
+# Rule settings, under [tool.fastapi-lint.rules]. Each family documents the keys it reads.
+RULE_KEYS: dict[str, Validator] = {
+    "blocking-calls": _blocking_calls,
+    "offload-calls": _string_list,
+    "session-factories": _string_list,
+    "secret-field-patterns": _string_list,
+    "extend-secret-field-patterns": _string_list,
+    "ignore-secret-fields": _string_list,
+    "allowed-secret-models": _string_list,
+    "fastapi-version": _version,
+    "heavy-task-patterns": _string_list,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides what a run reports; hashed into cache keys."""
+
+    project_root: Path
+    config_file: Path | None = None
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+    src: tuple[str, ...] = (".", "src")
+    target_version: str = "py310"
+    respect_gitignore: bool = True
+    cache_dir: str | None = None
+    rules: tuple[tuple[str, Any], ...] = ()
+
+    def rule_option(self, key: str, default: Any = None) -> Any:
+        for name, value in self.rules:
+            if name == key:
+                return value
+        return default
+
+    @property
+    def config_dir(self) -> Path:
+        return self.config_file.parent if self.config_file else self.project_root
+
+    def fingerprint(self) -> str:
+        """A stable hash of everything that changes findings (not paths to the cache)."""
+        payload = {
+            "select": self.select,
+            "extend_select": self.extend_select,
+            "ignore": self.ignore,
+            "per_file_ignores": self.per_file_ignores,
+            "unsafe_fixes": self.unsafe_fixes,
+            "src": self.src,
+            "target_version": self.target_version,
+            "rules": self.rules,
+        }
+        blob = json.dumps(payload, sort_keys=True, default=str).encode()
+        return hashlib.blake2b(blob, digest_size=12).hexdigest()
+
+
+def _validate(table: dict[str, Any], source: Path) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "rules":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: `rules` must be a table")
+            rules = {}
+            for rule_key, rule_value in value.items():
+                validator = RULE_KEYS.get(rule_key)
+                if validator is None:
+                    raise ConfigError(
+                        f"{source}: unknown key `rules.{rule_key}` in the fastapi-lint "
+                        f"configuration (known: {', '.join(sorted(RULE_KEYS))})"
+                    )
+                try:
+                    rules[rule_key] = validator(f"rules.{rule_key}", rule_value)
+                except ConfigError as exc:
+                    raise ConfigError(f"{source}: {exc}") from None
+            values["rules"] = rules
+            continue
+        validator = TOP_LEVEL_KEYS.get(key)
+        if validator is None:
+            raise ConfigError(
+                f"{source}: unknown key `{key}` in the fastapi-lint configuration "
+                f"(known: {', '.join(sorted([*TOP_LEVEL_KEYS, 'rules']))})"
+            )
+        try:
+            values[key] = validator(key, value)
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+    return values
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Returns the validated table of one config file ({} for a pyproject without our table)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == PYPROJECT:
+        table = data.get("tool", {}).get("fastapi-lint")
+        if table is None:
+            return {}
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.fastapi-lint] must be a table")
+    else:
+        table = data
+    return _validate(table, path)
+
+
+def has_own_table(path: Path) -> bool:
+    if path.name != PYPROJECT:
+        return True
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        # A broken pyproject.toml is reported when read for real.
+        return True
+    return "fastapi-lint" in data.get("tool", {})
+
+
+def find_config_file(start: Path) -> Path | None:
+    """Nearest fastapi-lint.toml, or pyproject.toml with our table, from `start` upward."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        own = candidate / CONFIG_FILENAME
+        if own.is_file():
+            return own
+        pyproject = candidate / PYPROJECT
+        if pyproject.is_file() and has_own_table(pyproject):
+            return pyproject
+    return None
+
+
+def find_project_root(start: Path, config_file: Path | None) -> Path:
+    """The folder of the nearest pyproject.toml/fastapi-lint.toml, else the git root, else start."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_FILENAME).is_file() or (candidate / PYPROJECT).is_file():
+            return candidate
+    if config_file is not None:
+        return config_file.parent
+    git_root = _git_root(folder)
+    return git_root if git_root is not None else folder
+
+
+def _git_root(folder: Path) -> Path | None:
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def settings_from_table(
+    values: dict[str, Any], project_root: Path, config_file: Path | None
+) -> Settings:
+    pfi = dict(values.get("per-file-ignores", {}))
+    pfi.update(values.get("extend-per-file-ignores", {}))
+    select = values.get("select")
+    return Settings(
+        project_root=project_root,
+        config_file=config_file,
+        select=tuple(select) if select is not None else None,
+        extend_select=tuple(values.get("extend-select", ())),
+        ignore=tuple(values.get("ignore", ())),
+        per_file_ignores=tuple((k, tuple(v)) for k, v in sorted(pfi.items())),
+        exclude=tuple(values.get("exclude", DEFAULT_EXCLUDE)),
+        extend_exclude=tuple(values.get("extend-exclude", ())),
+        unsafe_fixes=values.get("unsafe-fixes", False),
+        src=tuple(values.get("src", (".", "src"))),
+        target_version=values.get("target-version", "py310"),
+        respect_gitignore=values.get("respect-gitignore", True),
+        cache_dir=values.get("cache-dir"),
+        rules=tuple(sorted(values.get("rules", {}).items(), key=lambda kv: kv[0])),
+    )
+
+
+def load_settings(start: Path, config_path: Path | None = None) -> Settings:
+    """Settings for a run whose paths begin at `start` (a file or a folder)."""
+    start = start.resolve()
+    if config_path is not None:
+        config_path = config_path.resolve()
+        if not config_path.is_file():
+            raise ConfigError(f"--config: no such file: {config_path}")
+        values = read_config_file(config_path)
+        root = find_project_root(start, config_path)
+        return settings_from_table(values, root, config_path)
+    config_file = find_config_file(start)
+    values = read_config_file(config_file) if config_file else {}
+    root = find_project_root(start, config_file)
+    return settings_from_table(values, root, config_file)
+
+
+def with_cli_overrides(
+    settings: Settings,
+    *,
+    select: Iterable[str] | None = None,
+    extend_select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    unsafe_fixes: bool | None = None,
+) -> Settings:
+    """CLI flags: --select replaces, --extend-select and --ignore add (as ruff does)."""
+    return replace(
+        settings,
+        select=tuple(select) if select is not None else settings.select,
+        extend_select=settings.extend_select + tuple(extend_select),
+        ignore=settings.ignore + tuple(ignore),
+        unsafe_fixes=settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
+    )
+
+
+def git_ignored(paths: list[Path], root: Path) -> set[Path]:
+    """Paths git ignores; an empty set outside a git work tree or without git."""
+    if not paths or _git_root(root) is None:
+        return set()
+    try:
+        proc = subprocess.run(
+            ["git", "check-ignore", "--stdin", "-z"],
+            input="\0".join(str(p) for p in paths).encode(),
+            cwd=root,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    return {Path(p.decode()) for p in proc.stdout.split(b"\0") if p}

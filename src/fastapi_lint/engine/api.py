@@ -1,0 +1,401 @@
+"""The engine's entry points: lint_paths, lint_source and fix_source.
+
+One run: discover files -> summarise every project file (cached by stat and content) -> join the
+project index -> lint each file that is not a valid cache hit (in a process pool when there is
+enough work) -> fix/diff/add-noqa -> merge results in (path, row, column, code) order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..index.project import ProjectIndex
+from ..index.summary import module_name_for, summarize_source
+from ..model import FileResult, Finding
+from ..rules import RULES
+from ..selection import enabled_codes
+from ..source import SourceError, content_digest, decode_source, write_atomic
+from ..suppression import noqa_codes
+from .cache import Cache, cache_root
+from .discovery import discover, python_files_under
+from .parse import syntax_error_finding
+
+# Below this many files a pool costs more than it saves.
+POOL_THRESHOLD = 24
+
+
+@dataclass
+class LintOptions:
+    fix: bool = False
+    diff: bool = False
+    unsafe_fixes: bool | None = None
+    add_noqa: bool = False
+    use_cache: bool = True
+    jobs: int | None = None
+    progress: Callable[[int, int], None] | None = None
+
+
+@dataclass
+class RunResult:
+    results: list[FileResult] = field(default_factory=list)
+    files_checked: int = 0
+
+    @property
+    def findings(self) -> list[Finding]:
+        items = [f for r in self.results for f in r.findings]
+        return sorted(items, key=lambda f: f.sort_key)
+
+    @property
+    def fixes_applied(self) -> Counter:
+        total: Counter = Counter()
+        for result in self.results:
+            total.update(result.fixes_applied)
+        return total
+
+
+# -- the project index ----------------------------------------------------------------------
+
+
+def import_roots(settings: Settings) -> list[Path]:
+    root = settings.project_root.resolve()
+    roots = [(root / s).resolve() for s in settings.src]
+    return [r for r in roots if r.is_dir()] or [root]
+
+
+@dataclass
+class FileEntry:
+    path: Path
+    digest: str | None
+    module: str
+    is_package: bool
+    summary: dict[str, Any] | None
+
+
+def _summarise_job(args: tuple[str, str, bool]) -> tuple[str, str | None, Any]:
+    path, module, is_package = args
+    try:
+        data = Path(path).read_bytes()
+        digest = content_digest(data)
+        text = decode_source(data).text
+    except (OSError, SourceError):
+        return path, None, None
+    return path, digest, summarize_source(text, module, is_package, path)
+
+
+def build_index(
+    files: list[Path], settings: Settings, cache: Cache, jobs: int
+) -> tuple[ProjectIndex, dict[Path, FileEntry]]:
+    roots = import_roots(settings)
+    entries: dict[Path, FileEntry] = {}
+    todo: list[tuple[str, str, bool]] = []
+    for path in files:
+        module, is_package = module_name_for(path, roots)
+        key = str(path)
+        try:
+            st = path.stat()
+        except OSError:
+            entries[path] = FileEntry(path, None, module, is_package, None)
+            continue
+        cached = cache.get_summary(key)
+        if (
+            isinstance(cached, dict)
+            and cached.get("m") == st.st_mtime_ns
+            and cached.get("s") == st.st_size
+            and cached.get("mod") == module
+        ):
+            entries[path] = FileEntry(path, cached["d"], module, is_package, cached["sum"])
+            continue
+        todo.append((key, module, is_package))
+    if todo:
+        if jobs > 1 and len(todo) >= POOL_THRESHOLD * 2:
+            with _pool(jobs) as pool:
+                done = list(
+                    pool.map(_summarise_job, todo, chunksize=max(8, len(todo) // (jobs * 8)))
+                )
+        else:
+            done = [_summarise_job(item) for item in todo]
+        for (key, module, is_package), (_, digest, summary) in zip(todo, done, strict=False):
+            path = Path(key)
+            entries[path] = FileEntry(path, digest, module, is_package, summary)
+            if digest is not None:
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                cache.put_summary(
+                    key,
+                    {
+                        "m": st.st_mtime_ns,
+                        "s": st.st_size,
+                        "d": digest,
+                        "mod": module,
+                        "sum": summary,
+                    },
+                )
+    modules: dict[str, dict[str, Any]] = {}
+    digests: dict[str, str] = {}
+    for path in sorted(entries):
+        entry = entries[path]
+        if entry.summary is None or entry.module in modules:
+            continue
+        modules[entry.module] = entry.summary
+        digests[entry.module] = entry.digest or ""
+    return ProjectIndex(modules, digests), entries
+
+
+# -- linting one file -----------------------------------------------------------------------
+
+
+@dataclass
+class WorkerState:
+    settings: Settings
+    index: ProjectIndex
+    enabled: frozenset[str]
+    options: LintOptions
+    unsafe: bool
+
+
+_STATE: WorkerState | None = None
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    # fork: workers inherit the index instead of unpickling it once per worker.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method) if method else None
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+
+def _process_job(args: tuple[str, str]) -> tuple[FileResult, dict[str, str], str | None]:
+    path_str, module_name = args
+    assert _STATE is not None
+    return process_file(_STATE, Path(path_str), module_name)
+
+
+def process_file(
+    state: WorkerState, path: Path, module_name: str
+) -> tuple[FileResult, dict[str, str], str | None]:
+    """Reads, lints and maybe fixes one file. Returns (result, deps, digest of what was read)."""
+    path_str = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        err = SourceError(
+            "permission denied: the file cannot be read"
+            if isinstance(exc, PermissionError)
+            else f"cannot read the file: {exc.strerror or exc}"
+        )
+        return FileResult(path_str, [syntax_error_finding(path_str, err)]), {}, None
+    digest = content_digest(data)
+    try:
+        source = decode_source(data)
+    except SourceError as exc:
+        return FileResult(path_str, [syntax_error_finding(path_str, exc)]), {}, digest
+    from . import linting
+
+    options = state.options
+    result, deps = linting.lint_text(
+        state,
+        path,
+        source.text,
+        module_name,
+        fix=options.fix or options.diff,
+        want_fixed_text=options.fix or options.diff,
+    )
+    if options.add_noqa and result.findings:
+        noqa_text = add_noqa_comments(result.fixed_source or source.text, result.findings)
+        if noqa_text != (result.fixed_source or source.text):
+            result.fixed_source = noqa_text
+            result.original_source = source.text
+    if result.fixed_source is not None and result.fixed_source != source.text:
+        result.original_source = source.text
+        if (options.fix or options.add_noqa) and not options.diff:
+            write_atomic(path, source.encode(result.fixed_source))
+            digest = None  # the file changed: do not cache findings under the old content
+    return result, deps, digest
+
+
+def add_noqa_comments(text: str, findings: list[Finding]) -> str:
+    """Appends `# noqa: CODE` (merged with an existing noqa's codes) to each finding's line."""
+    by_row: dict[int, set[str]] = {}
+    for finding in findings:
+        if finding.code in ("FPI001", "FPI002") or finding.noqa_row is None:
+            continue
+        by_row.setdefault(finding.noqa_row, set()).add(finding.code)
+    if not by_row:
+        return text
+    lines = text.splitlines(keepends=True)
+    for row, codes in by_row.items():
+        if not 0 < row <= len(lines):
+            continue
+        line = lines[row - 1]
+        body = line.rstrip("\r\n")
+        ending = line[len(body) :]
+        if _inside_string(lines, row):
+            continue
+        existing = noqa_codes(body)
+        if existing is not None and not existing:
+            continue  # a bare noqa already silences everything
+        if existing:
+            merged = ", ".join(sorted(existing | codes))
+            body = re.sub(r"#\s*noqa:[^#]*", f"# noqa: {merged}", body, count=1, flags=re.I)
+            body = body.rstrip()
+        else:
+            body = f"{body.rstrip()}  # noqa: {', '.join(sorted(codes))}"
+        lines[row - 1] = body + ending
+    return "".join(lines)
+
+
+def _inside_string(lines: list[str], row: int) -> bool:
+    """A line that ends inside a triple-quoted string cannot take a comment."""
+    import io
+    import tokenize
+
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO("".join(lines)).readline)
+        for token in tokens:
+            if token.type == tokenize.STRING and token.start[0] <= row < token.end[0]:
+                return True
+            if token.start[0] > row:
+                break
+    except (tokenize.TokenError, SyntaxError):
+        return True
+    return False
+
+
+# -- whole runs -----------------------------------------------------------------------------
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> RunResult:
+    files = discover(paths, settings)
+    jobs = options.jobs or default_jobs()
+    unsafe = settings.unsafe_fixes if options.unsafe_fixes is None else options.unsafe_fixes
+    enabled = enabled_codes(settings, RULES)
+    cache = Cache(
+        cache_root(settings.project_root, settings.cache_dir),
+        f"{settings.fingerprint()}-{'u' if unsafe else 's'}",
+        enabled=options.use_cache,
+    )
+    project_files = set(python_files_under(settings.project_root.resolve(), settings))
+    project_files.update(f for f in files if f.name.endswith((".py", ".pyi")))
+    index, entries = build_index(sorted(project_files), settings, cache, jobs)
+
+    state = WorkerState(settings, index, enabled, options, unsafe)
+    roots = import_roots(settings)
+    results: dict[str, FileResult] = {}
+    work: list[tuple[str, str]] = []
+    writes = options.fix or options.diff or options.add_noqa
+    for path in files:
+        entry = entries.get(path)
+        module = entry.module if entry else module_name_for(path, roots)[0]
+        cached = cache.get_result(str(path)) if options.use_cache else None
+        if cached is not None and entry is not None and entry.digest == cached.get("d"):
+            findings = [Finding.from_dict(f) for f in cached["f"]]
+            needs_fix = writes and any(
+                f.fix is not None and (unsafe or f.fix.applicability == "safe") for f in findings
+            )
+            if not needs_fix and not options.add_noqa and index.dependencies_valid(cached["deps"]):
+                results[str(path)] = FileResult(str(path), findings, cache_hit=True)
+                continue
+        work.append((str(path), module))
+
+    global _STATE
+    _STATE = state
+    try:
+        if jobs > 1 and len(work) >= POOL_THRESHOLD:
+            with _pool(jobs) as pool:
+                chunk = max(1, min(32, len(work) // (jobs * 4)))
+                outputs = pool.map(_process_job, work, chunksize=chunk)
+                done = _collect(outputs, len(work), options)
+        else:
+            done = _collect((process_file(state, Path(p), m) for p, m in work), len(work), options)
+    finally:
+        _STATE = None
+    for result, deps, digest in done:
+        results[result.path] = result
+        if digest is not None and not result.dropped_fixes:
+            cache.put_result(
+                result.path,
+                {"d": digest, "deps": deps, "f": [f.to_dict() for f in result.findings]},
+            )
+    cache.save()
+    ordered = [results[str(p)] for p in files if str(p) in results]
+    return RunResult(results=ordered, files_checked=len(files))
+
+
+def _collect(outputs, total: int, options: LintOptions) -> list:
+    done = []
+    for count, item in enumerate(outputs, 1):
+        done.append(item)
+        if options.progress is not None:
+            options.progress(count, total)
+    return done
+
+
+# -- single sources (stdin, flake8, LSP) ----------------------------------------------------
+
+_PROJECTS: dict[tuple[str, str], tuple[ProjectIndex, dict]] = {}
+
+
+def project_index(
+    settings: Settings, use_cache: bool = True, refresh: bool = False
+) -> ProjectIndex:
+    """The index of a project, built once per process (flake8 workers, the LSP server)."""
+    key = (str(settings.project_root), settings.fingerprint())
+    if key in _PROJECTS and not refresh:
+        return _PROJECTS[key][0]
+    cache = Cache(
+        cache_root(settings.project_root, settings.cache_dir), settings.fingerprint(), use_cache
+    )
+    files = python_files_under(settings.project_root.resolve(), settings)
+    index, entries = build_index(sorted(files), settings, cache, 1)
+    cache.save()
+    _PROJECTS[key] = (index, entries)
+    return index
+
+
+def lint_source(
+    text: str,
+    path: Path,
+    settings: Settings,
+    *,
+    index: ProjectIndex | None = None,
+    unsafe_fixes: bool | None = None,
+    fix: bool = False,
+) -> FileResult:
+    """Lints text that may differ from the file on disk (stdin, an editor buffer)."""
+    from . import linting
+
+    path = Path(os.path.abspath(path))
+    if index is None:
+        index = project_index(settings)
+    module, is_package = module_name_for(path, import_roots(settings))
+    index.replace_module(
+        module, summarize_source(text, module, is_package, str(path)), content_digest(text.encode())
+    )
+    unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
+    state = WorkerState(settings, index, enabled_codes(settings, RULES), LintOptions(), unsafe)
+    result, _ = linting.lint_text(state, path, text, module, fix=fix, want_fixed_text=fix)
+    return result
+
+
+def fix_source(
+    text: str, path: Path, settings: Settings, *, unsafe_fixes: bool = False, index=None
+) -> FileResult:
+    """The text with every applicable fix applied (`fixed_source`) and what remains."""
+    return lint_source(text, path, settings, index=index, unsafe_fixes=unsafe_fixes, fix=True)

@@ -1,0 +1,106 @@
+"""The on-disk cache: per-file summaries and per-file findings, keyed by content.
+
+Layout (like ruff's): `.fastapi_lint_cache/` with a `.gitignore` of `*`, then one folder per tool
+version holding `summaries.json` and one `results-<settings fingerprint>.json`. Files are replaced
+atomically, so parallel runs cannot corrupt them; an unreadable cache is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+
+CACHE_DIRNAME = ".fastapi_lint_cache"
+ENV_CACHE_DIR = "FASTAPI_LINT_CACHE_DIR"
+
+
+def cache_root(project_root: Path, configured: str | None = None) -> Path:
+    env = os.environ.get(ENV_CACHE_DIR)
+    if env:
+        return Path(env)
+    if configured:
+        path = Path(configured)
+        return path if path.is_absolute() else project_root / path
+    return project_root / CACHE_DIRNAME
+
+
+class Cache:
+    def __init__(self, root: Path, settings_fingerprint: str, enabled: bool = True) -> None:
+        self.root = root
+        self.folder = root / __version__
+        self.enabled = enabled
+        self.fingerprint = settings_fingerprint
+        self.summaries: dict[str, Any] = {}
+        self.results: dict[str, Any] = {}
+        self._dirty_summaries = False
+        self._dirty_results = False
+        if enabled:
+            self.summaries = self._load(self.folder / "summaries.json")
+            self.results = self._load(self.folder / f"results-{settings_fingerprint}.json")
+
+    @staticmethod
+    def _load(path: Path) -> dict[str, Any]:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get_summary(self, key: str) -> Any:
+        return self.summaries.get(key)
+
+    def put_summary(self, key: str, value: Any) -> None:
+        if self.enabled:
+            self.summaries[key] = value
+            self._dirty_summaries = True
+
+    def get_result(self, key: str) -> Any:
+        return self.results.get(key)
+
+    def put_result(self, key: str, value: Any) -> None:
+        if self.enabled:
+            self.results[key] = value
+            self._dirty_results = True
+
+    def save(self) -> None:
+        if not self.enabled or not (self._dirty_summaries or self._dirty_results):
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.root / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Automatically created by fastapi-lint.\n*\n")
+            if self._dirty_summaries:
+                self._write(self.folder / "summaries.json", self.summaries)
+            if self._dirty_results:
+                self._write(self.folder / f"results-{self.fingerprint}.json", self.results)
+        except OSError:
+            # A read-only checkout still lints; it only runs cold every time.
+            return
+
+    @staticmethod
+    def _write(path: Path, data: dict[str, Any]) -> None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, separators=(",", ":"))
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+def clean(root: Path) -> bool:
+    if root.is_dir():
+        shutil.rmtree(root)
+        return True
+    return False

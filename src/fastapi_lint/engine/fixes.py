@@ -1,0 +1,126 @@
+"""Applying fixes: node replacements plus scheduled imports, non-overlapping, until stable."""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+
+from ..model import Edit, Location
+from ..rule import Fix, PendingFinding
+
+MAX_FIX_ROUNDS = 10
+
+
+class _Replacer(cst.CSTTransformer):
+    def __init__(self, replacements: dict[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel]):
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):
+        replacement = self.replacements.get(original_node)
+        if replacement is None:
+            return updated_node
+        return replacement
+
+
+class _OverlapFinder(cst.CSTVisitor):
+    """Marks fixes whose target nodes lie inside another fix's target: they wait a round."""
+
+    def __init__(self, owner: dict[cst.CSTNode, int]) -> None:
+        super().__init__()
+        self.owner = owner
+        self.stack: list[int] = []
+        self.rejected: set[int] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        fix_id = self.owner.get(node)
+        if fix_id is not None:
+            if any(other != fix_id for other in self.stack):
+                self.rejected.add(fix_id)
+            self.stack.append(fix_id)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if original_node in self.owner:
+            self.stack.pop()
+
+
+def non_overlapping(module: cst.Module, fixes: list[Fix]) -> list[Fix]:
+    if len(fixes) < 2:
+        return fixes
+    owner: dict[cst.CSTNode, int] = {}
+    clashing: set[int] = set()
+    for index, fix in enumerate(fixes):
+        for node in fix.replacements:
+            if node in owner and owner[node] != index:
+                clashing.add(index)
+            owner.setdefault(node, index)
+    finder = _OverlapFinder(owner)
+    module.visit(finder)
+    rejected = finder.rejected | clashing
+    return [fix for index, fix in enumerate(fixes) if index not in rejected]
+
+
+def apply_fixes(module: cst.Module, fixes: list[Fix]) -> str:
+    """The module's code with the fixes applied (LibCST keeps every untouched byte)."""
+    replacements: dict[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel] = {}
+    imports = []
+    for fix in fixes:
+        replacements.update(fix.replacements)
+        imports.extend(fix.imports)
+    new_module = module.visit(_Replacer(replacements)) if replacements else module
+    if imports:
+        context = CodemodContext()
+        for request in imports:
+            AddImportsVisitor.add_needed_import(
+                context, request.module, request.obj, request.asname
+            )
+        new_module = AddImportsVisitor(context).transform_module(new_module)
+    return new_module.code
+
+
+def compiles(text: str, path: str) -> bool:
+    """compile() rejects what a parse accepts but Python does not (await outside async)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def text_edits(old: str, new: str) -> list[Edit]:
+    """Line-granular edits turning `old` into `new` (rows/columns 1-based, end exclusive)."""
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    edits = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        edits.append(
+            Edit(
+                content="".join(new_lines[j1:j2]),
+                location=Location(i1 + 1, 1),
+                end_location=Location(i2 + 1, 1),
+            )
+        )
+    return edits
+
+
+@dataclass
+class FixOutcome:
+    text: str
+    applied: Counter = field(default_factory=Counter)
+    dropped: list[str] = field(default_factory=list)
+
+
+def fix_signature(item: PendingFinding, module: cst.Module) -> tuple[str, str]:
+    return item.rule.code, module.code_for_node(item.node)

@@ -1,0 +1,238 @@
+"""Linting and fixing the text of one file (runs inside worker processes)."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from ..index.summary import summarize_source
+from ..model import FileResult
+from ..rule import PendingFinding, Rule
+from ..rules import RULES
+from ..selection import per_file_ignored
+from ..source import content_digest
+from ..suppression import is_suppressed
+from .fixes import (
+    MAX_FIX_ROUNDS,
+    apply_fixes,
+    compiles,
+    fix_signature,
+    non_overlapping,
+    text_edits,
+)
+from .parse import parse_module, syntax_error_finding
+from .traverse import positions, run_rules, to_findings
+
+if TYPE_CHECKING:
+    from .api import WorkerState
+
+
+def active_rules(state: WorkerState, path: Path) -> list[type[Rule]]:
+    ignored = per_file_ignored(state.settings, path, RULES)
+    return [
+        r for r in RULES if r.code in state.enabled and r.code not in ignored and _has_visitors(r)
+    ]
+
+
+def _has_visitors(rule: type[Rule]) -> bool:
+    return any(name.startswith(("visit_", "leave_")) for name in vars(rule)) or any(
+        name.startswith(("visit_", "leave_")) for base in rule.__mro__[1:-1] for name in vars(base)
+    )
+
+
+def could_match(rules: list[type[Rule]], text: str) -> list[type[Rule]]:
+    """Rules whose trigger text occurs in the file; the others cannot report anything."""
+    return [r for r in rules if any(t in text for t in r.triggers)]
+
+
+def lint_text(
+    state: WorkerState,
+    path: Path,
+    text: str,
+    module_name: str,
+    *,
+    fix: bool,
+    want_fixed_text: bool,
+) -> tuple[FileResult, dict[str, str]]:
+    path_str = str(path)
+    rules = could_match(active_rules(state, path), text)
+    result = FileResult(path_str)
+    if not rules:
+        # Every file is still checked for FPI001, with `ast` (ten times cheaper than LibCST);
+        # LibCST decides only when `ast` of this Python rejects the file (newer syntax).
+        if not _ast_parses(text) and _parse_or_none(text) is None:
+            result.findings = [_parse_failure(path_str, text)]
+        return result, {}
+    index = state.index
+    current = text
+    applied: Counter = Counter()
+    rejected: set[tuple[str, str]] = set()
+    if fix:
+        current, applied, dropped = _fix_loop(state, path, text, module_name, rules, rejected)
+        result.fixes_applied = dict(applied)
+        result.dropped_fixes = dropped
+        if current != text:
+            result.fixed_source = current
+            result.original_source = text
+            index.replace_module(
+                module_name,
+                summarize_source(current, module_name, _is_package(path), path_str),
+                content_digest(current.encode()),
+            )
+    module = _parse_or_none(current)
+    if module is None:
+        result.findings = [_parse_failure(path_str, current)]
+        return result, {}
+    index.start_tracking()
+    try:
+        run = run_rules(
+            path=path_str,
+            module_name=module_name,
+            source=current,
+            module=module,
+            settings=state.settings,
+            index=index,
+            rule_classes=rules,
+        )
+
+        def edits_for(item: PendingFinding):
+            fixed = apply_fixes(module, [item.fix])
+            return text_edits(current, fixed) if compiles(fixed, path_str) else ()
+
+        result.findings = to_findings(
+            run,
+            lines=current.splitlines(),
+            enabled=state.enabled,
+            unsafe_fixes=state.unsafe,
+            edits_for=edits_for,
+        )
+    finally:
+        deps = index.stop_tracking()
+    return result, deps
+
+
+def _ast_parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _is_package(path: Path) -> bool:
+    return path.stem == "__init__"
+
+
+def _parse_or_none(text: str) -> cst.Module | None:
+    try:
+        return parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError, ValueError):
+        return None
+
+
+def _parse_failure(path: str, text: str):
+    """Python's own message and position where it rejects the file (clearer than LibCST's)."""
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError) as exc:
+        return syntax_error_finding(path, exc)
+    except (RecursionError, MemoryError):
+        pass
+    try:
+        parse_module(text)
+    except Exception as exc:
+        return syntax_error_finding(path, exc)
+    raise AssertionError("unreachable: the text parsed")
+
+
+def _fix_loop(
+    state: WorkerState,
+    path: Path,
+    text: str,
+    module_name: str,
+    rules: list[type[Rule]],
+    rejected: set[tuple[str, str]],
+) -> tuple[str, Counter, list[str]]:
+    """Applies applicable fixes round by round until nothing changes (bounded)."""
+    path_str = str(path)
+    current = text
+    applied: Counter = Counter()
+    dropped: list[str] = []
+    index = state.index
+    for _round in range(MAX_FIX_ROUNDS):
+        module = _parse_or_none(current)
+        if module is None:
+            break
+        if current is not text:
+            index.replace_module(
+                module_name,
+                summarize_source(current, module_name, _is_package(path), path_str),
+                content_digest(current.encode()),
+            )
+        run = run_rules(
+            path=path_str,
+            module_name=module_name,
+            source=current,
+            module=module,
+            settings=state.settings,
+            index=index,
+            rule_classes=rules,
+        )
+        candidates = [
+            p
+            for p in run.pending
+            if p.fix is not None
+            and p.rule.code in state.enabled
+            and (state.unsafe or p.fix.applicability == "safe")
+        ]
+        if not candidates:
+            break
+        lines = current.splitlines()
+        spans = positions(module, [p.node for p in candidates])
+        usable = []
+        for item in candidates:
+            span = spans.get(item.node)
+            if span is None:
+                continue
+            line = lines[span[0] - 1] if 0 < span[0] <= len(lines) else ""
+            if is_suppressed(item.rule.code, line):
+                continue
+            if fix_signature(item, module) in rejected:
+                continue
+            usable.append(item)
+        if not usable:
+            break
+        chosen = _choose(module, usable)
+        new_text = apply_fixes(module, [p.fix for p in chosen])
+        if not compiles(new_text, path_str):
+            # Find the culprits one by one; keep the fixes that compile on their own.
+            good = []
+            for item in chosen:
+                alone = apply_fixes(module, [item.fix])
+                if compiles(alone, path_str):
+                    good.append(item)
+                else:
+                    rejected.add(fix_signature(item, module))
+                    dropped.append(f"{item.rule.code}: {item.fix.message}")
+            chosen = good[:1]
+            if not chosen:
+                continue
+            new_text = apply_fixes(module, [chosen[0].fix])
+        if new_text == current:
+            break
+        applied.update(p.rule.code for p in chosen)
+        current = new_text
+    return current, applied, dropped
+
+
+def _choose(module: cst.Module, items: list[PendingFinding]) -> list[PendingFinding]:
+    by_fix = {id(p.fix): p for p in items}
+    kept = non_overlapping(module, [p.fix for p in items])
+    return [by_fix[id(f)] for f in kept]
+
+
+__all__ = ["active_rules", "lint_text", "syntax_error_finding"]

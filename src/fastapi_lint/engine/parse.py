@@ -1,0 +1,40 @@
+"""Parsing with LibCST and turning failures into FPI001 findings."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..model import Finding, Location
+from ..source import SourceError
+
+PARSE_ERROR_CODE = "FPI001"
+PARSE_ERROR_NAME = "unparsable-file"
+
+
+def parse_module(text: str) -> cst.Module:
+    """Parses with the newest grammar LibCST knows, so match, except*, PEP 695 and PEP 701
+    f-strings all parse."""
+    return cst.parse_module(text)
+
+
+def syntax_error_finding(path: str, exc: BaseException) -> Finding:
+    if isinstance(exc, cst.ParserSyntaxError):
+        row, col = exc.raw_line, exc.raw_column + 1
+        message = f"syntax error: {exc.message}"
+    elif isinstance(exc, SyntaxError):
+        row, col = exc.lineno or 1, (exc.offset or 1)
+        message = f"syntax error: {exc.msg}"
+    elif isinstance(exc, SourceError):
+        row, col = exc.row, exc.column
+        message = exc.message
+    else:
+        row, col = 1, 1
+        message = f"cannot parse the file: {type(exc).__name__}: {exc}"
+    return Finding(
+        code=PARSE_ERROR_CODE,
+        name=PARSE_ERROR_NAME,
+        message=message,
+        path=path,
+        location=Location(max(row, 1), max(col, 1)),
+        end_location=Location(max(row, 1), max(col, 1)),
+    )

@@ -1,0 +1,256 @@
+"""Linting one file: parse once, walk once with every enabled rule, position only what is reported."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ..config import Settings
+from ..index.project import ProjectIndex
+from ..model import Finding, FixInfo, Location
+from ..rule import FileContext, Frame, PendingFinding, Rule
+from ..suppression import is_suppressed
+from .parse import parse_module, syntax_error_finding
+
+_SCOPE_BODY = "body"
+
+
+class _Dispatcher(cst.CSTVisitor):
+    """Calls every rule's visit_/leave_ methods and keeps the scope stack rules read."""
+
+    def __init__(self, ctx: FileContext, rules: list[Rule]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.visit_table: dict[str, list] = {}
+        self.leave_table: dict[str, list] = {}
+        for rule in rules:
+            for attr in dir(type(rule)):
+                if attr.startswith("visit_"):
+                    self.visit_table.setdefault(attr[6:], []).append(getattr(rule, attr))
+                elif attr.startswith("leave_"):
+                    self.leave_table.setdefault(attr[6:], []).append(getattr(rule, attr))
+        self.seen_keys: dict[str, int] = {}
+        self.names: list[str] = []
+        self.failures: list[tuple[Rule, BaseException, str]] = []
+
+    def _key_for(self, name: str) -> str:
+        qual = ".".join([*self.names, name])
+        count = self.seen_keys.get(qual, 0) + 1
+        self.seen_keys[qual] = count
+        return qual if count == 1 else f"{qual}#{count}"
+
+    def _call(self, methods: list, node: cst.CSTNode) -> None:
+        for method in methods:
+            try:
+                method(node)
+            except Exception as exc:  # a rule bug must not stop the run
+                self.failures.append((method.__self__, exc, traceback.format_exc()))
+                # The same rule would likely fail again on every node: take it out.
+                self._remove_rule(method.__self__)
+
+    def _remove_rule(self, rule: Rule) -> None:
+        for table in (self.visit_table, self.leave_table):
+            for name, methods in list(table.items()):
+                table[name] = [m for m in methods if m.__self__ is not rule]
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        methods = self.visit_table.get(type(node).__name__)
+        if methods:
+            self._call(methods, node)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            self.ctx.frames.append(
+                Frame(node, "comprehension", shadowed=frozenset(_comprehension_targets(node)))
+            )
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            self.ctx.frames.pop()
+        methods = self.leave_table.get(type(original_node).__name__)
+        if methods:
+            self._call(methods, original_node)
+
+    # Function, class and lambda scopes begin at their body: decorators, defaults, annotations
+    # and bases are evaluated in the enclosing scope.
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if attribute != _SCOPE_BODY:
+            return
+        if isinstance(node, cst.FunctionDef):
+            key = self._key_for(node.name.value)
+            self.names.append(node.name.value)
+            self.ctx.frames.append(
+                Frame(node, "function", key=key, is_async=node.asynchronous is not None)
+            )
+        elif isinstance(node, cst.ClassDef):
+            key = self._key_for(node.name.value)
+            self.names.append(node.name.value)
+            self.ctx.frames.append(Frame(node, "class", key=key))
+        elif isinstance(node, cst.Lambda):
+            self.ctx.frames.append(
+                Frame(node, "lambda", shadowed=frozenset(_param_names(node.params)))
+            )
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        if attribute != _SCOPE_BODY:
+            return
+        if isinstance(original_node, (cst.FunctionDef, cst.ClassDef)):
+            self.names.pop()
+            self.ctx.frames.pop()
+        elif isinstance(original_node, cst.Lambda):
+            self.ctx.frames.pop()
+
+
+def _param_names(params: cst.Parameters) -> Iterable[str]:
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        yield param.name.value
+    if isinstance(params.star_arg, cst.Param):
+        yield params.star_arg.name.value
+    if params.star_kwarg is not None:
+        yield params.star_kwarg.name.value
+
+
+def _comprehension_targets(node: cst.CSTNode) -> Iterable[str]:
+    comp = getattr(node, "for_in", None)
+    while comp is not None:
+        yield from _target_names(comp.target)
+        comp = comp.inner_for_in
+
+
+def _target_names(target: cst.CSTNode) -> Iterable[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
+
+
+@dataclass
+class RuleRun:
+    ctx: FileContext
+    pending: list[PendingFinding]
+    internal_errors: list[Finding]
+
+
+def run_rules(
+    *,
+    path: str,
+    module_name: str,
+    source: str,
+    module: cst.Module,
+    settings: Settings,
+    index: ProjectIndex,
+    rule_classes: list[type[Rule]],
+) -> RuleRun:
+    """One batched traversal of `module` with every rule in `rule_classes`."""
+    ctx = FileContext(
+        path=path,
+        module_name=module_name,
+        source=source,
+        module=module,
+        settings=settings,
+        index=index,
+    )
+    providers = {p for r in rule_classes for p in r.metadata_dependencies}
+    metadata = None
+    if providers:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        metadata = wrapper.resolve_many(providers)
+    rules = [cls(ctx, metadata) for cls in rule_classes]
+    dispatcher = _Dispatcher(ctx, rules)
+    errors: list[Finding] = []
+    try:
+        module.visit(dispatcher)
+    except RecursionError:
+        errors.append(
+            internal_error(path, "the file is nested too deeply to analyse", "RecursionError")
+        )
+    for rule, exc, trace in dispatcher.failures:
+        errors.append(
+            internal_error(
+                path,
+                f"rule {rule.code} ({rule.name}) failed on this file: {type(exc).__name__}: {exc}",
+                trace,
+            )
+        )
+    return RuleRun(ctx, ctx.pending, errors)
+
+
+def internal_error(path: str, message: str, detail: str | None = None) -> Finding:
+    return Finding(
+        code="FPI002",
+        name="internal-error",
+        message=message,
+        path=path,
+        location=Location(1, 1),
+        end_location=Location(1, 1),
+        detail=detail,
+    )
+
+
+def positions(module: cst.Module, nodes: list[cst.CSTNode]) -> dict[cst.CSTNode, tuple]:
+    """Code ranges of the reported nodes only (a full position pass costs twice the parse)."""
+    if not nodes:
+        return {}
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    table = wrapper.resolve(PositionProvider)
+    result = {}
+    for node in nodes:
+        rng = table.get(node)
+        if rng is not None:
+            result[node] = (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
+    return result
+
+
+def to_findings(
+    run: RuleRun,
+    *,
+    lines: list[str],
+    enabled: frozenset[str],
+    unsafe_fixes: bool,
+    edits_for=None,
+) -> list[Finding]:
+    """Pending findings -> Findings with positions, minus suppressed and disabled ones."""
+    pending = [p for p in run.pending if p.rule.code in enabled]
+    spans = positions(run.ctx.module, [p.node for p in pending])
+    findings: list[Finding] = []
+    seen: set[tuple[str, int]] = set()
+    for item in pending:
+        span = spans.get(item.node)
+        if span is None:
+            continue
+        row, col, end_row, end_col = span
+        line = lines[row - 1] if 0 < row <= len(lines) else ""
+        if is_suppressed(item.rule.code, line):
+            continue
+        # One problem, one finding: the same rule never reports a node twice.
+        identity = (item.rule.code, id(item.node))
+        if identity in seen:
+            continue
+        seen.add(identity)
+        fix_info = None
+        if item.fix is not None:
+            edits = edits_for(item) if edits_for is not None else ()
+            fix_info = FixInfo(item.fix.applicability, item.fix.message, tuple(edits or ()))
+        findings.append(
+            Finding(
+                code=item.rule.code,
+                name=item.rule.name,
+                message=item.message,
+                path=run.ctx.path,
+                location=Location(row, col + 1),
+                end_location=Location(end_row, end_col + 1),
+                fix=fix_info,
+                noqa_row=row,
+            )
+        )
+    findings.extend(run.internal_errors)
+    return findings
+
+
+__all__ = ["parse_module", "run_rules", "syntax_error_finding", "to_findings"]

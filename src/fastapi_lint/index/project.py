@@ -1,0 +1,526 @@
+"""The project index: module summaries joined, and exact name resolution across modules.
+
+Resolution never guesses. A name is resolved only through an import, a def/class, or a single
+unambiguous assignment; anything else (a name bound twice to different things, a loop variable,
+an unknown call result) resolves to None, and rules treat None as "not the library".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .summary import BUILTIN_NAMES, Shape
+
+MAX_RESOLVE_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What an expression refers to.
+
+    kind:
+      "module"    a module, project or external (`qual` is its dotted name)
+      "function"  a project function (`qual` = module + "." + function key)
+      "class"     a project class
+      "external"  something outside the project reached through an import (`requests.get`,
+                  `builtins.open`); it may be a function, a class or a constant
+      "instance"  an object created by calling/annotated with `qual` (`httpx.Client`,
+                  `app.db.SessionLocal`); `member` access on it yields kind "member"
+      "member"    attribute of an instance: `qual` = type + "." + attribute
+    """
+
+    kind: str
+    qual: str
+
+    @property
+    def is_external(self) -> bool:
+        return self.kind in ("external", "module")
+
+
+class ProjectIndex:
+    """Summaries of every module of a project, keyed by dotted module name."""
+
+    def __init__(self, summaries: dict[str, dict[str, Any]], digests: dict[str, str] | None = None):
+        self.modules = summaries
+        # Module -> content digest of its summary; rules' reads are fingerprinted with these.
+        self.digests = digests or {}
+        # A stack of dependency sets: memoised answers remember what they read, so a second
+        # file asking the same question records the same dependencies.
+        self._tracking: list[set[str]] = []
+        self._memo: dict[Any, Any] = {}
+
+    # -- bookkeeping for the cache: which modules did a file's rules read? ----------------
+    def start_tracking(self) -> None:
+        self._tracking = [set()]
+
+    def stop_tracking(self) -> dict[str, str]:
+        consulted = self._tracking[0] if self._tracking else set()
+        self._tracking = []
+        deps = {}
+        for name in sorted(consulted):
+            if name.startswith("@"):
+                deps[name] = self.fact_digest(name[1:])
+            else:
+                deps[name] = self.digests.get(name, "")
+        return deps
+
+    def _note(self, name: str) -> None:
+        if self._tracking:
+            self._tracking[-1].add(name)
+
+    def _memoised(self, key: Any, compute: Any) -> Any:
+        """compute() once per key; its reads are replayed into the tracker on every hit."""
+        hit = self._memo.get(key)
+        if hit is not None:
+            result, reads = hit
+            if self._tracking:
+                self._tracking[-1].update(reads)
+            return result
+        self._memo[key] = (None, frozenset())  # a cycle reads as "unknown"
+        self._tracking.append(set())
+        try:
+            result = compute()
+        finally:
+            reads = self._tracking.pop()
+        self._memo[key] = (result, frozenset(reads))
+        if self._tracking:
+            self._tracking[-1].update(reads)
+        return result
+
+    def module(self, name: str) -> dict[str, Any] | None:
+        # Misses are recorded too: a module that appears later must invalidate a cached answer.
+        self._note(name)
+        return self.modules.get(name)
+
+    # -- project-wide facts ------------------------------------------------------------------
+    def project_fact(self, name: str) -> Any:
+        """A fact computed over every module (e.g. which functions are dependencies). Files
+        that read it depend on the fact's value, not on every module, so editing an unrelated
+        file does not invalidate their cached findings."""
+        self._note("@" + name)
+        key = ("@fact", name)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit[0]
+        saved, self._tracking = self._tracking, []
+        try:
+            value = PROJECT_FACTS[name](self)
+        finally:
+            self._tracking = saved
+        self._memo[key] = (value, frozenset())
+        return value
+
+    def fact_digest(self, name: str) -> str:
+        saved, self._tracking = self._tracking, []
+        try:
+            value = self.project_fact(name)
+        finally:
+            self._tracking = saved
+        blob = json.dumps(value, sort_keys=True, default=sorted).encode()
+        return hashlib.blake2b(blob, digest_size=12).hexdigest()
+
+    def dependencies_valid(self, deps: dict[str, str]) -> bool:
+        for name, digest in deps.items():
+            if name.startswith("@"):
+                if name[1:] not in PROJECT_FACTS or self.fact_digest(name[1:]) != digest:
+                    return False
+            elif self.digests.get(name, "") != digest:
+                return False
+        return True
+
+    def replace_module(self, name: str, summary: dict[str, Any] | None, digest: str) -> None:
+        """Used by the LSP server and stdin linting for unsaved text."""
+        if summary is None:
+            self.modules.pop(name, None)
+        else:
+            self.modules[name] = summary
+        self.digests[name] = digest
+        self._memo.clear()
+
+    # -- splitting qualified names ---------------------------------------------------------
+    def split_qualified(self, qual: str) -> tuple[str, str] | None:
+        """("app.utils", "fetch") for "app.utils.fetch" when app.utils is a project module."""
+        parts = qual.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            mod = ".".join(parts[:cut])
+            if self.module(mod) is not None:
+                return mod, ".".join(parts[cut:])
+        return None
+
+    def function(self, qual: str) -> dict[str, Any] | None:
+        split = self.split_qualified(qual)
+        if split is None:
+            return None
+        summary = self.module(split[0])
+        return summary["functions"].get(split[1]) if summary else None
+
+    def class_(self, qual: str) -> dict[str, Any] | None:
+        split = self.split_qualified(qual)
+        if split is None:
+            return None
+        summary = self.module(split[0])
+        return summary["classes"].get(split[1]) if summary else None
+
+    def iter_functions(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        for mod, summary in self.modules.items():
+            for key, fact in summary["functions"].items():
+                yield mod, key, fact
+
+    def iter_classes(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        for mod, summary in self.modules.items():
+            for key, fact in summary["classes"].items():
+                yield mod, key, fact
+
+    # -- scopes ----------------------------------------------------------------------------
+    def scope_chain(self, module: str, scope_key: str) -> list[str]:
+        """Scope keys searched for a name used in `scope_key`: itself, enclosing functions
+        (class bodies are skipped, as Python does), then the module scope."""
+        summary = self.module(module)
+        if summary is None:
+            return [""]
+        chain: list[str] = []
+        key: str | None = scope_key
+        first = True
+        while key:
+            record = summary["scopes"].get(key)
+            if record is None:
+                break
+            if record["kind"] == "function" or first:
+                chain.append(key)
+            first = False
+            fact = summary["functions"].get(key) or summary["classes"].get(key)
+            if fact is None:
+                break
+            key = fact.get("class") or fact.get("parent")
+            if fact.get("class") and key:
+                # A method's enclosing class body is not searched; continue past it.
+                cls = summary["classes"].get(key)
+                key = cls.get("parent") if cls else None
+        chain.append("")
+        return chain
+
+    def lookup_binding(
+        self, module: str, scope_key: str, name: str
+    ) -> tuple[list[Any], str] | None:
+        """The binding of a bare name seen from a scope, with the scope that binds it."""
+        summary = self.module(module)
+        if summary is None:
+            return None
+        scopes = summary["scopes"]
+        for key in self.scope_chain(module, scope_key):
+            record = scopes.get(key)
+            if record is None:
+                continue
+            if name in record["global"]:
+                binding = scopes[""]["bindings"].get(name)
+                return (binding, "") if binding is not None else None
+            binding = record["bindings"].get(name)
+            if binding is not None:
+                return binding, key
+        return None
+
+    # -- resolution ------------------------------------------------------------------------
+    def resolve_name(self, module: str, scope_key: str, dotted: str) -> Ref | None:
+        """Resolves a dotted name as written in `module` at `scope_key`."""
+        return self._memoised(
+            ("name", module, scope_key, dotted),
+            lambda: self._resolve_name(module, scope_key, dotted, 0),
+        )
+
+    def _resolve_name(self, module: str, scope_key: str, dotted: str, depth: int) -> Ref | None:
+        if depth > MAX_RESOLVE_DEPTH:
+            return None
+        head, _, rest = dotted.partition(".")
+        found = self.lookup_binding(module, scope_key, head)
+        if found is None:
+            if head in BUILTIN_NAMES and self.module(module) is not None:
+                base: Ref | None = Ref("external", f"builtins.{head}")
+            else:
+                return None
+        else:
+            binding, binding_scope = found
+            base = self._ref_of_binding(module, binding_scope, binding, depth + 1)
+        if base is None:
+            return None
+        for attr in rest.split(".") if rest else ():
+            base = self.member(base, attr, depth + 1)
+            if base is None:
+                return None
+        return base
+
+    def member(self, base: Ref, attr: str, depth: int = 0) -> Ref | None:
+        if base.kind in ("module", "external", "class"):
+            return self.resolve_qualified(f"{base.qual}.{attr}", depth + 1)
+        if base.kind in ("instance", "member"):
+            return Ref("member", f"{base.qual}.{attr}")
+        if base.kind == "function":
+            return None
+        return None
+
+    def _ref_of_binding(
+        self, module: str, scope_key: str, binding: list[Any], depth: int
+    ) -> Ref | None:
+        kind = binding[0]
+        if kind == "import":
+            return self.resolve_qualified(binding[1], depth + 1)
+        if kind == "def":
+            return Ref("function", binding[1])
+        if kind == "class":
+            return Ref("class", binding[1])
+        if kind in ("value", "with"):
+            shape = binding[1]
+            annotation = binding[2] if kind == "value" and len(binding) > 2 else None
+            if annotation is not None:
+                typed = self.type_of_annotation(module, scope_key, annotation, depth + 1)
+                if typed is not None:
+                    return typed
+            return self.ref_of_value(module, scope_key, shape, depth + 1)
+        if kind == "param":
+            if binding[1] is not None:
+                return self.type_of_annotation(module, scope_key, binding[1], depth + 1)
+            return None
+        if kind == "annotated":
+            return self.type_of_annotation(module, scope_key, binding[1], depth + 1)
+        return None
+
+    def ref_of_value(
+        self, module: str, scope_key: str, shape: Shape | None, depth: int = 0
+    ) -> Ref | None:
+        """What the value of an expression refers to (an alias, or an instance for a call)."""
+        if shape is None or depth > MAX_RESOLVE_DEPTH:
+            return None
+        tag = shape[0]
+        if tag == "n":
+            return self._resolve_name(module, scope_key, shape[1], depth + 1)
+        if tag == "call":
+            callee = self.ref_of_value(module, scope_key, shape[1], depth + 1)
+            return self.call_result(callee, depth + 1)
+        if tag == "attr":
+            base = self.ref_of_value(module, scope_key, shape[1], depth + 1)
+            return self.member(base, shape[2], depth + 1) if base else None
+        if tag == "await":
+            inner = self.ref_of_value(module, scope_key, shape[1], depth + 1)
+            return inner
+        return None
+
+    def call_result(self, callee: Ref | None, depth: int = 0) -> Ref | None:
+        """The result of calling `callee`: an instance of a class, or of a project function's
+        declared return type, or an opaque instance named after the external callable."""
+        if callee is None or depth > MAX_RESOLVE_DEPTH:
+            return None
+        if callee.kind in ("class", "external"):
+            return Ref("instance", callee.qual)
+        if callee.kind == "function":
+            fact = self.function(callee.qual)
+            if fact and fact.get("returns") is not None:
+                split = self.split_qualified(callee.qual)
+                if split:
+                    typed = self.type_of_annotation(split[0], split[1], fact["returns"], depth + 1)
+                    if typed is not None:
+                        return typed
+            return Ref("instance", callee.qual)
+        if callee.kind in ("instance", "member"):
+            # Calling an instance: a factory such as SessionLocal() made by sessionmaker().
+            return Ref("instance", callee.qual)
+        return None
+
+    def type_of_annotation(
+        self, module: str, scope_key: str, shape: Shape | None, depth: int = 0
+    ) -> Ref | None:
+        """The type an annotation promises, seen through Annotated, Optional, `X | None` and
+        type aliases defined anywhere in the project."""
+        if shape is None or depth > MAX_RESOLVE_DEPTH:
+            return None
+        tag = shape[0]
+        if tag == "n":
+            alias = self.alias_shape(module, scope_key, shape[1])
+            if alias is not None:
+                return self.type_of_annotation(alias[0], "", alias[1], depth + 1)
+            ref = self._resolve_name(module, scope_key, shape[1], depth + 1)
+            if ref is not None and ref.kind in ("class", "external"):
+                return Ref("instance", ref.qual)
+            return None
+        if tag == "sub":
+            base = self.ref_of_value(module, scope_key, shape[1], depth + 1)
+            base_name = base.qual if base else ""
+            args = shape[2]
+            if base_name in ("typing.Annotated", "typing_extensions.Annotated") and args:
+                return self.type_of_annotation(module, scope_key, args[0], depth + 1)
+            if base_name in ("typing.Optional", "typing_extensions.Optional") and args:
+                return self.type_of_annotation(module, scope_key, args[0], depth + 1)
+            if base_name in ("typing.Union", "typing_extensions.Union"):
+                return self._single_non_none(module, scope_key, args, depth)
+            return None
+        if tag == "union":
+            return self._single_non_none(module, scope_key, shape[1], depth)
+        return None
+
+    def _single_non_none(
+        self, module: str, scope_key: str, options: list[Shape], depth: int
+    ) -> Ref | None:
+        real = [o for o in options if o not in (["const", None], ["n", "None"])]
+        if len(real) != 1:
+            return None
+        return self.type_of_annotation(module, scope_key, real[0], depth + 1)
+
+    def resolve_qualified(self, qual: str, depth: int = 0) -> Ref | None:
+        """A fully qualified name (from an import) as a Ref, following project re-exports."""
+        if depth > MAX_RESOLVE_DEPTH:
+            return None
+        if self.module(qual) is not None:
+            return Ref("module", qual)
+        split = self.split_qualified(qual)
+        if split is None:
+            return Ref("external", qual)
+        mod, rest = split
+        summary = self.module(mod)
+        assert summary is not None
+        head, _, tail = rest.partition(".")
+        binding = summary["scopes"][""]["bindings"].get(head)
+        if binding is None:
+            # A submodule imported elsewhere, or a name we cannot see (star import): unknown.
+            return None
+        base = self._ref_of_binding(mod, "", binding, depth + 1)
+        if base is None:
+            return None
+        for attr in tail.split(".") if tail else ():
+            base = self.member(base, attr, depth + 1)
+            if base is None:
+                return None
+        return base
+
+    # -- type aliases (SessionDep = Annotated[Session, Depends(get_session)]) --------------
+    def alias_shape(self, module: str, scope_key: str, dotted: str) -> tuple[str, Shape] | None:
+        """For a name bound to a subscript value (a type alias), its module and shape."""
+        found = self.lookup_binding(module, scope_key, dotted.split(".")[0])
+        if found is None or "." in dotted:
+            return None
+        binding, _ = found
+        if binding[0] == "import":
+            split = self.split_qualified(binding[1])
+            if split is None or "." in split[1]:
+                return None
+            return self.alias_shape(split[0], "", split[1])
+        if binding[0] == "value" and binding[1] and binding[1][0] == "sub":
+            return module, binding[1]
+        return None
+
+    def expand_annotation(
+        self, module: str, scope_key: str, shape: Shape | None, depth: int = 0
+    ) -> tuple[str, Shape] | None:
+        """Replaces a type alias name by the subscript it stands for (once per level)."""
+        if shape is None or depth > MAX_RESOLVE_DEPTH:
+            return None
+        if shape[0] == "n":
+            alias = self.alias_shape(module, scope_key, shape[1])
+            if alias is not None:
+                return self.expand_annotation(alias[0], "", alias[1], depth + 1)
+        return module, shape
+
+    # -- FastAPI structure ------------------------------------------------------------------
+    ROUTE_METHODS = frozenset(
+        {
+            "get",
+            "post",
+            "put",
+            "patch",
+            "delete",
+            "options",
+            "head",
+            "trace",
+            "api_route",
+            "websocket",
+            "api_websocket_route",
+            "websocket_route",
+            "route",
+        }
+    )
+    APP_TYPES = frozenset(
+        {
+            "fastapi.FastAPI",
+            "fastapi.APIRouter",
+            "fastapi.routing.APIRouter",
+            "fastapi.applications.FastAPI",
+            "starlette.applications.Starlette",
+            "starlette.routing.Router",
+        }
+    )
+
+    def route_decorator(self, module: str, scope_key: str, decorator: Shape) -> dict | None:
+        """{"method": "get", "owner": "fastapi.APIRouter", "call": shape} for a route decorator."""
+        if not decorator or decorator[0] != "call":
+            return None
+        func = decorator[1]
+        if not func or func[0] != "n" or "." not in func[1]:
+            return None
+        owner_name, _, method = func[1].rpartition(".")
+        if method not in self.ROUTE_METHODS:
+            return None
+        owner = self.resolve_name(module, scope_key, owner_name)
+        if owner is None or owner.kind != "instance" or owner.qual not in self.APP_TYPES:
+            return None
+        return {"method": method, "owner": owner.qual, "call": decorator}
+
+    def path_operation(self, module: str, function_key: str) -> dict | None:
+        """The route decorator of a function, or the add_api_route call that registers it."""
+        summary = self.module(module)
+        if summary is None:
+            return None
+        fact = summary["functions"].get(function_key)
+        if fact is None:
+            return None
+        scope = fact.get("parent") or fact.get("class") or ""
+        for decorator in fact["decorators"]:
+            route = self.route_decorator(module, scope, decorator)
+            if route is not None:
+                return route
+        return self.registered_routes().get(f"{module}.{function_key}" if module else function_key)
+
+    def registered_routes(self) -> dict[str, dict]:
+        """Functions registered with `router.add_api_route(path, endpoint)` anywhere."""
+        return self.project_fact("registered_routes")
+
+    def dependency_functions(self) -> set[str]:
+        """Qualified names of project functions used in Depends()/Security() anywhere."""
+        return set(self.project_fact("dependency_functions"))
+
+    def qualified_function(self, module: str, key: str) -> str:
+        return f"{module}.{key}" if module else key
+
+
+def _registered_routes(index: ProjectIndex) -> dict[str, dict]:
+    routes: dict[str, dict] = {}
+    for mod, summary in index.modules.items():
+        scopes = [("", summary["module_calls"])]
+        scopes += [(k, f["calls"]) for k, f in summary["functions"].items()]
+        for key, calls in scopes:
+            for func, _line, _col, args, kwargs in calls:
+                if not func or func[0] != "n" or not func[1].endswith(".add_api_route"):
+                    continue
+                endpoint = kwargs.get("endpoint") or (args[1] if len(args) > 1 else None)
+                ref = index.ref_of_value(mod, key, endpoint)
+                if ref is not None and ref.kind == "function":
+                    routes[ref.qual] = {"method": "api_route", "owner": "", "call": func}
+    return routes
+
+
+def _dependency_functions(index: ProjectIndex) -> list[str]:
+    found: set[str] = set()
+    for mod, summary in index.modules.items():
+        for shape in summary["depends"]:
+            ref = index.ref_of_value(mod, "", shape)
+            if ref is not None and ref.kind == "function":
+                found.add(ref.qual)
+    return sorted(found)
+
+
+# Project-wide facts by name. A rule family adds its own here (one line each), so the cache
+# can recompute a fact to check whether a cached finding still holds.
+PROJECT_FACTS: dict[str, Callable[[ProjectIndex], Any]] = {
+    "registered_routes": _registered_routes,
+    "dependency_functions": _dependency_functions,
+}

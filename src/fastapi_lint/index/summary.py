@@ -1,0 +1,510 @@
+"""Per-module summaries, built with the standard library's `ast` (no CST needed, ~10x cheaper).
+
+A summary is plain JSON data so it can be cached per file and shipped to worker processes. It
+records *what the source says* (bindings per scope, classes with fields, functions with the calls
+they make), never what it means: meaning is resolved later, across modules, by `ProjectIndex`.
+
+Expressions are encoded as small "shapes" (nested lists), for instance::
+
+    ["n", "requests.get"]                          a dotted name
+    ["call", ["n", "Depends"], [["n", "get_db"]], {}]   a call with positional and keyword args
+    ["sub", ["n", "Annotated"], [["n", "Session"], ...]]  a subscript
+    ["attr", <shape>, "get"]                       attribute of a non-name expression
+    ["union", [<shape>, <shape>]]                  X | Y
+    ["const", value]                               str/int/bool/None literal
+    ["list", [<shape>, ...]]                       list/tuple/set literal
+    ["?"]                                          anything else
+
+Scope keys: the module scope is "" and every def/class is keyed by its dotted qualname inside the
+module ("Cls.method", "outer.inner"); a repeated qualname gets "#2", "#3"... in source order. The
+CST engine computes the same keys while it walks, which ties the two trees together without
+positions.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from pathlib import Path
+from typing import Any
+
+SUMMARY_VERSION = 1
+MAX_SHAPE_DEPTH = 6
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+Shape = list[Any]
+
+
+def module_name_for(path: Path, import_roots: list[Path]) -> tuple[str, bool]:
+    """Dotted module name of a file relative to the deepest import root that contains it."""
+    path = path.resolve()
+    best: Path | None = None
+    for root in import_roots:
+        try:
+            path.relative_to(root)
+        except ValueError:
+            continue
+        if best is None or len(root.parts) > len(best.parts):
+            best = root
+    rel = path.relative_to(best) if best is not None else Path(path.name)
+    parts = list(rel.with_suffix("").parts)
+    is_package = bool(parts) and parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts), is_package
+
+
+def shape_of(node: ast.AST | None, depth: int = 0) -> Shape | None:
+    if node is None:
+        return None
+    if depth > MAX_SHAPE_DEPTH:
+        return ["?"]
+    dotted = dotted_name(node)
+    if dotted is not None:
+        return ["n", dotted]
+    if isinstance(node, ast.Call):
+        args = [shape_of(a, depth + 1) for a in node.args[:8]]
+        kwargs = {k.arg: shape_of(k.value, depth + 1) for k in node.keywords if k.arg}
+        return ["call", shape_of(node.func, depth + 1), args, kwargs]
+    if isinstance(node, ast.Attribute):
+        return ["attr", shape_of(node.value, depth + 1), node.attr]
+    if isinstance(node, ast.Subscript):
+        index = node.slice
+        elts = index.elts if isinstance(index, ast.Tuple) else [index]
+        return ["sub", shape_of(node.value, depth + 1), [shape_of(e, depth + 1) for e in elts]]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return ["union", [shape_of(node.left, depth + 1), shape_of(node.right, depth + 1)]]
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, str) and depth == 0:
+            # A string annotation: read it as the expression it spells.
+            try:
+                inner = ast.parse(value, mode="eval").body
+            except SyntaxError:
+                return ["const", value]
+            return shape_of(inner, depth + 1)
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return ["const", value]
+        return ["?"]
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return ["list", [shape_of(e, depth + 1) for e in node.elts[:16]]]
+    if isinstance(node, ast.Await):
+        return ["await", shape_of(node.value, depth + 1)]
+    return ["?"]
+
+
+def annotation_shape(node: ast.AST | None) -> Shape | None:
+    """Like shape_of, but string annotations are parsed at any depth."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return ["const", node.value]
+    return shape_of(node)
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
+    """Absolute module name of `from <level dots><target> import ...` inside `module`."""
+    if level == 0:
+        return target or ""
+    parts = module.split(".") if module else []
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    if target:
+        parts.append(target)
+    return ".".join(parts)
+
+
+class _Scope:
+    def __init__(self, key: str, kind: str) -> None:
+        self.key = key
+        self.kind = kind  # "module", "function", "class"
+        self.bindings: dict[str, list[Any]] = {}
+        self.declared_global: set[str] = set()
+        self.declared_nonlocal: set[str] = set()
+
+    def bind(self, name: str, binding: list[Any]) -> None:
+        if name in self.declared_global or name in self.declared_nonlocal:
+            return
+        old = self.bindings.get(name)
+        if old is None:
+            self.bindings[name] = binding
+        elif old != binding:
+            self.bindings[name] = ["ambiguous"]
+
+
+class _Summarizer(ast.NodeVisitor):
+    def __init__(self, module: str, is_package: bool) -> None:
+        self.module = module
+        self.is_package = is_package
+        self.scopes: list[_Scope] = [_Scope("", "module")]
+        self.functions: dict[str, dict[str, Any]] = {}
+        self.classes: dict[str, dict[str, Any]] = {}
+        self.scope_table: dict[str, dict[str, Any]] = {}
+        self.seen_keys: dict[str, int] = {}
+        self.name_stack: list[str] = []
+        # Per function key: facts collected while walking its own body.
+        self.current: list[dict[str, Any]] = []
+        self.module_calls: list[list[Any]] = []
+        self.depends: list[Shape] = []
+        self.has_async = False
+
+    # -- keys -----------------------------------------------------------------------------
+    def _key_for(self, name: str) -> str:
+        qual = ".".join([*self.name_stack, name])
+        count = self.seen_keys.get(qual, 0) + 1
+        self.seen_keys[qual] = count
+        return qual if count == 1 else f"{qual}#{count}"
+
+    @property
+    def scope(self) -> _Scope:
+        return self.scopes[-1]
+
+    def _binding_scope(self) -> _Scope:
+        return self.scopes[-1]
+
+    # -- bindings -------------------------------------------------------------------------
+    def _bind_target(self, target: ast.AST, binding: list[Any]) -> None:
+        if isinstance(target, ast.Name):
+            self.scope.bind(target.id, binding)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self._bind_target(elt, ["local"])
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, ["local"])
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.scope.bind(alias.asname, ["import", alias.name])
+            else:
+                head = alias.name.split(".")[0]
+                self.scope.bind(head, ["import", head])
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = resolve_relative(self.module, self.is_package, node.level, node.module)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            target = f"{base}.{alias.name}" if base else alias.name
+            self.scope.bind(alias.asname or alias.name, ["import", target])
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.scope.declared_global.update(node.names)
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self.scope.declared_nonlocal.update(node.names)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        value = shape_of(node.value)
+        for target in node.targets:
+            self._bind_target(target, ["value", value])
+        if not self.current:
+            self._module_assign(node.targets, node.value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if isinstance(node.target, ast.Name):
+            if node.value is not None:
+                binding = ["value", shape_of(node.value), annotation_shape(node.annotation)]
+            else:
+                binding = ["annotated", annotation_shape(node.annotation)]
+            self.scope.bind(node.target.id, binding)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._bind_target(node.target, ["local"])
+        self.generic_visit(node)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._bind_target(node.target, ["value", shape_of(node.value)])
+        self.generic_visit(node)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self._bind_target(node.target, ["local"])
+        if isinstance(node, ast.AsyncFor):
+            self._mark("awaits")
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._bind_target(item.optional_vars, ["with", shape_of(item.context_expr)])
+        if isinstance(node, ast.AsyncWith):
+            self._mark("awaits")
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self.scope.bind(node.name, ["local"])
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._bind_target(target, ["local"])
+        self.generic_visit(node)
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.name:
+            self.scope.bind(node.name, ["local"])
+        self.generic_visit(node)
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self.scope.bind(node.name, ["local"])
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        if node.rest:
+            self.scope.bind(node.rest, ["local"])
+        self.generic_visit(node)
+
+    def visit_TypeAlias(self, node: Any) -> None:  # Python 3.12+
+        self._bind_target(node.name, ["value", shape_of(node.value)])
+
+    # -- comprehensions and lambdas: their targets/params never leak; calls inside a lambda
+    # -- run only when it is called, so they are not the enclosing function's calls.
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                self.visit(default)
+
+    def _visit_comprehension(self, node: ast.AST) -> None:
+        for gen in node.generators:  # type: ignore[attr-defined]
+            self.visit(gen.iter)
+            for cond in gen.ifs:
+                self.visit(cond)
+        for field in ("elt", "key", "value"):
+            child = getattr(node, field, None)
+            if child is not None:
+                self.visit(child)
+
+    visit_ListComp = _visit_comprehension
+    visit_SetComp = _visit_comprehension
+    visit_DictComp = _visit_comprehension
+    visit_GeneratorExp = _visit_comprehension
+
+    # -- facts about the current function -------------------------------------------------
+    def _mark(self, flag: str) -> None:
+        if self.current:
+            self.current[-1][flag] = True
+
+    def visit_Await(self, node: ast.Await) -> None:
+        self._mark("awaits")
+        self.generic_visit(node)
+
+    def visit_Yield(self, node: ast.Yield) -> None:
+        self._mark("generator")
+        self.generic_visit(node)
+
+    def visit_YieldFrom(self, node: ast.YieldFrom) -> None:
+        self._mark("generator")
+        self.generic_visit(node)
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if self.current and node.value is not None:
+            self.current[-1]["returns_values"].append(shape_of(node.value))
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = shape_of(node.func)
+        record = [
+            func,
+            node.lineno,
+            node.col_offset,
+            [shape_of(a, 1) for a in node.args[:8]],
+            {k.arg: shape_of(k.value, 1) for k in node.keywords if k.arg},
+        ]
+        if self.current:
+            self.current[-1]["calls"].append(record)
+        else:
+            self.module_calls.append(record)
+        if func and func[0] == "n" and func[1].rsplit(".", 1)[-1] in ("Depends", "Security"):
+            if node.args:
+                self.depends.append(shape_of(node.args[0]))
+            for keyword in node.keywords:
+                if keyword.arg == "dependency":
+                    self.depends.append(shape_of(keyword.value))
+        self.generic_visit(node)
+
+    # -- definitions ----------------------------------------------------------------------
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        args = node.args
+        for default in [*args.defaults, *args.kw_defaults]:
+            if default is not None:
+                self.visit(default)
+        key = self._key_for(node.name)
+        is_async = isinstance(node, ast.AsyncFunctionDef)
+        self.has_async = self.has_async or is_async
+        qualified = f"{self.module}.{key}" if self.module else key
+        self.scope.bind(node.name, ["def", qualified])
+
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[ast.AST | None] = [None] * (len(positional) - len(args.defaults))
+        defaults += list(args.defaults)
+        params = []
+        for arg, default in zip(positional, defaults, strict=False):
+            params.append([arg.arg, annotation_shape(arg.annotation), shape_of(default), "pos"])
+        if args.vararg:
+            params.append([args.vararg.arg, annotation_shape(args.vararg.annotation), None, "*"])
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=False):
+            params.append([arg.arg, annotation_shape(arg.annotation), shape_of(default), "kw"])
+        if args.kwarg:
+            params.append([args.kwarg.arg, annotation_shape(args.kwarg.annotation), None, "**"])
+
+        enclosing_class = self.scope.key if self.scope.kind == "class" else None
+        parent_function = next((s.key for s in reversed(self.scopes) if s.kind == "function"), None)
+        fact: dict[str, Any] = {
+            "name": node.name,
+            "async": is_async,
+            "line": node.lineno,
+            "col": node.col_offset,
+            "end_line": node.end_lineno,
+            "params": params,
+            "decorators": [shape_of(d) for d in node.decorator_list],
+            "returns": annotation_shape(node.returns),
+            "generator": False,
+            "awaits": False,
+            "calls": [],
+            "returns_values": [],
+            "class": enclosing_class,
+            "parent": parent_function,
+        }
+        scope = _Scope(key, "function")
+        for param in params:
+            scope.bind(param[0], ["param", param[1], param[2]])
+        self.scopes.append(scope)
+        self.name_stack.append(node.name)
+        self.current.append(fact)
+        for stmt in node.body:
+            self.visit(stmt)
+        self.current.pop()
+        self.name_stack.pop()
+        self.scopes.pop()
+        self.functions[key] = fact
+        self.scope_table[key] = _scope_record(scope, "function")
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        for base in node.bases:
+            self.visit(base)
+        for keyword in node.keywords:
+            self.visit(keyword.value)
+        key = self._key_for(node.name)
+        qualified = f"{self.module}.{key}" if self.module else key
+        self.scope.bind(node.name, ["class", qualified])
+        fields: list[list[Any]] = []
+        methods: list[str] = []
+        nested_config: dict[str, Any] = {}
+        config_shape: Shape | None = None
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                fields.append(
+                    [
+                        stmt.target.id,
+                        annotation_shape(stmt.annotation),
+                        shape_of(stmt.value),
+                        stmt.lineno,
+                    ]
+                )
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                methods.append(stmt.name)
+            elif isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name) and target.id == "model_config":
+                        config_shape = shape_of(stmt.value)
+            elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
+                for inner in stmt.body:
+                    if isinstance(inner, ast.Assign):
+                        for target in inner.targets:
+                            if isinstance(target, ast.Name):
+                                nested_config[target.id] = shape_of(inner.value)
+        enclosing_function = next(
+            (s.key for s in reversed(self.scopes) if s.kind == "function"), None
+        )
+        self.classes[key] = {
+            "name": node.name,
+            "line": node.lineno,
+            "bases": [shape_of(b) for b in node.bases],
+            "keywords": {k.arg: shape_of(k.value) for k in node.keywords if k.arg},
+            "decorators": [shape_of(d) for d in node.decorator_list],
+            "fields": fields,
+            "methods": methods,
+            "config": config_shape,
+            "legacy_config": nested_config,
+            "parent": enclosing_function,
+        }
+        scope = _Scope(key, "class")
+        self.scopes.append(scope)
+        self.name_stack.append(node.name)
+        for stmt in node.body:
+            self.visit(stmt)
+        self.name_stack.pop()
+        self.scopes.pop()
+        self.scope_table[key] = _scope_record(scope, "class")
+
+    def _module_assign(self, targets: list[ast.expr], value: ast.AST) -> None:
+        """Module-level assignments are bindings already; nothing extra is needed yet."""
+
+
+def _scope_record(scope: _Scope, kind: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "bindings": scope.bindings,
+        "global": sorted(scope.declared_global),
+        "nonlocal": sorted(scope.declared_nonlocal),
+    }
+
+
+def summarize_tree(tree: ast.Module, module: str, is_package: bool) -> dict[str, Any]:
+    walker = _Summarizer(module, is_package)
+    for stmt in tree.body:
+        walker.visit(stmt)
+    scopes = dict(walker.scope_table)
+    scopes[""] = _scope_record(walker.scopes[0], "module")
+    return {
+        "version": SUMMARY_VERSION,
+        "module": module,
+        "package": is_package,
+        "scopes": scopes,
+        "functions": walker.functions,
+        "classes": walker.classes,
+        "module_calls": walker.module_calls,
+        "depends": walker.depends,
+        "has_async": walker.has_async,
+    }
+
+
+def summarize_source(text: str, module: str, is_package: bool, filename: str = "<unknown>"):
+    """Summary of one module, or None when `ast` cannot parse it (FPI001 is reported elsewhere)."""
+    try:
+        tree = ast.parse(text, filename=filename, type_comments=False)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    try:
+        return summarize_tree(tree, module, is_package)
+    except RecursionError:
+        return None

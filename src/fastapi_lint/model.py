@@ -1,0 +1,100 @@
+"""Plain data that crosses process boundaries: findings, fixes and their edits.
+
+Rows are 1-based and columns are 1-based code points everywhere in this module; front ends that
+need another convention (flake8's 0-based columns, LSP's UTF-16 units) convert in `positions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Applicability = Literal["safe", "unsafe"]
+
+
+@dataclass(frozen=True)
+class Location:
+    row: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    content: str
+    location: Location
+    end_location: Location
+
+
+@dataclass(frozen=True)
+class FixInfo:
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    message: str
+    path: str
+    location: Location
+    end_location: Location
+    fix: FixInfo | None = None
+    noqa_row: int | None = None
+    # Traceback text for internal errors, shown with --verbose only.
+    detail: str | None = field(default=None, compare=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.location.row, self.location.column, self.code)
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        fix = data.get("fix")
+        return cls(
+            code=data["code"],
+            name=data["name"],
+            message=data["message"],
+            path=data["path"],
+            location=Location(**data["location"]),
+            end_location=Location(**data["end_location"]),
+            fix=None
+            if fix is None
+            else FixInfo(
+                applicability=fix["applicability"],
+                message=fix["message"],
+                edits=tuple(
+                    Edit(
+                        content=e["content"],
+                        location=Location(**e["location"]),
+                        end_location=Location(**e["end_location"]),
+                    )
+                    for e in fix["edits"]
+                ),
+            ),
+            noqa_row=data.get("noqa_row"),
+            detail=data.get("detail"),
+        )
+
+
+@dataclass
+class FileResult:
+    """What linting (and maybe fixing) one file produced."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    # Set when --fix/--diff produced new content for the file.
+    fixed_source: str | None = None
+    original_source: str | None = None
+    fixes_applied: dict[str, int] = field(default_factory=dict)
+    # Fixes that were dropped because the result did not compile.
+    dropped_fixes: list[str] = field(default_factory=list)
+    cache_hit: bool = False

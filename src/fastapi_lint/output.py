@@ -1,0 +1,280 @@
+"""Output formats: concise, full, json, json-lines, sarif, github. Pure functions of findings."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .model import Finding
+
+FORMATS = ("concise", "full", "json", "json-lines", "sarif", "github")
+DOCS_BASE = "https://github.com/fastapi-lint/fastapi-lint/blob/main/docs/rules"
+
+
+def rule_url(code: str) -> str:
+    return f"{DOCS_BASE}/{code}.md"
+
+
+def display_path(path: str, cwd: Path | None = None) -> str:
+    cwd = cwd or Path.cwd()
+    try:
+        return os.path.relpath(path, cwd) if Path(path).is_absolute() else path
+    except ValueError:
+        return path
+
+
+class Style:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def red(self, text: str) -> str:
+        return self._wrap("31", text)
+
+    def cyan(self, text: str) -> str:
+        return self._wrap("36", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+    def blue(self, text: str) -> str:
+        return self._wrap("34", text)
+
+
+def use_colour(stream: Any) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def fixable_marker(finding: Finding, unsafe: bool) -> str:
+    if finding.fix is None:
+        return ""
+    if finding.fix.applicability == "safe" or unsafe:
+        return "[*] "
+    return ""
+
+
+def format_concise(findings: Sequence[Finding], style: Style, unsafe: bool) -> str:
+    lines = []
+    for f in findings:
+        location = f"{display_path(f.path)}:{f.location.row}:{f.location.column}:"
+        lines.append(
+            f"{style.bold(location)} {style.red(f.code)} {fixable_marker(f, unsafe)}{f.message}"
+        )
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_full(
+    findings: Sequence[Finding], style: Style, unsafe: bool, sources: dict[str, str]
+) -> str:
+    chunks = []
+    for f in findings:
+        head = (
+            f"{style.bold(display_path(f.path))}:{f.location.row}:{f.location.column}: "
+            f"{style.red(f.code)} {fixable_marker(f, unsafe)}{f.message}"
+        )
+        body = [head]
+        text = sources.get(f.path)
+        if text is not None:
+            lines = text.splitlines()
+            row = f.location.row
+            first = max(1, row - 2)
+            last = min(len(lines), max(row, f.end_location.row) + 2)
+            width = len(str(last))
+            for number in range(first, last + 1):
+                gutter = style.blue(f"{number:>{width}} |")
+                body.append(f"{gutter} {lines[number - 1]}")
+                if number == row:
+                    start = f.location.column - 1
+                    end = (
+                        f.end_location.column - 1
+                        if f.end_location.row == row
+                        else len(lines[number - 1])
+                    )
+                    carets = "^" * max(1, end - start)
+                    body.append(
+                        f"{style.blue(' ' * width + ' |')} {' ' * start}{style.red(carets)} "
+                        f"{style.red(f.code)}"
+                    )
+        if f.fix is not None:
+            label = "Safe fix" if f.fix.applicability == "safe" else "Unsafe fix"
+            body.append(f"{style.cyan('help:')} {f.fix.message} ({label})")
+        chunks.append("\n".join(body))
+    return "\n\n".join(chunks) + ("\n" if chunks else "")
+
+
+def json_item(f: Finding) -> dict[str, Any]:
+    fix = None
+    if f.fix is not None:
+        fix = {
+            "applicability": f.fix.applicability,
+            "message": f.fix.message,
+            "edits": [
+                {
+                    "content": e.content,
+                    "location": {"row": e.location.row, "column": e.location.column},
+                    "end_location": {"row": e.end_location.row, "column": e.end_location.column},
+                }
+                for e in f.fix.edits
+            ],
+        }
+    return {
+        "cell": None,
+        "code": f.code,
+        "end_location": {"row": f.end_location.row, "column": f.end_location.column},
+        "filename": str(Path(f.path).absolute()),
+        "fix": fix,
+        "location": {"row": f.location.row, "column": f.location.column},
+        "message": f.message,
+        "noqa_row": f.noqa_row,
+        "url": rule_url(f.code),
+    }
+
+
+def format_json(findings: Sequence[Finding]) -> str:
+    return json.dumps([json_item(f) for f in findings], indent=2) + "\n"
+
+
+def format_json_lines(findings: Sequence[Finding]) -> str:
+    return "".join(json.dumps(json_item(f)) + "\n" for f in findings)
+
+
+def _github_escape(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def format_github(findings: Sequence[Finding]) -> str:
+    lines = []
+    for f in findings:
+        props = (
+            f"title={_github_escape('fastapi-lint (' + f.code + ')', True)},"
+            f"file={_github_escape(display_path(f.path), True)},"
+            f"line={f.location.row},col={f.location.column},"
+            f"endLine={f.end_location.row},endColumn={f.end_location.column}"
+        )
+        message = _github_escape(
+            f"{display_path(f.path)}:{f.location.row}:{f.location.column}: {f.code} {f.message}"
+        )
+        lines.append(f"::error {props}::{message}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_sarif(findings: Sequence[Finding], rules: Sequence[Any], root: Path) -> str:
+    """SARIF 2.1.0: one run, rules with helpUri, URIs relative to %SRCROOT%."""
+    used = {f.code for f in findings}
+    rule_list = [r for r in rules if r.code in used] or []
+    rule_index = {r.code: i for i, r in enumerate(rule_list)}
+    results = []
+    for f in findings:
+        try:
+            uri = Path(f.path).resolve().relative_to(root.resolve()).as_posix()
+            location: dict[str, Any] = {"uri": uri, "uriBaseId": "%SRCROOT%"}
+        except ValueError:
+            location = {"uri": Path(f.path).resolve().as_uri()}
+        result: dict[str, Any] = {
+            "ruleId": f.code,
+            "level": "error",
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": location,
+                        "region": {
+                            "startLine": f.location.row,
+                            "startColumn": f.location.column,
+                            "endLine": f.end_location.row,
+                            "endColumn": f.end_location.column,
+                        },
+                    }
+                }
+            ],
+        }
+        if f.code in rule_index:
+            result["ruleIndex"] = rule_index[f.code]
+        results.append(result)
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "fastapi-lint",
+                        "version": __version__,
+                        "informationUri": "https://github.com/fastapi-lint/fastapi-lint",
+                        "rules": [
+                            {
+                                "id": r.code,
+                                "name": r.name,
+                                "shortDescription": {"text": r.summary},
+                                "fullDescription": {"text": r.docs.strip()},
+                                "helpUri": rule_url(r.code),
+                                "help": {"text": r.docs.strip(), "markdown": r.docs.strip()},
+                            }
+                            for r in rule_list
+                        ],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(sarif, indent=2) + "\n"
+
+
+def format_statistics(findings: Sequence[Finding], unsafe: bool) -> str:
+    counts = Counter(f.code for f in findings)
+    names = {f.code: f.name for f in findings}
+    fixable = Counter(
+        f.code for f in findings if f.fix is not None and (unsafe or f.fix.applicability == "safe")
+    )
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    lines = []
+    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        marker = "[*]" if fixable[code] else "   "
+        lines.append(f"{count:>{width}}\t{code}\t{marker} {names[code]}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def summary_line(findings: Sequence[Finding], unsafe: bool, fixed: int = 0) -> str:
+    """`Found N errors (M fixable with --fix).` plus a hint about hidden unsafe fixes."""
+    total = len(findings)
+    if total == 0 and fixed == 0:
+        return "All checks passed!\n"
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "safe")
+    hidden = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "unsafe")
+    fixable = safe + (hidden if unsafe else 0)
+    errors = "error" if total + fixed == 1 else "errors"
+    if fixed:
+        line = f"Found {total + fixed} {errors} ({fixed} fixed, {total} remaining)."
+    elif fixable:
+        line = f"Found {total} {errors} ({fixable} fixable with --fix)."
+    else:
+        line = f"Found {total} {errors}."
+    lines = [line]
+    if hidden and not unsafe:
+        fixes = "fix" if hidden == 1 else "fixes"
+        lines.append(
+            f"No fixes available ({hidden} hidden {fixes} can be enabled with the "
+            "`--unsafe-fixes` option)."
+            if not fixable
+            else f"{hidden} hidden {fixes} can be enabled with the `--unsafe-fixes` option."
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,220 @@
+"""The Rule base class and the per-file context rules read.
+
+A rule is a LibCST visitor in the Fixit style: it defines `visit_<Node>` / `leave_<Node>` methods,
+and the engine runs every enabled rule in one batched traversal. A rule never walks the tree again
+by itself for reporting; it reads the project index through `self.ctx` and calls `self.report`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import libcst as cst
+
+from .index.project import ProjectIndex, Ref
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+Applicability = Literal["safe", "unsafe"]
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """`import module` (obj None) or `from module import obj [as asname]`."""
+
+    module: str
+    obj: str | None = None
+    asname: str | None = None
+
+
+@dataclass
+class Fix:
+    """Node replacements (by identity) plus the imports the new code needs."""
+
+    message: str
+    applicability: Applicability
+    replacements: dict[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel] = field(default_factory=dict)
+    imports: Sequence[ImportRequest] = ()
+
+
+@dataclass
+class PendingFinding:
+    rule: type[Rule]
+    node: cst.CSTNode
+    message: str
+    fix: Fix | None
+
+
+@dataclass
+class Frame:
+    """One scope on the engine's stack while it walks a module."""
+
+    node: cst.CSTNode
+    kind: Literal["function", "class", "lambda", "comprehension"]
+    key: str | None = None  # index key for functions and classes
+    is_async: bool = False
+    # Names bound by lambda parameters or comprehension targets: they shadow outer names.
+    shadowed: frozenset[str] = frozenset()
+
+
+class FileContext:
+    """What a rule may know about the file being linted and the project around it."""
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        module_name: str,
+        source: str,
+        module: cst.Module,
+        settings: Settings,
+        index: ProjectIndex,
+    ) -> None:
+        self.path = path
+        self.module_name = module_name
+        self.source = source
+        self.module = module
+        self.settings = settings
+        self.index = index
+        self.frames: list[Frame] = []
+        self.pending: list[PendingFinding] = []
+
+    # -- scopes ----------------------------------------------------------------------------
+    @property
+    def scope_key(self) -> str:
+        """Index key of the innermost def/class around the current node ("" = module)."""
+        for frame in reversed(self.frames):
+            if frame.key is not None:
+                return frame.key
+        return ""
+
+    @property
+    def summary(self) -> dict[str, Any] | None:
+        return self.index.module(self.module_name)
+
+    def enclosing_function(self) -> Frame | None:
+        for frame in reversed(self.frames):
+            if frame.kind == "function":
+                return frame
+        return None
+
+    def function_fact(self, frame: Frame | None = None) -> dict[str, Any] | None:
+        frame = frame or self.enclosing_function()
+        summary = self.summary
+        if frame is None or frame.key is None or summary is None:
+            return None
+        return summary["functions"].get(frame.key)
+
+    def in_async_context(self) -> bool:
+        """True inside the body of an `async def`, but not inside a nested def, lambda or class
+        body (those run only when called). Comprehensions run in place, so they are seen through."""
+        for frame in reversed(self.frames):
+            if frame.kind == "comprehension":
+                continue
+            return frame.kind == "function" and frame.is_async
+        return False
+
+    def await_allowed(self) -> bool:
+        """Where `await` may be written: directly in an async def (or an async comprehension
+        within it, which we do not produce), never in a lambda or a generator expression."""
+        for frame in reversed(self.frames):
+            if frame.kind == "comprehension":
+                if isinstance(frame.node, cst.GeneratorExp):
+                    return False
+                continue
+            return frame.kind == "function" and frame.is_async
+        return False
+
+    def qualified_function_name(self, frame: Frame | None = None) -> str | None:
+        frame = frame or self.enclosing_function()
+        if frame is None or frame.key is None:
+            return None
+        return self.index.qualified_function(self.module_name, frame.key)
+
+    # -- name resolution ------------------------------------------------------------------------
+    def resolve(self, node: cst.BaseExpression) -> Ref | None:
+        """What an expression refers to, through imports and simple local flow; None if unsure."""
+        dotted = dotted_name(node)
+        if dotted is not None:
+            head = dotted.partition(".")[0]
+            for frame in reversed(self.frames):
+                if head in frame.shadowed:
+                    return None
+            return self.index.resolve_name(self.module_name, self.scope_key, dotted)
+        if isinstance(node, cst.Call):
+            return self.index.call_result(self.resolve(node.func))
+        if isinstance(node, cst.Attribute):
+            base = self.resolve(node.value)
+            return self.index.member(base, node.attr.value) if base is not None else None
+        if isinstance(node, cst.Await):
+            return self.resolve(node.expression)
+        return None
+
+    def qualified_name(self, node: cst.BaseExpression) -> str | None:
+        """The dotted name of an external callable or a project function/class, else None."""
+        ref = self.resolve(node)
+        if ref is None or ref.kind in ("instance",):
+            return None
+        return ref.qual
+
+    # -- reporting ------------------------------------------------------------------------------
+    def report(
+        self,
+        rule: type[Rule],
+        node: cst.CSTNode,
+        message: str | None = None,
+        fix: Fix | None = None,
+    ) -> None:
+        self.pending.append(PendingFinding(rule, node, message or rule.message, fix))
+
+
+def dotted_name(node: cst.CSTNode) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and visitor methods."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    #: One line for tables and `--statistics`.
+    summary: ClassVar[str]
+    #: Markdown with the sections What it does / Why is this bad? / Example / Use instead /
+    #: Fix safety (in that order).
+    docs: ClassVar[str]
+    #: "none", "sometimes" or "always".
+    fix_availability: ClassVar[str] = "none"
+    #: Rules off by default are turned on with `extend-select`.
+    default_enabled: ClassVar[bool] = True
+    #: Substrings of which at least one must appear in a file for the rule to possibly match;
+    #: files that contain none of the enabled rules' triggers are never parsed with LibCST.
+    triggers: ClassVar[tuple[str, ...]] = ("async def",)
+    #: LibCST metadata providers the rule reads through `self.metadata(...)`.
+    metadata_dependencies: ClassVar[tuple[type, ...]] = ()
+
+    def __init__(self, ctx: FileContext, metadata: Any = None) -> None:
+        self.ctx = ctx
+        self._metadata = metadata
+
+    def get_metadata(self, provider: type, node: cst.CSTNode, default: Any = None) -> Any:
+        if self._metadata is None:
+            return default
+        return self._metadata.get(provider, {}).get(node, default)
+
+    def report(self, node: cst.CSTNode, message: str | None = None, fix: Fix | None = None) -> None:
+        self.ctx.report(type(self), node, message, fix)
+
+    @classmethod
+    def url_slug(cls) -> str:
+        return cls.code

@@ -1,0 +1,20 @@
+"""The rule registry: one explicit list, in code order. Adding a rule is one line here."""
+
+from __future__ import annotations
+
+from ..rule import Rule
+from .fpi001_unparsable_file import InternalError, UnparsableFile
+from .fpi101_blocking_sleep import BlockingSleepInAsync
+
+RULES: list[type[Rule]] = [
+    UnparsableFile,
+    InternalError,
+    BlockingSleepInAsync,
+]
+
+BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
+BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in RULES}
+
+
+def lookup(code_or_name: str) -> type[Rule] | None:
+    return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name)

@@ -1,0 +1,73 @@
+"""Turning select/ignore selectors (codes, prefixes, kebab-case names) into a set of rules."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from pathlib import Path
+
+from .config import ConfigError, Settings
+from .rule import Rule
+
+ALWAYS_ON = ("FPI001", "FPI002")
+
+
+def expand_selector(selector: str, rules: Iterable[type[Rule]]) -> set[str]:
+    """Codes a selector names; raises ConfigError for a selector that names nothing."""
+    selector = selector.strip()
+    codes = set()
+    for rule in rules:
+        if selector == "ALL" or rule.code.startswith(selector.upper()) or rule.name == selector:
+            codes.add(rule.code)
+    if not codes:
+        raise ConfigError(
+            f"unknown rule selector `{selector}` (use a code, a prefix such as FPI1, "
+            "or a rule name; see `fastapi-lint rule --all`)"
+        )
+    return codes
+
+
+def enabled_codes(settings: Settings, rules: Iterable[type[Rule]]) -> frozenset[str]:
+    rules = list(rules)
+    if settings.select is None:
+        enabled = {r.code for r in rules if r.default_enabled}
+    else:
+        enabled = set()
+        for selector in settings.select:
+            enabled |= expand_selector(selector, rules)
+    for selector in settings.extend_select:
+        enabled |= expand_selector(selector, rules)
+    enabled |= set(ALWAYS_ON)
+    for selector in settings.ignore:
+        enabled -= expand_selector(selector, rules)
+    return frozenset(enabled)
+
+
+def per_file_ignored(settings: Settings, path: Path, rules: Iterable[type[Rule]]) -> frozenset[str]:
+    """Codes ignored for one file by per-file-ignores (globs relative to the config's folder)."""
+    if not settings.per_file_ignores:
+        return frozenset()
+    try:
+        rel = path.resolve().relative_to(settings.config_dir.resolve()).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    ignored: set[str] = set()
+    rules = list(rules)
+    for pattern, selectors in settings.per_file_ignores:
+        if _glob_match(rel, pattern):
+            for selector in selectors:
+                ignored |= expand_selector(selector, rules)
+    return frozenset(ignored)
+
+
+def _glob_match(rel: str, pattern: str) -> bool:
+    pattern = pattern.removeprefix("./")
+    if "/" not in pattern:
+        return fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], pattern) or fnmatch.fnmatchcase(
+            rel, pattern
+        )
+    if fnmatch.fnmatchcase(rel, pattern):
+        return True
+    # "tests/" or "tests/**" style: a folder prefix.
+    stripped = pattern.rstrip("/*")
+    return rel == stripped or rel.startswith(stripped + "/")

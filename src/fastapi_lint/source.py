@@ -1,0 +1,122 @@
+"""Reading, decoding and atomically writing source files without losing a byte of their shape."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import hashlib
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+# PEP 263: the cookie must be on line 1 or 2, in a comment.
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
+
+
+class SourceError(Exception):
+    """A file that cannot be turned into text; becomes an FPI001 finding."""
+
+    def __init__(self, message: str, row: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.row = row
+        self.column = column
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """Decoded text plus everything needed to write it back in the same shape."""
+
+    text: str
+    encoding: str
+    bom: bool
+    digest: str
+
+    def encode(self, text: str) -> bytes:
+        data = text.encode(self.encoding)
+        return codecs.BOM_UTF8 + data if self.bom else data
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def detect_encoding(data: bytes) -> tuple[str, bool]:
+    """Returns (encoding, has_bom) following PEP 263 and PEP 3120."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    if bom:
+        data = data[len(codecs.BOM_UTF8) :]
+    lines = data.split(b"\n", 2)
+    for index, line in enumerate(lines[:2]):
+        match = _COOKIE.match(line)
+        if match:
+            name = match.group(1).decode("ascii", "replace")
+            try:
+                encoding = codecs.lookup(name).name
+            except LookupError:
+                raise SourceError(
+                    f"unknown encoding {name!r} in coding cookie", index + 1
+                ) from None
+            if bom and encoding != "utf-8":
+                raise SourceError(
+                    f"encoding cookie {name!r} conflicts with the UTF-8 BOM", index + 1
+                )
+            return encoding, bom
+        if not _BLANK_OR_COMMENT.match(line):
+            break
+    return "utf-8", bom
+
+
+def decode_source(data: bytes) -> SourceText:
+    """Decodes bytes as Python would, or raises SourceError with the position of the problem."""
+    digest = content_digest(data)
+    nul = data.find(b"\x00")
+    if nul != -1:
+        row = data.count(b"\n", 0, nul) + 1
+        column = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        raise SourceError("source contains a NUL byte", row, column)
+    encoding, bom = detect_encoding(data)
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        row = body.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (body.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(
+            f"cannot decode as {encoding}: byte 0x{body[exc.start]:02x} at offset {exc.start}",
+            row,
+            column,
+        ) from None
+    return SourceText(text=text, encoding=encoding, bom=bom, digest=digest)
+
+
+def read_source(path: Path) -> tuple[bytes, SourceText]:
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise SourceError("permission denied: the file cannot be read") from None
+    except OSError as exc:
+        raise SourceError(f"cannot read the file: {exc.strerror or exc}") from None
+    return data, decode_source(data)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replaces a file's content atomically, keeping its mode; a symlink is followed."""
+    target = Path(os.path.realpath(path))
+    mode = stat.S_IMODE(target.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".fpi-tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
