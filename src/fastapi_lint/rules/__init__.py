@@ -6,10 +6,17 @@ from ..rule import Rule
 from .fpi001_unparsable_file import InternalError, UnparsableFile
 from .fpi101_blocking_sleep import BlockingSleepInAsync
 
+# Imports above and list entries below are grouped by family; keep each family's lines together.
+
 RULES: list[type[Rule]] = [
+    # FPI0xx: the engine
     UnparsableFile,
     InternalError,
+    # FPI1xx: blocking I/O in async def
     BlockingSleepInAsync,
+    # FPI2xx: database-session dependencies
+    # FPI3xx: response models that leak secret fields
+    # FPI4xx: background tasks
 ]
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
