@@ -324,8 +324,10 @@ class ProjectIndex:
                         return typed
             return Ref("instance", callee.qual)
         if callee.kind in ("instance", "member"):
-            # Calling an instance: a factory such as SessionLocal() made by sessionmaker().
-            return Ref("instance", callee.qual)
+            # Calling an object or a method: `SessionLocal()` where SessionLocal is an instance
+            # of sessionmaker gives "sqlalchemy.orm.sessionmaker()", so the factory and what it
+            # makes stay distinct; `engine.connect()` gives "sqlalchemy.create_engine.connect()".
+            return Ref("instance", callee.qual + "()")
         return None
 
     def type_of_annotation(
