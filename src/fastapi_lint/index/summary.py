@@ -28,7 +28,7 @@ import builtins
 from pathlib import Path
 from typing import Any
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 MAX_SHAPE_DEPTH = 6
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -313,6 +313,8 @@ class _Summarizer(ast.NodeVisitor):
 
     def visit_Yield(self, node: ast.Yield) -> None:
         self._mark("generator")
+        if self.current and node.value is not None:
+            self.current[-1]["yields_values"].append(shape_of(node.value))
         self.generic_visit(node)
 
     def visit_YieldFrom(self, node: ast.YieldFrom) -> None:
@@ -387,6 +389,7 @@ class _Summarizer(ast.NodeVisitor):
             "awaits": False,
             "calls": [],
             "returns_values": [],
+            "yields_values": [],
             "class": enclosing_class,
             "parent": parent_function,
         }
