@@ -19,7 +19,7 @@ from typing import Any
 
 from ..config import Settings
 from ..index.project import ProjectIndex
-from ..index.summary import module_name_for, summarize_source
+from ..index.summary import SUMMARY_VERSION, module_name_for, summarize_source
 from ..model import FileResult, Finding
 from ..rules import RULES
 from ..selection import enabled_codes
@@ -111,6 +111,8 @@ def build_index(
             and cached.get("m") == st.st_mtime_ns
             and cached.get("s") == st.st_size
             and cached.get("mod") == module
+            # A summary written by an older summariser lacks facts rules now read.
+            and (cached.get("sum") is None or cached["sum"].get("version") == SUMMARY_VERSION)
         ):
             entries[path] = FileEntry(path, cached["d"], module, is_package, cached["sum"])
             continue
