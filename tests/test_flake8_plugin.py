@@ -1,0 +1,178 @@
+"""The flake8 plugin, through the real `flake8` in a subprocess.
+
+Parity: on every fixture, flake8 (`--select FPI`) reports exactly what `fastapi-lint check` reports,
+at the same rows and columns with the same messages. flake8 parses each file itself and reports
+its own E999 instead of calling plugins when that fails, and only checks `*.py`, so files with an
+FPI001 finding and `.pyi` stubs are left out of the comparison.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, run_json
+
+FLAKE8_LINE = re.compile(
+    r"^(?P<path>.+?):(?P<row>\d+):(?P<col>\d+): (?P<code>FPI\d{3}) (?P<msg>.*)$"
+)
+
+
+def run_flake8(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_COLOR="1")
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+
+
+def flake8_findings(*args: str, cwd: Path) -> set[tuple[str, int, int, str, str]]:
+    proc = run_flake8(*args, cwd=cwd)
+    assert proc.returncode in (0, 1), proc.stderr
+    found = set()
+    for line in proc.stdout.splitlines():
+        match = FLAKE8_LINE.match(line)
+        assert match, f"unexpected flake8 output line: {line!r}\n{proc.stderr}"
+        path = str((cwd / match["path"]).resolve())
+        found.add((path, int(match["row"]), int(match["col"]), match["code"], match["msg"]))
+    return found
+
+
+def cli_findings(target: Path) -> tuple[set[tuple[str, int, int, str, str]], set[str]]:
+    """The CLI's findings as flake8 would print them, and the files flake8 cannot check."""
+    items = run_json("check", str(target), "--no-cache")
+    unparsable = {str(Path(i["filename"]).resolve()) for i in items if i["code"] == "FPI001"}
+    found = {
+        (
+            str(Path(i["filename"]).resolve()),
+            i["location"]["row"],
+            i["location"]["column"],
+            i["code"],
+            i["message"],
+        )
+        for i in items
+    }
+    return found, unparsable
+
+
+def _comparable(items, unparsable):
+    return {i for i in items if i[0] not in unparsable and not i[0].endswith(".pyi")}
+
+
+def test_flake8_matches_cli_on_every_fixture() -> None:
+    expected, unparsable = cli_findings(FIXTURES)
+    # The fixture project excludes its goldens from discovery; flake8 has its own exclude list.
+    got = flake8_findings("--select", "FPI", "--extend-exclude", "*.fixed.py", ".", cwd=FIXTURES)
+    expected, got = _comparable(expected, unparsable), _comparable(got, unparsable)
+    assert expected, "the fixtures produced no findings at all"
+    by_file: dict[str, list] = defaultdict(list)
+    for item in sorted(expected ^ got):
+        side = "cli only" if item in expected else "flake8 only"
+        by_file[os.path.relpath(item[0], FIXTURES)].append((side, *item[1:]))
+    assert not by_file, "flake8 and the CLI disagree:\n" + "\n".join(
+        f"{path}: {rows}" for path, rows in sorted(by_file.items())
+    )
+
+
+def test_flake8_matches_cli_on_the_example_app() -> None:
+    examples = FIXTURES.parent.parent / "examples"
+    expected, unparsable = cli_findings(examples)
+    got = flake8_findings("--select", "FPI", ".", cwd=examples)
+    assert _comparable(expected, unparsable) == _comparable(got, unparsable)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A small app whose finding in main.py is only visible through clock.py."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "clock.py").write_text("import time as clock\n")
+    (app / "main.py").write_text(
+        textwrap.dedent(
+            """\
+            from fastapi import FastAPI
+
+            from .clock import clock
+
+            app = FastAPI()
+
+
+            @app.get("/")
+            async def root():
+                clock.sleep(1)
+                return {"ok": True}
+
+
+            @app.get("/quiet")
+            async def quiet():
+                clock.sleep(1)  # noqa: FPI101
+                return {"ok": True}
+            """
+        )
+    )
+    return tmp_path
+
+
+def _codes(found) -> list[tuple[int, str]]:
+    return sorted((row, code) for _, row, _, code, _ in found)
+
+
+def test_cross_module_finding_and_noqa(project: Path) -> None:
+    found = flake8_findings("--select", "FPI", "app/main.py", cwd=project)
+    assert _codes(found) == [(10, "FPI101")]
+    assert {col for _, _, col, _, _ in found} == {5}
+
+
+def test_flake8_select_and_ignore(project: Path) -> None:
+    assert _codes(flake8_findings("--select", "FPI101", "app", cwd=project)) == [(10, "FPI101")]
+    assert not flake8_findings("--select", "FPI", "--ignore", "FPI1", "app", cwd=project)
+    assert not flake8_findings("--select", "E,W", "app", cwd=project)
+    assert not flake8_findings("--select", "FPI", "--extend-ignore", "FPI101", "app", cwd=project)
+    assert not flake8_findings(
+        "--select", "FPI", "--per-file-ignores", "app/main.py:FPI", ".", cwd=project
+    )
+
+
+def test_flake8_default_selection_includes_fpi(project: Path) -> None:
+    proc = run_flake8("app/main.py", cwd=project)
+    assert "FPI101" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_flake8_reads_the_fastapi_lint_configuration(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.fastapi-lint]\nignore = ["FPI101"]\n')
+    assert not flake8_findings("--select", "FPI", "app", cwd=project)
+
+
+def test_flake8_noqa_syntaxes(project: Path) -> None:
+    main = project / "app" / "main.py"
+    text = main.read_text()
+    for comment in ("# noqa", "# noqa:FPI101", "# NOQA: FPI1", "# noqa: E501,FPI101"):
+        main.write_text(
+            text.replace("clock.sleep(1)\n    return", f"clock.sleep(1)  {comment}\n    return", 1)
+        )
+        assert not flake8_findings("--select", "FPI", "app", cwd=project), comment
+
+
+def test_flake8_columns_count_code_points(project: Path) -> None:
+    main = project / "app" / "main.py"
+    main.write_text(
+        main.read_text().replace(
+            "clock.sleep(1)\n    return", 'x = "é😀"; clock.sleep(1)\n    return', 1
+        )
+    )
+    found = flake8_findings("--select", "FPI", "app", cwd=project)
+    cli = {(row, col) for _, row, col, _, _ in cli_findings(project)[0]}
+    assert {(row, col) for _, row, col, _, _ in found} == cli == {(10, 15)}
