@@ -13,6 +13,7 @@ Expressions are encoded as small "shapes" (nested lists), for instance::
     ["union", [<shape>, <shape>]]                  X | Y
     ["const", value]                               str/int/bool/None literal
     ["list", [<shape>, ...]]                       list/tuple/set literal
+    ["dict", [[<key shape or None>, <shape>], ...]]  dict literal (None key: `**mapping`)
     ["?"]                                          anything else
 
 Scope keys: the module scope is "" and every def/class is keyed by its dotted qualname inside the
@@ -28,7 +29,7 @@ import builtins
 from pathlib import Path
 from typing import Any
 
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 MAX_SHAPE_DEPTH = 6
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -88,6 +89,10 @@ def shape_of(node: ast.AST | None, depth: int = 0) -> Shape | None:
         return ["?"]
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         return ["list", [shape_of(e, depth + 1) for e in node.elts[:16]]]
+    if isinstance(node, ast.Dict):
+        # `{**other}` entries have no key: their key shape is None.
+        pairs = zip(node.keys[:16], node.values[:16], strict=False)
+        return ["dict", [[shape_of(k, depth + 1), shape_of(v, depth + 1)] for k, v in pairs]]
     if isinstance(node, ast.Await):
         return ["await", shape_of(node.value, depth + 1)]
     return ["?"]
