@@ -160,6 +160,7 @@ def run_check(args: argparse.Namespace) -> int:
         use_colour,
     )
     from .rules import RULES
+    from .selection import validate_cli_selectors, validate_configured_selectors
 
     stdin_mode = args.paths == ["-"]
     if stdin_mode:
@@ -170,6 +171,14 @@ def run_check(args: argparse.Namespace) -> int:
         if not anchor_dir.exists():
             raise ConfigError(f"no such file or directory: {args.paths[0]}")
     settings = load_settings(anchor_dir, args.config)
+    # Name the file and the key of a bad selector in the configuration, then the flag.
+    validate_configured_selectors(settings, RULES)
+    validate_cli_selectors(
+        RULES,
+        select=args.select or (),
+        extend_select=_flatten(args.extend_select),
+        ignore=_flatten(args.ignore),
+    )
     settings = with_cli_overrides(
         settings,
         select=args.select,
@@ -177,10 +186,6 @@ def run_check(args: argparse.Namespace) -> int:
         ignore=_flatten(args.ignore),
         unsafe_fixes=args.unsafe_fixes,
     )
-    # Validate selectors up front so a typo is an error even when no file is linted.
-    from .selection import enabled_codes
-
-    enabled_codes(settings, RULES)
     unsafe = settings.unsafe_fixes
     fix = args.fix or args.fix_only
 
@@ -250,7 +255,15 @@ def run_check(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
 
+        if args.add_noqa:
+            added = sum(r.noqa_added for r in results)
+            if not args.quiet:
+                print(f"Added {added} noqa directive{'s' if added != 1 else ''}.", file=sys.stderr)
+            return EXIT_CLEAN
+
         if args.diff:
+            from .source import split_lines
+
             changed = 0
             for r in results:
                 if r.fixed_source is not None and r.original_source is not None:
@@ -258,8 +271,8 @@ def run_check(args: argparse.Namespace) -> int:
                     rel = os.path.relpath(r.path) if not stdin_mode else r.path
                     out.writelines(
                         difflib.unified_diff(
-                            r.original_source.splitlines(keepends=True),
-                            r.fixed_source.splitlines(keepends=True),
+                            split_lines(r.original_source, keepends=True),
+                            split_lines(r.fixed_source, keepends=True),
                             fromfile=f"a/{rel}",
                             tofile=f"b/{rel}",
                         )

@@ -98,3 +98,5 @@ class FileResult:
     # Fixes that were dropped because the result did not compile.
     dropped_fixes: list[str] = field(default_factory=list)
     cache_hit: bool = False
+    # How many lines --add-noqa gave a suppression comment.
+    noqa_added: int = 0

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import __version__
 from .model import Finding
+from .source import split_lines
 
 FORMATS = ("concise", "full", "json", "json-lines", "sarif", "github")
 DOCS_BASE = "https://github.com/fastapi-lint/fastapi-lint/blob/main/docs/rules"
@@ -89,7 +90,7 @@ def format_full(
         body = [head]
         text = sources.get(f.path)
         if text is not None:
-            lines = text.splitlines()
+            lines = split_lines(text)
             row = f.location.row
             first = max(1, row - 2)
             last = min(len(lines), max(row, f.end_location.row) + 2)

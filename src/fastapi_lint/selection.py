@@ -43,6 +43,36 @@ def enabled_codes(settings: Settings, rules: Iterable[type[Rule]]) -> frozenset[
     return frozenset(enabled)
 
 
+def validate_configured_selectors(settings: Settings, rules: Iterable[type[Rule]]) -> None:
+    """Raises ConfigError naming the configuration file and the key of a selector that names
+    no rule."""
+    rules = list(rules)
+    source = settings.config_file or "configuration"
+    keyed: list[tuple[str, tuple[str, ...]]] = [
+        ("select", settings.select or ()),
+        ("extend-select", settings.extend_select),
+        ("ignore", settings.ignore),
+    ]
+    keyed += [(f"per-file-ignores.{glob}", codes) for glob, codes in settings.per_file_ignores]
+    for key, selectors in keyed:
+        for selector in selectors:
+            try:
+                expand_selector(selector, rules)
+            except ConfigError as exc:
+                raise ConfigError(f"{source}: `{key}`: {exc}") from None
+
+
+def validate_cli_selectors(rules: Iterable[type[Rule]], **flags: Iterable[str]) -> None:
+    """Raises ConfigError naming the command-line flag of a selector that names no rule."""
+    rules = list(rules)
+    for flag, selectors in flags.items():
+        for selector in selectors:
+            try:
+                expand_selector(selector, rules)
+            except ConfigError as exc:
+                raise ConfigError(f"--{flag.replace('_', '-')}: {exc}") from None
+
+
 def per_file_ignored(settings: Settings, path: Path, rules: Iterable[type[Rule]]) -> frozenset[str]:
     """Codes ignored for one file by per-file-ignores (globs relative to the config's folder)."""
     if not settings.per_file_ignores:

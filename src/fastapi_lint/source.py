@@ -17,6 +17,19 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
 
 
+# Python and LibCST end a line at \n, \r\n or \r only; str.splitlines() also splits at form
+# feeds, \x1c-\x1e, \x85 and \u2028/\u2029, which would shift every later row.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """The lines of `text` as Python numbers them (like str.splitlines, minus its extra breaks)."""
+    lines = _LINE.findall(text)
+    if keepends:
+        return lines
+    return [line.rstrip("\r\n") for line in lines]
+
+
 class SourceError(Exception):
     """A file that cannot be turned into text; becomes an FPI001 finding."""
 

@@ -23,9 +23,9 @@ from ..index.summary import SUMMARY_VERSION, module_name_for, summarize_source
 from ..model import FileResult, Finding
 from ..rules import RULES
 from ..selection import enabled_codes
-from ..source import SourceError, content_digest, decode_source, write_atomic
+from ..source import SourceError, content_digest, decode_source, split_lines, write_atomic
 from ..suppression import noqa_codes
-from .cache import Cache, cache_root
+from .cache import Cache, cache_root, code_fingerprint
 from .discovery import discover, python_files_under
 from .parse import syntax_error_finding
 
@@ -213,10 +213,11 @@ def process_file(
         want_fixed_text=options.fix or options.diff,
     )
     if options.add_noqa and result.findings:
-        noqa_text = add_noqa_comments(result.fixed_source or source.text, result.findings)
-        if noqa_text != (result.fixed_source or source.text):
+        noqa_text, added = noqa_edit(result.fixed_source or source.text, result.findings)
+        if added:
             result.fixed_source = noqa_text
             result.original_source = source.text
+            result.noqa_added = added
     if result.fixed_source is not None and result.fixed_source != source.text:
         result.original_source = source.text
         if (options.fix or options.add_noqa) and not options.diff:
@@ -227,15 +228,21 @@ def process_file(
 
 def add_noqa_comments(text: str, findings: list[Finding]) -> str:
     """Appends `# noqa: CODE` (merged with an existing noqa's codes) to each finding's line."""
+    return noqa_edit(text, findings)[0]
+
+
+def noqa_edit(text: str, findings: list[Finding]) -> tuple[str, int]:
+    """add_noqa_comments, plus how many lines got a directive."""
     by_row: dict[int, set[str]] = {}
     for finding in findings:
         if finding.code in ("FPI001", "FPI002") or finding.noqa_row is None:
             continue
         by_row.setdefault(finding.noqa_row, set()).add(finding.code)
     if not by_row:
-        return text
-    lines = text.splitlines(keepends=True)
-    for row, codes in by_row.items():
+        return text, 0
+    lines = split_lines(text, keepends=True)
+    added = 0
+    for row, codes in sorted(by_row.items()):
         if not 0 < row <= len(lines):
             continue
         line = lines[row - 1]
@@ -252,8 +259,10 @@ def add_noqa_comments(text: str, findings: list[Finding]) -> str:
             body = body.rstrip()
         else:
             body = f"{body.rstrip()}  # noqa: {', '.join(sorted(codes))}"
-        lines[row - 1] = body + ending
-    return "".join(lines)
+        if body + ending != line:
+            lines[row - 1] = body + ending
+            added += 1
+    return "".join(lines), added
 
 
 def _inside_string(lines: list[str], row: int) -> bool:
@@ -284,16 +293,18 @@ def default_jobs() -> int:
 
 
 def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> RunResult:
-    files = discover(paths, settings)
+    root = settings.project_root.resolve()
+    project_listing = python_files_under(root, settings)
+    files = discover(paths, settings, known={root: project_listing})
     jobs = options.jobs or default_jobs()
     unsafe = settings.unsafe_fixes if options.unsafe_fixes is None else options.unsafe_fixes
     enabled = enabled_codes(settings, RULES)
     cache = Cache(
         cache_root(settings.project_root, settings.cache_dir),
-        f"{settings.fingerprint()}-{'u' if unsafe else 's'}",
+        f"{settings.fingerprint()}-{code_fingerprint()}-{'u' if unsafe else 's'}",
         enabled=options.use_cache,
     )
-    project_files = set(python_files_under(settings.project_root.resolve(), settings))
+    project_files = set(project_listing)
     project_files.update(f for f in files if f.name.endswith((".py", ".pyi")))
     index, entries = build_index(sorted(project_files), settings, cache, jobs)
 

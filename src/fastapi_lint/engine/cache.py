@@ -8,6 +8,7 @@ atomically, so parallel runs cannot corrupt them; an unreadable cache is ignored
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -19,6 +20,25 @@ from .. import __version__
 
 CACHE_DIRNAME = ".fastapi_lint_cache"
 ENV_CACHE_DIR = "FASTAPI_LINT_CACHE_DIR"
+# Results files kept per tool version (one per selection, unsafe-fixes and code fingerprint).
+MAX_RESULT_FILES = 8
+
+
+def code_fingerprint() -> str:
+    """Size and mtime of every module of fastapi-lint itself: cached findings made by other
+    code (an upgrade, an edited rule in a development checkout) are never reused. A few dozen
+    stat calls; the version alone would miss edits made without a version bump."""
+    package = Path(__file__).resolve().parent.parent
+    parts = []
+    for folder, dirs, files in sorted(os.walk(package)):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in sorted(files):
+            if name.endswith(".py"):
+                with contextlib.suppress(OSError):
+                    st = os.stat(os.path.join(folder, name))
+                    parts.append(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}")
+    blob = "\n".join([__version__, *parts]).encode()
+    return hashlib.blake2b(blob, digest_size=8).hexdigest()
 
 
 def cache_root(project_root: Path, configured: str | None = None) -> Path:
@@ -82,9 +102,20 @@ class Cache:
                 self._write(self.folder / "summaries.json", self.summaries)
             if self._dirty_results:
                 self._write(self.folder / f"results-{self.fingerprint}.json", self.results)
+                self._prune()
         except OSError:
             # A read-only checkout still lints; it only runs cold every time.
             return
+
+    def _prune(self, keep: int = MAX_RESULT_FILES) -> None:
+        """Drops the oldest results files: each selection or code change starts a new one."""
+        files = []
+        for path in self.folder.glob("results-*.json"):
+            with contextlib.suppress(OSError):
+                files.append((path.stat().st_mtime_ns, path))
+        for _mtime, path in sorted(files, reverse=True)[keep:]:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     @staticmethod
     def _write(path: Path, data: dict[str, Any]) -> None:

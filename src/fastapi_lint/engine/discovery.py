@@ -19,18 +19,47 @@ def _spec(patterns: Iterable[str]) -> pathspec.PathSpec:
 
 
 class Excluder:
+    """Matches paths against the exclude patterns, relative to the configuration's folder.
+
+    Paths are compared as written (absolute, symlinks not followed): a pattern names the place
+    a file is found, as in ruff. Folder answers are memoised, because every file below a folder
+    asks about the same parents."""
+
     def __init__(self, settings: Settings) -> None:
         self.base = settings.config_dir.resolve()
+        self.base_str = str(self.base)
         self.spec = _spec([*settings.exclude, *settings.extend_exclude])
+        self._folders: dict[str, bool] = {}
+
+    def relative(self, path: Path) -> str:
+        text = os.path.abspath(path)
+        if text == self.base_str:
+            return ""
+        if text.startswith(self.base_str + os.sep):
+            return text[len(self.base_str) + 1 :].replace(os.sep, "/")
+        try:
+            return path.resolve().relative_to(self.base).as_posix()
+        except ValueError:
+            return path.name
 
     def excluded(self, path: Path, is_dir: bool = False) -> bool:
-        try:
-            rel = path.resolve().relative_to(self.base).as_posix()
-        except ValueError:
-            rel = path.name
+        rel = self.relative(path)
         if rel in ("", "."):
             return False
-        return self.spec.match_file(rel + "/" if is_dir else rel)
+        if not is_dir:
+            return self.spec.match_file(rel)
+        hit = self._folders.get(rel)
+        if hit is None:
+            hit = self._folders[rel] = self.spec.match_file(rel + "/")
+        return hit
+
+    def folder_excluded(self, folder: Path, top: Path) -> bool:
+        """True when `folder` or any folder between it and `top` is excluded."""
+        while folder != top and top in folder.parents:
+            if self.excluded(folder, is_dir=True):
+                return True
+            folder = folder.parent
+        return False
 
 
 def _git_listing(folder: Path) -> list[Path] | None:
@@ -66,42 +95,42 @@ def python_files_under(folder: Path, settings: Settings) -> list[Path]:
     listing = _git_listing(folder) if settings.respect_gitignore and _in_git(folder) else None
     if listing is None:
         candidates = _walk(folder, excluder)
+        pruned = True
     else:
         candidates = [p for p in listing if p.name.endswith(PYTHON_SUFFIXES)]
+        pruned = False
     result = []
     for path in candidates:
-        if not path.name.endswith(PYTHON_SUFFIXES) or excluder.excluded(path):
+        if excluder.excluded(path):
             continue
         # A folder that is excluded excludes its files too (git listings are not pruned).
-        if any(excluder.excluded(parent, is_dir=True) for parent in _parents_within(path, folder)):
+        if not pruned and excluder.folder_excluded(path.parent, folder):
             continue
         if path.is_file() or path.is_symlink():
             result.append(path)
     return result
 
 
-def _parents_within(path: Path, folder: Path) -> Iterable[Path]:
-    parent = path.parent
-    while parent != folder and folder in parent.parents:
-        yield parent
-        parent = parent.parent
-    if parent == folder and parent != path.parent:
-        return
-
-
 def _in_git(folder: Path) -> bool:
     return any((candidate / ".git").exists() for candidate in (folder, *folder.parents))
 
 
-def discover(paths: list[Path], settings: Settings) -> list[Path]:
+def discover(
+    paths: list[Path], settings: Settings, known: dict[Path, list[Path]] | None = None
+) -> list[Path]:
     """Files to lint. Explicit file arguments are always linted (as ruff does); folders are
-    walked with the excludes and .gitignore applied. A missing path is a usage error."""
+    walked with the excludes and .gitignore applied. A missing path is a usage error.
+    `known` maps folders already listed by `python_files_under` to their files."""
     files: dict[Path, None] = {}
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise ConfigError(f"no such file or directory: {path}")
         if path.is_dir():
-            for found in python_files_under(Path(os.path.abspath(path)), settings):
+            folder = Path(os.path.abspath(path))
+            listed = (known or {}).get(folder)
+            if listed is None:
+                listed = python_files_under(folder, settings)
+            for found in listed:
                 files[found] = None
         else:
             files[Path(os.path.abspath(path))] = None

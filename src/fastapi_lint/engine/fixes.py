@@ -13,6 +13,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 
 from ..model import Edit, Location
 from ..rule import Fix, PendingFinding
+from ..source import split_lines
 
 MAX_FIX_ROUNDS = 10
 
@@ -98,8 +99,8 @@ def compiles(text: str, path: str) -> bool:
 
 def text_edits(old: str, new: str) -> list[Edit]:
     """Line-granular edits turning `old` into `new` (rows/columns 1-based, end exclusive)."""
-    old_lines = old.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
+    old_lines = split_lines(old, keepends=True)
+    new_lines = split_lines(new, keepends=True)
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     edits = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -14,7 +14,7 @@ from ..model import FileResult
 from ..rule import PendingFinding, Rule
 from ..rules import RULES
 from ..selection import per_file_ignored
-from ..source import content_digest
+from ..source import content_digest, split_lines
 from ..suppression import is_suppressed
 from .fixes import (
     MAX_FIX_ROUNDS,
@@ -105,7 +105,7 @@ def lint_text(
 
         result.findings = to_findings(
             run,
-            lines=current.splitlines(),
+            lines=split_lines(current),
             enabled=state.enabled,
             unsafe_fixes=state.unsafe,
             edits_for=edits_for,
@@ -191,7 +191,7 @@ def _fix_loop(
         ]
         if not candidates:
             break
-        lines = current.splitlines()
+        lines = split_lines(current)
         spans = positions(module, [p.node for p in candidates])
         usable = []
         for item in candidates:
