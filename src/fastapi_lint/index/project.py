@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .background_tasks import background_task_functions
 from .summary import BUILTIN_NAMES, Shape
 
 MAX_RESOLVE_DEPTH = 12
@@ -525,4 +526,5 @@ def _dependency_functions(index: ProjectIndex) -> list[str]:
 PROJECT_FACTS: dict[str, Callable[[ProjectIndex], Any]] = {
     "registered_routes": _registered_routes,
     "dependency_functions": _dependency_functions,
+    "background_task_functions": background_task_functions,
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..rule import Rule
 from .fpi001_unparsable_file import InternalError, UnparsableFile
 from .fpi101_blocking_sleep import BlockingSleepInAsync
+from .fpi401_task_called_instead_of_passed import BackgroundTaskCalledInsteadOfPassed
+from .fpi402_background_tasks_never_attached import BackgroundTasksNeverAttached
 
 # Imports above and list entries below are grouped by family; keep each family's lines together.
 
@@ -17,6 +19,8 @@ RULES: list[type[Rule]] = [
     # FPI2xx: database-session dependencies
     # FPI3xx: response models that leak secret fields
     # FPI4xx: background tasks
+    BackgroundTaskCalledInsteadOfPassed,
+    BackgroundTasksNeverAttached,
 ]
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}

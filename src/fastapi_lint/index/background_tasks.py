@@ -1,0 +1,51 @@
+"""The project fact "functions passed to BackgroundTasks.add_task anywhere" (FPI4xx rules)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .summary import Shape
+
+if TYPE_CHECKING:
+    from .project import ProjectIndex
+
+#: The class FastAPI injects (and its re-exports).
+BACKGROUND_TASKS_TYPES = frozenset(
+    {
+        "fastapi.BackgroundTasks",
+        "fastapi.background.BackgroundTasks",
+        "starlette.background.BackgroundTasks",
+    }
+)
+ADD_TASK_MEMBERS = frozenset(f"{qual}.add_task" for qual in BACKGROUND_TASKS_TYPES)
+
+
+def _add_task_calls(index: ProjectIndex):
+    """(module, scope key, call record) of every add_task call on a BackgroundTasks object."""
+    for mod, summary in index.modules.items():
+        for key, fact in summary["functions"].items():
+            for record in fact["calls"]:
+                func = record[0]
+                if not func or func[0] != "n" or not func[1].endswith(".add_task"):
+                    continue
+                ref = index.ref_of_value(mod, key, func)
+                if ref is not None and ref.kind == "member" and ref.qual in ADD_TASK_MEMBERS:
+                    yield mod, key, record
+
+
+def task_shape(record: list[Any]) -> Shape | None:
+    args, kwargs = record[3], record[4]
+    if kwargs.get("func") is not None:
+        return kwargs["func"]
+    return args[0] if args else None
+
+
+def background_task_functions(index: ProjectIndex) -> list[str]:
+    """Qualified names of project functions passed to `BackgroundTasks.add_task` anywhere."""
+    found: set[str] = set()
+    for mod, key, record in _add_task_calls(index):
+        ref = index.ref_of_value(mod, key, task_shape(record))
+        known = ref is not None and ref.kind in ("function", "member")
+        if known and index.function(ref.qual) is not None:
+            found.add(ref.qual)
+    return sorted(found)

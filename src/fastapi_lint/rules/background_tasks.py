@@ -1,0 +1,69 @@
+"""What the FPI4xx rules share: recognising `BackgroundTasks.add_task` calls and the functions
+FastAPI injects into (path operations and dependencies)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from ..index.background_tasks import ADD_TASK_MEMBERS, BACKGROUND_TASKS_TYPES
+
+if TYPE_CHECKING:
+    from ..index.project import Ref
+    from ..rule import FileContext, Frame
+
+__all__ = ["ADD_TASK_MEMBERS", "BACKGROUND_TASKS_TYPES"]
+
+#: The singular class: one task, attached to a response by hand; FastAPI never injects it.
+BACKGROUND_TASK_TYPES = frozenset({"starlette.background.BackgroundTask"})
+
+
+def is_add_task(ctx: FileContext, call: cst.Call) -> bool:
+    """`x.add_task(...)` where `x` is known to be a BackgroundTasks object (a parameter annotated
+    with it, or a local `BackgroundTasks()`), never any method that happens to be called so."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or func.attr.value != "add_task":
+        return False
+    ref = ctx.resolve(func)
+    return ref is not None and ref.kind == "member" and ref.qual in ADD_TASK_MEMBERS
+
+
+def task_argument(call: cst.Call) -> cst.Arg | None:
+    """The argument of add_task that names the task (`func`), positional or by keyword."""
+    for arg in call.args:
+        if arg.keyword is None and arg.star == "":
+            return arg
+        if arg.keyword is not None and arg.keyword.value == "func":
+            return arg
+        if arg.star:
+            return None
+    return None
+
+
+def task_arguments(call: cst.Call) -> list[cst.Arg]:
+    """The arguments add_task forwards to the task (everything but the task itself)."""
+    first = task_argument(call)
+    return [arg for arg in call.args if arg is not first]
+
+
+def injected_function(ctx: FileContext, frame: Frame | None = None) -> str | None:
+    """ "route" or "dependency" when the enclosing function is one FastAPI calls with injected
+    parameters (a path operation, or a function used in Depends()/Security()), else None."""
+    frame = frame or ctx.enclosing_function()
+    if frame is None or frame.key is None:
+        return None
+    if ctx.index.path_operation(ctx.module_name, frame.key) is not None:
+        return "route"
+    qual = ctx.index.qualified_function(ctx.module_name, frame.key)
+    if qual in ctx.index.dependency_functions():
+        return "dependency"
+    return None
+
+
+def project_callable(ctx: FileContext, ref: Ref | None) -> tuple[str, dict[str, Any]] | None:
+    """(qualified name, function fact) of a project function or method a Ref names."""
+    if ref is None or ref.kind not in ("function", "member"):
+        return None
+    fact = ctx.index.function(ref.qual)
+    return (ref.qual, fact) if fact is not None else None

@@ -1,0 +1,182 @@
+"""FPI402 background-tasks-never-attached: a local `BackgroundTasks()` nobody runs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from ..rule import Fix, Rule
+from .background_tasks import BACKGROUND_TASKS_TYPES, injected_function
+
+
+@dataclass
+class _Created:
+    line: cst.SimpleStatementLine | None
+    call: cst.Call
+    annotation: cst.BaseExpression
+    injected: bool
+
+
+@dataclass
+class _FunctionState:
+    node: cst.FunctionDef
+    created: dict[str, list[_Created | None]] = field(default_factory=dict)
+    uses: Counter = field(default_factory=Counter)
+    add_task_uses: Counter = field(default_factory=Counter)
+
+
+class BackgroundTasksNeverAttached(Rule):
+    code = "FPI402"
+    name = "background-tasks-never-attached"
+    message = (
+        "This `BackgroundTasks()` is never attached to a response nor returned, so its tasks "
+        "never run; take a `BackgroundTasks` parameter and let FastAPI run them"
+    )
+    summary = "`BackgroundTasks()` created by hand and never attached to a response"
+    fix_availability = "sometimes"
+    triggers = ("BackgroundTasks",)
+    docs = """
+## What it does
+Checks for a `BackgroundTasks()` object created inside a function, used only through
+`.add_task(...)`, and never attached to a response (`Response(..., background=tasks)`), returned,
+called, stored or passed anywhere.
+
+## Why is this bad?
+FastAPI runs the tasks of the `BackgroundTasks` object it injects into a path operation or a
+dependency, and Starlette runs the ones attached to a response. An object created by hand is
+neither: its tasks are added and then silently dropped with the object, so the email is never
+sent and nothing in the logs says so.
+
+## Example
+```python
+from fastapi import BackgroundTasks, FastAPI
+
+app = FastAPI()
+
+
+def send_email(to: str) -> None: ...
+
+
+@app.post("/signup")
+def signup(email: str):
+    tasks = BackgroundTasks()
+    tasks.add_task(send_email, email)
+    return {"ok": True}
+```
+
+## Use instead
+```python
+@app.post("/signup")
+def signup(email: str, tasks: BackgroundTasks):
+    tasks.add_task(send_email, email)
+    return {"ok": True}
+```
+
+## Fix safety
+In a path operation or a dependency, the fix removes the assignment and declares a parameter of
+the same name annotated with `BackgroundTasks`, which FastAPI injects; the parameter becomes
+keyword-only when earlier parameters have defaults. It is unsafe: the tasks that never ran now
+run after the response, and the function's signature changes for any direct caller. In other
+functions the finding has no fix.
+"""
+
+    def __init__(self, ctx, metadata=None) -> None:
+        super().__init__(ctx, metadata)
+        self._functions: list[_FunctionState] = []
+        self._line: cst.SimpleStatementLine | None = None
+        self._not_uses: set[int] = set()
+
+    # -- scopes and statements ------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(_FunctionState(node))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        state = self._functions.pop()
+        for name, created in state.created.items():
+            if len(created) != 1 or created[0] is None:
+                continue
+            uses, add_tasks = state.uses[name], state.add_task_uses[name]
+            if add_tasks == 0 or uses != add_tasks:
+                continue
+            self.report(created[0].call, fix=self._fix(state.node, name, created[0]))
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._line = node if len(node.body) == 1 else None
+
+    # -- names: every load of a candidate counts, except `.add_task` ------------------------
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._not_uses.add(id(node.attr))
+        if isinstance(node.value, cst.Name) and node.attr.value == "add_task":
+            for state in self._functions:
+                state.add_task_uses[node.value.value] += 1
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._not_uses.add(id(node.keyword))
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._not_uses.add(id(node.name))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) in self._not_uses:
+            return
+        for state in self._functions:
+            state.uses[node.value] += 1
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1:
+            self._created(node.targets[0].target, node.value, None)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._created(node.target, node.value, node.annotation.annotation)
+
+    def _created(
+        self,
+        target: cst.BaseExpression,
+        value: cst.BaseExpression,
+        annotation: cst.BaseExpression | None,
+    ) -> None:
+        if not self._functions or not isinstance(target, cst.Name):
+            return
+        frame = self.ctx.frames[-1] if self.ctx.frames else None
+        if frame is None or frame.kind != "function":
+            return
+        state = self._functions[-1]
+        self._not_uses.add(id(target))
+        if not isinstance(value, cst.Call) or value.args:
+            # Any other binding of the name makes it ambiguous.
+            state.created.setdefault(target.value, []).append(None)
+            return
+        ref = self.ctx.resolve(value.func)
+        if ref is None or ref.kind != "external" or ref.qual not in BACKGROUND_TASKS_TYPES:
+            state.created.setdefault(target.value, []).append(None)
+            return
+        state.created.setdefault(target.value, []).append(
+            _Created(
+                line=self._line,
+                call=value,
+                annotation=annotation or value.func,
+                injected=injected_function(self.ctx, frame) is not None,
+            )
+        )
+
+    # -- the fix ----------------------------------------------------------------------------
+    def _fix(self, function: cst.FunctionDef, name: str, created: _Created) -> Fix | None:
+        if not created.injected or created.line is None:
+            return None
+        param = cst.Param(name=cst.Name(name), annotation=cst.Annotation(created.annotation))
+        params = function.params
+        if isinstance(params.star_arg, (cst.Param, cst.ParamStar)) or params.kwonly_params:
+            new_params = params.with_changes(kwonly_params=[*params.kwonly_params, param])
+        elif any(p.default is not None for p in (*params.posonly_params, *params.params)):
+            new_params = params.with_changes(star_arg=cst.ParamStar(), kwonly_params=[param])
+        else:
+            new_params = params.with_changes(params=[*params.params, param])
+        return Fix(
+            message=f"Take `{name}: BackgroundTasks` as a parameter instead",
+            applicability="unsafe",
+            replacements={params: new_params, created.line: cst.RemovalSentinel.REMOVE},
+        )
