@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .background_tasks import background_task_functions
+from .sessions import session_dependencies_fact
 from .summary import BUILTIN_NAMES, Shape
 
 MAX_RESOLVE_DEPTH = 12
@@ -514,8 +515,10 @@ def _registered_routes(index: ProjectIndex) -> dict[str, dict]:
 def _dependency_functions(index: ProjectIndex) -> list[str]:
     found: set[str] = set()
     for mod, summary in index.modules.items():
-        for shape in summary["depends"]:
-            ref = index.ref_of_value(mod, "", shape)
+        scopes = summary.get("depends_scopes") or []
+        for number, shape in enumerate(summary["depends"]):
+            scope = scopes[number] if number < len(scopes) else ""
+            ref = index.ref_of_value(mod, scope, shape)
             if ref is not None and ref.kind == "function":
                 found.add(ref.qual)
     return sorted(found)
@@ -526,5 +529,6 @@ def _dependency_functions(index: ProjectIndex) -> list[str]:
 PROJECT_FACTS: dict[str, Callable[[ProjectIndex], Any]] = {
     "registered_routes": _registered_routes,
     "dependency_functions": _dependency_functions,
+    "session_dependencies": session_dependencies_fact,
     "background_task_functions": background_task_functions,
 }

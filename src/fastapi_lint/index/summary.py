@@ -29,7 +29,7 @@ import builtins
 from pathlib import Path
 from typing import Any
 
-SUMMARY_VERSION = 3
+SUMMARY_VERSION = 4
 MAX_SHAPE_DEPTH = 6
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -167,6 +167,8 @@ class _Summarizer(ast.NodeVisitor):
         self.current: list[dict[str, Any]] = []
         self.module_calls: list[list[Any]] = []
         self.depends: list[Shape] = []
+        # The scope key each Depends() is evaluated in (parallel to `depends`).
+        self.depends_scopes: list[str] = []
         self.has_async = False
 
     # -- keys -----------------------------------------------------------------------------
@@ -347,9 +349,11 @@ class _Summarizer(ast.NodeVisitor):
         if func and func[0] == "n" and func[1].rsplit(".", 1)[-1] in ("Depends", "Security"):
             if node.args:
                 self.depends.append(shape_of(node.args[0]))
+                self.depends_scopes.append(self.scope.key)
             for keyword in node.keywords:
                 if keyword.arg == "dependency":
                     self.depends.append(shape_of(keyword.value))
+                    self.depends_scopes.append(self.scope.key)
         self.generic_visit(node)
 
     # -- definitions ----------------------------------------------------------------------
@@ -360,6 +364,10 @@ class _Summarizer(ast.NodeVisitor):
         for default in [*args.defaults, *args.kw_defaults]:
             if default is not None:
                 self.visit(default)
+        # Annotations run in the enclosing scope too, and hold `Annotated[T, Depends(dep)]`.
+        for arg in [*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg]:
+            if arg is not None and arg.annotation is not None:
+                self.visit(arg.annotation)
         key = self._key_for(node.name)
         is_async = isinstance(node, ast.AsyncFunctionDef)
         self.has_async = self.has_async or is_async
@@ -502,6 +510,7 @@ def summarize_tree(tree: ast.Module, module: str, is_package: bool) -> dict[str,
         "classes": walker.classes,
         "module_calls": walker.module_calls,
         "depends": walker.depends,
+        "depends_scopes": walker.depends_scopes,
         "has_async": walker.has_async,
     }
 

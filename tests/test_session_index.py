@@ -1,0 +1,171 @@
+"""The index facts the FPI2xx rules read: dependencies, path operations, session kinds."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from fastapi_lint.index.project import ProjectIndex
+from fastapi_lint.index.sessions import SessionFacts, session_dependencies_fact
+from fastapi_lint.index.summary import summarize_source
+
+
+def make_index(modules: dict[str, str]) -> ProjectIndex:
+    summaries = {}
+    for name, text in modules.items():
+        is_package = name.endswith(".__init__")
+        module = name.removesuffix(".__init__")
+        summaries[module] = summarize_source(dedent(text), module, is_package)
+    return ProjectIndex(summaries)
+
+
+PROJECT = {
+    "app.db": """
+        from sqlalchemy import create_engine
+        from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+        from sqlalchemy.orm import scoped_session, sessionmaker
+
+        engine = create_engine("sqlite://")
+        SessionLocal = sessionmaker(bind=engine)
+        AsyncByClass = sessionmaker(async_engine, class_=AsyncSession)
+        async_engine = create_async_engine("sqlite+aiosqlite://")
+        make_async = async_sessionmaker(async_engine)
+        Registry = scoped_session(SessionLocal)
+        global_db = SessionLocal()
+
+        def fresh():
+            db = SessionLocal()
+            return db
+
+        def shared():
+            return global_db
+    """,
+    "app.deps": """
+        from typing import Annotated
+        from fastapi import Depends
+        from sqlalchemy.orm import Session
+        from app.db import SessionLocal
+
+        def get_db():
+            db = SessionLocal()
+            try:
+                yield db
+            finally:
+                db.close()
+
+        def get_user(db: Annotated[Session, Depends(get_db)]):
+            return db
+
+        DbDep = Annotated[Session, Depends(get_db)]
+
+        def require_role(role):
+            def local_dep():
+                return role
+            def checker(value=Depends(local_dep)):
+                return value
+            return checker
+    """,
+    "app.routers.__init__": """
+        from fastapi import APIRouter
+        router = APIRouter()
+    """,
+    "app.routers.items": """
+        from app import db as database
+        from app.db import SessionLocal, engine, fresh, shared
+        from app.deps import DbDep
+        from app.routers import router
+
+        @router.get("/")
+        def index(session: DbDep):
+            a = SessionLocal()
+            b = database.SessionLocal()
+            c = fresh()
+            d = shared()
+            e = engine.connect()
+            f = database.make_async()
+            with SessionLocal.begin() as g:
+                pass
+
+        def endpoint():
+            pass
+    """,
+    "app.main": """
+        from fastapi import FastAPI
+        from app.routers.items import endpoint
+        app = FastAPI()
+        app.add_api_route("/x", endpoint)
+    """,
+}
+
+
+def test_module_level_kinds_follow_bindings() -> None:
+    facts = SessionFacts(make_index(PROJECT))
+    kinds = {
+        name: facts.kind_of_shape("app.db", "", ["n", name])
+        for name in (
+            "engine",
+            "SessionLocal",
+            "AsyncByClass",
+            "async_engine",
+            "make_async",
+            "Registry",
+            "global_db",
+        )
+    }
+    assert kinds == {
+        "engine": "engine",
+        "SessionLocal": "factory",
+        "AsyncByClass": "async_factory",
+        "async_engine": "async_engine",
+        "make_async": "async_factory",
+        "Registry": "scoped",
+        "global_db": "session",
+    }
+
+
+def test_kinds_across_modules_and_helpers() -> None:
+    facts = SessionFacts(make_index(PROJECT))
+    local = {n: facts.kind_of_shape("app.routers.items", "index", ["n", n]) for n in "abcdefg"}
+    assert local == {
+        "a": "session",
+        "b": "session",
+        "c": "session",  # a helper returning a new session
+        "d": None,  # a helper handing out the shared global is not a new session
+        "e": "connection",
+        "f": "async_session",
+        "g": "session",
+    }
+    assert facts.kind_of_shape("app.routers.items", "index", ["n", "session"]) == "session"
+
+
+def test_global_session_and_user_factories() -> None:
+    index = make_index(PROJECT)
+    facts = SessionFacts(index)
+    assert facts.global_session("app.db", "", "global_db") == "app.db.global_db"
+    assert facts.global_session("app.db", "", "SessionLocal") is None
+    assert facts.global_session("app.db", "", "Registry") is None
+    custom = SessionFacts(index, ("mylib.open_session",))
+    assert custom.kind_of_shape("app.db", "", ["call", ["n", "mylib.open_session"], [], {}]) is None
+    make_index_with = make_index(
+        {"m": "from mylib import open_session\ndef f():\n    s = open_session()\n"}
+    )
+    custom = SessionFacts(make_index_with, ("mylib.open_session",))
+    assert custom.kind_of_shape("m", "f", ["n", "s"]) == "session"
+
+
+def test_dependencies_from_annotations_and_inner_scopes() -> None:
+    deps = make_index(PROJECT).dependency_functions()
+    # In a parameter annotation (Annotated[..., Depends(get_db)]) and inside a factory's scope.
+    assert "app.deps.get_db" in deps
+    assert "app.deps.require_role.local_dep" in deps
+
+
+def test_path_operations_with_router_from_another_module_and_add_api_route() -> None:
+    index = make_index(PROJECT)
+    assert index.path_operation("app.routers.items", "index") is not None
+    assert index.path_operation("app.routers.items", "endpoint") is not None
+    assert index.path_operation("app.deps", "get_db") is None
+
+
+def test_session_dependency_fact_finds_the_alias() -> None:
+    found = session_dependencies_fact(make_index(PROJECT))
+    assert found == [{"qual": "app.deps.get_db", "kind": "session", "alias": ["app.deps", "DbDep"]}]
