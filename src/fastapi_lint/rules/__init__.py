@@ -5,6 +5,11 @@ from __future__ import annotations
 from ..rule import Rule
 from .fpi001_unparsable_file import InternalError, UnparsableFile
 from .fpi101_blocking_sleep import BlockingSleepInAsync
+from .fpi301_secret_model_returned_unfiltered import SecretModelReturnedUnfiltered
+from .fpi302_secret_field_in_response_model import SecretFieldInResponseModel
+from .fpi303_request_model_echoed_in_response import RequestModelEchoedInResponse
+from .fpi304_response_filtering_bypassed import ResponseFilteringBypassed
+from .fpi305_secret_hidden_by_response_model_exclude import SecretHiddenByResponseModelExclude
 from .fpi401_task_called_instead_of_passed import BackgroundTaskCalledInsteadOfPassed
 from .fpi402_background_tasks_never_attached import BackgroundTasksNeverAttached
 
@@ -18,6 +23,11 @@ RULES: list[type[Rule]] = [
     BlockingSleepInAsync,
     # FPI2xx: database-session dependencies
     # FPI3xx: response models that leak secret fields
+    SecretModelReturnedUnfiltered,
+    SecretFieldInResponseModel,
+    RequestModelEchoedInResponse,
+    ResponseFilteringBypassed,
+    SecretHiddenByResponseModelExclude,
     # FPI4xx: background tasks
     BackgroundTaskCalledInsteadOfPassed,
     BackgroundTasksNeverAttached,
