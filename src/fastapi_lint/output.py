@@ -97,7 +97,7 @@ def format_full(
             width = len(str(last))
             for number in range(first, last + 1):
                 gutter = style.blue(f"{number:>{width}} |")
-                body.append(f"{gutter} {lines[number - 1]}")
+                body.append(f"{gutter} {lines[number - 1]}".rstrip())
                 if number == row:
                     start = f.location.column - 1
                     end = (
