@@ -5,6 +5,13 @@ from __future__ import annotations
 from ..rule import Rule
 from .fpi001_unparsable_file import InternalError, UnparsableFile
 from .fpi101_blocking_sleep import BlockingSleepInAsync
+from .fpi201_session_created_in_path_operation import SessionCreatedInPathOperation
+from .fpi202_engine_created_per_request import EngineCreatedPerRequest
+from .fpi203_session_dependency_without_cleanup import SessionDependencyWithoutCleanup
+from .fpi204_global_session_in_path_operation import GlobalSessionInPathOperation
+from .fpi205_unawaited_async_session_call import UnawaitedAsyncSessionCall
+from .fpi206_dependency_called_in_depends import DependencyCalledInDepends
+from .fpi207_dependency_generator_called_by_hand import DependencyGeneratorCalledByHand
 from .fpi301_secret_model_returned_unfiltered import SecretModelReturnedUnfiltered
 from .fpi302_secret_field_in_response_model import SecretFieldInResponseModel
 from .fpi303_request_model_echoed_in_response import RequestModelEchoedInResponse
@@ -22,6 +29,13 @@ RULES: list[type[Rule]] = [
     # FPI1xx: blocking I/O in async def
     BlockingSleepInAsync,
     # FPI2xx: database-session dependencies
+    SessionCreatedInPathOperation,
+    EngineCreatedPerRequest,
+    SessionDependencyWithoutCleanup,
+    GlobalSessionInPathOperation,
+    UnawaitedAsyncSessionCall,
+    DependencyCalledInDepends,
+    DependencyGeneratorCalledByHand,
     # FPI3xx: response models that leak secret fields
     SecretModelReturnedUnfiltered,
     SecretFieldInResponseModel,
