@@ -13,6 +13,7 @@ import sys
 import uuid
 from pathlib import Path
 from types import ModuleType
+from typing import Annotated
 
 import pytest
 from conftest import FIXTURES
@@ -113,7 +114,7 @@ def test_fixed_dependencies_close_on_error(tmp_path) -> None:
     try:
 
         @module.app.get("/boom")
-        def boom(db=module.Depends(module.get_db)):
+        def boom(db: Annotated[object, module.Depends(module.get_db)]):
             raise RuntimeError("boom")
 
         client = TestClient(module.app, raise_server_exceptions=False)
