@@ -13,7 +13,6 @@ import sys
 import uuid
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated
 
 import pytest
 from conftest import FIXTURES
@@ -113,8 +112,8 @@ def test_fixed_dependencies_close_on_error(tmp_path) -> None:
     module.SessionLocal.class_.close = tracking_close
     try:
 
-        @module.app.get("/boom")
-        def boom(db: Annotated[object, module.Depends(module.get_db)]):
+        @module.app.get("/boom", dependencies=[module.Depends(module.get_db)])
+        def boom():
             raise RuntimeError("boom")
 
         client = TestClient(module.app, raise_server_exceptions=False)
