@@ -186,6 +186,8 @@ def process_file(
     state: WorkerState, path: Path, module_name: str
 ) -> tuple[FileResult, dict[str, str], str | None]:
     """Reads, lints and maybe fixes one file. Returns (result, deps, digest of what was read)."""
+    from . import linting
+
     path_str = str(path)
     try:
         data = path.read_bytes()
@@ -195,13 +197,14 @@ def process_file(
             if isinstance(exc, PermissionError)
             else f"cannot read the file: {exc.strerror or exc}"
         )
-        return FileResult(path_str, [syntax_error_finding(path_str, err)]), {}, None
+        findings = linting.allowed(state, path, [syntax_error_finding(path_str, err)])
+        return FileResult(path_str, findings), {}, None
     digest = content_digest(data)
     try:
         source = decode_source(data)
     except SourceError as exc:
-        return FileResult(path_str, [syntax_error_finding(path_str, exc)]), {}, digest
-    from . import linting
+        findings = linting.allowed(state, path, [syntax_error_finding(path_str, exc)])
+        return FileResult(path_str, findings), {}, digest
 
     options = state.options
     result, deps = linting.lint_text(

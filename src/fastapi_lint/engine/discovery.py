@@ -15,7 +15,8 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 
 def _spec(patterns: Iterable[str]) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", list(patterns))
+    # GitIgnoreSpec: .gitignore semantics (pathspec >= 0.10; "gitwildmatch" is deprecated).
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
 class Excluder:

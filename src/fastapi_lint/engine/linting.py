@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..index.summary import summarize_source
-from ..model import FileResult
+from ..model import FileResult, Finding
 from ..rule import PendingFinding, Rule
 from ..rules import RULES
 from ..selection import per_file_ignored
@@ -36,6 +36,15 @@ def active_rules(state: WorkerState, path: Path) -> list[type[Rule]]:
     return [
         r for r in RULES if r.code in state.enabled and r.code not in ignored and _has_visitors(r)
     ]
+
+
+def allowed(state: WorkerState, path: Path, findings: list[Finding]) -> list[Finding]:
+    """Drops engine findings (FPI001/FPI002) that the selection or per-file-ignores turn off;
+    rule findings were filtered before they were made."""
+    if all(f.code in state.enabled for f in findings) and not state.settings.per_file_ignores:
+        return findings
+    ignored = per_file_ignored(state.settings, path, RULES)
+    return [f for f in findings if f.code in state.enabled and f.code not in ignored]
 
 
 def _has_visitors(rule: type[Rule]) -> bool:
@@ -65,7 +74,7 @@ def lint_text(
         # Every file is still checked for FPI001, with `ast` (ten times cheaper than LibCST);
         # LibCST decides only when `ast` of this Python rejects the file (newer syntax).
         if not _ast_parses(text) and _parse_or_none(text) is None:
-            result.findings = [_parse_failure(path_str, text)]
+            result.findings = allowed(state, path, [_parse_failure(path_str, text)])
         return result, {}
     index = state.index
     current = text
@@ -85,7 +94,7 @@ def lint_text(
             )
     module = _parse_or_none(current)
     if module is None:
-        result.findings = [_parse_failure(path_str, current)]
+        result.findings = allowed(state, path, [_parse_failure(path_str, current)])
         return result, {}
     index.start_tracking()
     try:
@@ -112,6 +121,7 @@ def lint_text(
         )
     finally:
         deps = index.stop_tracking()
+    result.findings = allowed(state, path, result.findings)
     return result, deps
 
 
