@@ -5,6 +5,16 @@ from __future__ import annotations
 from ..rule import Rule
 from .fpi001_unparsable_file import InternalError, UnparsableFile
 from .fpi101_blocking_sleep import BlockingSleepInAsync
+from .fpi102_blocking_http_call import BlockingHttpCallInAsync
+from .fpi103_blocking_subprocess_call import BlockingSubprocessCallInAsync
+from .fpi104_blocking_file_io import BlockingFileIoInAsync
+from .fpi105_sync_upload_file_io import SyncUploadFileIoInAsync
+from .fpi106_blocking_client_call import BlockingClientCallInAsync
+from .fpi107_sync_session_call_in_async import SyncSessionCallInAsync
+from .fpi108_password_hashing_in_async import PasswordHashingInAsync
+from .fpi109_call_passed_to_offloader import BlockingCallPassedToOffloader
+from .fpi110_transitive_blocking_call import TransitiveBlockingCallInAsync
+from .fpi111_configured_blocking_call import ConfiguredBlockingCallInAsync
 from .fpi201_session_created_in_path_operation import SessionCreatedInPathOperation
 from .fpi202_engine_created_per_request import EngineCreatedPerRequest
 from .fpi203_session_dependency_without_cleanup import SessionDependencyWithoutCleanup
@@ -28,6 +38,16 @@ RULES: list[type[Rule]] = [
     InternalError,
     # FPI1xx: blocking I/O in async def
     BlockingSleepInAsync,
+    BlockingHttpCallInAsync,
+    BlockingSubprocessCallInAsync,
+    BlockingFileIoInAsync,
+    SyncUploadFileIoInAsync,
+    BlockingClientCallInAsync,
+    SyncSessionCallInAsync,
+    PasswordHashingInAsync,
+    BlockingCallPassedToOffloader,
+    TransitiveBlockingCallInAsync,
+    ConfiguredBlockingCallInAsync,
     # FPI2xx: database-session dependencies
     SessionCreatedInPathOperation,
     EngineCreatedPerRequest,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..rule import Fix, ImportRequest, Rule
+from ..index.project import Ref
+from ..rule import Fix, ImportRequest
+from .async_calls import AsyncCallRule
 
 
-class BlockingSleepInAsync(Rule):
+class BlockingSleepInAsync(AsyncCallRule):
     code = "FPI101"
     name = "blocking-sleep-in-async"
     message = "`time.sleep()` blocks the event loop inside `async def`; use `await asyncio.sleep()`"
@@ -61,38 +63,16 @@ on nothing else running. No fix is offered where `await` is not allowed (inside 
 `def` or a generator expression).
 """
 
-    def __init__(self, ctx, metadata=None) -> None:
-        super().__init__(ctx, metadata)
-        # Calls whose result is used by an attribute, subscript or call need parentheses once
-        # they become `await ...`.
-        self._tight: set[int] = set()
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._tight.add(id(node.value))
-
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        self._tight.add(id(node.value))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._tight.add(id(node.func))
-        if not self.ctx.in_async_context():
-            return
-        ref = self.ctx.resolve(node.func)
+    def on_call(self, node: cst.Call, ref: Ref | None) -> None:
         if ref is None or ref.kind != "external" or ref.qual != "time.sleep":
             return
         fix = None
-        if self.ctx.await_allowed():
-            call = node.with_changes(func=cst.parse_expression("asyncio.sleep"), lpar=[], rpar=[])
-            # The call's own parentheses move outside the `await`; a call used by an
-            # attribute, subscript or call needs them to keep its meaning.
-            lpar, rpar = node.lpar, node.rpar
-            if not lpar and id(node) in self._tight:
-                lpar, rpar = [cst.LeftParen()], [cst.RightParen()]
-            awaited = cst.Await(expression=call, lpar=lpar, rpar=rpar)
+        if self.ctx.await_allowed() and id(node) not in self.awaited:
+            call = node.with_changes(func=cst.parse_expression("asyncio.sleep"))
             fix = Fix(
                 message="Replace with `await asyncio.sleep(...)`",
                 applicability="unsafe",
-                replacements={node: awaited},
+                replacements={node: self.awaitable(node, call)},
                 imports=[ImportRequest("asyncio")],
             )
         self.report(node, fix=fix)
