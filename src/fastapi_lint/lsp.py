@@ -1,0 +1,380 @@
+"""The language server (`fastapi-lint server`): pygls 2 over stdio.
+
+Diagnostics are published when a document opens, 300 ms after the last change, and on save. Each
+carries the rule code, a link to the rule's page, the rule name (in `data`) and a range in the
+negotiated position encoding (UTF-16 unless the client offered another). Code actions: one quick
+fix per fixable finding (unsafe ones say so), "Disable FPIxxx for this line" (`# noqa: FPIxxx`),
+and `source.fixAll.fastapi-lint`, which applies the safe fixes exactly as `fastapi-lint check
+--fix` does.
+
+Settings come from the `[tool.fastapi-lint]` table of the nearest `pyproject.toml` (or
+`fastapi-lint.toml`) above each document, read again on every lint so edits to it apply at once.
+The project index is built once per project and kept warm: linting a buffer replaces its module
+in the index, so the other open documents of the project are linted again against it. All engine
+work runs on one worker thread (the index is not thread-safe); the event loop stays responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from . import __version__
+from .config import ConfigError, Settings, load_settings
+from .engine import fix_source, lint_source
+from .engine.api import add_noqa_comments, project_index
+from .model import Finding
+from .output import rule_url
+from .positions import UTF16, from_lsp, split_lines, to_lsp
+
+logger = logging.getLogger(__name__)
+
+FIX_ALL_KIND = "source.fixAll.fastapi-lint"
+DEBOUNCE_SECONDS = 0.3
+SOURCE = "fastapi-lint"
+# Other open documents linted again after one changes (cross-module facts may have moved).
+MAX_DEPENDENT_RELINTS = 20
+
+
+@dataclass
+class LintedDocument:
+    """The findings of one version of a document, and what they were computed against."""
+
+    uri: str
+    version: int | None
+    text: str
+    lines: list[str]
+    path: Path
+    settings: Settings
+    findings: list[Finding]
+
+
+class FastAPILintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("fastapi-lint", __version__)
+        self.engine_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastapi-lint")
+        self.linted: dict[str, LintedDocument] = {}
+        self.pending: dict[str, asyncio.Task] = {}
+        self.stale_roots: set[Path] = set()
+
+    # -- engine work (on the worker thread) --------------------------------------------------
+
+    def document_path(self, uri: str) -> Path:
+        path = to_fs_path(uri) if uri.startswith("file:") else None
+        if path:
+            return Path(path)
+        root = self.workspace.root_path or os.getcwd()
+        return Path(root) / "untitled.py"
+
+    def _lint(self, uri: str, version: int | None, text: str) -> LintedDocument:
+        path = self.document_path(uri)
+        settings = load_settings(path.parent)
+        refresh = settings.project_root in self.stale_roots
+        self.stale_roots.discard(settings.project_root)
+        index = project_index(settings, refresh=refresh)
+        result = lint_source(text, path, settings, index=index)
+        findings = sorted(result.findings, key=lambda f: f.sort_key)
+        return LintedDocument(uri, version, text, split_lines(text), path, settings, findings)
+
+    def _fix_all(self, doc: LintedDocument) -> str | None:
+        index = project_index(doc.settings)
+        result = fix_source(doc.text, doc.path, doc.settings, unsafe_fixes=False, index=index)
+        return result.fixed_source
+
+    def _forget_buffer(self, doc: LintedDocument) -> None:
+        """A closed document's module goes back to what is on disk (if the buffer differed)."""
+        with contextlib.suppress(OSError, UnicodeDecodeError, ConfigError):
+            text = doc.path.read_text(encoding="utf-8")
+            if text != doc.text:
+                lint_source(text, doc.path, doc.settings, index=project_index(doc.settings))
+
+    async def run_engine(self, function, *args):
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.engine_thread, function, *args)
+
+    # -- scheduling -------------------------------------------------------------------------
+
+    def schedule(self, uri: str, delay: float, dependents: bool = False) -> None:
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        self.pending[uri] = asyncio.ensure_future(self._lint_later(uri, delay, dependents))
+
+    async def _lint_later(self, uri: str, delay: float, dependents: bool) -> None:
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+            doc = await self.lint_now(uri)
+            if doc is not None and dependents:
+                self._relint_others(doc)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a crash here must not take the server down
+            logger.exception("linting %s failed", uri)
+            self.window_log_message(
+                types.LogMessageParams(types.MessageType.Error, f"fastapi-lint: {exc}")
+            )
+        finally:
+            if self.pending.get(uri) is asyncio.current_task():
+                del self.pending[uri]
+
+    async def lint_now(self, uri: str) -> LintedDocument | None:
+        document = self.workspace.get_text_document(uri)
+        version, text = document.version, document.source
+        try:
+            doc = await self.run_engine(self._lint, uri, version, text)
+        except ConfigError as exc:
+            self.window_show_message(
+                types.ShowMessageParams(types.MessageType.Error, f"fastapi-lint: {exc}")
+            )
+            return None
+        current = self.workspace.text_documents.get(uri)
+        if current is None:
+            return None  # closed meanwhile
+        if current.version != version:
+            return doc  # a newer lint is on its way; do not publish ranges of old text
+        self.linted[uri] = doc
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri, version=version, diagnostics=self.diagnostics(doc)
+            )
+        )
+        return doc
+
+    def _relint_others(self, changed: LintedDocument) -> None:
+        others = [
+            uri
+            for uri, doc in self.linted.items()
+            if uri != changed.uri and doc.settings.project_root == changed.settings.project_root
+        ]
+        for uri in others[:MAX_DEPENDENT_RELINTS]:
+            if uri not in self.pending and uri in self.workspace.text_documents:
+                self.schedule(uri, 0)
+
+    async def current(self, uri: str) -> LintedDocument | None:
+        """The findings for the document's current version (linting it now if needed)."""
+        document = self.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        doc = self.linted.get(uri)
+        if doc is not None and doc.version == document.version and doc.text == document.source:
+            return doc
+        pending = self.pending.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
+        return await self.lint_now(uri)
+
+    # -- conversions ------------------------------------------------------------------------
+
+    @property
+    def encoding(self) -> str:
+        encoding = self.workspace.position_encoding
+        return str(getattr(encoding, "value", encoding) or UTF16)
+
+    def lsp_range(self, lines: list[str], start, end) -> types.Range:
+        (line, char), (end_line, end_char) = (
+            to_lsp(lines, start.row, start.column, self.encoding),
+            to_lsp(lines, end.row, end.column, self.encoding),
+        )
+        return types.Range(types.Position(line, char), types.Position(end_line, end_char))
+
+    def diagnostic(self, doc: LintedDocument, finding: Finding) -> types.Diagnostic:
+        severity = (
+            types.DiagnosticSeverity.Error
+            if finding.code in ("FPI001", "FPI002")
+            else types.DiagnosticSeverity.Warning
+        )
+        data: dict[str, Any] = {"name": finding.name, "url": rule_url(finding.code)}
+        if finding.fix is not None:
+            data["fix"] = {
+                "applicability": finding.fix.applicability,
+                "message": finding.fix.message,
+            }
+        return types.Diagnostic(
+            range=self.lsp_range(doc.lines, finding.location, finding.end_location),
+            message=finding.message,
+            severity=severity,
+            code=finding.code,
+            code_description=types.CodeDescription(href=rule_url(finding.code)),
+            source=SOURCE,
+            data=data,
+        )
+
+    def diagnostics(self, doc: LintedDocument) -> list[types.Diagnostic]:
+        return [self.diagnostic(doc, f) for f in doc.findings]
+
+    def edit_for(self, doc: LintedDocument, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+        capabilities = self.client_capabilities.workspace
+        versioned = bool(
+            capabilities
+            and capabilities.workspace_edit
+            and capabilities.workspace_edit.document_changes
+        )
+        if versioned:
+            identifier = types.OptionalVersionedTextDocumentIdentifier(doc.uri, doc.version)
+            return types.WorkspaceEdit(
+                document_changes=[types.TextDocumentEdit(identifier, list(edits))]
+            )
+        return types.WorkspaceEdit(changes={doc.uri: list(edits)})
+
+    def replacement(self, doc: LintedDocument, new_text: str) -> types.TextEdit:
+        """One edit covering the lines that differ between the document and `new_text`."""
+        old = doc.text.splitlines(keepends=True)
+        new = new_text.splitlines(keepends=True)
+        head = 0
+        while head < min(len(old), len(new)) and old[head] == new[head]:
+            head += 1
+        tail = 0
+        while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+            tail += 1
+        start = to_lsp(doc.lines, head + 1, 1, self.encoding)
+        end_row = len(old) - tail
+        if tail:
+            end = to_lsp(doc.lines, end_row + 1, 1, self.encoding)
+        else:
+            last = doc.lines[-1] if doc.lines else ""
+            end = to_lsp(doc.lines, len(doc.lines), len(last) + 1, self.encoding)
+        content = "".join(new[head : len(new) - tail])
+        return types.TextEdit(types.Range(types.Position(*start), types.Position(*end)), content)
+
+    # -- code actions -----------------------------------------------------------------------
+
+    async def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        doc = await self.current(params.text_document.uri)
+        if doc is None:
+            return []
+        only = params.context.only
+
+        def wanted(kind: str) -> bool:
+            return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+        actions: list[types.CodeAction] = []
+        start = from_lsp(
+            doc.lines, params.range.start.line, params.range.start.character, self.encoding
+        )
+        end = from_lsp(doc.lines, params.range.end.line, params.range.end.character, self.encoding)
+        if wanted(types.CodeActionKind.QuickFix):
+            for finding in doc.findings:
+                if not _overlaps(finding, start, end):
+                    continue
+                diagnostic = self.diagnostic(doc, finding)
+                if finding.fix is not None and finding.fix.edits:
+                    unsafe = finding.fix.applicability == "unsafe"
+                    edits = [
+                        types.TextEdit(
+                            self.lsp_range(doc.lines, e.location, e.end_location), e.content
+                        )
+                        for e in finding.fix.edits
+                    ]
+                    actions.append(
+                        types.CodeAction(
+                            title=f"{finding.fix.message}{' (unsafe)' if unsafe else ''}",
+                            kind=types.CodeActionKind.QuickFix,
+                            diagnostics=[diagnostic],
+                            edit=self.edit_for(doc, edits),
+                            is_preferred=not unsafe,
+                        )
+                    )
+                if finding.code not in ("FPI001", "FPI002") and finding.noqa_row is not None:
+                    noqa_text = add_noqa_comments(doc.text, [finding])
+                    if noqa_text != doc.text:
+                        actions.append(
+                            types.CodeAction(
+                                title=f"Disable {finding.code} for this line",
+                                kind=types.CodeActionKind.QuickFix,
+                                diagnostics=[diagnostic],
+                                edit=self.edit_for(doc, [self.replacement(doc, noqa_text)]),
+                            )
+                        )
+        if wanted(FIX_ALL_KIND) and (
+            only is not None
+            or any(f.fix is not None and f.fix.applicability == "safe" for f in doc.findings)
+        ):
+            fixed = await self.run_engine(self._fix_all, doc)
+            if fixed is not None and fixed != doc.text:
+                actions.append(
+                    types.CodeAction(
+                        title="fastapi-lint: Fix all safely fixable problems",
+                        kind=FIX_ALL_KIND,
+                        edit=self.edit_for(doc, [self.replacement(doc, fixed)]),
+                    )
+                )
+        return actions
+
+
+def _overlaps(finding: Finding, start: tuple[int, int], end: tuple[int, int]) -> bool:
+    first = (finding.location.row, finding.location.column)
+    last = (finding.end_location.row, finding.end_location.column)
+    return first <= end and start <= last
+
+
+def create_server() -> FastAPILintServer:
+    server = FastAPILintServer()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    async def did_open(ls: FastAPILintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    async def did_change(ls: FastAPILintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS, dependents=True)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    async def did_save(ls: FastAPILintServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    async def did_close(ls: FastAPILintServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        pending = ls.pending.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
+        doc = ls.linted.pop(uri, None)
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+        if doc is not None:
+            await ls.run_engine(ls._forget_buffer, doc)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def did_change_watched_files(
+        ls: FastAPILintServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        # Files changed on disk behind the editor's back (a checkout, a formatter): rebuild the
+        # index of their projects at the next lint, and lint the open documents again.
+        for change in params.changes:
+            path = to_fs_path(change.uri)
+            if path:
+                with contextlib.suppress(ConfigError):
+                    ls.stale_roots.add(load_settings(Path(path).parent).project_root)
+        for uri in list(ls.linted):
+            ls.schedule(uri, DEBOUNCE_SECONDS)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND],
+            resolve_provider=False,
+        ),
+    )
+    async def code_action(
+        ls: FastAPILintServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
+        return await ls.code_actions(params)
+
+    return server
+
+
+def serve() -> None:
+    """Runs the server on stdin/stdout until the client says exit."""
+    create_server().start_io()

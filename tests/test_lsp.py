@@ -1,0 +1,255 @@
+"""The language server, started as `python -m fastapi_lint server` and driven over stdio by a small
+JSON-RPC client that behaves like an editor (tests/lsp_client.py)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, run_cli, run_json
+from lsp_client import LSPClient, apply_edits, workspace_edits
+
+MAIN = textwrap.dedent(
+    """\
+    import time
+
+    from fastapi import FastAPI
+
+    from .clock import clock
+
+    app = FastAPI()
+
+
+    @app.get("/")
+    async def root():
+        label = "héllo 😀"; time.sleep(1)
+        return {"label": label}
+
+
+    @app.get("/other")
+    async def other():
+        clock.sleep(2)
+        return {}
+    """
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "clock.py").write_text("import time as clock\n")
+    (app / "main.py").write_text(MAIN, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def client():
+    lsp = LSPClient()
+    yield lsp
+    lsp.close()
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_initialize_advertises_code_actions_and_utf16(client: LSPClient, project: Path) -> None:
+    result = client.initialize(project)
+    caps = result["capabilities"]
+    assert caps["positionEncoding"] == "utf-16"
+    kinds = caps["codeActionProvider"]["codeActionKinds"]
+    assert "quickfix" in kinds and "source.fixAll.fastapi-lint" in kinds
+    assert caps["textDocumentSync"]["openClose"] is True
+    assert result["serverInfo"]["name"] == "fastapi-lint"
+
+
+def test_diagnostics_on_open_match_the_cli(client: LSPClient, project: Path) -> None:
+    client.initialize(project)
+    main = project / "app" / "main.py"
+    diagnostics = client.open(main)
+    cli = run_json("check", str(main), "--no-cache")
+    assert [d["code"] for d in diagnostics] == [f["code"] for f in cli] == ["FPI101", "FPI101"]
+
+    first = diagnostics[0]
+    line = MAIN.splitlines()[11]
+    column = line.index("time.sleep")
+    assert first["range"] == {
+        "start": {"line": 11, "character": utf16(line[:column])},
+        "end": {"line": 11, "character": utf16(line[:column]) + len("time.sleep(1)")},
+    }
+    assert utf16(line[:column]) == column + 1  # the emoji is two UTF-16 units
+    assert first["source"] == "fastapi-lint"
+    assert first["data"]["name"] == "blocking-sleep-in-async"
+    assert first["codeDescription"]["href"] == cli[0]["url"]
+    assert first["codeDescription"]["href"].endswith("docs/rules/FPI101.md")
+    assert first["message"] == cli[0]["message"]
+    # The second one is only visible through app/clock.py.
+    assert diagnostics[1]["range"]["start"] == {"line": 17, "character": 4}
+
+
+def test_quick_fix_unsafe_label_and_noqa(client: LSPClient, project: Path) -> None:
+    client.initialize(project)
+    main = project / "app" / "main.py"
+    diagnostics = client.open(main)
+    target = diagnostics[0]
+    actions = client.code_actions(main, target["range"], [target])
+    titles = [a["title"] for a in actions]
+    fixes = [a for a in actions if a["title"].endswith("(unsafe)")]
+    assert len(fixes) == 1, titles
+    assert fixes[0]["kind"] == "quickfix"
+    assert fixes[0]["diagnostics"][0]["code"] == "FPI101"
+    fixed = apply_edits(MAIN, workspace_edits(fixes[0], main.as_uri()))
+    assert 'label = "héllo 😀"; await asyncio.sleep(1)' in fixed
+    assert "\nimport asyncio\n" in fixed
+    # Only the chosen finding is fixed.
+    assert "    clock.sleep(2)" in fixed
+
+    noqa = [a for a in actions if a["title"] == "Disable FPI101 for this line"]
+    assert len(noqa) == 1, titles
+    silenced = apply_edits(MAIN, workspace_edits(noqa[0], main.as_uri()))
+    assert "time.sleep(1)  # noqa: FPI101\n" in silenced
+    remaining = client.change(main, silenced)
+    assert [d["range"]["start"]["line"] for d in remaining] == [17]
+
+
+def test_fix_all_equals_check_fix_on_every_fixture(tmp_path: Path) -> None:
+    """For every fixture, the source.fixAll action gives the text that `check --fix` writes."""
+    # One snapshot of the fixture tree, linted by the server; a copy of it fixed by the CLI.
+    tree = tmp_path / "tree" / "fixtures"
+    shutil.copytree(FIXTURES, tree, ignore=shutil.ignore_patterns(".fastapi_lint_cache"))
+    copy = tmp_path / "fixed" / "fixtures"
+    shutil.copytree(tree, copy)
+    run_cli("check", str(copy), "--fix", "--no-cache")
+    lsp = LSPClient()
+    try:
+        lsp.initialize(tree)
+        compared = changed = 0
+        for path in sorted(tree.rglob("*.py")):
+            if path.name.endswith(".fixed.py"):
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue  # an editor decodes such a file its own way
+            if "\0" in text:
+                continue
+            lsp.open(path, text)
+            lines = text.splitlines()
+            whole = {
+                "start": {"line": 0, "character": 0},
+                "end": {"line": len(lines), "character": 0},
+            }
+            actions = lsp.code_actions(path, whole, [], only=["source.fixAll"])
+            assert all(a["kind"] == "source.fixAll.fastapi-lint" for a in actions)
+            result = text
+            if actions:
+                assert len(actions) == 1
+                result = apply_edits(text, workspace_edits(actions[0], path.as_uri()))
+                changed += 1
+            expected = (copy / path.relative_to(tree)).read_text(encoding="utf-8")
+            assert result == expected, f"fix-all differs from check --fix on {path.name}"
+            compared += 1
+            lsp.notify("textDocument/didClose", {"textDocument": {"uri": path.as_uri()}})
+        assert compared > 10 and changed > 0
+    finally:
+        lsp.close()
+
+
+def test_change_is_debounced_and_cross_module_facts_update(
+    client: LSPClient, project: Path
+) -> None:
+    client.initialize(project)
+    main = project / "app" / "main.py"
+    clock = project / "app" / "clock.py"
+    assert len(client.open(main)) == 2
+
+    # Three quick edits: only the last version is linted and published.
+    start = client.mark()
+    for version, text in enumerate(
+        (MAIN + "\n", MAIN + "\n\n", MAIN.replace("time.sleep(1)", "pass")), start=2
+    ):
+        client.versions[main.as_uri()] = version
+        client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": main.as_uri(), "version": version},
+                "contentChanges": [{"text": text}],
+            },
+        )
+    published = client.diagnostics_after(main.as_uri(), start)
+    assert published["version"] == 4
+    assert [d["range"]["start"]["line"] for d in published["diagnostics"]] == [17]
+
+    # Editing clock.py (never saved) changes what main.py's finding depends on.
+    assert client.open(clock) == []
+    start = client.mark()
+    client.change(clock, "import asyncio as clock\n")
+    main_again = client.diagnostics_after(main.as_uri(), start)
+    assert main_again["diagnostics"] == []
+
+    # Saving publishes again; closing clears.
+    start = client.mark()
+    client.notify("textDocument/didSave", {"textDocument": {"uri": main.as_uri()}})
+    assert client.diagnostics_after(main.as_uri(), start)["diagnostics"] == []
+    start = client.mark()
+    client.notify("textDocument/didClose", {"textDocument": {"uri": clock.as_uri()}})
+    assert client.diagnostics_after(clock.as_uri(), start)["diagnostics"] == []
+
+
+def test_configuration_from_pyproject(client: LSPClient, project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.fastapi-lint]\nignore = ["FPI101"]\n')
+    client.initialize(project)
+    assert client.open(project / "app" / "main.py") == []
+
+
+def test_utf8_position_encoding_when_the_client_prefers_it(project: Path) -> None:
+    lsp = LSPClient()
+    try:
+        result = lsp.initialize(project, {"general": {"positionEncodings": ["utf-8", "utf-16"]}})
+        assert result["capabilities"]["positionEncoding"] == "utf-8"
+        diagnostics = lsp.open(project / "app" / "main.py")
+        line = MAIN.splitlines()[11]
+        prefix = line[: line.index("time.sleep")]
+        assert diagnostics[0]["range"]["start"]["character"] == len(prefix.encode("utf-8"))
+    finally:
+        lsp.close()
+
+
+def _lsp_probe() -> Path | None:
+    for candidate in (ROOT.parent / "shared", Path("/work/shared")):
+        probe = candidate / "checks" / "lsp_probe.py"
+        if probe.is_file():
+            return probe
+    return None
+
+
+@pytest.mark.skipif(_lsp_probe() is None, reason="the shared LSP probe is not available")
+def test_shared_lsp_probe(project: Path) -> None:
+    probe = _lsp_probe()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(probe),
+            str(project / "app" / "main.py"),
+            "--",
+            sys.executable,
+            "-m",
+            "fastapi_lint",
+            "server",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("codes=FPI101,FPI101 "), last
+    assert "code_actions=0" not in last
