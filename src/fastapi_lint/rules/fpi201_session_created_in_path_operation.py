@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..rule import Rule
+from ..rule import Fix, Frame, ImportRequest, Rule
 from .session_facts import (
     CREATED_KINDS,
+    SESSION_KINDS,
     current_function,
     facts_for,
     is_path_operation,
     kind_of,
+    session_dependencies,
 )
 
 
@@ -22,7 +24,7 @@ class SessionCreatedInPathOperation(Rule):
         "`Depends` from a dependency that closes it"
     )
     summary = "Session or connection opened inside a path operation instead of injected"
-    fix_availability = "none"
+    fix_availability = "sometimes"
     triggers = ("def ",)
     docs = """
 ## What it does
@@ -76,13 +78,198 @@ def list_items(session: SessionDep):
 ```
 
 ## Fix safety
-No fix is offered yet: moving the session into a parameter changes when it is opened and
-committed, which needs a person to check.
+When the project already has a session dependency wrapped in an `Annotated` alias
+(`SessionDep = Annotated[Session, Depends(get_session)]`) of the same kind (sync or async), the
+fix adds a parameter of that type, named like the local session, and removes the local session:
+`with Session(engine) as session:` is replaced by its body, and `db = SessionLocal()` is removed
+together with the `db.close()` calls and `try`/`finally: db.close()` wrappers around the body. It
+is unsafe: the session is now opened before the path operation runs and closed after the
+response is sent, so the timing of commits and of the session's cleanup changes. No fix is
+offered for connections, for `SessionLocal.begin()` (it also commits), for sessions opened deeper
+than the function's own statements, or when the project has no such alias.
 """
 
     def visit_Call(self, node: cst.Call) -> None:
         frame = current_function(self.ctx)
         if not is_path_operation(self.ctx, frame):
             return
-        if kind_of(self.ctx, node, facts_for(self.ctx)) in CREATED_KINDS:
-            self.report(node)
+        kind = kind_of(self.ctx, node, facts_for(self.ctx))
+        if kind in CREATED_KINDS:
+            fix = None
+            # `Factory.begin()` also commits at the end of its block: no fix for it.
+            begins = isinstance(node.func, cst.Attribute) and node.func.attr.value == "begin"
+            if kind in SESSION_KINDS and not begins:
+                fix = self._inject_fix(frame, node, kind)
+            self.report(node, fix=fix)
+
+    # -- the fix ------------------------------------------------------------------------------
+    def _inject_fix(self, frame: Frame | None, call: cst.Call, kind: str) -> Fix | None:
+        func = frame.node if frame is not None else None
+        if not isinstance(func, cst.FunctionDef) or not isinstance(func.body, cst.IndentedBlock):
+            return None
+        alias = self._alias(kind)
+        if alias is None:
+            return None
+        alias_module, alias_name = alias
+        body = list(func.body.body)
+        for index, stmt in enumerate(body):
+            name = _with_target(stmt, call)
+            if name is not None:
+                new_body = [*body[:index], *_unwrapped(stmt), *body[index + 1 :]]
+                break
+            name = _assign_target(stmt, call)
+            if name is not None:
+                new_body = _without_local_session([*body[:index], *body[index + 1 :]], name)
+                break
+        else:
+            return None
+        if name in _param_names(func.params) or not new_body:
+            return None
+        param = cst.Param(
+            name=cst.Name(name), annotation=cst.Annotation(annotation=cst.Name(alias_name))
+        )
+        new_func = func.with_changes(
+            params=_with_param(func.params, param),
+            body=func.body.with_changes(body=new_body),
+        )
+        imports = []
+        if self.ctx.index.lookup_binding(self.ctx.module_name, "", alias_name) is None:
+            imports.append(ImportRequest(alias_module, alias_name))
+        return Fix(
+            message=f"Inject the session as `{name}: {alias_name}`",
+            applicability="unsafe",
+            replacements={func: new_func},
+            imports=imports,
+        )
+
+    def _alias(self, kind: str) -> tuple[str, str] | None:
+        """The project's `Annotated` alias of a session dependency of this kind, if the name is
+        free (or already the same import) in this module."""
+        here = self.ctx.module_name.split(".")
+        candidates = []
+        for dependency in session_dependencies(self.ctx.index):
+            if dependency["kind"] != kind or dependency["alias"] is None:
+                continue
+            module, name = dependency["alias"]
+            there = module.split(".")
+            shared = 0
+            while shared < min(len(here), len(there)) and here[shared] == there[shared]:
+                shared += 1
+            # Only this project's own package: a flat layout (`main`, `deps`) or a shared
+            # top-level package (`app.deps` for `app.routers.items`).
+            if shared or (len(here) == 1 and len(there) == 1):
+                candidates.append((-shared, module, name))
+        for _, module, name in sorted(candidates):
+            found = self.ctx.index.lookup_binding(self.ctx.module_name, "", name)
+            if found is None and module != self.ctx.module_name:
+                return module, name
+            if found is not None and module == self.ctx.module_name:
+                return module, name
+            if found is not None and found[0] == ["import", f"{module}.{name}"]:
+                return module, name
+        return None
+
+
+def _with_target(stmt: cst.CSTNode, call: cst.Call) -> str | None:
+    if not isinstance(stmt, cst.With) or len(stmt.items) != 1:
+        return None
+    item = stmt.items[0]
+    if item.item is not call or item.asname is None:
+        return None
+    target = item.asname.name
+    if not isinstance(target, cst.Name) or not isinstance(stmt.body, cst.IndentedBlock):
+        return None
+    return target.value
+
+
+def _unwrapped(stmt: cst.With) -> list[cst.BaseStatement]:
+    inner = list(stmt.body.body)  # type: ignore[union-attr]
+    if inner:
+        inner[0] = inner[0].with_changes(
+            leading_lines=[*stmt.leading_lines, *inner[0].leading_lines]
+        )
+    return inner
+
+
+def _assign_target(stmt: cst.CSTNode, call: cst.Call) -> str | None:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    small = stmt.body[0]
+    if isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1:
+        target = small.targets[0].target
+    elif isinstance(small, cst.AnnAssign) and small.value is call:
+        target = small.target
+    else:
+        return None
+    return target.value if isinstance(target, cst.Name) else None
+
+
+def _is_close(stmt: cst.CSTNode, name: str) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    small = stmt.body[0]
+    if not isinstance(small, cst.Expr):
+        return False
+    call = small.value.expression if isinstance(small.value, cst.Await) else small.value
+    return (
+        isinstance(call, cst.Call)
+        and not call.args
+        and isinstance(call.func, cst.Attribute)
+        and isinstance(call.func.value, cst.Name)
+        and call.func.value.value == name
+        and call.func.attr.value == "close"
+    )
+
+
+def _without_local_session(body: list[cst.BaseStatement], name: str) -> list[cst.BaseStatement]:
+    """Drops `name.close()` statements and unwraps `try: ... finally: name.close()`."""
+    result: list[cst.BaseStatement] = []
+    for stmt in body:
+        if _is_close(stmt, name):
+            continue
+        if (
+            isinstance(stmt, cst.Try)
+            and not stmt.handlers
+            and stmt.orelse is None
+            and stmt.finalbody is not None
+            and isinstance(stmt.body, cst.IndentedBlock)
+            and all(_is_close(s, name) for s in stmt.finalbody.body.body)  # type: ignore[union-attr]
+        ):
+            inner = list(stmt.body.body)
+            if inner:
+                inner[0] = inner[0].with_changes(
+                    leading_lines=[*stmt.leading_lines, *inner[0].leading_lines]
+                )
+            result.extend(inner)
+            continue
+        result.append(stmt)
+    return result
+
+
+def _param_names(params: cst.Parameters) -> set[str]:
+    names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    if isinstance(params.star_arg, cst.Param):
+        names.add(params.star_arg.name.value)
+    if params.star_kwarg is not None:
+        names.add(params.star_kwarg.name.value)
+    return names
+
+
+def _with_param(params: cst.Parameters, param: cst.Param) -> cst.Parameters:
+    """Adds a parameter without a default where Python allows it: before the first positional
+    parameter with a default, else last among the positional ones (keyword-only after `*`)."""
+    if isinstance(params.star_arg, cst.Param) or params.star_arg is not cst.MaybeSentinel.DEFAULT:
+        kwonly = list(params.kwonly_params)
+        if kwonly and kwonly[-1].comma is cst.MaybeSentinel.DEFAULT:
+            kwonly[-1] = _comma_safe(kwonly[-1])
+        return params.with_changes(kwonly_params=[*kwonly, param])
+    positional = list(params.params)
+    at = next((i for i, p in enumerate(positional) if p.default is not None), len(positional))
+    if at == len(positional) and positional and positional[-1].comma is cst.MaybeSentinel.DEFAULT:
+        positional[-1] = _comma_safe(positional[-1])
+    positional.insert(at, param if at == len(positional) else _comma_safe(param))
+    return params.with_changes(params=positional)
+
+
+def _comma_safe(param: cst.Param) -> cst.Param:
+    return param.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
