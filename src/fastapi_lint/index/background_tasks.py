@@ -40,12 +40,26 @@ def task_shape(record: list[Any]) -> Shape | None:
     return args[0] if args else None
 
 
-def background_task_functions(index: ProjectIndex) -> list[str]:
-    """Qualified names of project functions passed to `BackgroundTasks.add_task` anywhere."""
-    found: set[str] = set()
+def background_task_functions(index: ProjectIndex) -> dict[str, bool]:
+    """Project functions passed to `BackgroundTasks.add_task` anywhere, each mapped to whether
+    the project also calls it directly somewhere (then changing its signature is not local)."""
+    tasks: set[str] = set()
     for mod, key, record in _add_task_calls(index):
         ref = index.ref_of_value(mod, key, task_shape(record))
         known = ref is not None and ref.kind in ("function", "member")
         if known and index.function(ref.qual) is not None:
-            found.add(ref.qual)
-    return sorted(found)
+            tasks.add(ref.qual)
+    short = {qual.rsplit(".", 1)[-1] for qual in tasks}
+    called: set[str] = set()
+    for mod, summary in index.modules.items():
+        scopes = [("", summary["module_calls"])]
+        scopes += [(key, fact["calls"]) for key, fact in summary["functions"].items()]
+        for key, calls in scopes:
+            for record in calls:
+                func = record[0]
+                if not func or func[0] != "n" or func[1].rsplit(".", 1)[-1] not in short:
+                    continue
+                ref = index.ref_of_value(mod, key, func)
+                if ref is not None and ref.qual in tasks:
+                    called.add(ref.qual)
+    return {qual: qual in called for qual in sorted(tasks)}

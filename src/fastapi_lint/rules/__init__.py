@@ -29,6 +29,12 @@ from .fpi304_response_filtering_bypassed import ResponseFilteringBypassed
 from .fpi305_secret_hidden_by_response_model_exclude import SecretHiddenByResponseModelExclude
 from .fpi401_task_called_instead_of_passed import BackgroundTaskCalledInsteadOfPassed
 from .fpi402_background_tasks_never_attached import BackgroundTasksNeverAttached
+from .fpi403_singular_background_task_parameter import SingularBackgroundTaskParameter
+from .fpi404_blocking_async_background_task import BlockingAsyncBackgroundTask
+from .fpi405_request_scoped_resource_in_background_task import RequestScopedResourceInBackgroundTask
+from .fpi406_add_task_after_dependency_yield import AddTaskAfterDependencyYield
+from .fpi407_fire_and_forget_task import FireAndForgetTask
+from .fpi408_heavy_background_task import HeavyWorkInBackgroundTask
 
 # Imports above and list entries below are grouped by family; keep each family's lines together.
 
@@ -65,6 +71,12 @@ RULES: list[type[Rule]] = [
     # FPI4xx: background tasks
     BackgroundTaskCalledInsteadOfPassed,
     BackgroundTasksNeverAttached,
+    SingularBackgroundTaskParameter,
+    BlockingAsyncBackgroundTask,
+    RequestScopedResourceInBackgroundTask,
+    AddTaskAfterDependencyYield,
+    FireAndForgetTask,
+    HeavyWorkInBackgroundTask,
 ]
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}

@@ -67,3 +67,56 @@ def project_callable(ctx: FileContext, ref: Ref | None) -> tuple[str, dict[str, 
         return None
     fact = ctx.index.function(ref.qual)
     return (ref.qual, fact) if fact is not None else None
+
+
+def entered_function(ctx: FileContext, body: cst.CSTNode) -> Frame | None:
+    """The function frame whose body `body` is, when a rule visits that body (the engine pushes
+    a function's frame, with its index key, only once its body is entered)."""
+    if not ctx.frames:
+        return None
+    frame = ctx.frames[-1]
+    if frame.kind != "function" or getattr(frame.node, "body", None) is not body:
+        return None
+    return frame
+
+
+# Until the FPI1xx catalog is available, the calls every FastAPI user knows block.
+_FALLBACK_BLOCKING = frozenset(
+    {"time.sleep", "requests.get", "requests.post", "requests.request", "builtins.open"}
+)
+
+
+def blocking_call(ctx: FileContext, qual: str) -> str | None:
+    """What makes the project function `qual` block when it runs: the first blocking call it
+    makes, directly or through sync project functions (as the FPI1xx catalog judges), else None.
+    """
+    try:
+        from . import blocking_catalog as catalog
+    except ImportError:  # pragma: no cover - the catalog ships with the FPI1xx family
+        catalog = None
+    index = ctx.index
+    split = index.split_qualified(qual)
+    fact = index.function(qual)
+    if split is None or fact is None:
+        return None
+    module, key = split
+    extra = catalog.Extra.from_settings(ctx.settings) if catalog is not None else None
+    for func, _line, _col, _args, _kwargs in fact["calls"]:
+        ref = index.ref_of_value(module, key, func)
+        if ref is None:
+            continue
+        if catalog is None:
+            if ref.qual in _FALLBACK_BLOCKING:
+                return ref.qual.removeprefix("builtins.")
+            continue
+        if catalog.offloader(ref, extra) is not None:
+            continue
+        reason = catalog.classify(ref, extra)
+        if reason is not None:
+            return reason.call
+        target = catalog.project_function(index, ref)
+        if target is not None and target != qual:
+            chain = catalog.blocking_chain(index, target, extra)
+            if chain is not None:
+                return chain.text()
+    return None

@@ -1,0 +1,116 @@
+"""FPI407 fire-and-forget-task: `asyncio.create_task(...)` whose result is dropped, or
+`threading.Thread(...).start()`, in a path operation or dependency."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..rule import Rule
+from .background_tasks import injected_function
+
+_LOOPS = (
+    "asyncio.get_running_loop",
+    "asyncio.get_event_loop",
+    "asyncio.new_event_loop",
+    "asyncio.AbstractEventLoop",
+    "asyncio.events.AbstractEventLoop",
+    "asyncio.BaseEventLoop",
+)
+TASK_SPAWNERS = frozenset(
+    {
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.tasks.create_task",
+        "asyncio.tasks.ensure_future",
+        *(f"{loop}.create_task" for loop in _LOOPS),
+        *(f"{loop}.ensure_future" for loop in _LOOPS),
+    }
+)
+THREAD_TYPES = frozenset({"threading.Thread"})
+
+
+class FireAndForgetTask(Rule):
+    code = "FPI407"
+    name = "fire-and-forget-task"
+    message = (
+        "Fire-and-forget work in a request: nothing keeps, awaits or reports it; use "
+        "`BackgroundTasks` (or a task queue for long jobs)"
+    )
+    summary = "`asyncio.create_task()` result dropped, or `Thread(...).start()`, in a request"
+    triggers = ("create_task", "ensure_future", "Thread")
+    docs = """
+## What it does
+Checks path operations and dependencies for work started and then forgotten: a statement that is
+only `asyncio.create_task(...)`, `asyncio.ensure_future(...)` or `loop.create_task(...)` (the
+task is not stored, awaited or added to a collection), and `threading.Thread(...).start()`.
+
+## Why is this bad?
+The event loop keeps only a weak reference to a task: a task nobody holds can be
+garbage-collected before it finishes, and an exception in it is reported, at best, as "Task
+exception was never retrieved" long after the request. A thread started per request is not
+bounded, not joined at shutdown, and its errors go to stderr. `BackgroundTasks` runs the work
+after the response with errors surfacing in the server's logs; work that takes long or must
+survive a restart belongs in a task queue (Celery, arq, RQ, Dramatiq...).
+
+## Example
+```python
+import asyncio
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.post("/orders")
+async def create_order():
+    asyncio.create_task(notify_warehouse())
+    return {"ok": True}
+```
+
+## Use instead
+```python
+from fastapi import BackgroundTasks, FastAPI
+
+
+@app.post("/orders")
+async def create_order(background_tasks: BackgroundTasks):
+    background_tasks.add_task(notify_warehouse)
+    return {"ok": True}
+```
+
+## Fix safety
+There is no fix: whether the work should run after the response, in a queue, or be awaited is a
+design decision.
+"""
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        call = node.value
+        if not isinstance(call, cst.Call):
+            return
+        frame = self.ctx.enclosing_function()
+        if frame is None or self.ctx.frames[-1] is not frame:
+            return
+        ref = self.ctx.resolve(call.func)
+        if ref is None:
+            return
+        if ref.qual in TASK_SPAWNERS and ref.kind in ("external", "member"):
+            kind = "the task is not kept, so it can be garbage-collected before it finishes"
+        elif (
+            ref.kind == "member"
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value == "start"
+            and isinstance(call.func.value, cst.Call)
+            and ref.qual.removesuffix(".start") in THREAD_TYPES
+        ):
+            kind = "the thread is never joined and nothing sees its errors"
+        else:
+            return
+        if injected_function(self.ctx, frame) is None:
+            return
+        self.report(
+            call,
+            message=(
+                f"Fire-and-forget work in a request: {kind}; use `BackgroundTasks` "
+                "(or a task queue for long jobs)"
+            ),
+        )

@@ -1,0 +1,124 @@
+"""FPI4xx settings: the FastAPI version FPI405 assumes, and FPI408's heavy-task patterns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import run_json
+
+from fastapi_lint.rules.fastapi_version import describe, overlaps, specifier_range
+
+APP = """\
+from fastapi import BackgroundTasks, Depends, FastAPI
+
+app = FastAPI()
+
+
+def get_db():
+    yield object()
+
+
+def generate_report(db) -> None: ...
+
+
+@app.post("/a")
+def a(background_tasks: BackgroundTasks, db=Depends(get_db)):
+    background_tasks.add_task(generate_report, db)
+
+
+@app.post("/b")
+def b(background_tasks: BackgroundTasks, db=Depends(get_db, scope="function")):
+    background_tasks.add_task(generate_report, db)
+"""
+
+
+def project(tmp_path: Path, pyproject: str, requirements: str | None = None) -> Path:
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    if requirements is not None:
+        (tmp_path / "requirements.txt").write_text(requirements)
+    (tmp_path / "app.py").write_text(APP)
+    return tmp_path
+
+
+def rows(root: Path, *select: str) -> list[tuple[int, str]]:
+    found = run_json("check", str(root), "--no-cache", "--select", *select)
+    return sorted((f["location"]["row"], f["code"]) for f in found)
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "requirements", "default_scope_reported"),
+    [
+        ("[tool.fastapi-lint]\n", None, True),  # unknown version
+        ('[project]\nname = "x"\ndependencies = ["fastapi>=0.100"]\n', None, True),
+        ('[project]\nname = "x"\ndependencies = ["fastapi[standard]>=0.118"]\n', None, False),
+        ('[project]\nname = "x"\ndependencies = ["fastapi<0.106"]\n', None, False),
+        ('[tool.poetry.dependencies]\nfastapi = "^0.110"\n', None, True),
+        ('[tool.poetry.dependencies]\nfastapi = { version = "^0.120" }\n', None, False),
+        ("[tool.fastapi-lint]\n", "# pinned\nfastapi==0.115.2\nhttpx\n", True),
+        ("[tool.fastapi-lint]\n", "fastapi-slim~=0.121.0 ; python_version >= '3.10'\n", False),
+        # The setting wins over the requirement.
+        (
+            '[project]\nname = "x"\ndependencies = ["fastapi>=0.100"]\n'
+            '[tool.fastapi-lint.rules]\nfastapi-version = "0.118.0"\n',
+            None,
+            False,
+        ),
+        (
+            '[project]\nname = "x"\ndependencies = ["fastapi>=0.120"]\n'
+            '[tool.fastapi-lint.rules]\nfastapi-version = "0.110"\n',
+            None,
+            True,
+        ),
+    ],
+)
+def test_request_scoped_resource_follows_the_fastapi_version(
+    tmp_path: Path, pyproject: str, requirements: str | None, default_scope_reported: bool
+) -> None:
+    root = project(tmp_path, pyproject, requirements)
+    expected = [(20, "FPI405")]  # scope="function" closes before the task on every version
+    if default_scope_reported:
+        expected.insert(0, (15, "FPI405"))
+    assert rows(root, "FPI405") == expected
+
+
+def test_heavy_task_patterns_replace_the_defaults(tmp_path: Path) -> None:
+    root = project(tmp_path, "[tool.fastapi-lint]\n")
+    assert rows(root, "FPI408") == [(15, "FPI408"), (20, "FPI408")]
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.fastapi-lint.rules]\nheavy-task-patterns = ["app.get_*"]\n'
+    )
+    assert rows(root, "FPI408") == []
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.fastapi-lint.rules]\nheavy-task-patterns = ["app.generate_*", "*REPORT"]\n'
+    )
+    assert rows(root, "FPI408") == [(15, "FPI408"), (20, "FPI408")]
+
+
+def test_heavy_task_rule_is_opt_in(tmp_path: Path) -> None:
+    root = project(tmp_path, "[tool.fastapi-lint]\n")
+    codes = {code for _, code in rows(root, "ALL")}
+    assert "FPI408" in codes
+    found = run_json("check", str(root), "--no-cache")
+    assert "FPI408" not in {f["code"] for f in found}
+
+
+@pytest.mark.parametrize(
+    ("spec", "affected"),
+    [
+        (">=0.100", True),
+        (">=0.100,<0.106", False),
+        ("==0.117.*", True),
+        ("==0.118.0", False),
+        ("~=0.105.0", False),
+        ("~=0.105", True),
+        ("^0.106", True),
+        (">0.117.9", True),
+        (">=0.118.0", False),
+        ("<=0.105.9", False),
+        ("", True),
+    ],
+)
+def test_specifier_ranges(spec: str, affected: bool) -> None:
+    allowed = specifier_range(spec)
+    assert overlaps(allowed, (0, 106, 0), (0, 118, 0)) is affected, describe(allowed)
