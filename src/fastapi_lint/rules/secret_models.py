@@ -518,6 +518,59 @@ def _walk_type(index, module, scope, shape, models, flags, depth) -> None:
     flags["unknown"] = True
 
 
+CONTAINERS = frozenset(
+    {
+        "builtins.list",
+        "builtins.set",
+        "builtins.frozenset",
+        "builtins.tuple",
+        "typing.List",
+        "typing.Set",
+        "typing.FrozenSet",
+        "typing.Tuple",
+        "typing.Sequence",
+        "typing.Iterable",
+        "typing.Collection",
+        "collections.abc.Sequence",
+        "collections.abc.Iterable",
+        "collections.abc.Collection",
+    }
+)
+
+
+def is_collection(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> bool:
+    """`list[X]`, `Sequence[X]`... seen through aliases, `Annotated`, `Optional` and `| None`."""
+    for _ in range(8):
+        if shape is None:
+            return False
+        if shape[0] == "n":
+            alias = index.alias_shape(module, scope, shape[1])
+            if alias is None:
+                return False
+            module, scope, shape = alias[0], "", alias[1]
+            continue
+        if shape[0] == "union":
+            real = [s for s in shape[1] if s not in (["const", None], ["n", "None"])]
+            if len(real) != 1:
+                return False
+            shape = real[0]
+            continue
+        if shape[0] != "sub":
+            return False
+        base = _resolve(index, module, scope, shape[1])
+        name = base.qual if base else ""
+        if name in CONTAINERS:
+            return True
+        if name in ANNOTATED or name == "typing.Optional":
+            shape = shape[2][0]
+            continue
+        if name == "typing.Union":
+            shape = ["union", shape[2]]
+            continue
+        return False
+    return False
+
+
 def is_response_class(qual: str) -> bool:
     return qual.startswith(RESPONSE_MODULES) and qual.rpartition(".")[2].endswith("Response")
 

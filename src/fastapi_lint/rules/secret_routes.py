@@ -23,6 +23,7 @@ from ..rule import Fix, Frame, ImportRequest, Rule, dotted_name
 from .secret_models import (
     SecretPolicy,
     TypeFacts,
+    is_collection,
     is_response_class,
     leaked_fields,
     model_kind,
@@ -210,8 +211,13 @@ def _refs_in(index: ProjectIndex, module: str, scope: str, shape: Any, depth: in
 
 
 def _is_dependency(index, module, scope, annotation, default) -> bool:
-    for shape in (annotation, default):
-        for ref in _refs_in(index, module, scope, shape):
+    """A `Depends()`/`Security()` parameter, also through a type alias from another module."""
+    places = [(module, scope, default)]
+    expanded = index.expand_annotation(module, scope, annotation)
+    if expanded is not None:
+        places.append((expanded[0], scope if expanded[0] == module else "", expanded[1]))
+    for where, in_scope, shape in places:
+        for ref in _refs_in(index, where, in_scope, shape):
             if ref.qual in DEPENDS:
                 return True
     return False
@@ -240,6 +246,7 @@ class Produced:
     leaks: tuple[str, ...]
     many: bool = False
     param: str | None = None  # the route parameter it came from, unchanged
+    filtered: bool = False  # a dump with its own exclude=/include= (a public model may not fit)
 
 
 class _Values:
@@ -307,7 +314,7 @@ class _Values:
             return self.produce(module, bound_in, binding[1], depth + 1)
         if kind in ("param", "annotated") and binding[1] is not None:
             facts = type_facts(self.index, module, bound_in, binding[1])
-            many = bool(binding[1]) and binding[1][0] == "sub" and len(facts.models) == 1
+            many = is_collection(self.index, module, bound_in, binding[1])
             return self.objects(facts.models, many, name if kind == "param" else None)
         return []
 
@@ -378,8 +385,10 @@ class _Values:
         for item in self.produce(module, scope, target, depth + 1):
             if item.form != "object":
                 continue
-            leaks = apply_filters(item.leaks, kwargs.get("exclude"), kwargs.get("include"))
-            out.append(Produced(item.model, "dump", leaks, item.many))
+            exclude, include = kwargs.get("exclude"), kwargs.get("include")
+            leaks = apply_filters(item.leaks, exclude, include)
+            filtered = exclude is not None or include is not None
+            out.append(Produced(item.model, "dump", leaks, item.many, filtered=filtered))
         return out
 
     def _function_result(self, ref: Ref):
@@ -389,8 +398,7 @@ class _Values:
             return []
         scope = fact.get("parent") or fact.get("class") or ""
         facts = type_facts(self.index, split[0], scope, fact["returns"])
-        returns = fact["returns"]
-        many = returns[0] == "sub" and len(facts.models) == 1 and not _is_optional(returns)
+        many = is_collection(self.index, split[0], scope, fact["returns"])
         return self.objects(facts.models, many)
 
     def query_model(self, module: str, scope: str, shape: Shape | None, depth: int) -> str | None:
@@ -425,12 +433,6 @@ class _Values:
         if attr in QUERY_CHAIN:
             return self.query_model(module, scope, base, depth + 1)
         return None
-
-
-def _is_optional(shape: Shape) -> bool:
-    return (
-        shape[0] == "sub" and shape[1] and shape[1][0] == "n" and shape[1][1].endswith("Optional")
-    )
 
 
 def _split_attr(shape: Shape | None) -> tuple[Shape, str] | None:
@@ -509,9 +511,10 @@ def _kept(path: str, names: dict[str, Any]) -> bool:
 # -- verdicts: which code a node gets -----------------------------------------------------------
 
 
-def _names(paths: Sequence[str]) -> str:
+def _fields(paths: Sequence[str]) -> str:
     shown = ", ".join(f"`{p}`" for p in paths[:3])
-    return shown + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+    return ("secret fields " if len(paths) > 1 else "secret field ") + shown + more
 
 
 def _short(qual: str) -> str:
@@ -547,7 +550,7 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
         keyword = f"response_model_{role}"
         return Verdict(
             "FPI305",
-            f"`{keyword}` hides secret field {_names(hidden)} of the response model, but the "
+            f"`{keyword}` hides {_fields(hidden)} of the response model, but the "
             "OpenAPI schema still documents it; use a response model without it",
             role,
             leaky[0][0] if len(leaky) == 1 else None,
@@ -562,15 +565,14 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
             return Verdict(
                 "FPI303",
                 f"`{_short(reused[0])}` is both the request body (`{param}`) and the response "
-                f"model: the client's secret field {_names(paths)} is sent back",
+                f"model: the client's {_fields(paths)} is sent back",
                 source,
                 model,
             )
     shown = ", ".join(f"`{_short(m)}`" for m in models)
     return Verdict(
         "FPI302",
-        f"{where} {shown} exposes secret field {_names(paths)} to the client; use a public "
-        "model without it",
+        f"{where} {shown} exposes {_fields(paths)} to the client; use a public model without it",
         source,
         model,
     )
@@ -593,15 +595,15 @@ def return_verdict(
             return Verdict(
                 "FPI303",
                 f"The request body `{item.param}` (`{_short(item.model)}`) is returned as the "
-                f"response: its secret field {_names(item.leaks)} is sent back to the client",
+                f"response: its {_fields(item.leaks)} is sent back to the client",
                 "value",
                 single(objects),
                 item.many,
             )
         return Verdict(
             "FPI301",
-            f"Returns a `{_short(item.model)}` with secret field {_names(item.leaks)} and no "
-            "response model filters it; declare a public `response_model`",
+            f"The returned `{_short(item.model)}` carries {_fields(item.leaks)} and "
+            "no response model filters it; declare a public `response_model`",
             "value",
             single(objects),
             item.many,
@@ -610,10 +612,10 @@ def return_verdict(
         item = dumps[0]
         return Verdict(
             "FPI304",
-            f"Returns a serialised `{_short(item.model)}` with secret field "
-            f"{_names(item.leaks)}; no response model filters a dict",
+            f"The returned dump of `{_short(item.model)}` carries "
+            f"{_fields(item.leaks)} and no response model filters it",
             "value",
-            single(dumps),
+            None if any(p.filtered for p in dumps) else single(dumps),
             item.many,
         )
     return None
@@ -631,8 +633,8 @@ def response_call_verdict(
     item = responses[0]
     return Verdict(
         "FPI304",
-        f"A response built from `{_short(item.model)}` sends its secret field "
-        f"{_names(item.leaks)}; FastAPI does not filter a returned `Response`",
+        f"A response built from `{_short(item.model)}` sends its {_fields(item.leaks)}; "
+        "FastAPI does not filter a returned `Response`",
         "value",
     )
 
