@@ -169,3 +169,24 @@ def test_path_operations_with_router_from_another_module_and_add_api_route() -> 
 def test_session_dependency_fact_finds_the_alias() -> None:
     found = session_dependencies_fact(make_index(PROJECT))
     assert found == [{"qual": "app.deps.get_db", "kind": "session", "alias": ["app.deps", "DbDep"]}]
+
+
+def test_answers_do_not_depend_on_the_order_of_questions() -> None:
+    """A deep question first must not leave a depth cut-off in the memo for a shallow one."""
+    modules = {
+        "a.database": "from sqlmodel import create_engine\nengine = create_engine('sqlite://')\n",
+        "a.deps": (
+            "from sqlalchemy.orm import sessionmaker\nfrom sqlmodel import Session\n"
+            "from a.database import engine\n"
+            "SessionLocal = sessionmaker(bind=engine, class_=Session)\n"
+        ),
+        "a.routes": (
+            "from a.deps import SessionLocal\nshared = SessionLocal()\n"
+            "def route():\n    return shared.exec(1).all()\n"
+        ),
+    }
+    deep_first = SessionFacts(make_index(modules))
+    deep = ["call", ["attr", ["call", ["n", "shared.exec"], [], {}], "all"], [], {}]
+    assert deep_first.kind_of_shape("a.routes", "route", deep) is None
+    assert deep_first.global_session("a.routes", "route", "shared") == "a.routes.shared"
+    assert SessionFacts(make_index(modules)).global_session("a.routes", "route", "shared")

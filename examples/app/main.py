@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from app.database import create_db_and_tables
 from app.routers import blocking
+from app.routers import sessions as session_routes
 
 
 @asynccontextmanager
@@ -14,3 +15,4 @@ async def lifespan(app: FastAPI):
 
 app = FastAPI(title="Example shop", lifespan=lifespan)
 app.include_router(blocking.router)
+app.include_router(session_routes.router)

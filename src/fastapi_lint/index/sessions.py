@@ -161,9 +161,12 @@ class SessionFacts:
     def _name(self, module: str, scope: str, dotted: str, depth: int) -> Val | None:
         if depth > MAX_DEPTH:
             return None
+        # The memo also breaks cycles (a key being computed reads as None), so the answer is
+        # computed from depth 0: a depth cut-off inside a memoised answer would be reused by
+        # every later, shallower question.
         return self.index._memoised(
             ("session-facts", self._key, module, scope, dotted),
-            lambda: self._compute_name(module, scope, dotted, depth),
+            lambda: self._compute_name(module, scope, dotted, 0),
         )
 
     def _compute_name(self, module: str, scope: str, dotted: str, depth: int) -> Val | None:
