@@ -23,7 +23,7 @@ class SessionCreatedInPathOperation(Rule):
         "Database session opened inside a path operation; inject one per request with "
         "`Depends` from a dependency that closes it"
     )
-    summary = "Session or connection opened inside a path operation instead of injected"
+    summary = "session or connection opened inside a path operation instead of injected"
     fix_availability = "sometimes"
     triggers = ("def ",)
     docs = """

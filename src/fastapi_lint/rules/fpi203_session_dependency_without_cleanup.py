@@ -15,7 +15,7 @@ class SessionDependencyWithoutCleanup(Rule):
         "Session dependency does not always close its session; yield it inside `try`/`finally` "
         "or a `with` block"
     )
-    summary = "Session dependency returns its session, or yields it outside `try`/`finally`"
+    summary = "session dependency returns its session, or yields it outside `try`/`finally`"
     fix_availability = "sometimes"
     triggers = ("yield", "return")
     docs = """

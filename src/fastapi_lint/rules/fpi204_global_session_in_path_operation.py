@@ -15,7 +15,7 @@ class GlobalSessionInPathOperation(Rule):
         "Path operation uses a module-level session shared by all requests; inject one per "
         "request with `Depends`"
     )
-    summary = "Module-level session object used by a path operation"
+    summary = "module-level session object used by a path operation"
     fix_availability = "none"
     triggers = ("def ",)
     docs = """

@@ -46,12 +46,13 @@ class UnawaitedAsyncSessionCall(Rule):
     triggers = ("async def",)
     docs = """
 ## What it does
-Checks, in the body of an `async def`, for calls of the coroutine methods of an `AsyncSession` (`execute`, `scalars`, `get`,
-`commit`, `flush`, `refresh`, `delete`, `close`, SQLModel's `exec`, ...) that are not awaited.
-The session is recognised from its annotation (`db: AsyncSession`, an `Annotated` alias), from
-`AsyncSession(...)`, or from an `async_sessionmaker(...)` factory defined anywhere in the
-project. `add`, `add_all`, `expunge`, `begin` and `begin_nested` are not coroutines and are not
-reported; neither is a coroutine passed on to another call (`asyncio.gather(db.commit())`).
+Checks, in the body of an `async def`, for calls of the coroutine methods of an `AsyncSession`
+(`execute`, `scalars`, `get`, `commit`, `flush`, `refresh`, `delete`, `close`, SQLModel's `exec`,
+...) that are not awaited. The session is recognised from its annotation (`db: AsyncSession`, an
+`Annotated` alias), from `AsyncSession(...)`, or from an `async_sessionmaker(...)` factory
+defined anywhere in the project. `add`, `add_all`, `expunge`, `begin` and `begin_nested` are
+not coroutines and are not reported; neither is a coroutine passed on to another call
+(`asyncio.gather(db.commit())`).
 
 ## Why is this bad?
 Without `await` the call only creates a coroutine object: the statement never runs, the commit
