@@ -1,0 +1,136 @@
+"""Codemods through both runners: LibCST's own (`python -m libcst.tool codemod -x ...`) and
+`fastapi-lint codemod`. A rule's codemod applies exactly the fixes `check --select CODE --fix
+--unsafe-fixes` applies, because both ask the engine for them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+from fastapi_lint.cli import main
+from fastapi_lint.codemods.fix_rule import fixable_rules
+
+SAMPLE = (
+    b"# -*- coding: latin-1 -*-\n"
+    b"from fastapi import Depends, FastAPI\n"
+    b"\n"
+    b"app = FastAPI()\n"
+    b"\n"
+    b"\n"
+    b"def get_settings():\n"
+    b'    return {"name": "caf\xe9"}\n'
+    b"\n"
+    b"\n"
+    b'@app.get("/")\n'
+    b"def read(settings: dict = Depends(get_settings())):\n"
+    b"    return settings\n"
+)
+FIXED = SAMPLE.replace(b"Depends(get_settings())", b"Depends(get_settings)")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')
+    (tmp_path / "app.py").write_bytes(SAMPLE)
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    return tmp_path
+
+
+def libcst_tool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "libcst.tool", "codemod", "-x", "--no-format", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["fastapi_lint.codemods.fix_rule.FPI206"],
+        ["fastapi_lint.codemods.fix_rule.FixRule", "--code", "FPI206"],
+        ["fastapi_lint.codemods.fix_rule.FixRule", "--code", "dependency-called-in-depends"],
+    ],
+    ids=["per-rule-class", "code-argument", "name-argument"],
+)
+def test_libcst_runner(project: Path, command: list[str]) -> None:
+    proc = libcst_tool(*command, ".", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert (project / "app.py").read_bytes() == FIXED  # latin-1 kept
+    assert (project / "clean.py").read_text() == "x = 1\n"
+    assert "Transformed 1 files successfully" in proc.stderr
+
+
+def test_libcst_runner_in_parallel_and_safe_only(project: Path) -> None:
+    (project / "sleepy.py").write_text(
+        "import time\n\n\nasync def nap():\n    time.sleep(1)\n", encoding="utf-8"
+    )
+    proc = libcst_tool(
+        "fastapi_lint.codemods.fix_rule.FPI101", "--safe-only", "-j", "2", ".", cwd=project
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "time.sleep(1)" in (project / "sleepy.py").read_text()  # its only fix is unsafe
+    proc = libcst_tool("fastapi_lint.codemods.fix_rule.FPI101", "-j", "2", ".", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert "await asyncio.sleep(1)" in (project / "sleepy.py").read_text()
+    assert (project / "app.py").read_bytes() == SAMPLE  # another rule's finding stays
+
+
+def test_fastapi_lint_codemod_runner(project: Path, capsys) -> None:
+    assert main(["codemod", "FPI206", str(project), "--diff"]) == 1
+    diff = capsys.readouterr().out
+    assert "-def read(settings: dict = Depends(get_settings())):" in diff
+    assert "+def read(settings: dict = Depends(get_settings)):" in diff
+    assert (project / "app.py").read_bytes() == SAMPLE
+
+    assert main(["codemod", "dependency-called-in-depends", str(project)]) == 0
+    assert (project / "app.py").read_bytes() == FIXED
+    assert "Changed 1 file" in capsys.readouterr().err
+    # Nothing left to change.
+    assert main(["codemod", "FPI206", str(project), "--diff"]) == 0
+
+
+def test_codemod_list_and_errors(project: Path, capsys) -> None:
+    assert main(["codemod", "--list"]) == 0
+    listed = capsys.readouterr().out
+    for rule in fixable_rules():
+        assert rule.code in listed and rule.name in listed
+    assert main(["codemod", "no-such-codemod", str(project)]) == 2
+    assert "unknown codemod" in capsys.readouterr().err
+    assert main(["codemod", "FPI001", str(project)]) == 2  # a rule without a fix
+    assert main(["codemod", "FPI206", str(project / "missing")]) == 2
+
+
+def test_rule_codemods_equal_check_fix_for_that_rule(tmp_path: Path, capsys) -> None:
+    """For each fixable rule with fixtures: the codemod over its fixture folder gives the files
+    that `check --select CODE --fix --unsafe-fixes` writes."""
+    compared = 0
+    for rule in fixable_rules():
+        if not (FIXTURES / rule.code).is_dir():
+            continue
+        trees = []
+        for runner in ("codemod", "check"):
+            root = tmp_path / runner / rule.code
+            shutil.copytree(
+                FIXTURES / rule.code,
+                root / rule.code,
+                ignore=shutil.ignore_patterns(".fastapi_lint_cache", "*.fixed.py"),
+            )
+            shutil.copy2(FIXTURES / "pyproject.toml", root / "pyproject.toml")
+            trees.append(root / rule.code)
+        assert main(["codemod", rule.code, str(trees[0])]) == 0
+        check = ["check", str(trees[1]), "--select", rule.code, "--fix", "--unsafe-fixes"]
+        assert main([*check, "--no-cache", "--quiet"]) in (0, 1)
+        for path in sorted(trees[1].rglob("*.py")):
+            other = trees[0] / path.relative_to(trees[1])
+            assert other.read_bytes() == path.read_bytes(), f"{rule.code}: {path.name} differs"
+            compared += 1
+    capsys.readouterr()
+    assert compared > 0
