@@ -398,3 +398,148 @@ def test_fpi002_can_be_ignored(tmp_path: Path, inject) -> None:
     inject(Exploding)
     root = make_project(tmp_path / "p", {"n.py": "len([])\n"}, 'ignore = ["FPI002"]\n')
     assert in_process(root).findings == []
+
+
+class BrokenReplacement(Rule):
+    """Test-only: a fix whose replacement is not a valid node where it goes."""
+
+    code = "FPI095"
+    name = "test-broken-replacement"
+    message = "test rule"
+    summary = "test rule"
+    docs = ""
+    fix_availability = "always"
+    triggers = ("print",)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value == "print":
+            self.report(node.func, fix=Fix("break it", "safe", {node.func: cst.Pass()}))
+
+
+class FailsToStart(Rule):
+    """Test-only: raises while being created."""
+
+    code = "FPI094"
+    name = "test-fails-to-start"
+    message = "test rule"
+    summary = "test rule"
+    docs = ""
+    triggers = ("(",)
+
+    def __init__(self, ctx, metadata=None) -> None:
+        raise RuntimeError("cannot start")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """Never reached."""
+
+
+def test_a_fix_that_breaks_libcst_is_dropped_not_a_crash(tmp_path: Path, inject) -> None:
+    inject(BrokenReplacement)
+    body = "import time\n\nprint('x')\n\n\nasync def f():\n    time.sleep(1)\n"
+    root = make_project(tmp_path / "p", {"m.py": body})
+    run = in_process(root, fix=True, unsafe_fixes=True)
+    (result,) = run.results
+    assert result.dropped_fixes == ["FPI095: break it"]
+    assert [f.code for f in result.findings] == ["FPI095"]
+    text = (root / "m.py").read_text()
+    assert "print('x')" in text and "await asyncio.sleep(1)" in text
+
+
+def test_a_rule_that_fails_to_start_is_one_fpi002(tmp_path: Path, inject) -> None:
+    inject(FailsToStart)
+    root = make_project(tmp_path / "p", {"m.py": SLEEPY})
+    findings = in_process(root).findings
+    assert [f.code for f in findings] == ["FPI002", "FPI101"]
+    assert "FPI094 (test-fails-to-start)" in findings[0].message
+
+
+def test_an_unexpected_engine_failure_is_one_fpi002_per_file(tmp_path: Path, monkeypatch) -> None:
+    root = make_project(tmp_path / "p", {"a.py": SLEEPY, "b.py": SLEEPY})
+    real = engine_linting.lint_text
+
+    def flaky(state, path, *args, **kwargs):
+        if path.name == "a.py":
+            raise MemoryError("pretend")
+        return real(state, path, *args, **kwargs)
+
+    monkeypatch.setattr(engine_linting, "lint_text", flaky)
+    findings = in_process(root).findings
+    assert [(Path(f.path).name, f.code) for f in findings] == [
+        ("a.py", "FPI002"),
+        ("b.py", "FPI101"),
+    ]
+    assert "MemoryError: pretend" in findings[0].message
+
+
+# -- standard input ------------------------------------------------------------------------------
+
+
+def test_stdin_invalid_utf8_is_fpi001_and_fix_echoes_the_bytes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = make_project(tmp_path / "p", {})
+    data = b"import time\n\n\nasync def f():\n    x = '\xff'\n    time.sleep(1)\n"
+    env = dict(os.environ, NO_COLOR="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "fastapi_lint", "check", "-", "--stdin-filename", "s.py"],
+        input=data,
+        capture_output=True,
+        cwd=root,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert b"s.py:5:10: FPI001 cannot decode as utf-8" in proc.stdout
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fastapi_lint",
+            "check",
+            "--stdin-filename",
+            "s.py",
+            "--fix",
+            "--unsafe-fixes",
+        ],
+        input=data,
+        capture_output=True,
+        cwd=root,
+        env=env,
+        check=False,
+    )
+    assert proc.stdout == data
+    assert b"FPI001" in proc.stderr
+
+
+def test_stdin_fix_keeps_the_encoding(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = make_project(tmp_path / "p", {})
+    data = (
+        b"# coding: latin-1\nimport time\n\n\nasync def f():\n    x = '\xe9'\n    time.sleep(1)\n"
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fastapi_lint",
+            "check",
+            "--stdin-filename",
+            "s.py",
+            "--select",
+            "FPI101",
+            "--fix",
+            "--unsafe-fixes",
+        ],
+        input=data,
+        capture_output=True,
+        cwd=root,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (
+        b"# coding: latin-1\nimport time\nimport asyncio\n\n\nasync def f():\n"
+        b"    x = '\xe9'\n    await asyncio.sleep(1)\n"
+    )

@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="lint files and folders (default: .)")
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("paths", nargs="*", default=[], metavar="PATH")
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
     check.add_argument(
         "--unsafe-fixes",
@@ -146,7 +146,7 @@ def _flatten(groups: list[list[str]]) -> list[str]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .engine import LintOptions, lint_paths, lint_source
+    from .engine import LintOptions, lint_bytes, lint_paths
     from .output import (
         Style,
         format_concise,
@@ -162,6 +162,9 @@ def run_check(args: argparse.Namespace) -> int:
     from .rules import RULES
     from .selection import validate_cli_selectors, validate_configured_selectors
 
+    # As in ruff: `-` reads standard input, and so does --stdin-filename without a path.
+    if not args.paths:
+        args.paths = ["-"] if args.stdin_filename else ["."]
     stdin_mode = args.paths == ["-"]
     if stdin_mode:
         anchor = Path(args.stdin_filename or "-").absolute()
@@ -204,16 +207,26 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         started = time.perf_counter()
         if stdin_mode:
-            text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+            data = sys.stdin.buffer.read()
             name = Path(args.stdin_filename or "-").absolute()
-            result = lint_source(text, name, settings, unsafe_fixes=unsafe, fix=fix or args.diff)
+            result, source = lint_bytes(
+                data, name, settings, unsafe_fixes=unsafe, fix=fix or args.diff
+            )
             results = [result]
             if fix and not args.diff:
-                sys.stdout.write(result.fixed_source if result.fixed_source is not None else text)
+                # The fixed source goes to stdout in the input's own encoding (BOM, cookie);
+                # undecodable input comes back untouched.
+                fixed = result.fixed_source if result.fixed_source is not None else None
+                sys.stdout.flush()
+                sys.stdout.buffer.write(
+                    source.encode(fixed) if source is not None and fixed is not None else data
+                )
+                sys.stdout.buffer.flush()
                 if args.fix_only:
                     return EXIT_CLEAN
-                out = sys.stderr
-            sources = {result.path: text}
+                if out is sys.stdout:
+                    out = sys.stderr
+            sources = {result.path: source.text} if source is not None else {}
         else:
             progress = _progress_bar() if sys.stderr.isatty() and not args.quiet else None
             run = lint_paths(

@@ -10,9 +10,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,14 @@ from ..index.summary import SUMMARY_VERSION, module_name_for, summarize_source
 from ..model import FileResult, Finding
 from ..rules import RULES
 from ..selection import enabled_codes
-from ..source import SourceError, content_digest, decode_source, split_lines, write_atomic
+from ..source import (
+    SourceError,
+    SourceText,
+    content_digest,
+    decode_source,
+    split_lines,
+    write_atomic,
+)
 from ..suppression import noqa_codes
 from .cache import Cache, cache_root, code_fingerprint
 from .discovery import discover, python_files_under
@@ -185,7 +194,24 @@ def _process_job(args: tuple[str, str]) -> tuple[FileResult, dict[str, str], str
 def process_file(
     state: WorkerState, path: Path, module_name: str
 ) -> tuple[FileResult, dict[str, str], str | None]:
-    """Reads, lints and maybe fixes one file. Returns (result, deps, digest of what was read)."""
+    """Reads, lints and maybe fixes one file. Returns (result, deps, digest of what was read).
+
+    Whatever goes wrong inside (a rule's broken fix, a LibCST failure, a failed write) becomes
+    one FPI002 finding for this file and the run goes on; nothing about it is cached."""
+    try:
+        return _process_file(state, path, module_name)
+    except Exception as exc:  # the last line of defence: never lose the other files
+        from . import linting
+        from .traverse import internal_error
+
+        message = f"fastapi-lint failed on this file: {type(exc).__name__}: {exc}"
+        finding = internal_error(str(path), message, traceback.format_exc())
+        return FileResult(str(path), linting.allowed(state, path, [finding])), {}, None
+
+
+def _process_file(
+    state: WorkerState, path: Path, module_name: str
+) -> tuple[FileResult, dict[str, str], str | None]:
     from . import linting
 
     path_str = str(path)
@@ -333,12 +359,18 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
     global _STATE
     _STATE = state
     try:
+        done = None
         if jobs > 1 and len(work) >= POOL_THRESHOLD:
-            with _pool(jobs) as pool:
-                chunk = max(1, min(32, len(work) // (jobs * 4)))
-                outputs = pool.map(_process_job, work, chunksize=chunk)
-                done = _collect(outputs, len(work), options)
-        else:
+            try:
+                with _pool(jobs) as pool:
+                    chunk = max(1, min(32, len(work) // (jobs * 4)))
+                    outputs = pool.map(_process_job, work, chunksize=chunk)
+                    done = _collect(outputs, len(work), options)
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): finish in this process. Files a
+                # worker already fixed are re-read as they now are, so nothing is fixed twice.
+                done = None
+        if done is None:
             done = _collect((process_file(state, Path(p), m) for p, m in work), len(work), options)
     finally:
         _STATE = None
@@ -402,12 +434,47 @@ def lint_source(
         index = project_index(settings)
     module, is_package = module_name_for(path, import_roots(settings))
     index.replace_module(
-        module, summarize_source(text, module, is_package, str(path)), content_digest(text.encode())
+        module,
+        summarize_source(text, module, is_package, str(path)),
+        content_digest(text.encode("utf-8", "surrogatepass")),
     )
     unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
     state = WorkerState(settings, index, enabled_codes(settings, RULES), LintOptions(), unsafe)
-    result, _ = linting.lint_text(state, path, text, module, fix=fix, want_fixed_text=fix)
+    try:
+        result, _ = linting.lint_text(state, path, text, module, fix=fix, want_fixed_text=fix)
+    except Exception as exc:  # as in process_file: a finding, not a crash
+        from .traverse import internal_error
+
+        message = f"fastapi-lint failed on this file: {type(exc).__name__}: {exc}"
+        finding = internal_error(str(path), message, traceback.format_exc())
+        result = FileResult(str(path), linting.allowed(state, path, [finding]))
     return result
+
+
+def lint_bytes(
+    data: bytes,
+    path: Path,
+    settings: Settings,
+    *,
+    unsafe_fixes: bool | None = None,
+    fix: bool = False,
+) -> tuple[FileResult, SourceText | None]:
+    """lint_source for raw bytes (standard input): decoded as a file would be (BOM, PEP 263
+    cookie); bytes that cannot be decoded give one FPI001 finding. Returns the decoded source
+    too, so a caller can encode fixed text the same way (`source.encode(text)`)."""
+    from . import linting
+
+    try:
+        source = decode_source(data)
+    except SourceError as exc:
+        path = Path(os.path.abspath(path))
+        state = WorkerState(
+            settings, ProjectIndex({}), enabled_codes(settings, RULES), LintOptions(), False
+        )
+        finding = syntax_error_finding(str(path), exc)
+        return FileResult(str(path), linting.allowed(state, path, [finding])), None
+    result = lint_source(source.text, path, settings, unsafe_fixes=unsafe_fixes, fix=fix)
+    return result, source
 
 
 def fix_source(

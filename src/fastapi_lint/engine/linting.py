@@ -109,8 +109,10 @@ def lint_text(
         )
 
         def edits_for(item: PendingFinding):
-            fixed = apply_fixes(module, [item.fix])
-            return text_edits(current, fixed) if compiles(fixed, path_str) else ()
+            fixed = _try_apply(module, [item.fix])
+            if fixed is None or not compiles(fixed, path_str):
+                return ()
+            return text_edits(current, fixed)
 
         result.findings = to_findings(
             run,
@@ -217,13 +219,13 @@ def _fix_loop(
         if not usable:
             break
         chosen = _choose(module, usable)
-        new_text = apply_fixes(module, [p.fix for p in chosen])
-        if not compiles(new_text, path_str):
+        new_text = _try_apply(module, [p.fix for p in chosen])
+        if new_text is None or not compiles(new_text, path_str):
             # Find the culprits one by one; keep the fixes that compile on their own.
             good = []
             for item in chosen:
-                alone = apply_fixes(module, [item.fix])
-                if compiles(alone, path_str):
+                alone = _try_apply(module, [item.fix])
+                if alone is not None and compiles(alone, path_str):
                     good.append(item)
                 else:
                     rejected.add(fix_signature(item, module))
@@ -231,12 +233,23 @@ def _fix_loop(
             chosen = good[:1]
             if not chosen:
                 continue
-            new_text = apply_fixes(module, [chosen[0].fix])
+            new_text = _try_apply(module, [chosen[0].fix])
+            if new_text is None:
+                break
         if new_text == current:
             break
         applied.update(p.rule.code for p in chosen)
         current = new_text
     return current, applied, dropped
+
+
+def _try_apply(module: cst.Module, fixes: list) -> str | None:
+    """apply_fixes, or None when a rule's replacement breaks LibCST (a wrong node type, an
+    invalid tree): such a fix is dropped like one whose result does not compile."""
+    try:
+        return apply_fixes(module, fixes)
+    except Exception:
+        return None
 
 
 def _choose(module: cst.Module, items: list[PendingFinding]) -> list[PendingFinding]:

@@ -161,9 +161,21 @@ def run_rules(
     if providers:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         metadata = wrapper.resolve_many(providers)
-    rules = [cls(ctx, metadata) for cls in rule_classes]
-    dispatcher = _Dispatcher(ctx, rules)
+    rules = []
     errors: list[Finding] = []
+    for cls in rule_classes:
+        try:
+            rules.append(cls(ctx, metadata))
+        except Exception as exc:  # a broken rule must not stop the others
+            errors.append(
+                internal_error(
+                    path,
+                    f"rule {cls.code} ({cls.name}) failed on this file: "
+                    f"{type(exc).__name__}: {exc}",
+                    traceback.format_exc(),
+                )
+            )
+    dispatcher = _Dispatcher(ctx, rules)
     try:
         module.visit(dispatcher)
     except RecursionError:
