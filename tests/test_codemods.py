@@ -134,3 +134,129 @@ def test_rule_codemods_equal_check_fix_for_that_rule(tmp_path: Path, capsys) -> 
             compared += 1
     capsys.readouterr()
     assert compared > 0
+
+
+# -- generate-public-model: several files ---------------------------------------------------
+
+SHOP_MODELS = """\
+from sqlmodel import Field, SQLModel
+
+
+class UserBase(SQLModel):
+    name: str
+    email: str
+
+
+class User(UserBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    hashed_password: str
+    age: int = 0
+"""
+
+SHOP_MAIN = """\
+from collections.abc import Iterator
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from .models import User
+
+engine = create_engine(f"sqlite:///{Path(__file__).parent / 'shop.db'}")
+SQLModel.metadata.create_all(engine)
+app = FastAPI()
+
+
+def get_session() -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@app.post("/users/")
+def create_user(name: str, session: Session = Depends(get_session)) -> dict:
+    user = User(name=name, email=f"{name}@example.invalid", hashed_password="x" * 60)
+    session.add(user)
+    session.commit()
+    return {"ok": True}
+
+
+@app.get("/users/", response_model=list[User])
+def read_users(session: Session = Depends(get_session)):
+    return session.exec(select(User)).all()
+
+
+@app.get("/users/{user_id}")
+def read_user(user_id: int, session: Session = Depends(get_session)):
+    return session.get(User, user_id)
+"""
+
+SERVE = """\
+import json
+import sys
+
+sys.path.insert(0, sys.argv[1])
+from fastapi.testclient import TestClient
+
+from shopapp.main import app
+
+client = TestClient(app)
+assert client.post("/users/", params={"name": "ada"}).status_code == 200
+print(json.dumps([client.get("/users/").json(), client.get("/users/1").json()]))
+"""
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    root = tmp_path / "shop"
+    package = root / "shopapp"
+    package.mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "shop"\nversion = "0"\n')
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text(SHOP_MODELS)
+    (package / "main.py").write_text(SHOP_MAIN)
+    return root
+
+
+def serve(root: Path) -> list:
+    import json
+
+    proc = subprocess.run(
+        [sys.executable, "-c", SERVE, str(root)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_generate_public_model_over_two_files(shop: Path, capsys) -> None:
+    before = serve(shop)
+    assert "hashed_password" in before[0][0] and "hashed_password" in before[1]
+    (shop / "shopapp" / "shop.db").unlink()
+
+    assert main(["codemod", "generate-public-model", str(shop)]) == 0
+    capsys.readouterr()
+    models = (shop / "shopapp" / "models.py").read_text()
+    assert models == SHOP_MODELS + (
+        "\n\nclass UserPublic(UserBase):\n    id: int | None = None\n    age: int = 0\n"
+    )
+    routes = (shop / "shopapp" / "main.py").read_text()
+    assert "from .models import User, UserPublic\n" in routes
+    assert '@app.get("/users/", response_model=list[UserPublic])' in routes
+    assert '@app.get("/users/{user_id}", response_model=UserPublic)' in routes
+    assert main(["check", str(shop), "--no-cache", "--quiet"]) == 0
+    capsys.readouterr()
+
+    after = serve(shop)
+    assert after[0] == [{"name": "ada", "email": "ada@example.invalid", "id": 1, "age": 0}]
+    assert after[1] == after[0][0]
+
+
+def test_generate_public_model_with_the_libcst_runner(shop: Path) -> None:
+    command = "fastapi_lint.codemods.public_model.GeneratePublicModel"
+    first = libcst_tool(command, ".", cwd=shop)
+    assert first.returncode == 0, first.stderr
+    assert "class UserPublic(UserBase):" in (shop / "shopapp" / "models.py").read_text()
+    second = libcst_tool(command, ".", cwd=shop)
+    assert second.returncode == 0, second.stderr
+    routes = (shop / "shopapp" / "main.py").read_text()
+    assert '@app.get("/users/{user_id}", response_model=UserPublic)' in routes
+    assert '@app.get("/users/", response_model=list[UserPublic])' in routes

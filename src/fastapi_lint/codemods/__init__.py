@@ -29,6 +29,8 @@ class CodemodInfo:
     target: str  # "module.Class" under fastapi_lint.codemods
     description: str
     kwargs: tuple[tuple[str, object], ...] = ()
+    # A rewrite over several files may need a second pass to see what the first one generated.
+    passes: int = 1
 
 
 def _rule_codemods() -> list[CodemodInfo]:
@@ -45,7 +47,14 @@ def _rule_codemods() -> list[CodemodInfo]:
 
 
 # Codemods that are not one rule's fixes (several files, or no finding behind them).
-EXTRA_CODEMODS: list[CodemodInfo] = []
+EXTRA_CODEMODS: list[CodemodInfo] = [
+    CodemodInfo(
+        "generate-public-model",
+        "public_model.GeneratePublicModel",
+        "generate `<Model>Public` beside secret-bearing models routes send, point routes at it",
+        passes=2,
+    ),
+]
 
 
 def available() -> list[CodemodInfo]:
@@ -82,7 +91,6 @@ def run_codemod_command(args: argparse.Namespace) -> int:
     from libcst.codemod import (
         CodemodContext,
         TransformFailure,
-        TransformSkip,
         TransformSuccess,
         transform_module,
     )
@@ -110,38 +118,58 @@ def run_codemod_command(args: argparse.Namespace) -> int:
     files = [p for p in discover(paths, settings) if p.suffix == ".py"]
     command_class = load_command(info)
 
-    changed = failed = 0
-    for path in files:
-        try:
-            _, source = read_source(path)
-        except SourceError as exc:
-            print(f"{_relative(path)}: skipped: {exc.message}", file=sys.stderr)
-            continue
-        command = command_class(CodemodContext(filename=str(path)), **dict(info.kwargs))
-        result = transform_module(command, source.text)
-        if isinstance(result, TransformFailure):
-            failed += 1
-            print(f"{_relative(path)}: failed: {result.error}", file=sys.stderr)
-            continue
-        for warning in result.warning_messages:
-            print(f"{_relative(path)}: warning: {warning}", file=sys.stderr)
-        if isinstance(result, TransformSkip) or not isinstance(result, TransformSuccess):
-            continue
-        if result.code == source.text:
+    originals: dict[Path, tuple[str, object]] = {}
+    current: dict[Path, str] = {}
+    failed = 0
+    # Files edited before this run (or by an earlier pass) must not be seen through a stale index.
+    command_class.refresh_pending = True
+    for _pass in range(info.passes):
+        changed_in_pass = []
+        for path in files:
+            if path not in originals:
+                try:
+                    _, source = read_source(path)
+                except SourceError as exc:
+                    print(f"{_relative(path)}: skipped: {exc.message}", file=sys.stderr)
+                    continue
+                originals[path] = (source.text, source)
+                current[path] = source.text
+            text = current[path]
+            command = command_class(CodemodContext(filename=str(path)), **dict(info.kwargs))
+            result = transform_module(command, text)
+            if isinstance(result, TransformFailure):
+                failed += 1
+                print(f"{_relative(path)}: failed: {result.error}", file=sys.stderr)
+                continue
+            for warning in result.warning_messages:
+                print(f"{_relative(path)}: warning: {warning}", file=sys.stderr)
+            if not isinstance(result, TransformSuccess) or result.code == text:
+                continue
+            current[path] = result.code
+            changed_in_pass.append(path)
+        if not changed_in_pass or failed or _pass + 1 == info.passes:
+            break
+        for path in changed_in_pass:
+            # The next pass sees this pass's output (written or, with --diff, only in memory).
+            command_class.remember(path, current[path])
+    changed = 0
+    for path, (text, source) in originals.items():
+        new = current[path]
+        if new == text:
             continue
         changed += 1
         if args.diff:
             rel = _relative(path)
             sys.stdout.writelines(
                 difflib.unified_diff(
-                    source.text.splitlines(keepends=True),
-                    result.code.splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    new.splitlines(keepends=True),
                     fromfile=f"a/{rel}",
                     tofile=f"b/{rel}",
                 )
             )
         else:
-            write_atomic(path, source.encode(result.code))
+            write_atomic(path, source.encode(new))
     verb = "Would change" if args.diff else "Changed"
     print(
         f"{verb} {changed} file{'s' if changed != 1 else ''} ({info.name}, "

@@ -14,17 +14,15 @@ Unsafe fixes are applied too unless `--safe-only` is given: a codemod is a revie
 from __future__ import annotations
 
 import argparse
-import dataclasses
-from pathlib import Path
 from typing import Any
 
 import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodContext, SkipFile
 
-from ..config import load_settings
 from ..engine import fix_source
 from ..rule import Rule
 from ..rules import RULES, lookup
+from .base import EngineCodemod
 
 
 def fixable_rules() -> list[type[Rule]]:
@@ -40,7 +38,7 @@ def resolve_rule(code_or_name: str) -> type[Rule]:
     return rule
 
 
-class FixRule(VisitorBasedCodemodCommand):
+class FixRule(EngineCodemod):
     DESCRIPTION = "Applies fastapi-lint's fixes for one rule (--code CODE|NAME) to each file."
 
     #: Set on the per-rule subclasses (`fix_rule.FPI206`); FixRule itself takes `--code`.
@@ -69,15 +67,15 @@ class FixRule(VisitorBasedCodemodCommand):
         self.rule = resolve_rule(code or self.RULE_CODE or "")
         self.safe_only = safe_only
 
-    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        filename = self.context.filename
-        path = Path(filename).absolute() if filename else Path.cwd() / "stdin.py"
-        settings = load_settings(path.parent)
+    def rule_codes(self) -> tuple[str, ...]:
         # Asking for one rule by name runs it even where the configuration deselects it.
-        settings = dataclasses.replace(
-            settings, select=(self.rule.code,), extend_select=(), ignore=()
-        )
-        result = fix_source(tree.code, path, settings, unsafe_fixes=not self.safe_only)
+        return (self.rule.code,)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        path = self.file_path()
+        settings = self.settings_for(path)
+        index = self.index_for(settings)
+        result = fix_source(tree.code, path, settings, unsafe_fixes=not self.safe_only, index=index)
         for dropped in result.dropped_fixes:
             self.warn(f"dropped a fix whose result did not compile: {dropped}")
         if result.fixed_source is None or result.fixed_source == tree.code:
