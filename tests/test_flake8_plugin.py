@@ -176,3 +176,13 @@ def test_flake8_columns_count_code_points(project: Path) -> None:
     found = flake8_findings("--select", "FPI", "app", cwd=project)
     cli = {(row, col) for _, row, col, _, _ in cli_findings(project)[0]}
     assert {(row, col) for _, row, col, _, _ in found} == cli == {(10, 15)}
+
+
+def test_flake8_reports_a_configuration_error_without_a_traceback(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.fastapi-lint]\nbogus = 1\n")
+    for jobs in ("1", "2"):
+        proc = run_flake8("--select", "FPI", "-j", jobs, "app", cwd=project)
+        assert proc.returncode == 1
+        assert "fastapi-lint:" in proc.stdout and "unknown key `bogus`" in proc.stdout
+        assert "Traceback" not in proc.stdout + proc.stderr

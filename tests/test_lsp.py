@@ -253,3 +253,28 @@ def test_shared_lsp_probe(project: Path) -> None:
     last = proc.stdout.strip().splitlines()[-1]
     assert last.startswith("codes=FPI101,FPI101 "), last
     assert "code_actions=0" not in last
+
+
+def test_configuration_error_is_shown_not_fatal(client: LSPClient, project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.fastapi-lint]\nbogus = 1\n")
+    client.initialize(project)
+    main = project / "app" / "main.py"
+    start = client.mark()
+    client.versions[main.as_uri()] = 1
+    client.notify(
+        "textDocument/didOpen",
+        {
+            "textDocument": {
+                "uri": main.as_uri(),
+                "languageId": "python",
+                "version": 1,
+                "text": MAIN,
+            }
+        },
+    )
+    shown = client.wait_for(lambda m: m.get("method") == "window/showMessage", 60, start)
+    assert "unknown key `bogus`" in shown["params"]["message"]
+    # Fixing the file is picked up at the next lint, without restarting the server.
+    pyproject.write_text('[project]\nname = "demo"\nversion = "0"\n')
+    assert len(client.change(main, MAIN + "\n")) == 2

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .config import ConfigError
 
 # flake8 turns each reported text's first word into the error code.
 Report = tuple[int, int, str, type]
@@ -51,7 +52,13 @@ class FastAPILintPlugin:
         from .positions import flake8_column
 
         path = self._path()
-        settings = _settings_for(str(path.parent))
+        try:
+            settings = _settings_for(str(path.parent))
+        except ConfigError as exc:
+            # flake8 prints this as a critical error and exits 1, without a traceback.
+            from flake8.exceptions import ExecutionError
+
+            raise ExecutionError(f"fastapi-lint: {exc}") from None
         result = lint_source("".join(self.lines), path, settings)
         for finding in sorted(result.findings, key=lambda f: f.sort_key):
             yield (
