@@ -74,6 +74,8 @@ def test_returned_unfiltered_fixed(tmp_path: Path) -> None:
             "/me-dict",
             "/me-raw",
             "/validated",
+            "/unannotated-helper/1",
+            "/plain-dependency",
         ):
             response = client.get(route)
             assert response.status_code == 200, route

@@ -12,6 +12,7 @@ walks the tree and builds the shared fixes (pointing the route at a public sibli
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -316,6 +317,14 @@ class _Values:
             facts = type_facts(self.index, module, bound_in, binding[1])
             many = is_collection(self.index, module, bound_in, binding[1])
             return self.objects(facts.models, many, name if kind == "param" else None)
+        if kind == "param" and binding[2] and binding[2][0] == "call":
+            # `user=Depends(get_current_user)` without an annotation: what the dependency gives.
+            callee = self.index.ref_of_value(module, bound_in, binding[2][1])
+            args = binding[2][2]
+            if callee is not None and callee.qual in DEPENDS and args:
+                dependency = self.index.ref_of_value(module, bound_in, args[0])
+                if dependency is not None and dependency.kind == "function":
+                    return self._function_result(dependency, depth)
         return []
 
     def _attribute(self, inner: list[Produced], attr: str):
@@ -353,7 +362,7 @@ class _Values:
                     inner = self.produce(module, scope, content, depth + 1)
                     return [Produced(p.model, "response", p.leaks, p.many) for p in inner]
             if ref.kind == "function":
-                return self._function_result(ref)
+                return self._function_result(ref, depth)
         split = _split_attr(func)
         if split is None:
             return []
@@ -391,11 +400,21 @@ class _Values:
             out.append(Produced(item.model, "dump", leaks, item.many, filtered=filtered))
         return out
 
-    def _function_result(self, ref: Ref):
+    def _function_result(self, ref: Ref, depth: int):
         fact = self.index.function(ref.qual)
         split = self.index.split_qualified(ref.qual)
-        if fact is None or split is None or fact.get("returns") is None:
+        if fact is None or split is None:
             return []
+        if fact.get("returns") is None:
+            # No annotation: what its `return` statements give (generators: what they yield).
+            values = fact.get("yields_values") if fact.get("generator") else fact["returns_values"]
+            key = split[1]
+            return [
+                Produced(p.model, p.form, p.leaks, p.many)
+                for shape in values or ()
+                for p in self.produce(split[0], key, shape, depth + 2)
+                if p.form == "object"
+            ]
         scope = fact.get("parent") or fact.get("class") or ""
         facts = type_facts(self.index, split[0], scope, fact["returns"])
         many = is_collection(self.index, split[0], scope, fact["returns"])
@@ -581,9 +600,17 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
 def return_verdict(
     index: ProjectIndex, view: RouteView, policy: SecretPolicy, shape: Shape
 ) -> Verdict | None:
-    """FPI301/FPI303/FPI304 for a value returned where no response model filters it."""
+    """FPI301/FPI303/FPI304 for a value returned where no response model filters it (decided
+    once per returned expression, whichever rule of the family asks first)."""
     if view.output != "none":
         return None
+    key = ("fpi3-return", view.module, view.key, policy.key, json.dumps(shape))
+    return index._memoised(key, lambda: _return_verdict(index, view, policy, shape))
+
+
+def _return_verdict(
+    index: ProjectIndex, view: RouteView, policy: SecretPolicy, shape: Shape
+) -> Verdict | None:
     values = _Values(index, policy, view.token_route)
     produced = [p for p in values.produce(view.module, view.key, shape) if p.leaks]
     objects = [p for p in produced if p.form == "object"]
