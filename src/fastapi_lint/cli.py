@@ -240,6 +240,7 @@ def run_check(args: argparse.Namespace) -> int:
                     use_cache=not args.no_cache,
                     jobs=args.jobs,
                     progress=progress,
+                    fix_edits=args.output_format in ("json", "json-lines"),
                 ),
             )
             if progress is not None:

@@ -51,6 +51,10 @@ class LintOptions:
     use_cache: bool = True
     jobs: int | None = None
     progress: Callable[[int, int], None] | None = None
+    #: Compute each finding's fix edits (`Finding.fix.edits`, shown by the JSON formats).
+    #: Rendering a fix costs a LibCST transform per finding, so front ends that never show
+    #: edits (concise, full, github, sarif output) turn this off.
+    fix_edits: bool = True
 
 
 @dataclass
@@ -330,7 +334,8 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
     enabled = enabled_codes(settings, RULES)
     cache = Cache(
         cache_root(settings.project_root, settings.cache_dir),
-        f"{settings.fingerprint()}-{code_fingerprint()}-{'u' if unsafe else 's'}",
+        f"{settings.fingerprint()}-{code_fingerprint()}-{'u' if unsafe else 's'}"
+        f"{'e' if options.fix_edits else ''}",
         enabled=options.use_cache,
     )
     project_files = set(project_listing)

@@ -82,7 +82,9 @@ def apply_fixes(module: cst.Module, fixes: list[Fix]) -> str:
             AddImportsVisitor.add_needed_import(
                 context, request.module, request.obj, request.asname
             )
-        new_module = AddImportsVisitor(context).transform_module(new_module)
+        # transform_module_impl, not transform_module: the latter wraps the tree in a
+        # MetadataWrapper, which deep-copies it, and AddImportsVisitor reads no metadata.
+        new_module = AddImportsVisitor(context).transform_module_impl(new_module)
     return new_module.code
 
 

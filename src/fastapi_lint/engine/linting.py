@@ -109,6 +109,8 @@ def lint_text(
         )
 
         def edits_for(item: PendingFinding):
+            if not state.options.fix_edits:
+                return ()
             fixed = _try_apply(module, [item.fix])
             if fixed is None or not compiles(fixed, path_str):
                 return ()
