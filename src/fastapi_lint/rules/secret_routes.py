@@ -672,7 +672,9 @@ def expression_shape(module: cst.Module, node: cst.BaseExpression) -> Shape | No
         tree = ast.parse("(" + module.code_for_node(node) + ")", mode="eval")
     except (SyntaxError, ValueError, RecursionError):
         return None
-    return shape_of(tree.body)
+    # Start below zero: a returned expression may nest deeper than the index's summaries keep
+    # (`(await s.execute(select(M))).scalars().first()`).
+    return shape_of(tree.body, depth=-6)
 
 
 # -- the rules' common base ------------------------------------------------------------------
@@ -923,15 +925,17 @@ class SecretRouteRule(Rule):
                     whitespace_after=cst.SimpleWhitespace(""),
                 ),
             )
-            if args and isinstance(args[-1].comma, cst.Comma):
-                before = args[-2].comma if len(args) > 1 else None
-                if not isinstance(before, cst.Comma):
-                    before = cst.Comma(whitespace_after=call.whitespace_before_args)
-                new_arg = new_arg.with_changes(comma=args[-1].comma)
-                args[-1] = args[-1].with_changes(comma=before)
-            elif args:
-                args[-1] = args[-1].with_changes(
-                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            if args:
+                # One argument per line stays one per line; `f("/x")` becomes `f("/x", k=v)`.
+                multiline = "\n" in cst.Module([]).code_for_node(call.whitespace_before_args)
+                sep = call.whitespace_before_args if multiline else cst.SimpleWhitespace(" ")
+                last = args[-1]
+                new_arg = new_arg.with_changes(
+                    comma=last.comma, whitespace_after_arg=last.whitespace_after_arg
+                )
+                args[-1] = last.with_changes(
+                    comma=cst.Comma(whitespace_after=sep),
+                    whitespace_after_arg=cst.SimpleWhitespace(""),
                 )
             args.append(new_arg)
             replacements[call] = call.with_changes(args=args)
