@@ -3,6 +3,8 @@ FastAPI injects into (path operations and dependencies)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
@@ -120,3 +122,61 @@ def blocking_call(ctx: FileContext, qual: str) -> str | None:
             if chain is not None:
                 return chain.text()
     return None
+
+
+# -- locals used only through a few attributes ------------------------------------------------
+@dataclass
+class _FunctionUses:
+    created: dict[str, list[Any]] = field(default_factory=dict)
+    loads: Counter = field(default_factory=Counter)
+    through_attrs: Counter = field(default_factory=Counter)
+
+
+class LocalUses:
+    """Finds local objects a function only ever touches as `name.<attr>` for the given
+    attributes (`tasks.add_task`, `worker.start`): never returned, passed, stored, rebound or
+    captured. The rule feeds it from its visitor methods; every other load of the name counts,
+    including loads in nested functions and lambdas, so the answer errs towards "used"."""
+
+    def __init__(self, attrs: frozenset[str]) -> None:
+        self.attrs = attrs
+        self.functions: list[_FunctionUses] = []
+        self.not_loads: set[int] = set()
+
+    def enter_function(self) -> None:
+        self.functions.append(_FunctionUses())
+
+    def leave_function(self) -> list[tuple[str, Any]]:
+        """(name, payload) of the objects bound once and used only through the attributes."""
+        state = self.functions.pop()
+        found = []
+        for name, payloads in state.created.items():
+            if len(payloads) != 1 or payloads[0] is None:
+                continue
+            loads, through = state.loads[name], state.through_attrs[name]
+            if through and loads == through:
+                found.append((name, payloads[0]))
+        return found
+
+    def bind(self, target: cst.Name, payload: Any) -> None:
+        """`target = ...` in the current function; payload None marks any other binding."""
+        if not self.functions:
+            return
+        self.not_loads.add(id(target))
+        self.functions[-1].created.setdefault(target.value, []).append(payload)
+
+    def attribute(self, node: cst.Attribute) -> None:
+        self.not_loads.add(id(node.attr))
+        if isinstance(node.value, cst.Name) and node.attr.value in self.attrs:
+            for state in self.functions:
+                state.through_attrs[node.value.value] += 1
+
+    def not_a_load(self, node: cst.Name) -> None:
+        """Keyword names of calls and parameter names."""
+        self.not_loads.add(id(node))
+
+    def name(self, node: cst.Name) -> None:
+        if id(node) in self.not_loads:
+            return
+        for state in self.functions:
+            state.loads[node.value] += 1

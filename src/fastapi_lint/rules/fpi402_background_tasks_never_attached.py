@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 
 from ..rule import Fix, Rule
-from .background_tasks import BACKGROUND_TASKS_TYPES, injected_function
+from .background_tasks import BACKGROUND_TASKS_TYPES, LocalUses, injected_function
 
 
 @dataclass
@@ -17,14 +16,6 @@ class _Created:
     call: cst.Call
     annotation: cst.BaseExpression
     injected: bool
-
-
-@dataclass
-class _FunctionState:
-    node: cst.FunctionDef
-    created: dict[str, list[_Created | None]] = field(default_factory=dict)
-    uses: Counter = field(default_factory=Counter)
-    add_task_uses: Counter = field(default_factory=Counter)
 
 
 class BackgroundTasksNeverAttached(Rule):
@@ -84,46 +75,36 @@ functions the finding has no fix.
 
     def __init__(self, ctx, metadata=None) -> None:
         super().__init__(ctx, metadata)
-        self._functions: list[_FunctionState] = []
+        self._uses = LocalUses(frozenset({"add_task"}))
+        self._functions: list[cst.FunctionDef] = []
         self._line: cst.SimpleStatementLine | None = None
-        self._not_uses: set[int] = set()
 
     # -- scopes and statements ------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._functions.append(_FunctionState(node))
+        self._functions.append(node)
+        self._uses.enter_function()
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        state = self._functions.pop()
-        for name, created in state.created.items():
-            if len(created) != 1 or created[0] is None:
-                continue
-            uses, add_tasks = state.uses[name], state.add_task_uses[name]
-            if add_tasks == 0 or uses != add_tasks:
-                continue
-            self.report(created[0].call, fix=self._fix(state.node, name, created[0]))
+        function = self._functions.pop()
+        for name, created in self._uses.leave_function():
+            self.report(created.call, fix=self._fix(function, name, created))
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._line = node if len(node.body) == 1 else None
 
     # -- names: every load of a candidate counts, except `.add_task` ------------------------
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._not_uses.add(id(node.attr))
-        if isinstance(node.value, cst.Name) and node.attr.value == "add_task":
-            for state in self._functions:
-                state.add_task_uses[node.value.value] += 1
+        self._uses.attribute(node)
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
-            self._not_uses.add(id(node.keyword))
+            self._uses.not_a_load(node.keyword)
 
     def visit_Param(self, node: cst.Param) -> None:
-        self._not_uses.add(id(node.name))
+        self._uses.not_a_load(node.name)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if id(node) in self._not_uses:
-            return
-        for state in self._functions:
-            state.uses[node.value] += 1
+        self._uses.name(node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1:
@@ -144,23 +125,25 @@ functions the finding has no fix.
         frame = self.ctx.frames[-1] if self.ctx.frames else None
         if frame is None or frame.kind != "function":
             return
-        state = self._functions[-1]
-        self._not_uses.add(id(target))
-        if not isinstance(value, cst.Call) or value.args:
+        ref = self.ctx.resolve(value.func) if isinstance(value, cst.Call) else None
+        if (
+            not isinstance(value, cst.Call)
+            or value.args
+            or ref is None
+            or ref.kind != "external"
+            or ref.qual not in BACKGROUND_TASKS_TYPES
+        ):
             # Any other binding of the name makes it ambiguous.
-            state.created.setdefault(target.value, []).append(None)
+            self._uses.bind(target, None)
             return
-        ref = self.ctx.resolve(value.func)
-        if ref is None or ref.kind != "external" or ref.qual not in BACKGROUND_TASKS_TYPES:
-            state.created.setdefault(target.value, []).append(None)
-            return
-        state.created.setdefault(target.value, []).append(
+        self._uses.bind(
+            target,
             _Created(
                 line=self._line,
                 call=value,
                 annotation=annotation or value.func,
                 injected=injected_function(self.ctx, frame) is not None,
-            )
+            ),
         )
 
     # -- the fix ----------------------------------------------------------------------------

@@ -173,11 +173,10 @@ There is no fix: the task itself has to open its own resource.
         allowed = fastapi_range(self.ctx.settings)
         if not overlaps(allowed, CLOSED_FROM, CLOSED_UNTIL):
             return None
-        if allowed is None:
-            where = "FastAPI 0.106 to 0.117 run its exit code before background tasks"
-        else:
-            where = (
-                f"with {describe(allowed)}, it may be closed before the task runs (0.106 to 0.117 "
-                "run a yield dependency's exit code before background tasks)"
-            )
-        return f'{head}: {where}, and so does any version with `scope="function"`{advice}'
+        versions = "FastAPI 0.106 to 0.117"
+        if allowed is not None:
+            versions = f"{describe(allowed)} includes 0.106 to 0.117, which"
+        return (
+            f"{head}: {versions} close it before background tasks run (as does "
+            f'`Depends(scope="function")`){advice}'
+        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import Rule
-from .background_tasks import injected_function
+from .background_tasks import LocalUses, injected_function
 
 _LOOPS = (
     "asyncio.get_running_loop",
@@ -42,7 +42,9 @@ class FireAndForgetTask(Rule):
 ## What it does
 Checks path operations and dependencies for work started and then forgotten: a statement that is
 only `asyncio.create_task(...)`, `asyncio.ensure_future(...)` or `loop.create_task(...)` (the
-task is not stored, awaited or added to a collection), and `threading.Thread(...).start()`.
+task is not stored, awaited or added to a collection), and threads started and forgotten:
+`threading.Thread(...).start()`, or a local `worker = threading.Thread(...)` whose only use is
+`worker.start()` (never joined, stored or passed on).
 
 ## Why is this bad?
 The event loop keeps only a weak reference to a task: a task nobody holds can be
@@ -83,6 +85,53 @@ There is no fix: whether the work should run after the response, in a queue, or 
 design decision.
 """
 
+    def __init__(self, ctx, metadata=None) -> None:
+        super().__init__(ctx, metadata)
+        self._threads = LocalUses(frozenset({"start"}))
+
+    # -- a local thread whose only use is .start() ---------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._threads.enter_function()
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        for _name, call in self._threads.leave_function():
+            self.report(call, message=self._message(self.THREAD))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._threads.attribute(node)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._threads.not_a_load(node.keyword)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._threads.not_a_load(node.name)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._threads.name(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        target = node.targets[0].target
+        frame = self.ctx.enclosing_function()
+        payload = None
+        if isinstance(node.value, cst.Call) and frame is not None and self.ctx.frames[-1] is frame:
+            ref = self.ctx.resolve(node.value.func)
+            if ref is not None and ref.qual in THREAD_TYPES and injected_function(self.ctx, frame):
+                payload = node.value
+        self._threads.bind(target, payload)
+
+    # -- statements that start work and drop the handle -------------------------------------
+    TASK = "the task is not kept, so it can be garbage-collected before it finishes"
+    THREAD = "the thread is never joined and nothing sees its errors"
+
+    def _message(self, kind: str) -> str:
+        return (
+            f"Fire-and-forget work in a request: {kind}; use `BackgroundTasks` "
+            "(or a task queue for long jobs)"
+        )
+
     def visit_Expr(self, node: cst.Expr) -> None:
         call = node.value
         if not isinstance(call, cst.Call):
@@ -94,7 +143,7 @@ design decision.
         if ref is None:
             return
         if ref.qual in TASK_SPAWNERS and ref.kind in ("external", "member"):
-            kind = "the task is not kept, so it can be garbage-collected before it finishes"
+            kind = self.TASK
         elif (
             ref.kind == "member"
             and isinstance(call.func, cst.Attribute)
@@ -102,15 +151,9 @@ design decision.
             and isinstance(call.func.value, cst.Call)
             and ref.qual.removesuffix(".start") in THREAD_TYPES
         ):
-            kind = "the thread is never joined and nothing sees its errors"
+            kind = self.THREAD
         else:
             return
         if injected_function(self.ctx, frame) is None:
             return
-        self.report(
-            call,
-            message=(
-                f"Fire-and-forget work in a request: {kind}; use `BackgroundTasks` "
-                "(or a task queue for long jobs)"
-            ),
-        )
+        self.report(call, message=self._message(kind))
