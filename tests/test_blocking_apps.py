@@ -171,3 +171,34 @@ def test_configuration_rejects_bad_blocking_call_entries(tmp_path: Path) -> None
     proc = run_cli("check", str(tmp_path), "--no-cache")
     assert proc.returncode == 2
     assert "blocking-calls" in proc.stderr
+
+
+# -- the transitive rule and the cache ----------------------------------------------------------
+
+
+def test_editing_a_helper_module_invalidates_cached_transitive_findings(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    helpers = tmp_path / "app" / "helpers.py"
+    helpers.write_text("import time\n\n\ndef fetch():\n    time.sleep(1)\n")
+    (tmp_path / "app" / "more.py").write_text(
+        "from app.helpers import fetch\n\n\ndef indirect():\n    return fetch()\n"
+    )
+    (tmp_path / "app" / "routes.py").write_text(
+        "from app.more import indirect\n\n\nasync def route():\n    return indirect()\n"
+    )
+
+    def findings() -> list[tuple[str, int, str]]:
+        items = run_json("check", str(tmp_path), "--select", "FPI110", cwd=tmp_path)
+        return [(Path(f["filename"]).name, f["location"]["row"], f["message"]) for f in items]
+
+    first = findings()
+    assert [(name, row) for name, row, _ in first] == [("routes.py", 5)]
+    assert "indirect → fetch → time.sleep" in first[0][2]
+    assert (tmp_path / ".fastapi_lint_cache").exists()
+    helpers.write_text("def fetch():\n    return 1\n")
+    assert findings() == []
+    helpers.write_text("import requests\n\n\ndef fetch():\n    return requests.get('x')\n")
+    again = findings()
+    assert len(again) == 1 and "fetch → requests.get" in again[0][2]

@@ -255,12 +255,29 @@ class ProjectIndex:
         return base
 
     def member(self, base: Ref, attr: str, depth: int = 0) -> Ref | None:
-        if base.kind in ("module", "external", "class"):
+        if base.kind == "class":
+            return self._class_member(base.qual, attr)
+        if base.kind in ("module", "external"):
             return self.resolve_qualified(f"{base.qual}.{attr}", depth + 1)
         if base.kind in ("instance", "member"):
             return Ref("member", f"{base.qual}.{attr}")
         if base.kind == "function":
             return None
+        return None
+
+    def _class_member(self, class_qual: str, attr: str) -> Ref | None:
+        """`Cls.method` is the project function defined in the class body, `Cls.Inner` the
+        nested class; anything else (inherited, class attributes) is unknown. (Going through
+        resolve_qualified would look the class up again and again until the depth limit.)"""
+        split = self.split_qualified(class_qual)
+        summary = self.module(split[0]) if split else None
+        if split is None or summary is None:
+            return None
+        key = f"{split[1]}.{attr}"
+        if key in summary["functions"]:
+            return Ref("function", f"{class_qual}.{attr}")
+        if key in summary["classes"]:
+            return Ref("class", f"{class_qual}.{attr}")
         return None
 
     def _ref_of_binding(
