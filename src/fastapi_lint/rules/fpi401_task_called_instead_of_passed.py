@@ -159,7 +159,8 @@ returns, a non-callable return annotation, or an `async def` that is not awaited
 argument is a name, an attribute or a literal; then the only change is that the task runs after
 the response, as intended. Otherwise it is unsafe: `f` may come from a library and return
 something callable, or evaluating the arguments may have side effects the order now matters for.
-No fix is offered when `add_task` gets further arguments of its own.
+No fix is offered when `add_task` gets further arguments of its own, or when the call holds a
+comment.
 """
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -196,14 +197,23 @@ No fix is offered when `add_task` gets further arguments of its own.
             return None
         if any(arg.keyword is not None and arg.keyword.value == "func" for arg in inner.args):
             return None
+        if "#" in self.ctx.module.code_for_node(inner):
+            return None  # a comment inside the call would be lost or misplaced
         pure = _pure(inner.func) and all(_pure(arg.value) for arg in inner.args)
-        first = cst.Arg(
-            value=inner.func,
-            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            if inner.args
-            else task.comma,
+        # The arguments are laid out on one line; the outer call keeps its own layout and
+        # trailing comma.
+        flat = [
+            arg.with_changes(
+                comma=cst.MaybeSentinel.DEFAULT,
+                whitespace_after_star=cst.SimpleWhitespace(""),
+                whitespace_after_arg=cst.SimpleWhitespace(""),
+            )
+            for arg in (cst.Arg(value=inner.func), *inner.args)
+        ]
+        flat[-1] = flat[-1].with_changes(
+            comma=task.comma, whitespace_after_arg=task.whitespace_after_arg
         )
-        new_call = call.with_changes(args=[first, *inner.args])
+        new_call = call.with_changes(args=flat)
         name = dotted_name(inner.func) or "the function"
         return Fix(
             message=f"Pass `{name}` and its arguments to `add_task`",

@@ -68,7 +68,7 @@ def signup(email: str, tasks: BackgroundTasks):
 ## Fix safety
 In a path operation or a dependency, the fix removes the assignment and declares a parameter of
 the same name annotated with `BackgroundTasks`, which FastAPI injects; the parameter becomes
-keyword-only when earlier parameters have defaults. It is unsafe: the tasks that never ran now
+keyword-only when earlier parameters have defaults; comments on the removed line go with it. It is unsafe: the tasks that never ran now
 run after the response, and the function's signature changes for any direct caller. In other
 functions the finding has no fix.
 """
@@ -92,6 +92,9 @@ functions the finding has no fix.
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._line = node if len(node.body) == 1 else None
 
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self._line = None
+
     # -- names: every load of a candidate counts, except `.add_task` ------------------------
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._uses.attribute(node)
@@ -108,14 +111,15 @@ functions the finding has no fix.
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1:
-            self._created(node.targets[0].target, node.value, None)
+            self._created(node, node.targets[0].target, node.value, None)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
-            self._created(node.target, node.value, node.annotation.annotation)
+            self._created(node, node.target, node.value, node.annotation.annotation)
 
     def _created(
         self,
+        statement: cst.BaseSmallStatement,
         target: cst.BaseExpression,
         value: cst.BaseExpression,
         annotation: cst.BaseExpression | None,
@@ -139,7 +143,7 @@ functions the finding has no fix.
         self._uses.bind(
             target,
             _Created(
-                line=self._line,
+                line=self._line if self._line and self._line.body[0] is statement else None,
                 call=value,
                 annotation=annotation or value.func,
                 injected=injected_function(self.ctx, frame) is not None,
@@ -151,15 +155,59 @@ functions the finding has no fix.
         if not created.injected or created.line is None:
             return None
         param = cst.Param(name=cst.Name(name), annotation=cst.Annotation(created.annotation))
-        params = function.params
-        if isinstance(params.star_arg, (cst.Param, cst.ParamStar)) or params.kwonly_params:
-            new_params = params.with_changes(kwonly_params=[*params.kwonly_params, param])
-        elif any(p.default is not None for p in (*params.posonly_params, *params.params)):
-            new_params = params.with_changes(star_arg=cst.ParamStar(), kwonly_params=[param])
-        else:
-            new_params = params.with_changes(params=[*params.params, param])
         return Fix(
             message=f"Take `{name}: BackgroundTasks` as a parameter instead",
             applicability="unsafe",
-            replacements={params: new_params, created.line: cst.RemovalSentinel.REMOVE},
+            replacements={
+                function.params: with_parameter(function, param),
+                created.line: cst.RemovalSentinel.REMOVE,
+            },
         )
+
+
+def with_parameter(function: cst.FunctionDef, param: cst.Param) -> cst.Parameters:
+    """The function's parameters plus `param`, where Python accepts a parameter without a
+    default: last positional one, else keyword-only (after `*` when needed). The layout of a
+    multi-line signature is kept: the new parameter takes over the trailing comma."""
+    params = function.params
+    separator: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
+    if isinstance(function.whitespace_before_params, cst.ParenthesizedWhitespace):
+        separator = function.whitespace_before_params
+    keyword_only = isinstance(params.star_arg, (cst.Param, cst.ParamStar)) or params.kwonly_params
+    needs_star = not keyword_only and any(
+        p.default is not None for p in (*params.posonly_params, *params.params)
+    )
+    # The element printed just before the new one.
+    if keyword_only:
+        prev = params.kwonly_params[-1] if params.kwonly_params else params.star_arg
+    elif params.params:
+        prev = params.params[-1]
+    elif isinstance(params.posonly_ind, cst.ParamSlash):
+        prev = params.posonly_ind
+    else:
+        prev = None
+    inserted: list = [cst.ParamStar(), param] if needs_star else [param]
+    if isinstance(prev, (cst.Param, cst.ParamStar, cst.ParamSlash)) and isinstance(
+        prev.comma, cst.Comma
+    ):
+        between = cst.Comma(whitespace_after=separator)
+        inserted = [item.with_changes(comma=between) for item in inserted[:-1]] + [
+            inserted[-1].with_changes(comma=prev.comma)
+        ]
+        params = params.with_changes(**_replace_in(params, prev, prev.with_changes(comma=between)))
+    if needs_star:
+        return params.with_changes(star_arg=inserted[0], kwonly_params=[inserted[1]])
+    if keyword_only:
+        return params.with_changes(kwonly_params=[*params.kwonly_params, *inserted])
+    return params.with_changes(params=[*params.params, *inserted])
+
+
+def _replace_in(params: cst.Parameters, old: cst.CSTNode, new: cst.CSTNode) -> dict:
+    for field in ("posonly_params", "params", "kwonly_params"):
+        items = list(getattr(params, field))
+        if any(item is old for item in items):
+            return {field: [new if item is old else item for item in items]}
+    for field in ("posonly_ind", "star_arg"):
+        if getattr(params, field) is old:
+            return {field: new}
+    return {}
