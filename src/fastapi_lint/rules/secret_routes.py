@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
@@ -248,6 +248,7 @@ class Produced:
     many: bool = False
     param: str | None = None  # the route parameter it came from, unchanged
     filtered: bool = False  # a dump with its own exclude=/include= (a public model may not fit)
+    wrapped: bool = False  # inside a list/dict literal
 
 
 class _Values:
@@ -276,10 +277,14 @@ class _Values:
         tag = shape[0]
         if tag == "await":
             return self.produce(module, scope, shape[1], depth + 1)
-        if tag == "list":
-            return [p for s in shape[1] for p in self.produce(module, scope, s, depth + 1)]
-        if tag == "dict":
-            return [p for _k, v in shape[1] for p in self.produce(module, scope, v, depth + 1)]
+        if tag in ("list", "dict"):
+            # Inside a literal: it leaks all the same, but no response model fits the literal.
+            parts = shape[1] if tag == "list" else [v for _k, v in shape[1]]
+            return [
+                replace(p, wrapped=True)
+                for s in parts
+                for p in self.produce(module, scope, s, depth + 1)
+            ]
         if tag == "sub":
             return [
                 Produced(p.model, p.form, p.leaks)
@@ -410,7 +415,7 @@ class _Values:
             values = fact.get("yields_values") if fact.get("generator") else fact["returns_values"]
             key = split[1]
             return [
-                Produced(p.model, p.form, p.leaks, p.many)
+                replace(p, param=None)
                 for shape in values or ()
                 for p in self.produce(split[0], key, shape, depth + 2)
                 if p.form == "object"
@@ -615,7 +620,13 @@ def _return_verdict(
     produced = [p for p in values.produce(view.module, view.key, shape) if p.leaks]
     objects = [p for p in produced if p.form == "object"]
     dumps = [p for p in produced if p.form == "dump"]
-    single = lambda items: items[0].model if len({p.model for p in items}) == 1 else None  # noqa: E731
+
+    def single(items: list[Produced]) -> str | None:
+        """The one model a fix may name (none for literals or filtered dumps)."""
+        if len({p.model for p in items}) != 1 or any(p.wrapped or p.filtered for p in items):
+            return None
+        return items[0].model
+
     if objects:
         item = objects[0]
         if item.param is not None and item.model in view.body_models.get(item.param, ()):
@@ -642,7 +653,7 @@ def _return_verdict(
             f"The returned dump of `{_short(item.model)}` carries "
             f"{_fields(item.leaks)} and no response model filters it",
             "value",
-            None if any(p.filtered for p in dumps) else single(dumps),
+            single(dumps),
             item.many,
         )
     return None
