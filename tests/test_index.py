@@ -291,3 +291,48 @@ def test_cache_file_records_dependencies(tmp_path: Path, with_test_rule) -> None
     data = json.loads(results.read_text())
     deps = data[str(root / "pkg" / "routes.py")]["deps"]
     assert "pkg.utils" in deps and "pkg.routes" in deps
+
+
+def test_a_subset_run_does_not_vouch_for_files_it_did_not_check(
+    tmp_path: Path, with_test_rule
+) -> None:
+    """pre-commit lints only the changed files: a later full run must still re-check the
+    files that depend on them (the warm path trusts only results made under the same project
+    content)."""
+    root = make_project(
+        tmp_path / "p",
+        {
+            "pkg/__init__.py": "",
+            "pkg/utils.py": "import time\n\n\ndef fetch():\n    time.sleep(1)\n",
+            "pkg/routes.py": "from pkg.utils import fetch\n\n\nasync def r():\n    fetch()\n",
+        },
+    )
+    assert cached_run(root)[1] == [("routes.py", "FPI096")]
+    (root / "pkg/utils.py").write_text("def fetch():\n    return 1\n")
+    settings = load_settings(root)
+    settings = type(settings)(**{**vars(settings), "select": ("FPI096",)})
+    lint_paths([root / "pkg/utils.py"], settings, LintOptions(jobs=1))
+    hits, findings = cached_run(root)
+    assert hits["routes.py"] is False
+    assert findings == []
+    hits, findings = cached_run(root)
+    assert all(hits.values())
+
+
+def test_summaries_are_not_loaded_on_a_full_cache_hit(tmp_path: Path, monkeypatch) -> None:
+    from fastapi_lint.engine import cache as cache_module
+
+    root = make_project(tmp_path / "p", {"a.py": "x = 1\n", "b.py": "import time\n"})
+    lint_paths([root], load_settings(root), LintOptions(jobs=1))
+    loaded = []
+    real_load = cache_module.Cache._load
+
+    def spy(path):
+        loaded.append(Path(path).name)
+        return real_load(path)
+
+    monkeypatch.setattr(cache_module.Cache, "_load", staticmethod(spy))
+    run = lint_paths([root], load_settings(root), LintOptions(jobs=1))
+    assert all(r.cache_hit for r in run.results)
+    assert "summaries.json" not in loaded
+    assert "files.json" in loaded

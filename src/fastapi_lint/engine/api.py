@@ -104,12 +104,27 @@ def _summarise_job(args: tuple[str, str, bool]) -> tuple[str, str | None, Any]:
     return path, digest, summarize_source(text, module, is_package, path)
 
 
-def build_index(
-    files: list[Path], settings: Settings, cache: Cache, jobs: int
-) -> tuple[ProjectIndex, dict[Path, FileEntry]]:
+@dataclass
+class Scan:
+    """Every project file with its module and, where its stat record is current, its digest."""
+
+    entries: dict[Path, FileEntry]
+    # Files whose summary must be (re)computed, with the stat taken before reading them.
+    todo: list[tuple[str, str, bool, int, int]]
+
+    def state(self) -> str:
+        """Fingerprint of the whole project's content (valid only when nothing is to do)."""
+        blob = "\n".join(
+            f"{path}\0{entry.digest}" for path, entry in sorted(self.entries.items())
+        ).encode()
+        return content_digest(f"{SUMMARY_VERSION}\n".encode() + blob)
+
+
+def scan_files(files: list[Path], settings: Settings, cache: Cache) -> Scan:
+    """Stats every file against the cache's stat table; reads no file and no summary."""
     roots = import_roots(settings)
     entries: dict[Path, FileEntry] = {}
-    todo: list[tuple[str, str, bool]] = []
+    todo: list[tuple[str, str, bool, int, int]] = []
     for path in files:
         module, is_package = module_name_for(path, roots)
         key = str(path)
@@ -118,44 +133,55 @@ def build_index(
         except OSError:
             entries[path] = FileEntry(path, None, module, is_package, None)
             continue
-        cached = cache.get_summary(key)
+        record = cache.get_file(key)
         if (
-            isinstance(cached, dict)
-            and cached.get("m") == st.st_mtime_ns
-            and cached.get("s") == st.st_size
-            and cached.get("mod") == module
+            isinstance(record, dict)
+            and record.get("m") == st.st_mtime_ns
+            and record.get("s") == st.st_size
+            and record.get("mod") == module
             # A summary written by an older summariser lacks facts rules now read.
-            and (cached.get("sum") is None or cached["sum"].get("version") == SUMMARY_VERSION)
+            and record.get("v") == SUMMARY_VERSION
         ):
-            entries[path] = FileEntry(path, cached["d"], module, is_package, cached["sum"])
+            entries[path] = FileEntry(path, record["d"], module, is_package, None)
             continue
-        todo.append((key, module, is_package))
+        todo.append((key, module, is_package, st.st_mtime_ns, st.st_size))
+    return Scan(entries, todo)
+
+
+def build_index(
+    files: list[Path], settings: Settings, cache: Cache, jobs: int, scan: Scan | None = None
+) -> tuple[ProjectIndex, dict[Path, FileEntry]]:
+    scan = scan or scan_files(files, settings, cache)
+    entries = scan.entries
+    todo = list(scan.todo)
+    # Current stat records whose summary is missing (a cache written half-way) are redone.
+    for path, entry in list(entries.items()):
+        if entry.digest is None:
+            continue
+        if not cache.has_summary(str(path)):
+            record = cache.get_file(str(path))
+            todo.append((str(path), entry.module, entry.is_package, record["m"], record["s"]))
+            continue
+        entry.summary = cache.get_summary(str(path))
     if todo:
+        jobs_in = [(key, module, is_package) for key, module, is_package, _m, _s in todo]
         if jobs > 1 and len(todo) >= POOL_THRESHOLD * 2:
             with _pool(jobs) as pool:
                 done = list(
-                    pool.map(_summarise_job, todo, chunksize=max(8, len(todo) // (jobs * 8)))
+                    pool.map(_summarise_job, jobs_in, chunksize=max(8, len(todo) // (jobs * 8)))
                 )
         else:
-            done = [_summarise_job(item) for item in todo]
-        for (key, module, is_package), (_, digest, summary) in zip(todo, done, strict=False):
+            done = [_summarise_job(item) for item in jobs_in]
+        for (key, module, is_package, mtime, size), (_, digest, summary) in zip(
+            todo, done, strict=True
+        ):
             path = Path(key)
             entries[path] = FileEntry(path, digest, module, is_package, summary)
             if digest is not None:
-                try:
-                    st = path.stat()
-                except OSError:
-                    continue
-                cache.put_summary(
-                    key,
-                    {
-                        "m": st.st_mtime_ns,
-                        "s": st.st_size,
-                        "d": digest,
-                        "mod": module,
-                        "sum": summary,
-                    },
-                )
+                # The stat was taken before the read: a file edited meanwhile is redone next
+                # time instead of being trusted with the old content's summary.
+                record = {"m": mtime, "s": size, "d": digest, "mod": module}
+                cache.put_summary(key, {**record, "v": SUMMARY_VERSION}, summary)
     modules: dict[str, dict[str, Any]] = {}
     digests: dict[str, str] = {}
     for path in sorted(entries):
@@ -340,13 +366,25 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
     )
     project_files = set(project_listing)
     project_files.update(f for f in files if f.name.endswith((".py", ".pyi")))
-    index, entries = build_index(sorted(project_files), settings, cache, jobs)
+    writes = options.fix or options.diff or options.add_noqa
+    scan = scan_files(sorted(project_files), settings, cache)
+
+    # The warm path: nothing in the project changed since the cached findings were made or
+    # last validated, so they hold as they are: no summaries loaded, no index built.
+    project_state = scan.state() if not scan.todo else None
+    if options.use_cache and project_state is not None and not writes:
+        hits = _trusted_results(files, scan, cache, project_state)
+        if hits is not None:
+            return RunResult(results=hits, files_checked=len(files))
+
+    index, entries = build_index(sorted(project_files), settings, cache, jobs, scan)
+    if project_state is None:
+        project_state = Scan(entries, []).state()
 
     state = WorkerState(settings, index, enabled, options, unsafe)
     roots = import_roots(settings)
     results: dict[str, FileResult] = {}
     work: list[tuple[str, str]] = []
-    writes = options.fix or options.diff or options.add_noqa
     for path in files:
         entry = entries.get(path)
         module = entry.module if entry else module_name_for(path, roots)[0]
@@ -358,6 +396,8 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
             )
             if not needs_fix and not options.add_noqa and index.dependencies_valid(cached["deps"]):
                 results[str(path)] = FileResult(str(path), findings, cache_hit=True)
+                if cached.get("st") != project_state:
+                    cache.put_result(str(path), {**cached, "st": project_state})
                 continue
         work.append((str(path), module))
 
@@ -384,11 +424,38 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
         if digest is not None and not result.dropped_fixes:
             cache.put_result(
                 result.path,
-                {"d": digest, "deps": deps, "f": [f.to_dict() for f in result.findings]},
+                {
+                    "d": digest,
+                    "deps": deps,
+                    "f": [f.to_dict() for f in result.findings],
+                    "st": project_state,
+                },
             )
     cache.save()
     ordered = [results[str(p)] for p in files if str(p) in results]
     return RunResult(results=ordered, files_checked=len(files))
+
+
+def _trusted_results(
+    files: list[Path], scan: Scan, cache: Cache, project_state: str
+) -> list[FileResult] | None:
+    """Cached results for every file when each was made under this exact project state, else
+    None (then the index is built and each cached result is checked against its deps)."""
+    results = []
+    for path in files:
+        entry = scan.entries.get(path)
+        cached = cache.get_result(str(path))
+        if (
+            entry is None
+            or entry.digest is None
+            or not isinstance(cached, dict)
+            or cached.get("st") != project_state
+            or cached.get("d") != entry.digest
+        ):
+            return None
+        findings = [Finding.from_dict(f) for f in cached["f"]]
+        results.append(FileResult(str(path), findings, cache_hit=True))
+    return results
 
 
 def _collect(outputs, total: int, options: LintOptions) -> list:

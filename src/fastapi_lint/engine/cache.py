@@ -1,7 +1,8 @@
 """The on-disk cache: per-file summaries and per-file findings, keyed by content.
 
 Layout (like ruff's): `.fastapi_lint_cache/` with a `.gitignore` of `*`, then one folder per tool
-version holding `summaries.json` and one `results-<settings fingerprint>.json`. Files are replaced
+version holding `files.json`, `summaries.json` and one `results-<fingerprint>.json` per
+selection (see `Cache`). Files are replaced
 atomically, so parallel runs cannot corrupt them; an unreadable cache is ignored and rewritten.
 """
 
@@ -52,17 +53,29 @@ def cache_root(project_root: Path, configured: str | None = None) -> Path:
 
 
 class Cache:
+    """Three files per tool version:
+
+    - `files.json`: path -> {m: mtime_ns, s: size, d: content digest, mod: module name,
+      v: SUMMARY_VERSION}; small, read on every run;
+    - `summaries.json`: path -> module summary; large, read only when the project index is
+      needed (some file changed, or a finding must be recomputed);
+    - `results-<fingerprint>.json`: path -> {d, deps, f: findings, st: project state}; `st`
+      is the fingerprint of every project file's content when the entry was last computed or
+      validated, so an unchanged project trusts it without building the index.
+    """
+
     def __init__(self, root: Path, settings_fingerprint: str, enabled: bool = True) -> None:
         self.root = root
         self.folder = root / __version__
         self.enabled = enabled
         self.fingerprint = settings_fingerprint
-        self.summaries: dict[str, Any] = {}
+        self.files: dict[str, Any] = {}
+        self._summaries: dict[str, Any] | None = None if enabled else {}
         self.results: dict[str, Any] = {}
         self._dirty_summaries = False
         self._dirty_results = False
         if enabled:
-            self.summaries = self._load(self.folder / "summaries.json")
+            self.files = self._load(self.folder / "files.json")
             self.results = self._load(self.folder / f"results-{settings_fingerprint}.json")
 
     @staticmethod
@@ -74,12 +87,26 @@ class Cache:
             return {}
         return data if isinstance(data, dict) else {}
 
+    @property
+    def summaries(self) -> dict[str, Any]:
+        if self._summaries is None:
+            self._summaries = self._load(self.folder / "summaries.json")
+        return self._summaries
+
+    def get_file(self, key: str) -> Any:
+        """The stat record of a file ({m, s, d, mod, v}) or None."""
+        return self.files.get(key)
+
+    def has_summary(self, key: str) -> bool:
+        return key in self.summaries
+
     def get_summary(self, key: str) -> Any:
         return self.summaries.get(key)
 
-    def put_summary(self, key: str, value: Any) -> None:
+    def put_summary(self, key: str, record: dict[str, Any], summary: Any) -> None:
         if self.enabled:
-            self.summaries[key] = value
+            self.files[key] = record
+            self.summaries[key] = summary
             self._dirty_summaries = True
 
     def get_result(self, key: str) -> Any:
@@ -99,7 +126,9 @@ class Cache:
             if not ignore.exists():
                 ignore.write_text("# Automatically created by fastapi-lint.\n*\n")
             if self._dirty_summaries:
+                # Summaries first: a stat record never points at a summary not yet written.
                 self._write(self.folder / "summaries.json", self.summaries)
+                self._write(self.folder / "files.json", self.files)
             if self._dirty_results:
                 self._write(self.folder / f"results-{self.fingerprint}.json", self.results)
                 self._prune()
