@@ -578,18 +578,23 @@ def is_response_class(qual: str) -> bool:
 # -- leaks ----------------------------------------------------------------------------------
 
 
+MAX_NESTING = 4
+
+
 def leaked_fields(
     index: ProjectIndex, qual: str, policy: SecretPolicy, token_route: bool = False
 ) -> tuple[str, ...]:
     """Dotted paths of the secret fields that reach a client when `qual` is serialised."""
     key = ("fpi3-leaks", qual, policy.key, token_route)
-    found = _memo(index, key, lambda: _leaked_fields(index, qual, policy, token_route))
+    found = _memo(index, key, lambda: _leaked_fields(index, qual, policy, token_route, ()))
     return found or ()
 
 
 def _leaked_fields(
-    index: ProjectIndex, qual: str, policy: SecretPolicy, token_route: bool
+    index: ProjectIndex, qual: str, policy: SecretPolicy, token_route: bool, stack: tuple
 ) -> tuple[str, ...]:
+    # Nested models are followed with an explicit stack (not the memo), so a recursive model
+    # gets the same answer whichever model of the cycle is asked first.
     info = model_info(index, qual)
     if info is None or info.custom_serializer or policy.allows_model(qual):
         return ()
@@ -602,12 +607,14 @@ def _leaked_fields(
         if policy.is_secret_name(item.name):
             leaks.append(item.name)
             continue
+        if len(stack) >= MAX_NESTING:
+            continue
         facts = type_facts(index, item.module, item.scope, item.annotation)
         for nested in facts.models:
-            if nested != qual:
-                leaks.extend(
-                    f"{item.name}.{p}" for p in leaked_fields(index, nested, policy, token_route)
-                )
+            if nested == qual or nested in stack:
+                continue
+            inner = _leaked_fields(index, nested, policy, token_route, (*stack, qual))
+            leaks.extend(f"{item.name}.{p}" for p in inner)
     return tuple(leaks)
 
 

@@ -575,7 +575,8 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
         return Verdict(
             "FPI305",
             f"`{keyword}` hides {_fields(hidden)} of the response model, but the "
-            "OpenAPI schema still documents it; use a response model without it",
+            "OpenAPI schema still documents the model in full; use a response model without "
+            "the secrets",
             role,
             leaky[0][0] if len(leaky) == 1 else None,
         )
@@ -589,7 +590,7 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
             return Verdict(
                 "FPI303",
                 f"`{_short(reused[0])}` is both the request body (`{param}`) and the response "
-                f"model: the client's {_fields(paths)} is sent back",
+                f"model: the response sends back the client's {_fields(paths)}",
                 source,
                 model,
             )
@@ -633,7 +634,7 @@ def _return_verdict(
             return Verdict(
                 "FPI303",
                 f"The request body `{item.param}` (`{_short(item.model)}`) is returned as the "
-                f"response: its {_fields(item.leaks)} is sent back to the client",
+                f"response: it sends back the client's {_fields(item.leaks)}",
                 "value",
                 single(objects),
                 item.many,
@@ -716,8 +717,11 @@ class SecretRouteRule(Rule):
         if frame is None or frame.key is None or getattr(frame.node, "body", None) is not node:
             return
         view = route_view(self.ctx.index, self.ctx.module_name, frame.key)
-        if view is None:
+        if view is None or not isinstance(frame.node, cst.FunctionDef):
             return
+        call = self.decorator_call(view, frame.node)
+        if call is None or any(arg.star for arg in call.args):
+            return  # `**options` may hold a response_model we cannot see
         self._routes[id(frame.node)] = view
         self.check_route(view, frame.node)
 
