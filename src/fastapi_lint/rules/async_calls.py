@@ -79,9 +79,9 @@ def offloaded_calls(
     yield value, call
 
 
-def blocking_message(reason: Blocking, *, extra_hint: str = "") -> str:
+def blocking_message(reason: Blocking, *, hint: str = "") -> str:
     use = f"; use {reason.use}" if reason.use else ""
-    return f"`{reason.call}()` blocks the event loop inside `async def`{use}{extra_hint}"
+    return f"`{reason.call}()` blocks the event loop inside `async def`{hint}{use}"
 
 
 class AsyncCallRule(Rule):
@@ -153,8 +153,10 @@ class CategoryRule(AsyncCallRule):
     """Reports direct calls of one catalog category."""
 
     category: str = ""
+    #: Inserted after the main clause of the message.
+    hint: str = ""
 
     def on_call(self, node: cst.Call, ref: Ref | None) -> None:
         reason = classify(ref, self.extra)
         if reason is not None and reason.category == self.category:
-            self.report(node, message=blocking_message(reason))
+            self.report(node, message=blocking_message(reason, hint=self.hint))

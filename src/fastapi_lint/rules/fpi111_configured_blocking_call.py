@@ -10,6 +10,7 @@ class ConfiguredBlockingCallInAsync(CategoryRule):
     code = "FPI111"
     name = "configured-blocking-call-in-async"
     category = CONFIGURED
+    hint = " (listed in `blocking-calls`)"
     message = "A call listed in `blocking-calls` blocks the event loop inside `async def`"
     summary = "call listed in `[tool.fastapi-lint.rules] blocking-calls` inside `async def`"
     docs = """
