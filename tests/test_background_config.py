@@ -122,3 +122,33 @@ def test_heavy_task_rule_is_opt_in(tmp_path: Path) -> None:
 def test_specifier_ranges(spec: str, affected: bool) -> None:
     allowed = specifier_range(spec)
     assert overlaps(allowed, (0, 106, 0), (0, 118, 0)) is affected, describe(allowed)
+
+
+AFTER_YIELD = """\
+from fastapi import BackgroundTasks, Depends, FastAPI
+
+app = FastAPI()
+
+
+def get_thing(background_tasks: BackgroundTasks):
+    yield "thing"
+    background_tasks.add_task(print, "done")
+
+
+@app.get("/")
+def read(thing: str = Depends(get_thing)):
+    return {}
+"""
+
+
+@pytest.mark.parametrize(
+    ("version", "reported"),
+    [("0.105.0", True), ("0.106.0", False), ("0.117.1", False), ("0.118.0", True), (None, True)],
+)
+def test_add_task_after_yield_follows_the_fastapi_version(
+    tmp_path: Path, version: str | None, reported: bool
+) -> None:
+    rules = f'[tool.fastapi-lint.rules]\nfastapi-version = "{version}"\n' if version else ""
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\n" + rules)
+    (tmp_path / "app.py").write_text(AFTER_YIELD)
+    assert rows(tmp_path, "FPI406") == ([(8, "FPI406")] if reported else [])

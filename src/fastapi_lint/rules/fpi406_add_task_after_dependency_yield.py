@@ -7,14 +7,19 @@ import libcst as cst
 
 from ..rule import Rule
 from .background_tasks import is_add_task
+from .fastapi_version import fastapi_range, overlaps
+
+# Versions where the exit code of a yield dependency runs after the response's tasks.
+_LATE_EXIT = (((0, 0, 0), (0, 106, 0)), ((0, 118, 0), (10**6, 0, 0)))
 
 
 class AddTaskAfterDependencyYield(Rule):
     code = "FPI406"
     name = "add-task-after-dependency-yield"
     message = (
-        "`add_task` after the `yield` of a dependency: the response and its background tasks "
-        "are already on their way, so this task never runs; add it before the `yield`"
+        "`add_task` after the `yield` of a dependency: with FastAPI before 0.106 or from 0.118, "
+        "the exit code runs after the response and its background tasks, so this task never "
+        "runs; add it before the `yield`"
     )
     summary = "`add_task` called after the `yield` of a dependency"
     triggers = ("add_task",)
@@ -25,11 +30,14 @@ Checks generator functions (dependencies with `yield`) that call `add_task` on t
 that follow it.
 
 ## Why is this bad?
-FastAPI collects the background tasks of a request when it builds the response. The code after a
-dependency's `yield` runs once the path operation is done: with the default request scope, after
-the response has been sent and its tasks have run, so a task added then is dropped without a
-trace. (With `Depends(..., scope="function")` the exit code runs earlier and such a task may run,
-which is an accident of scheduling rather than something to rely on.)
+FastAPI runs the background tasks of a request when the response has been sent. With the
+default request scope, the code after a dependency's `yield` runs after that, on FastAPI before
+0.106.0 and again from 0.118.0, so a task added there is dropped without a trace. (From 0.106.0
+to 0.117.x, and with `Depends(..., scope="function")`, the exit code runs before the response is
+sent and the task does run: code that relies on it breaks on the next upgrade.)
+
+The rule honours `fastapi-version` (and otherwise the project's `fastapi` requirement, as
+FPI405 does) and stays quiet when every allowed version is in 0.106 to 0.117.
 
 ## Example
 ```python
@@ -80,5 +88,8 @@ There is no fix: moving the call before the `yield` changes when the work is sch
         found = self.ctx.index.lookup_binding(
             self.ctx.module_name, self.ctx.scope_key, receiver.value
         )
-        if found is not None and found[0][0] == "param":
+        if found is None or found[0][0] != "param":
+            return
+        allowed = fastapi_range(self.ctx.settings)
+        if any(overlaps(allowed, low, high) for low, high in _LATE_EXIT):
             self.report(node)
