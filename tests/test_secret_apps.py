@@ -165,7 +165,8 @@ def test_cross_module_package_fixed(tmp_path: Path) -> None:
             response = client.post("/users/", json=body)
             assert response.status_code == 200
             assert_public(response.json(), public)
-            for route in ("/users/", "/users/1", "/users/by-email/ann@example.com", "/users/ok/1"):
+            routes = ("/users/", "/users/1", "/users/by-email/ann@example.com", "/users/ok/1")
+            for route in (*routes, "/users/repository/1"):
                 response = client.get(route)
                 assert response.status_code == 200, route
                 assert_public(response.json(), public)

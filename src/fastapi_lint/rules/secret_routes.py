@@ -372,6 +372,9 @@ class _Values:
         if split is None:
             return []
         base, attr = split
+        method = self._method(module, scope, base, attr, ref)
+        if method is not None:
+            return self._function_result(method, depth)
         if attr in VALIDATORS:
             model = self.model_class(module, scope, base)
             if model:
@@ -393,6 +396,20 @@ class _Values:
             if model:
                 return self.objects([model], many=True)
         return []
+
+    def _method(self, module: str, scope: str, base: Shape, attr: str, ref: Ref | None):
+        """A project method called on an instance (`repo.get_user(id)`) or on its class
+        (`UserCRUD.get(db, id)`), as a function Ref."""
+        from ..index.project import Ref
+
+        if ref is not None and ref.kind == "member" and self.index.function(ref.qual):
+            return Ref("function", ref.qual)
+        owner = self.index.ref_of_value(module, scope, base)
+        if owner is not None and owner.kind == "class":
+            qual = f"{owner.qual}.{attr}"
+            if self.index.function(qual):
+                return Ref("function", qual)
+        return None
 
     def _dump(self, module, scope, target, kwargs, depth):
         out = []
