@@ -202,3 +202,43 @@ def test_editing_a_helper_module_invalidates_cached_transitive_findings(tmp_path
     helpers.write_text("import requests\n\n\ndef fetch():\n    return requests.get('x')\n")
     again = findings()
     assert len(again) == 1 and "fetch → requests.get" in again[0][2]
+
+
+# -- UploadFile: the fixed handler reads the same bytes ------------------------------------------
+# (Serving an UploadFile route needs python-multipart, absent here: the handler is called directly.)
+
+UPLOAD_HANDLER = """
+from fastapi import UploadFile
+
+
+async def handler(file: UploadFile):
+    file.file.seek(0)
+    head = file.file.read(4).hex()
+    await file.file.seek(0)
+    rest = await file.file.read()
+    file.file.close()
+    return head, rest
+"""
+
+
+def test_upload_file_fix_reads_the_same_bytes(tmp_path: Path) -> None:
+    import asyncio
+    import io
+
+    from starlette.datastructures import UploadFile
+
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import fix_source
+
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\n")
+    path = tmp_path / "handler.py"
+    path.write_text(UPLOAD_HANDLER)
+    result = fix_source(UPLOAD_HANDLER, path, load_settings(tmp_path))
+    fixed = result.fixed_source
+    assert fixed is not None and "file.file" not in fixed
+    assert "head = (await file.read(4)).hex()" in fixed
+    assert "    await file.seek(0)\n    head" in fixed
+    path.write_text(fixed)
+    handler = load(path).handler
+    upload = UploadFile(io.BytesIO(b"\x01\x02\x03\x04rest"), filename="x.bin")
+    assert asyncio.run(handler(upload)) == ("01020304", b"\x01\x02\x03\x04rest")
