@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from ..index.background_tasks import ADD_TASK_MEMBERS, BACKGROUND_TASKS_TYPES
+from . import blocking_catalog as catalog
 
 if TYPE_CHECKING:
     from ..index.project import Ref
@@ -82,36 +83,20 @@ def entered_function(ctx: FileContext, body: cst.CSTNode) -> Frame | None:
     return frame
 
 
-# Until the FPI1xx catalog is available, the calls every FastAPI user knows block.
-_FALLBACK_BLOCKING = frozenset(
-    {"time.sleep", "requests.get", "requests.post", "requests.request", "builtins.open"}
-)
-
-
 def blocking_call(ctx: FileContext, qual: str) -> str | None:
     """What makes the project function `qual` block when it runs: the first blocking call it
-    makes, directly or through sync project functions (as the FPI1xx catalog judges), else None.
+    makes, directly or through sync project functions, as the FPI1xx catalog judges; else None.
     """
-    try:
-        from . import blocking_catalog as catalog
-    except ImportError:  # pragma: no cover - the catalog ships with the FPI1xx family
-        catalog = None
     index = ctx.index
     split = index.split_qualified(qual)
     fact = index.function(qual)
     if split is None or fact is None:
         return None
     module, key = split
-    extra = catalog.Extra.from_settings(ctx.settings) if catalog is not None else None
+    extra = catalog.Extra.from_settings(ctx.settings)
     for func, _line, _col, _args, _kwargs in fact["calls"]:
         ref = index.ref_of_value(module, key, func)
-        if ref is None:
-            continue
-        if catalog is None:
-            if ref.qual in _FALLBACK_BLOCKING:
-                return ref.qual.removeprefix("builtins.")
-            continue
-        if catalog.offloader(ref, extra) is not None:
+        if ref is None or catalog.offloader(ref, extra) is not None:
             continue
         reason = catalog.classify(ref, extra)
         if reason is not None:
