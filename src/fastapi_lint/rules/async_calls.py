@@ -88,6 +88,8 @@ class AsyncCallRule(Rule):
     """Base class: subclasses implement `on_call` (and FPI109 `on_offloader`)."""
 
     triggers = ("async def",)
+    #: Awaited calls are skipped unless a rule knows better (`await file.file.read()`).
+    judges_awaited_calls: bool = False
 
     def __init__(self, ctx: FileContext, metadata: Any = None) -> None:
         super().__init__(ctx, metadata)
@@ -127,6 +129,10 @@ class AsyncCallRule(Rule):
                     self.on_offloader(node, found, inner, holder)
             return
         if id(node) in self._offloaded:
+            return
+        if id(node) in self.awaited and not self.judges_awaited_calls:
+            # `await x.execute(...)`: whatever the annotation says, the call returns an
+            # awaitable, so `x` is an async object (a mistyped AsyncSession, an async client).
             return
         self.on_call(node, ref)
 

@@ -19,6 +19,8 @@ Decisions worth knowing:
   count as filesystem I/O; pure path work (`os.path.join`, `Path(...)`, `.name`, `.suffix`,
   `PurePath`, `.resolve()`, `.absolute()`) does not.
 * Methods of a file object returned by `open()` are not catalogued: `open()` is the one finding.
+* An awaited call (`await client.get(...)`) is never judged blocking: whatever the annotation
+  says, the object returns awaitables (FPI105's `await file.file.read()` aside).
 * Sync SQLAlchemy/SQLModel sessions, `UploadFile.file` and password hashing have their own
   categories and rules, so a node is reported by exactly one rule of the family.
 """

@@ -18,6 +18,7 @@ class SyncUploadFileIoInAsync(AsyncCallRule):
     )
     summary = "sync `UploadFile.file.read()`/`write()`/`seek()` inside `async def`"
     fix_availability = "sometimes"
+    judges_awaited_calls = True
     docs = """
 ## What it does
 Checks for I/O on the underlying file of an `UploadFile` (`file.file.read()`, `.write()`,

@@ -25,7 +25,8 @@ Checks for database work through a synchronous SQLAlchemy or SQLModel `Session` 
 The session is recognised when it is a parameter annotated `Session` (directly, through
 `Annotated[Session, Depends(...)]` or a type alias such as `SessionDep` defined in another
 module), or created in the body (`Session(engine)`, `SessionLocal()` of a `sessionmaker`,
-`with Session(engine) as session`). `AsyncSession` is never reported.
+`with Session(engine) as session`). `AsyncSession` is never reported, and neither is an awaited
+call (`await session.execute(...)`): the object is async, whatever its annotation says.
 
 ## Why is this bad?
 A sync session talks to the database on the calling thread. In an `async def` path operation or
