@@ -10,7 +10,7 @@ from .session_facts import (
     SESSION_KINDS,
     current_function,
     facts_for,
-    is_path_operation,
+    is_http_path_operation,
     kind_of,
     session_dependencies,
 )
@@ -35,7 +35,9 @@ registry called, `SessionLocal.begin()`, or `engine.connect()`/`engine.begin()`.
 in `[tool.fastapi-lint.rules] session-factories` count too.
 
 Only the body of the path operation itself is checked: lifespan and startup handlers, CLI
-scripts, tests, background-task functions and the session dependency itself may open sessions.
+scripts, tests, background-task functions and the session dependency itself may open sessions,
+and so may websocket handlers (they live as long as their connection, so short sessions opened
+inside their loop are the right shape there).
 
 ## Why is this bad?
 FastAPI's documented practice is one session per request, created and closed by a dependency
@@ -91,7 +93,7 @@ than the function's own statements, or when the project has no such alias.
 
     def visit_Call(self, node: cst.Call) -> None:
         frame = current_function(self.ctx)
-        if not is_path_operation(self.ctx, frame):
+        if not is_http_path_operation(self.ctx, frame):
             return
         kind = kind_of(self.ctx, node, facts_for(self.ctx))
         if kind in CREATED_KINDS:

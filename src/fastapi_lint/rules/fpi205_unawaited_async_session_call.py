@@ -52,7 +52,8 @@ Checks, in the body of an `async def`, for calls of the coroutine methods of an 
 `Annotated` alias), from `AsyncSession(...)`, or from an `async_sessionmaker(...)` factory
 defined anywhere in the project. `add`, `add_all`, `expunge`, `begin` and `begin_nested` are
 not coroutines and are not reported; neither is a coroutine passed on to another call
-(`asyncio.gather(db.commit())`).
+(`asyncio.gather(db.commit())`), collected in a list or comprehension, or stored in a variable
+that the function awaits later (`coro = db.commit()` ... `await coro`).
 
 ## Why is this bad?
 Without `await` the call only creates a coroutine object: the statement never runs, the commit
@@ -88,15 +89,50 @@ does (that is the point, but it may surface errors that were hidden). No fix is 
         self._awaited: set[int] = set()
         self._passed: set[int] = set()
         self._tight: set[int] = set()
+        # Per function: names awaited anywhere in it, and findings waiting for that answer.
+        self._awaited_names: dict[int, set[str]] = {}
+        self._waiting: list[tuple[int, str, cst.Call, Fix | None]] = []
+        self._stored: tuple[int, str] | None = None
 
     def visit_Await(self, node: cst.Await) -> None:
         self._awaited.add(id(node.expression))
+        if isinstance(node.expression, cst.Name):
+            frame = self.ctx.enclosing_function()
+            if frame is not None:
+                names = self._awaited_names.setdefault(id(frame.node), set())
+                names.add(node.expression.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._tight.add(id(node.value))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         self._tight.add(id(node.value))
+
+    # Coroutines collected to be awaited together: `asyncio.gather(*[db.refresh(x) ...])`,
+    # `tasks = [db.flush(), ...]`.
+    def visit_Element(self, node: cst.Element) -> None:
+        self._passed.add(id(node.value))
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._passed.add(id(node.elt))
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._passed.add(id(node.elt))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        # `coro = db.commit()` ... `await coro`: decided when the function ends.
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            self._stored = (id(node.value), node.targets[0].target.value)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        awaited = self._awaited_names.pop(id(original_node), set())
+        keep = []
+        for owner, name, call, fix in self._waiting:
+            if owner != id(original_node):
+                keep.append((owner, name, call, fix))
+            elif name not in awaited:
+                self.report(call, fix=fix)
+        self._waiting = keep
 
     def visit_Call(self, node: cst.Call) -> None:
         self._tight.add(id(node.func))
@@ -124,4 +160,9 @@ does (that is the point, but it may surface errors that were hidden). No fix is 
                 applicability="unsafe",
                 replacements={node: awaited},
             )
+        stored = self._stored
+        frame = self.ctx.enclosing_function()
+        if stored is not None and stored[0] == id(node) and frame is not None:
+            self._waiting.append((id(frame.node), stored[1], node, fix))
+            return
         self.report(node, fix=fix)

@@ -29,6 +29,7 @@ __all__ = [
     "current_function",
     "facts_for",
     "is_dependency",
+    "is_http_path_operation",
     "is_path_operation",
     "kind_of",
     "session_dependencies",
@@ -98,6 +99,18 @@ def is_path_operation(ctx: FileContext, frame: Frame | None) -> bool:
     if frame is None or frame.key is None:
         return False
     return ctx.index.path_operation(ctx.module_name, frame.key) is not None
+
+
+WEBSOCKET_METHODS = frozenset({"websocket", "api_websocket_route", "websocket_route"})
+
+
+def is_http_path_operation(ctx: FileContext, frame: Frame | None) -> bool:
+    """A path operation that serves one HTTP request (not a websocket handler, which lives as
+    long as its connection and rightly opens short sessions inside its loop)."""
+    if frame is None or frame.key is None:
+        return False
+    route = ctx.index.path_operation(ctx.module_name, frame.key)
+    return route is not None and route.get("method") not in WEBSOCKET_METHODS
 
 
 def is_dependency(ctx: FileContext, frame: Frame | None) -> bool:
