@@ -145,3 +145,19 @@ def test_fixed_async_session_calls_run(tmp_path) -> None:
     assert client.get("/execute").status_code == 200
     assert client.get("/chained").json() == {"rows": [1]}
     assert client.get("/factory").json() == {"ok": True}
+
+
+def test_fixed_depends_style_routes_serve(tmp_path) -> None:
+    """FPI201's fix without an alias copies the module's `db: Session = Depends(get_db)`."""
+    folder = fixed_tree(FIXTURES / "FPI2xx_depends_style", tmp_path / "depends_style")
+    text = (folder / "main.py").read_text()
+    assert "def by_hand(limit: int = 10, db: Session = Depends(get_db)):" in text
+    module = load_file(folder / "main.py")
+    client = TestClient(module.app)
+    assert client.get("/by-hand").json() == {"one": 1, "limit": 10}
+    assert client.get("/with-block/3", params={"verbose": True}).json() == {
+        "one": 1,
+        "item_id": 3,
+        "verbose": True,
+    }
+    assert client.get("/injected").json() == {"one": 1}

@@ -80,15 +80,17 @@ def list_items(session: SessionDep):
 ```
 
 ## Fix safety
-When the project already has a session dependency wrapped in an `Annotated` alias
-(`SessionDep = Annotated[Session, Depends(get_session)]`) of the same kind (sync or async), the
-fix adds a parameter of that type, named like the local session, and removes the local session:
+When the project already has a session dependency of the same kind (sync or async), the fix
+adds a parameter in the project's own style, named like the local session: `session: SessionDep`
+when the dependency has an `Annotated` alias (`SessionDep = Annotated[Session,
+Depends(get_session)]`), else a copy of a parameter of the same module that injects it
+(`db: Session = Depends(get_db)`). It removes the local session:
 `with Session(engine) as session:` is replaced by its body, and `db = SessionLocal()` is removed
 together with the `db.close()` calls and `try`/`finally: db.close()` wrappers around the body. It
 is unsafe: the session is now opened before the path operation runs and closed after the
 response is sent, so the timing of commits and of the session's cleanup changes. No fix is
 offered for connections, for `SessionLocal.begin()` (it also commits), for sessions opened deeper
-than the function's own statements, or when the project has no such alias.
+than the function's own statements, or when neither an alias nor such a parameter exists.
 """
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -109,10 +111,6 @@ than the function's own statements, or when the project has no such alias.
         func = frame.node if frame is not None else None
         if not isinstance(func, cst.FunctionDef) or not isinstance(func.body, cst.IndentedBlock):
             return None
-        alias = self._alias(kind)
-        if alias is None:
-            return None
-        alias_module, alias_name = alias
         body = list(func.body.body)
         for index, stmt in enumerate(body):
             name = _with_target(stmt, call)
@@ -127,22 +125,64 @@ than the function's own statements, or when the project has no such alias.
             return None
         if name in _param_names(func.params) or not new_body:
             return None
-        param = cst.Param(
-            name=cst.Name(name), annotation=cst.Annotation(annotation=cst.Name(alias_name))
-        )
-        new_func = func.with_changes(
-            params=_with_param(func.params, param),
-            body=func.body.with_changes(body=new_body),
-        )
         imports = []
-        if self.ctx.index.lookup_binding(self.ctx.module_name, "", alias_name) is None:
-            imports.append(ImportRequest(alias_module, alias_name))
+        alias = self._alias(kind)
+        if alias is not None:
+            alias_module, alias_name = alias
+            param = cst.Param(
+                name=cst.Name(name), annotation=cst.Annotation(annotation=cst.Name(alias_name))
+            )
+            params = _with_param(func.params, param)
+            if self.ctx.index.lookup_binding(self.ctx.module_name, "", alias_name) is None:
+                imports.append(ImportRequest(alias_module, alias_name))
+            shown = f"{name}: {alias_name}"
+        else:
+            # No alias: copy how this module already injects the session elsewhere
+            # (`db: Session = Depends(get_db)`), under the local session's name.
+            example = self._injecting_param(kind)
+            if example is None:
+                return None
+            param = example.with_changes(
+                name=cst.Name(name),
+                comma=cst.MaybeSentinel.DEFAULT,
+                whitespace_after_star=cst.SimpleWhitespace(""),
+                whitespace_after_param=cst.SimpleWhitespace(""),
+            )
+            params = _with_defaulted_param(func.params, param)
+            shown = cst.Module(body=()).code_for_node(param)
+        new_func = func.with_changes(params=params, body=func.body.with_changes(body=new_body))
         return Fix(
-            message=f"Inject the session as `{name}: {alias_name}`",
+            message=f"Inject the session as `{shown}`",
             applicability="unsafe",
             replacements={func: new_func},
             imports=imports,
         )
+
+    def _injecting_param(self, kind: str) -> cst.Param | None:
+        """A parameter of this module that injects a session dependency of this kind with
+        `= Depends(dep)` (first one in source order)."""
+        wanted = {d["qual"] for d in session_dependencies(self.ctx.index) if d["kind"] == kind}
+        if not wanted:
+            return None
+        for param in _all_params(self.ctx.module):
+            default = param.default
+            if not isinstance(default, cst.Call) or len(default.args) != 1:
+                continue
+            marker = _dotted(default.func)
+            target = _dotted(default.args[0].value)
+            if marker is None or target is None or default.args[0].keyword is not None:
+                continue
+            index, module = self.ctx.index, self.ctx.module_name
+            marker_ref = index.resolve_name(module, "", marker)
+            target_ref = index.resolve_name(module, "", target)
+            if (
+                marker_ref is not None
+                and marker_ref.qual in ("fastapi.Depends", "fastapi.params.Depends")
+                and target_ref is not None
+                and target_ref.qual in wanted
+            ):
+                return param
+        return None
 
     def _alias(self, kind: str) -> tuple[str, str] | None:
         """The project's `Annotated` alias of a session dependency of this kind, if the name is
@@ -271,6 +311,41 @@ def _with_param(params: cst.Parameters, param: cst.Param) -> cst.Parameters:
         positional[-1] = _comma_safe(positional[-1])
     positional.insert(at, param if at == len(positional) else _comma_safe(param))
     return params.with_changes(params=positional)
+
+
+def _with_defaulted_param(params: cst.Parameters, param: cst.Param) -> cst.Parameters:
+    """Adds a parameter with a default last (keyword-only after `*`)."""
+    if isinstance(params.star_arg, cst.Param) or params.star_arg is not cst.MaybeSentinel.DEFAULT:
+        kwonly = list(params.kwonly_params)
+        if kwonly and kwonly[-1].comma is cst.MaybeSentinel.DEFAULT:
+            kwonly[-1] = _comma_safe(kwonly[-1])
+        return params.with_changes(kwonly_params=[*kwonly, param])
+    positional = list(params.params)
+    if positional and positional[-1].comma is cst.MaybeSentinel.DEFAULT:
+        positional[-1] = _comma_safe(positional[-1])
+    return params.with_changes(params=[*positional, param])
+
+
+def _all_params(module: cst.Module) -> list[cst.Param]:
+    found: list[cst.Param] = []
+
+    class Collector(cst.CSTVisitor):
+        def visit_Param(self, node: cst.Param) -> None:
+            found.append(node)
+
+    module.visit(Collector())
+    return found
+
+
+def _dotted(node: cst.CSTNode) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
 
 
 def _comma_safe(param: cst.Param) -> cst.Param:
