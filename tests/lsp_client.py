@@ -62,7 +62,7 @@ class LSPClient:
     def notify(self, method: str, params: dict[str, Any]) -> None:
         self._send({"jsonrpc": "2.0", "method": method, "params": params})
 
-    def request(self, method: str, params: dict[str, Any], timeout: float = 60) -> Any:
+    def request(self, method: str, params: dict[str, Any], timeout: float = 120) -> Any:
         request_id = next(self.ids)
         self._send({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params})
         reply = self.wait_for(lambda m: m.get("id") == request_id and "method" not in m, timeout)
@@ -70,7 +70,7 @@ class LSPClient:
         return reply.get("result")
 
     def wait_for(
-        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 60, start: int = 0
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 120, start: int = 0
     ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         with self.lock:
@@ -117,7 +117,7 @@ class LSPClient:
         self.notify("initialized", {})
         return result
 
-    def diagnostics_after(self, uri: str, start: int, timeout: float = 60) -> dict[str, Any]:
+    def diagnostics_after(self, uri: str, start: int, timeout: float = 120) -> dict[str, Any]:
         message = self.wait_for(
             lambda m: (
                 m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
@@ -164,7 +164,7 @@ class LSPClient:
                 and m["params"]["uri"] == uri
                 and m["params"].get("version") == version
             ),
-            60,
+            120,
             start,
         )
         return message["params"]["diagnostics"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -69,26 +70,38 @@ def _comparable(items, unparsable):
     return {i for i in items if i[0] not in unparsable and not i[0].endswith(".pyi")}
 
 
-def test_flake8_matches_cli_on_every_fixture() -> None:
-    expected, unparsable = cli_findings(FIXTURES)
+def snapshot(tree: Path, tmp_path: Path) -> Path:
+    """A copy to compare on: the tree may change while the two tools run one after the other."""
+    copy = tmp_path / tree.name
+    shutil.copytree(tree, copy, ignore=shutil.ignore_patterns(".fastapi_lint_cache"))
+    return copy
+
+
+def test_flake8_matches_cli_on_every_fixture(tmp_path: Path) -> None:
+    fixtures = snapshot(FIXTURES, tmp_path)
+    expected, unparsable = cli_findings(fixtures)
     # The fixture project excludes its goldens from discovery; flake8 has its own exclude list.
-    got = flake8_findings("--select", "FPI", "--extend-exclude", "*.fixed.py", ".", cwd=FIXTURES)
+    got = flake8_findings("--select", "FPI", "--extend-exclude", "*.fixed.py", ".", cwd=fixtures)
     expected, got = _comparable(expected, unparsable), _comparable(got, unparsable)
     assert expected, "the fixtures produced no findings at all"
+    assert_same(expected, got, fixtures)
+
+
+def assert_same(expected: set, got: set, root: Path) -> None:
     by_file: dict[str, list] = defaultdict(list)
     for item in sorted(expected ^ got):
         side = "cli only" if item in expected else "flake8 only"
-        by_file[os.path.relpath(item[0], FIXTURES)].append((side, *item[1:]))
+        by_file[os.path.relpath(item[0], root)].append((side, *item[1:]))
     assert not by_file, "flake8 and the CLI disagree:\n" + "\n".join(
         f"{path}: {rows}" for path, rows in sorted(by_file.items())
     )
 
 
-def test_flake8_matches_cli_on_the_example_app() -> None:
-    examples = FIXTURES.parent.parent / "examples"
+def test_flake8_matches_cli_on_the_example_app(tmp_path: Path) -> None:
+    examples = snapshot(FIXTURES.parent.parent / "examples", tmp_path)
     expected, unparsable = cli_findings(examples)
     got = flake8_findings("--select", "FPI", ".", cwd=examples)
-    assert _comparable(expected, unparsable) == _comparable(got, unparsable)
+    assert_same(_comparable(expected, unparsable), _comparable(got, unparsable), examples)
 
 
 @pytest.fixture

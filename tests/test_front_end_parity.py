@@ -8,6 +8,7 @@ plugins on a file it cannot parse, so files with FPI001 are left out of its side
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from conftest import ROOT, run_cli, run_json
@@ -21,11 +22,11 @@ EXAMPLES = ROOT / "examples"
 Item = tuple[str, int, int, str, str]
 
 
-def cli_side() -> tuple[list[Path], set[Item]]:
-    listing = run_cli("check", ".", "--show-files", cwd=EXAMPLES)
+def cli_side(examples: Path) -> tuple[list[Path], set[Item]]:
+    listing = run_cli("check", ".", "--show-files", cwd=examples)
     assert listing.returncode == 0, listing.stderr
     files = [Path(line) for line in listing.stdout.splitlines() if line.strip()]
-    items = run_json("check", ".", "--no-cache", cwd=EXAMPLES)
+    items = run_json("check", ".", "--no-cache", cwd=examples)
     found = {
         (
             str(Path(i["filename"]).resolve()),
@@ -36,14 +37,14 @@ def cli_side() -> tuple[list[Path], set[Item]]:
         )
         for i in items
     }
-    return [f if f.is_absolute() else (EXAMPLES / f).resolve() for f in files], found
+    return [f if f.is_absolute() else (examples / f).resolve() for f in files], found
 
 
-def lsp_side(files: list[Path]) -> set[Item]:
+def lsp_side(examples: Path, files: list[Path]) -> set[Item]:
     found = set()
     client = LSPClient()
     try:
-        client.initialize(EXAMPLES)
+        client.initialize(examples)
         for path in files:
             text = path.read_text(encoding="utf-8")
             lines = split_lines(text)
@@ -56,17 +57,20 @@ def lsp_side(files: list[Path]) -> set[Item]:
     return found
 
 
-def test_cli_flake8_and_lsp_agree_on_the_examples() -> None:
-    files, cli = cli_side()
+def test_cli_flake8_and_lsp_agree_on_the_examples(tmp_path: Path) -> None:
+    # A snapshot: the example app may change while the three front ends run one after another.
+    examples = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, examples, ignore=shutil.ignore_patterns(".fastapi_lint_cache"))
+    files, cli = cli_side(examples)
     assert files and cli, "the example app should have findings"
     unparsable = {item[0] for item in cli if item[3] == "FPI001"}
 
     py_files = [f for f in files if f.suffix == ".py"]
     flake8 = flake8_findings(
-        "--select", "FPI", *(os.path.relpath(f, EXAMPLES) for f in py_files), cwd=EXAMPLES
+        "--select", "FPI", *(os.path.relpath(f, examples) for f in py_files), cwd=examples
     )
     expected_flake8 = {i for i in cli if i[0] not in unparsable and i[0].endswith(".py")}
     assert sorted(flake8 ^ expected_flake8) == [], "flake8 and the CLI disagree"
 
-    lsp = lsp_side(files)
+    lsp = lsp_side(examples, files)
     assert sorted(lsp ^ cli) == [], "the language server and the CLI disagree"

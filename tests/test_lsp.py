@@ -273,7 +273,7 @@ def test_configuration_error_is_shown_not_fatal(client: LSPClient, project: Path
             }
         },
     )
-    shown = client.wait_for(lambda m: m.get("method") == "window/showMessage", 60, start)
+    shown = client.wait_for(lambda m: m.get("method") == "window/showMessage", 120, start)
     assert "unknown key `bogus`" in shown["params"]["message"]
     # Fixing the file is picked up at the next lint, without restarting the server.
     pyproject.write_text('[project]\nname = "demo"\nversion = "0"\n')
