@@ -42,8 +42,10 @@ logger = logging.getLogger(__name__)
 FIX_ALL_KIND = "source.fixAll.fastapi-lint"
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "fastapi-lint"
-# Other open documents linted again after one changes (cross-module facts may have moved).
+# Other open documents are linted again after one changes (cross-module facts may have moved),
+# once typing has paused for this long, so they never queue ahead of the edited document.
 MAX_DEPENDENT_RELINTS = 20
+DEPENDENT_DELAY_SECONDS = 1.0
 
 
 @dataclass
@@ -158,8 +160,8 @@ class FastAPILintServer(LanguageServer):
             if uri != changed.uri and doc.settings.project_root == changed.settings.project_root
         ]
         for uri in others[:MAX_DEPENDENT_RELINTS]:
-            if uri not in self.pending and uri in self.workspace.text_documents:
-                self.schedule(uri, 0)
+            if uri in self.workspace.text_documents:
+                self.schedule(uri, DEPENDENT_DELAY_SECONDS)
 
     async def current(self, uri: str) -> LintedDocument | None:
         """The findings for the document's current version (linting it now if needed)."""
