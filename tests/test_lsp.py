@@ -207,7 +207,25 @@ def test_configuration_from_pyproject(client: LSPClient, project: Path) -> None:
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + '\n[tool.fastapi-lint]\nignore = ["FPI101"]\n')
     client.initialize(project)
+    start = client.mark()
+    client.notify(
+        "textDocument/didOpen",
+        {
+            "textDocument": {
+                "uri": pyproject.as_uri(),
+                "languageId": "toml",
+                "version": 1,
+                "text": pyproject.read_text(),
+            }
+        },
+    )
     assert client.open(project / "app" / "main.py") == []
+    published = [
+        m["params"]["uri"]
+        for m in client.messages[start:]
+        if m.get("method") == "textDocument/publishDiagnostics"
+    ]
+    assert pyproject.as_uri() not in published  # only Python documents are linted
 
 
 def test_utf8_position_encoding_when_the_client_prefers_it(project: Path) -> None:

@@ -106,7 +106,14 @@ class FastAPILintServer(LanguageServer):
 
     # -- scheduling -------------------------------------------------------------------------
 
+    def is_python(self, uri: str) -> bool:
+        document = self.workspace.text_documents.get(uri)
+        language = document.language_id if document is not None else None
+        return language == "python" or uri.endswith((".py", ".pyi"))
+
     def schedule(self, uri: str, delay: float, dependents: bool = False) -> None:
+        if not self.is_python(uri):
+            return  # a client may sync other files too (pyproject.toml, notebooks)
         previous = self.pending.pop(uri, None)
         if previous is not None:
             previous.cancel()
@@ -252,6 +259,8 @@ class FastAPILintServer(LanguageServer):
     # -- code actions -----------------------------------------------------------------------
 
     async def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        if not self.is_python(params.text_document.uri):
+            return []
         doc = await self.current(params.text_document.uri)
         if doc is None:
             return []
