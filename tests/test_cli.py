@@ -598,3 +598,10 @@ def test_python_dash_m_and_console_script_agree(proj: Path) -> None:
     )
     module = run_cli("check", *ONLY, "--no-cache", cwd=proj)
     assert (direct.returncode, direct.stdout) == (module.returncode, module.stdout)
+
+
+def test_no_python_files_warns_and_exits_0(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", {"notes.txt": "hello\n"})
+    proc = run_cli("check", "--no-cache", cwd=root)
+    assert proc.returncode == 0
+    assert "no Python files found" in proc.stderr

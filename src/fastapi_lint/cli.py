@@ -246,6 +246,11 @@ def run_check(args: argparse.Namespace) -> int:
             if progress is not None:
                 progress(0, 0)
             results = run.results
+            if run.files_checked == 0 and not args.quiet:
+                print(
+                    "fastapi-lint: warning: no Python files found under the given paths",
+                    file=sys.stderr,
+                )
             sources = {}
         findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
         fixed = sum(sum(r.fixes_applied.values()) for r in results)
