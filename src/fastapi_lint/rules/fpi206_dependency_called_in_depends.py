@@ -60,8 +60,10 @@ def list_items(db: Session = Depends(get_db)):
 ```
 
 ## Fix safety
-When the call has no arguments, the fix removes it (`Depends(get_db)`). It is safe: the
-original cannot work as a dependency.
+When the call has no arguments and the function has no decorator, the fix removes the call
+(`Depends(get_db)`). It is safe: the original cannot work as a dependency. A decorated function
+(`@contextmanager def get_db(): ...`) gets no fix, since passing it would inject the context
+manager rather than what it yields.
 """
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -85,7 +87,9 @@ original cannot work as a dependency.
         if reason is None:
             return
         fix = None
-        if not inner.args:
+        fact = self.ctx.index.function(callee.qual) or {}
+        # A decorated function (`@contextmanager`) may not be a dependency once passed either.
+        if not inner.args and not fact.get("decorators"):
             fix = Fix(
                 message="Pass the function instead of calling it",
                 applicability="safe",
