@@ -59,7 +59,7 @@ class FastAPILintPlugin:
             from flake8.exceptions import ExecutionError
 
             raise ExecutionError(f"fastapi-lint: {exc}") from None
-        result = lint_source("".join(self.lines), path, settings)
+        result = lint_source("".join(self.lines), path, settings, fix_edits=False)
         for finding in sorted(result.findings, key=lambda f: f.sort_key):
             yield (
                 finding.location.row,

@@ -59,6 +59,8 @@ class LintedDocument:
     path: Path
     settings: Settings
     findings: list[Finding]
+    # Whether each fix carries its edits (computed only when code actions ask for them).
+    with_edits: bool = False
 
 
 class FastAPILintServer(LanguageServer):
@@ -78,15 +80,19 @@ class FastAPILintServer(LanguageServer):
         root = self.workspace.root_path or os.getcwd()
         return Path(root) / "untitled.py"
 
-    def _lint(self, uri: str, version: int | None, text: str) -> LintedDocument:
+    def _lint(
+        self, uri: str, version: int | None, text: str, edits: bool = False
+    ) -> LintedDocument:
         path = self.document_path(uri)
         settings = load_settings(path.parent)
         refresh = settings.project_root in self.stale_roots
         self.stale_roots.discard(settings.project_root)
         index = project_index(settings, refresh=refresh)
-        result = lint_source(text, path, settings, index=index)
+        result = lint_source(text, path, settings, index=index, fix_edits=edits)
         findings = sorted(result.findings, key=lambda f: f.sort_key)
-        return LintedDocument(uri, version, text, split_lines(text), path, settings, findings)
+        return LintedDocument(
+            uri, version, text, split_lines(text), path, settings, findings, edits
+        )
 
     def _fix_all(self, doc: LintedDocument) -> str | None:
         index = project_index(doc.settings)
@@ -264,6 +270,10 @@ class FastAPILintServer(LanguageServer):
         doc = await self.current(params.text_document.uri)
         if doc is None:
             return []
+        if not doc.with_edits and any(f.fix is not None for f in doc.findings):
+            doc = await self.run_engine(self._lint, doc.uri, doc.version, doc.text, True)
+            if self.linted.get(doc.uri) is not None and self.linted[doc.uri].version == doc.version:
+                self.linted[doc.uri] = doc
         only = params.context.only
 
         def wanted(kind: str) -> bool:

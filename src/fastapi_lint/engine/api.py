@@ -497,8 +497,12 @@ def lint_source(
     index: ProjectIndex | None = None,
     unsafe_fixes: bool | None = None,
     fix: bool = False,
+    fix_edits: bool = True,
 ) -> FileResult:
-    """Lints text that may differ from the file on disk (stdin, an editor buffer)."""
+    """Lints text that may differ from the file on disk (stdin, an editor buffer).
+
+    `fix_edits=False` leaves each finding's `fix.edits` empty (computing them applies every fix
+    on its own): flake8 and the LSP's diagnostics do not show them."""
     from . import linting
 
     path = Path(os.path.abspath(path))
@@ -511,7 +515,8 @@ def lint_source(
         content_digest(text.encode("utf-8", "surrogatepass")),
     )
     unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
-    state = WorkerState(settings, index, enabled_codes(settings, RULES), LintOptions(), unsafe)
+    options = LintOptions(fix_edits=fix_edits)
+    state = WorkerState(settings, index, enabled_codes(settings, RULES), options, unsafe)
     try:
         result, _ = linting.lint_text(state, path, text, module, fix=fix, want_fixed_text=fix)
     except Exception as exc:  # as in process_file: a finding, not a crash
