@@ -190,3 +190,25 @@ def test_answers_do_not_depend_on_the_order_of_questions() -> None:
     assert deep_first.kind_of_shape("a.routes", "route", deep) is None
     assert deep_first.global_session("a.routes", "route", "shared") == "a.routes.shared"
     assert SessionFacts(make_index(modules)).global_session("a.routes", "route", "shared")
+
+
+def test_path_operations_on_router_subclasses_and_app_router() -> None:
+    index = make_index(
+        {
+            "r.base": (
+                "from fastapi import APIRouter\n"
+                "class VersionedRouter(APIRouter):\n    pass\n"
+                "class Plain:\n    def get(self, path):\n        return lambda f: f\n"
+            ),
+            "r.routes": (
+                "from fastapi import FastAPI\nfrom r.base import Plain, VersionedRouter\n"
+                "router = VersionedRouter()\napp = FastAPI()\nplain = Plain()\n"
+                "@router.get('/a')\ndef a():\n    pass\n"
+                "@app.router.get('/b')\ndef b():\n    pass\n"
+                "@plain.get('/c')\ndef c():\n    pass\n"
+            ),
+        }
+    )
+    assert index.path_operation("r.routes", "a")["owner"] == "fastapi.APIRouter"
+    assert index.path_operation("r.routes", "b") is not None
+    assert index.path_operation("r.routes", "c") is None

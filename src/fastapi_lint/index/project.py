@@ -482,9 +482,37 @@ class ProjectIndex:
         if method not in self.ROUTE_METHODS:
             return None
         owner = self.resolve_name(module, scope_key, owner_name)
-        if owner is None or owner.kind != "instance" or owner.qual not in self.APP_TYPES:
+        app_type = self.app_type(owner)
+        if app_type is None:
             return None
-        return {"method": method, "owner": owner.qual, "call": decorator}
+        return {"method": method, "owner": app_type, "call": decorator}
+
+    def app_type(self, ref: Ref | None, depth: int = 0) -> str | None:
+        """The FastAPI/Starlette app or router type an object is: an instance of one of
+        APP_TYPES, of a project subclass of one (`class VersionedRouter(APIRouter)`), or the
+        `.router` of a FastAPI app (`@app.router.get(...)`)."""
+        if ref is None or depth > MAX_RESOLVE_DEPTH:
+            return None
+        if ref.kind == "member" and ref.qual.endswith(".router"):
+            base = ref.qual.removesuffix(".router")
+            if base in self.APP_TYPES and not base.endswith(("Router", "APIRouter")):
+                return "fastapi.APIRouter"
+            return None
+        if ref.kind != "instance":
+            return None
+        if ref.qual in self.APP_TYPES:
+            return ref.qual
+        fact = self.class_(ref.qual)
+        split = self.split_qualified(ref.qual)
+        if fact is None or split is None:
+            return None
+        for base_shape in fact["bases"]:
+            base = self.ref_of_value(split[0], fact.get("parent") or "", base_shape)
+            if base is not None and base.kind in ("class", "external"):
+                found = self.app_type(Ref("instance", base.qual), depth + 1)
+                if found is not None:
+                    return found
+        return None
 
     def path_operation(self, module: str, function_key: str) -> dict | None:
         """The route decorator of a function, or the add_api_route call that registers it."""
