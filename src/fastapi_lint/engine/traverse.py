@@ -17,6 +17,50 @@ from ..suppression import is_suppressed
 from .parse import parse_module, syntax_error_finding
 
 _SCOPE_BODY = "body"
+_SCOPE_TYPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+# LibCST's own `node.visit(visitor)` rebuilds and re-validates every node it passes, even for a
+# read-only visitor: on real code that costs more than the parse. The engine walks the tree
+# itself instead, in LibCST's order, and calls the same on_visit/on_leave hooks.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    """Learns a node type's child fields, in visiting order, by letting LibCST visit one
+    instance without descending into its children."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        self.fields.append(attribute)
+
+
+def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    recorder = _FieldRecorder()
+    node._visit_and_replace_children(recorder)
+    fields = _CHILD_FIELDS[type(node)] = tuple(recorder.fields)
+    return fields
+
+
+def _token_types() -> frozenset[type]:
+    """Whitespace, comments and operator tokens: they hold nothing but more of the same."""
+    from libcst._nodes import op, whitespace
+
+    return frozenset(
+        value
+        for module in (op, whitespace)
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, cst.CSTNode)
+    )
+
+
+_TOKEN_TYPES = _token_types()
 
 
 class _Dispatcher(cst.CSTVisitor):
@@ -61,18 +105,45 @@ class _Dispatcher(cst.CSTVisitor):
         methods = self.visit_table.get(type(node).__name__)
         if methods:
             self._call(methods, node)
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+        if isinstance(node, _COMPREHENSIONS):
             self.ctx.frames.append(
                 Frame(node, "comprehension", shadowed=frozenset(_comprehension_targets(node)))
             )
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+        if isinstance(original_node, _COMPREHENSIONS):
             self.ctx.frames.pop()
         methods = self.leave_table.get(type(original_node).__name__)
         if methods:
             self._call(methods, original_node)
+
+    def walk(self, module: cst.Module) -> None:
+        """Visits every node of `module` once, in LibCST's order, without rebuilding nodes.
+        Token nodes are skipped unless a rule visits them."""
+        wanted = set(self.visit_table) | set(self.leave_table)
+        skip = frozenset(t for t in _TOKEN_TYPES if t.__name__ not in wanted)
+        self._walk(module, skip)
+
+    def _walk(self, node: cst.CSTNode, skip: frozenset[type]) -> None:
+        self.on_visit(node)
+        fields = _CHILD_FIELDS.get(type(node))
+        if fields is None:
+            fields = _child_fields(node)
+        scoped = isinstance(node, _SCOPE_TYPES)
+        for name in fields:
+            value = getattr(node, name)
+            if scoped and name == _SCOPE_BODY:
+                self.on_visit_attribute(node, name)
+            if type(value) is tuple or type(value) is list:
+                for child in value:
+                    if type(child) not in skip:
+                        self._walk(child, skip)
+            elif value is not None and type(value) not in skip and isinstance(value, cst.CSTNode):
+                self._walk(value, skip)
+            if scoped and name == _SCOPE_BODY:
+                self.on_leave_attribute(node, name)
+        self.on_leave(node)
 
     # Function, class and lambda scopes begin at their body: decorators, defaults, annotations
     # and bases are evaluated in the enclosing scope.
@@ -177,7 +248,7 @@ def run_rules(
             )
     dispatcher = _Dispatcher(ctx, rules)
     try:
-        module.visit(dispatcher)
+        dispatcher.walk(module)
     except RecursionError:
         errors.append(
             internal_error(path, "the file is nested too deeply to analyse", "RecursionError")
