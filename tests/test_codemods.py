@@ -97,6 +97,13 @@ def test_fastapi_lint_codemod_runner(project: Path, capsys) -> None:
     assert main(["codemod", "FPI206", str(project), "--diff"]) == 0
 
 
+def test_unparsable_files_are_skipped(project: Path, capsys) -> None:
+    (project / "broken.py").write_text("def broken(:\n")
+    assert main(["codemod", "FPI206", str(project)]) == 0
+    assert "broken.py: skipped: it does not parse" in capsys.readouterr().err
+    assert (project / "app.py").read_bytes() == FIXED
+
+
 def test_codemod_list_and_errors(project: Path, capsys) -> None:
     assert main(["codemod", "--list"]) == 0
     listed = capsys.readouterr().out

@@ -88,6 +88,7 @@ def _relative(path: Path) -> str:
 
 def run_codemod_command(args: argparse.Namespace) -> int:
     """`fastapi-lint codemod NAME PATH ... [--diff]` and `fastapi-lint codemod --list`."""
+    from libcst import ParserSyntaxError
     from libcst.codemod import (
         CodemodContext,
         TransformFailure,
@@ -137,6 +138,10 @@ def run_codemod_command(args: argparse.Namespace) -> int:
             text = current[path]
             command = command_class(CodemodContext(filename=str(path)), **dict(info.kwargs))
             result = transform_module(command, text)
+            if isinstance(result, TransformFailure) and isinstance(result.error, ParserSyntaxError):
+                if _pass == 0:
+                    print(f"{_relative(path)}: skipped: it does not parse", file=sys.stderr)
+                continue
             if isinstance(result, TransformFailure):
                 failed += 1
                 print(f"{_relative(path)}: failed: {result.error}", file=sys.stderr)
