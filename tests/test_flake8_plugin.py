@@ -25,11 +25,12 @@ FLAKE8_LINE = re.compile(
 )
 
 
-def run_flake8(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def run_flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_COLOR="1")
     return subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", *args],
         cwd=cwd,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=300,
@@ -199,3 +200,13 @@ def test_flake8_reports_a_configuration_error_without_a_traceback(project: Path)
         assert proc.returncode == 1
         assert "fastapi-lint:" in proc.stdout and "unknown key `bogus`" in proc.stdout
         assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_flake8_on_standard_input_with_a_display_name(project: Path) -> None:
+    """Editors pipe the buffer and name the file: the cross-module finding is still found."""
+    text = (project / "app" / "main.py").read_text()
+    proc = run_flake8(
+        "--select", "FPI", "--stdin-display-name", "app/main.py", "-", cwd=project, stdin=text
+    )
+    assert proc.stdout.startswith("app/main.py:10:5: FPI101 "), proc.stdout + proc.stderr
+    assert proc.stdout.count("FPI101") == 1
