@@ -11,9 +11,11 @@ import shutil
 import uuid
 from pathlib import Path
 from types import ModuleType
+from typing import Annotated
 
 import pytest
 from conftest import FIXTURES, run_cli
+from fastapi import BackgroundTasks, Depends, FastAPI
 from fastapi.testclient import TestClient
 
 
@@ -75,3 +77,47 @@ def test_background_tasks_never_attached_run_once_fixed(tmp_path) -> None:
     response = TestClient(app.app).post("/signup", params={"email": "a@example.com", "limit": 2})
     assert response.json() == {"sent_during_request": 0}
     assert app.outbox == ["a@example.com", "a@example.com"]
+
+
+# What FPI405 warns about, on the installed FastAPI (module level: this file's annotations are
+# strings, which FastAPI resolves in the module's globals).
+class Resource:
+    closed = False
+
+
+seen_closed: list[bool] = []
+
+
+def get_resource():
+    resource = Resource()
+    yield resource
+    resource.closed = True
+
+
+def use_resource(resource: Resource) -> None:
+    seen_closed.append(resource.closed)
+
+
+scoped_app = FastAPI()
+
+
+@scoped_app.post("/function-scope")
+def function_scope(
+    background_tasks: BackgroundTasks,
+    resource: Annotated[Resource, Depends(get_resource, scope="function")],
+):
+    background_tasks.add_task(use_resource, resource)
+
+
+@scoped_app.post("/request-scope")
+def request_scope(
+    background_tasks: BackgroundTasks, resource: Annotated[Resource, Depends(get_resource)]
+):
+    background_tasks.add_task(use_resource, resource)
+
+
+def test_function_scoped_resource_is_closed_before_the_task_runs() -> None:
+    client = TestClient(scoped_app)
+    assert client.post("/function-scope").status_code == 200
+    assert client.post("/request-scope").status_code == 200
+    assert seen_closed == [True, False]
