@@ -384,6 +384,13 @@ _type(
     ["execute", "exec_driver_sql", "scalar", "scalars", "commit", "rollback"],
     label="sqlalchemy.engine.Connection",
 )
+_type(
+    CLIENT,
+    "`sqlalchemy.ext.asyncio.create_async_engine()`",
+    ["sqlalchemy.create_engine", "sqlmodel.create_engine", "sqlalchemy.engine.create_engine"],
+    ["connect", "begin"],
+    label="sqlalchemy.engine.Engine",
+)
 _REDIS_USE = "`redis.asyncio.Redis`"
 _type(
     CLIENT,

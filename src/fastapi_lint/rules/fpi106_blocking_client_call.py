@@ -22,7 +22,7 @@ each message names the async alternative:
 | `sqlite3` | `connect()`, connection and cursor `execute`/`commit`/`fetch*` | `aiosqlite` |
 | `psycopg2`, `psycopg` (sync) | `connect()`, connection and cursor methods | `asyncpg`, `psycopg.AsyncConnection` |
 | `pymysql`, `MySQLdb`, `mysql.connector` | `connect()`, connection and cursor methods | `aiomysql`, `asyncmy` |
-| SQLAlchemy `engine.connect()`/`begin()` | `execute`, `scalar(s)`, `commit` | `create_async_engine()` |
+| SQLAlchemy sync engine | `engine.connect()`, `engine.begin()`, and `execute`, `scalar(s)`, `commit` on the connection | `create_async_engine()` |
 | `redis.Redis` (sync) | every command, `pipeline().execute()` | `redis.asyncio.Redis` |
 | `pymongo.MongoClient` | collection and database operations | `pymongo.AsyncMongoClient`, `motor` |
 | `boto3.client(...)` | every API call (not `generate_presigned_url`) | `aioboto3`, `aiobotocore` |
