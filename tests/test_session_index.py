@@ -212,3 +212,25 @@ def test_path_operations_on_router_subclasses_and_app_router() -> None:
     assert index.path_operation("r.routes", "a")["owner"] == "fastapi.APIRouter"
     assert index.path_operation("r.routes", "b") is not None
     assert index.path_operation("r.routes", "c") is None
+
+
+def test_cached_findings_follow_edits_of_the_factory_module(tmp_path) -> None:
+    """routes.py's FPI204 finding depends on db.py: editing db.py must invalidate it."""
+    from conftest import run_json
+
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\n")
+    (tmp_path / "db.py").write_text(
+        "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n"
+        "shared = SessionLocal()\n"
+    )
+    (tmp_path / "routes.py").write_text(
+        "from fastapi import FastAPI\nfrom db import shared\napp = FastAPI()\n"
+        "@app.get('/')\ndef index():\n    return shared.is_active\n"
+    )
+    first = run_json("check", str(tmp_path), "--select", "FPI2", cwd=tmp_path)
+    assert [f["code"] for f in first] == ["FPI204"]
+    (tmp_path / "db.py").write_text(
+        "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n"
+        "shared = SessionLocal\n"
+    )
+    assert run_json("check", str(tmp_path), "--select", "FPI2", cwd=tmp_path) == []
