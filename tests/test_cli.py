@@ -605,3 +605,22 @@ def test_no_python_files_warns_and_exits_0(tmp_path: Path) -> None:
     proc = run_cli("check", "--no-cache", cwd=root)
     assert proc.returncode == 0
     assert "no Python files found" in proc.stderr
+
+
+def test_warm_run_imports_no_libcst(proj: Path) -> None:
+    """DESIGN.md: the warm path (every file a cache hit) imports no LibCST."""
+    assert run_cli("check", *ONLY, cwd=proj).returncode == 1  # fills the cache
+    code = (
+        "import sys\n"
+        "from fastapi_lint.cli import main\n"
+        "rc = main(['check', '--select', 'FPI101', '--verbose'])\n"
+        "print(rc, 'libcst' in sys.modules)\n"
+    )
+    env = dict(os.environ, NO_COLOR="1")
+    env.pop("FASTAPI_LINT_CACHE_DIR", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=proj, capture_output=True, text=True, env=env, check=False
+    )
+    assert "(2 from cache)" in proc.stderr, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "1 False"
+    assert "app.py:5:5: FPI101" in proc.stdout

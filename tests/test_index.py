@@ -213,7 +213,7 @@ def with_test_rule(monkeypatch):
     import fastapi_lint.rules as registry
 
     extended = [*registry.RULES, CallsSleepyHelper]
-    for module in (registry, engine_api, engine_linting):
+    for module in (registry, engine_linting):
         monkeypatch.setattr(module, "RULES", extended)
 
 

@@ -336,7 +336,7 @@ def inject(monkeypatch):
 
     def add(*rules: type[Rule]) -> None:
         extended = [*registry.RULES, *rules]
-        for module in (registry, engine_api, engine_linting):
+        for module in (registry, engine_linting):
             monkeypatch.setattr(module, "RULES", extended)
 
     return add

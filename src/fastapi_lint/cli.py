@@ -147,6 +147,7 @@ def _flatten(groups: list[list[str]]) -> list[str]:
 
 def run_check(args: argparse.Namespace) -> int:
     from .engine import LintOptions, lint_bytes, lint_paths
+    from .engine.registry import rule_infos
     from .output import (
         Style,
         format_concise,
@@ -159,7 +160,6 @@ def run_check(args: argparse.Namespace) -> int:
         summary_line,
         use_colour,
     )
-    from .rules import RULES
     from .selection import validate_cli_selectors, validate_configured_selectors
 
     # As in ruff: `-` reads standard input, and so does --stdin-filename without a path.
@@ -174,10 +174,12 @@ def run_check(args: argparse.Namespace) -> int:
         if not anchor_dir.exists():
             raise ConfigError(f"no such file or directory: {args.paths[0]}")
     settings = load_settings(anchor_dir, args.config)
+    # Codes and names only: the rules (and LibCST) are imported when a file must be linted.
+    rules = rule_infos(settings, use_cache=not args.no_cache)
     # Name the file and the key of a bad selector in the configuration, then the flag.
-    validate_configured_selectors(settings, RULES)
+    validate_configured_selectors(settings, rules)
     validate_cli_selectors(
-        RULES,
+        rules,
         select=args.select or (),
         extend_select=_flatten(args.extend_select),
         ignore=_flatten(args.ignore),
@@ -333,6 +335,8 @@ def run_check(args: argparse.Namespace) -> int:
         elif output_format == "json-lines":
             out.write(format_json_lines(findings))
         elif output_format == "sarif":
+            from .rules import RULES
+
             out.write(format_sarif(findings, RULES, settings.project_root))
         elif output_format == "github":
             out.write(format_github(findings))

@@ -5,9 +5,14 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import ConfigError, Settings
-from .rule import Rule
+
+if TYPE_CHECKING:
+    # Only codes, names and defaults are read (engine.registry.RuleInfo has them too), so
+    # selection works without importing the rules and LibCST.
+    from .rule import Rule
 
 ALWAYS_ON = ("FPI001", "FPI002")
 

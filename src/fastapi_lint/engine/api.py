@@ -23,8 +23,6 @@ from ..config import Settings
 from ..index.project import ProjectIndex
 from ..index.summary import SUMMARY_VERSION, module_name_for, summarize_source
 from ..model import FileResult, Finding
-from ..rules import RULES
-from ..selection import enabled_codes
 from ..source import (
     SourceError,
     SourceText,
@@ -357,7 +355,6 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
     files = discover(paths, settings, known={root: project_listing})
     jobs = options.jobs or default_jobs()
     unsafe = settings.unsafe_fixes if options.unsafe_fixes is None else options.unsafe_fixes
-    enabled = enabled_codes(settings, RULES)
     cache = Cache(
         cache_root(settings.project_root, settings.cache_dir),
         f"{settings.fingerprint()}-{code_fingerprint()}-{'u' if unsafe else 's'}"
@@ -378,6 +375,7 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
             return RunResult(results=hits, files_checked=len(files))
 
     index, entries = build_index(sorted(project_files), settings, cache, jobs, scan)
+    enabled = _enabled(settings)
     if project_state is None:
         project_state = Scan(entries, []).state()
 
@@ -434,6 +432,14 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
     cache.save()
     ordered = [results[str(p)] for p in files if str(p) in results]
     return RunResult(results=ordered, files_checked=len(files))
+
+
+def _enabled(settings: Settings) -> frozenset[str]:
+    # Imported here: the rules import LibCST, which the warm path does without.
+    from ..rules import RULES
+    from ..selection import enabled_codes
+
+    return enabled_codes(settings, RULES)
 
 
 def _trusted_results(
@@ -516,7 +522,7 @@ def lint_source(
     )
     unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
     options = LintOptions(fix_edits=fix_edits)
-    state = WorkerState(settings, index, enabled_codes(settings, RULES), options, unsafe)
+    state = WorkerState(settings, index, _enabled(settings), options, unsafe)
     try:
         result, _ = linting.lint_text(state, path, text, module, fix=fix, want_fixed_text=fix)
     except Exception as exc:  # as in process_file: a finding, not a crash
@@ -545,9 +551,7 @@ def lint_bytes(
         source = decode_source(data)
     except SourceError as exc:
         path = Path(os.path.abspath(path))
-        state = WorkerState(
-            settings, ProjectIndex({}), enabled_codes(settings, RULES), LintOptions(), False
-        )
+        state = WorkerState(settings, ProjectIndex({}), _enabled(settings), LintOptions(), False)
         finding = syntax_error_finding(str(path), exc)
         return FileResult(str(path), linting.allowed(state, path, [finding])), None
     result = lint_source(source.text, path, settings, unsafe_fixes=unsafe_fixes, fix=fix)

@@ -9,6 +9,7 @@ atomically, so parallel runs cannot corrupt them; an unreadable cache is ignored
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -25,6 +26,7 @@ ENV_CACHE_DIR = "FASTAPI_LINT_CACHE_DIR"
 MAX_RESULT_FILES = 8
 
 
+@functools.cache
 def code_fingerprint() -> str:
     """Size and mtime of every module of fastapi-lint itself: cached findings made by other
     code (an upgrade, an edited rule in a development checkout) are never reused. A few dozen
@@ -121,10 +123,8 @@ class Cache:
         if not self.enabled or not (self._dirty_summaries or self._dirty_results):
             return
         try:
+            ensure_cache_root(self.root)
             self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.root / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Automatically created by fastapi-lint.\n*\n")
             if self._dirty_summaries:
                 # Summaries first: a stat record never points at a summary not yet written.
                 self._write(self.folder / "summaries.json", self.summaries)
@@ -137,9 +137,14 @@ class Cache:
             return
 
     def _prune(self, keep: int = MAX_RESULT_FILES) -> None:
-        """Drops the oldest results files: each selection or code change starts a new one."""
+        """Drops the oldest results and registry files: each selection or code change starts
+        new ones."""
+        for pattern in ("results-*.json", "registry-*.json"):
+            self._prune_pattern(pattern, keep)
+
+    def _prune_pattern(self, pattern: str, keep: int) -> None:
         files = []
-        for path in self.folder.glob("results-*.json"):
+        for path in self.folder.glob(pattern):
             with contextlib.suppress(OSError):
                 files.append((path.stat().st_mtime_ns, path))
         for _mtime, path in sorted(files, reverse=True)[keep:]:
@@ -148,15 +153,28 @@ class Cache:
 
     @staticmethod
     def _write(path: Path, data: dict[str, Any]) -> None:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_json(path, data)
+
+
+def ensure_cache_root(root: Path) -> None:
+    """Creates the cache folder with a `.gitignore` of `*`, as ruff does."""
+    root.mkdir(parents=True, exist_ok=True)
+    ignore = root / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Automatically created by fastapi-lint.\n*\n")
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Writes JSON atomically (a temporary file, then os.replace)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def clean(root: Path) -> bool:

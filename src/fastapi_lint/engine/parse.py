@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from ..model import Finding, Location
 from ..source import SourceError
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+# LibCST is imported where it is used: the warm path reports cached FPI001 findings without it.
 
 PARSE_ERROR_CODE = "FPI001"
 PARSE_ERROR_NAME = "unparsable-file"
@@ -14,11 +19,13 @@ PARSE_ERROR_NAME = "unparsable-file"
 def parse_module(text: str) -> cst.Module:
     """Parses with the newest grammar LibCST knows, so match, except*, PEP 695 and PEP 701
     f-strings all parse."""
-    return cst.parse_module(text)
+    import libcst
+
+    return libcst.parse_module(text)
 
 
 def syntax_error_finding(path: str, exc: BaseException) -> Finding:
-    if isinstance(exc, cst.ParserSyntaxError):
+    if type(exc).__name__ == "ParserSyntaxError" and hasattr(exc, "raw_line"):
         row, col = exc.raw_line, exc.raw_column + 1
         message = f"syntax error: {exc.message}"
     elif isinstance(exc, SyntaxError):
