@@ -234,3 +234,29 @@ def test_cached_findings_follow_edits_of_the_factory_module(tmp_path) -> None:
         "shared = SessionLocal\n"
     )
     assert run_json("check", str(tmp_path), "--select", "FPI2", cwd=tmp_path) == []
+
+
+def test_context_manager_generators_open_sessions() -> None:
+    index = make_index(
+        {
+            "c.db": (
+                "from contextlib import asynccontextmanager, contextmanager\n"
+                "from sqlalchemy.ext.asyncio import async_sessionmaker\n"
+                "from sqlalchemy.orm import sessionmaker\n"
+                "SessionLocal = sessionmaker()\nAsyncLocal = async_sessionmaker()\n"
+                "def get_session():\n    db = SessionLocal()\n    try:\n        yield db\n"
+                "    finally:\n        db.close()\n"
+                "get_db = contextmanager(get_session)\n"
+                "@asynccontextmanager\nasync def async_scope():\n"
+                "    async with AsyncLocal() as s:\n        yield s\n"
+                "def plain_generator():\n    yield SessionLocal()\n"
+            ),
+        }
+    )
+    facts = SessionFacts(index)
+    call = lambda name: ["call", ["n", name], [], {}]  # noqa: E731
+    assert facts.kind_of_shape("c.db", "", call("get_db")) == "session"
+    assert facts.kind_of_shape("c.db", "", call("async_scope")) == "async_session"
+    # Calling a plain generator gives a generator, not a session.
+    assert facts.kind_of_shape("c.db", "", call("plain_generator")) is None
+    assert facts.kind_of_shape("c.db", "", call("get_session")) is None

@@ -126,6 +126,8 @@ METHOD_RESULT: dict[tuple[str, str], str] = {
 
 MAX_DEPTH = 14
 
+CONTEXT_MANAGER_MAKERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
+
 # A value during resolution: ("kind", K) | ("ext", qual) | ("mod", name) | ("fn", qual) |
 # ("cls", qual) | ("method", "K.attr")
 Val = tuple[str, str]
@@ -238,6 +240,10 @@ class SessionFacts:
             return self._member(base, shape[2], depth + 1) if base else None
         if tag == "call":
             callee = self._value(module, scope, shape[1], depth + 1)
+            if callee is not None and callee[0] == "ext" and callee[1] in CONTEXT_MANAGER_MAKERS:
+                # `get_db = contextmanager(get_session)`: a context-manager function.
+                wrapped = self._value(module, scope, (shape[2] or [None])[0], depth + 1)
+                return ("cmfn", wrapped[1]) if wrapped and wrapped[0] == "fn" else None
             return self._call(module, scope, callee, shape[3] or {}, depth + 1)
         return None
 
@@ -260,17 +266,46 @@ class SessionFacts:
             return ("kind", result) if result else None
         if tag in ("ext", "fn") and what in self.factories:
             return ("kind", "session")
+        if tag == "cmfn":
+            return self._yielded(what)
         if tag == "fn":
             return self._function_result(what, depth + 1)
         if tag == "cls" and self._subclasses_session(what, depth + 1):
             return ("kind", "session")
         return None
 
+    def _yielded(self, qual: str) -> Val | None:
+        """The session a context-manager generator yields: `with get_db() as db` binds it."""
+        fact = self.index.function(qual)
+        split = self.index.split_qualified(qual)
+        if fact is None or split is None or not fact.get("generator"):
+            return None
+        kinds = {self.kind_of_shape(split[0], split[1], y) for y in fact.get("yields_values", [])}
+        if len(kinds) == 1:
+            (kind,) = kinds
+            if kind in SESSION_KINDS:
+                return ("kind", kind)
+        return None
+
+    def _is_context_manager(self, qual: str) -> bool:
+        fact = self.index.function(qual)
+        split = self.index.split_qualified(qual)
+        if fact is None or split is None:
+            return False
+        scope = fact.get("parent") or fact.get("class") or ""
+        for decorator in fact["decorators"]:
+            ref = self.index.ref_of_value(split[0], scope, decorator)
+            if ref is not None and ref.qual in CONTEXT_MANAGER_MAKERS:
+                return True
+        return False
+
     def _function_result(self, qual: str, depth: int) -> Val | None:
         """What calling a project helper returns: its annotation, else the one kind all its
         `return` values share (`def make(): return SessionLocal()`)."""
         fact = self.index.function(qual)
         split = self.index.split_qualified(qual)
+        if fact is not None and fact.get("generator") and self._is_context_manager(qual):
+            return self._yielded(qual)
         if fact is None or split is None or fact.get("generator"):
             return None
         module, key = split

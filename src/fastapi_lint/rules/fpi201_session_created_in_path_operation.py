@@ -31,8 +31,10 @@ class SessionCreatedInPathOperation(Rule):
 Checks for path operations that open their own database session or connection:
 `Session(engine)`, `AsyncSession(engine)`, a `sessionmaker(...)`/`async_sessionmaker(...)` factory
 called (`SessionLocal()`, whatever it is named and wherever it is defined), a `scoped_session`
-registry called, `SessionLocal.begin()`, or `engine.connect()`/`engine.begin()`. Factories listed
-in `[tool.fastapi-lint.rules] session-factories` count too.
+registry called, `SessionLocal.begin()`, `engine.connect()`/`engine.begin()`, or a project
+context manager that yields a session (`@contextmanager def session_scope()`, or
+`get_db = contextmanager(get_session)`). Factories listed in `[tool.fastapi-lint.rules]
+session-factories` count too.
 
 Only the body of the path operation itself is checked: lifespan and startup handlers, CLI
 scripts, tests, background-task functions and the session dependency itself may open sessions,
