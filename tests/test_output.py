@@ -209,3 +209,14 @@ def test_statistics_ignores_format(proj: Path) -> None:
         "1\tFPI001\t    unparsable-file",
     ]
     assert ONLY == ("--select", "FPI101")
+
+
+def test_rule_urls_live_under_the_documentation_url(proj: Path) -> None:
+    from conftest import ROOT
+
+    from fastapi_lint.config import tomllib  # tomli on Python 3.10
+
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]
+    items = json.loads(check(proj, "--output-format", "json").stdout)
+    assert items[0]["url"] == f"{urls['Documentation']}/docs/rules/FPI101.md"
+    assert (ROOT / "docs" / "rules" / "FPI101.md").is_file()
