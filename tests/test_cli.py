@@ -624,3 +624,12 @@ def test_warm_run_imports_no_libcst(proj: Path) -> None:
     assert "(2 from cache)" in proc.stderr, proc.stderr
     assert proc.stdout.splitlines()[-1] == "1 False"
     assert "app.py:5:5: FPI101" in proc.stdout
+
+
+def test_fix_in_the_process_pool(tmp_path: Path) -> None:
+    files = {f"pkg/m{i:02d}.py": SLEEPY for i in range(30)}
+    root = make_project(tmp_path / "p", files)
+    proc = run_cli("check", *ONLY, "--no-cache", "--fix", "--unsafe-fixes", "--jobs", "2", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.endswith("Found 30 errors (30 fixed, 0 remaining).\n")
+    assert all((root / name).read_text() == FIXED for name in files)
