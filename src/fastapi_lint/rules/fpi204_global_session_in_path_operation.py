@@ -5,24 +5,25 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import Rule
-from .session_facts import current_function, facts_for, is_path_operation
+from .session_facts import current_function, facts_for, is_dependency, is_path_operation
 
 
 class GlobalSessionInPathOperation(Rule):
     code = "FPI204"
     name = "global-session-in-path-operation"
     message = (
-        "Path operation uses a module-level session shared by all requests; inject one per "
+        "Path operation or dependency uses a module-level session shared by all requests; "
+        "inject one per "
         "request with `Depends`"
     )
-    summary = "module-level session object used by a path operation"
+    summary = "module-level session object used by a path operation or dependency"
     fix_availability = "none"
     triggers = ("def ",)
     docs = """
 ## What it does
-Checks for path operations that use a session object created once at module level
-(`db = SessionLocal()` or `session = Session(engine)` outside any function, in the same module
-or imported from another one). Session *factories* (`SessionLocal = sessionmaker(...)`),
+Checks for path operations and dependencies that use a session object created once at module
+level (`db = SessionLocal()` or `session = Session(engine)` outside any function, in the same
+module or imported from another one). Session *factories* (`SessionLocal = sessionmaker(...)`),
 `scoped_session` registries and engines at module level are fine and not reported.
 
 ## Why is this bad?
@@ -79,7 +80,7 @@ removed by hand.
         if not isinstance(node.value, (cst.Name, cst.Attribute)):
             return
         frame = current_function(self.ctx)
-        if frame is None or frame.key is None or not is_path_operation(self.ctx, frame):
+        if not self._in_scope(frame):
             return
         base = self.ctx.resolve(node.value)
         if base is None or base.kind != "module" or self.ctx.index.module(base.qual) is None:
@@ -95,7 +96,7 @@ removed by hand.
         if id(node) in self._not_loads:
             return
         frame = current_function(self.ctx)
-        if frame is None or frame.key is None or not is_path_operation(self.ctx, frame):
+        if not self._in_scope(frame):
             return
         if any(node.value in f.shadowed for f in self.ctx.frames):
             return
@@ -104,12 +105,19 @@ removed by hand.
         )
         self._flag(frame.key, node, origin)
 
+    def _in_scope(self, frame) -> bool:
+        return (
+            frame is not None
+            and frame.key is not None
+            and (is_path_operation(self.ctx, frame) or is_dependency(self.ctx, frame))
+        )
+
     def _flag(self, function_key: str, node: cst.CSTNode, origin: str | None) -> None:
         if origin is None or (function_key, origin) in self._reported:
             return
         self._reported.add((function_key, origin))
         self.report(
             node,
-            message=f"Path operation uses the module-level session `{origin}`, shared by all "
-            "requests; inject one per request with `Depends`",
+            message=f"Module-level session `{origin}` is shared by all requests; inject one "
+            "per request with `Depends`",
         )
