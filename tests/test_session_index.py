@@ -260,3 +260,20 @@ def test_context_manager_generators_open_sessions() -> None:
     # Calling a plain generator gives a generator, not a session.
     assert facts.kind_of_shape("c.db", "", call("plain_generator")) is None
     assert facts.kind_of_shape("c.db", "", call("get_session")) is None
+
+
+def test_recursive_helpers_and_classes_end() -> None:
+    index = make_index(
+        {
+            "rec.m": (
+                "def f():\n    return f()\n"
+                "def g():\n    return h()\n"
+                "def h():\n    return g()\n"
+                "class A(B):\n    pass\n"
+                "class B(A):\n    pass\n"
+            ),
+        }
+    )
+    facts = SessionFacts(index)
+    for name in ("f", "g", "A"):
+        assert facts.kind_of_shape("rec.m", "", ["call", ["n", name], [], {}]) is None

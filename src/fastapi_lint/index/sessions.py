@@ -274,7 +274,15 @@ class SessionFacts:
             return ("kind", "session")
         return None
 
+    def _memo(self, what: str, qual: str, compute: Any) -> Any:
+        """Memoised per function/class: a question that comes back to itself (a recursive
+        helper, `def f(): return f()`) reads as None instead of recursing."""
+        return self.index._memoised(("session-facts", what, self._key, qual), compute)
+
     def _yielded(self, qual: str) -> Val | None:
+        return self._memo("yielded", qual, lambda: self._compute_yielded(qual))
+
+    def _compute_yielded(self, qual: str) -> Val | None:
         """The session a context-manager generator yields: `with get_db() as db` binds it."""
         fact = self.index.function(qual)
         split = self.index.split_qualified(qual)
@@ -300,6 +308,9 @@ class SessionFacts:
         return False
 
     def _function_result(self, qual: str, depth: int) -> Val | None:
+        return self._memo("result", qual, lambda: self._compute_function_result(qual))
+
+    def _compute_function_result(self, qual: str) -> Val | None:
         """What calling a project helper returns: its annotation, else the one kind all its
         `return` values share (`def make(): return SessionLocal()`)."""
         fact = self.index.function(qual)
@@ -364,8 +375,10 @@ class SessionFacts:
         return None
 
     def _subclasses_session(self, qual: str, depth: int) -> bool:
-        if depth > MAX_DEPTH:
-            return False
+        return bool(self._memo("subclass", qual, lambda: self._compute_subclasses(qual)))
+
+    def _compute_subclasses(self, qual: str) -> bool:
+        depth = 0
         fact = self.index.class_(qual)
         split = self.index.split_qualified(qual)
         if fact is None or split is None:
