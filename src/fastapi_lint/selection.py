@@ -20,6 +20,9 @@ ALWAYS_ON = ("FPI001", "FPI002")
 def expand_selector(selector: str, rules: Iterable[type[Rule]]) -> set[str]:
     """Codes a selector names; raises ConfigError for a selector that names nothing."""
     selector = selector.strip()
+    if not selector:
+        # An empty string is a prefix of every code: it would select (or ignore) everything.
+        raise ConfigError("empty rule selector")
     codes = set()
     for rule in rules:
         if selector == "ALL" or rule.code.startswith(selector.upper()) or rule.name == selector:
@@ -97,6 +100,9 @@ def per_file_ignored(settings: Settings, path: Path, rules: Iterable[type[Rule]]
 
 def _glob_match(rel: str, pattern: str) -> bool:
     pattern = pattern.removeprefix("./")
+    if pattern.startswith("**/"):
+        # "**/" also matches no folder at all: "**/test_*.py" matches "test_a.py".
+        return _glob_match(rel, pattern[3:]) or fnmatch.fnmatchcase(rel, pattern)
     if "/" not in pattern:
         return fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], pattern) or fnmatch.fnmatchcase(
             rel, pattern
