@@ -71,7 +71,7 @@ def test_expand_selector(selector: str, codes: set[str]) -> None:
 
 @pytest.mark.parametrize("selector", ["FPI9", "FPI1011", "blocking", "E501", "", "  "])
 def test_selectors_that_name_nothing(selector: str) -> None:
-    with pytest.raises(ConfigError, match="unknown rule selector|empty rule selector"):
+    with pytest.raises(ConfigError, match=r"unknown rule selector|empty rule selector"):
         expand_selector(selector, RULES)
 
 
