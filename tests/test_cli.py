@@ -633,3 +633,10 @@ def test_fix_in_the_process_pool(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.endswith("Found 30 errors (30 fixed, 0 remaining).\n")
     assert all((root / name).read_text() == FIXED for name in files)
+
+
+def test_add_noqa_with_diff_shows_and_writes_nothing(proj: Path) -> None:
+    proc = run_cli("check", *ONLY, "--no-cache", "--add-noqa", "--diff", cwd=proj)
+    assert proc.returncode == 1
+    assert "+    time.sleep(1)  # noqa: FPI101\n" in proc.stdout
+    assert (proj / "app.py").read_text() == SLEEPY

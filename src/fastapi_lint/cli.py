@@ -276,7 +276,7 @@ def run_check(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
 
-        if args.add_noqa:
+        if args.add_noqa and not args.diff:  # with --diff, the directives are shown, not added
             added = sum(r.noqa_added for r in results)
             if not args.quiet:
                 print(f"Added {added} noqa directive{'s' if added != 1 else ''}.", file=sys.stderr)
