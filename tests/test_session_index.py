@@ -277,3 +277,14 @@ def test_recursive_helpers_and_classes_end() -> None:
     facts = SessionFacts(index)
     for name in ("f", "g", "A"):
         assert facts.kind_of_shape("rec.m", "", ["call", ["n", name], [], {}]) is None
+
+
+def test_import_cycles_end() -> None:
+    index = make_index(
+        {
+            "cyc.a": "from cyc.b import X\ndef f(x: X):\n    return x\n",
+            "cyc.b": "from cyc.a import X\n",
+        }
+    )
+    assert index.resolve_name("cyc.a", "f", "x") is None
+    assert index.alias_shape("cyc.a", "", "X") is None

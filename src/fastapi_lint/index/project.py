@@ -415,8 +415,12 @@ class ProjectIndex:
         return base
 
     # -- type aliases (SessionDep = Annotated[Session, Depends(get_session)]) --------------
-    def alias_shape(self, module: str, scope_key: str, dotted: str) -> tuple[str, Shape] | None:
+    def alias_shape(
+        self, module: str, scope_key: str, dotted: str, depth: int = 0
+    ) -> tuple[str, Shape] | None:
         """For a name bound to a subscript value (a type alias), its module and shape."""
+        if depth > MAX_RESOLVE_DEPTH:
+            return None  # an import cycle (`a` imports X from `b`, `b` from `a`)
         found = self.lookup_binding(module, scope_key, dotted.split(".")[0])
         if found is None or "." in dotted:
             return None
@@ -425,7 +429,7 @@ class ProjectIndex:
             split = self.split_qualified(binding[1])
             if split is None or "." in split[1]:
                 return None
-            return self.alias_shape(split[0], "", split[1])
+            return self.alias_shape(split[0], "", split[1], depth + 1)
         if binding[0] == "value" and binding[1] and binding[1][0] == "sub":
             return module, binding[1]
         return None
