@@ -640,3 +640,14 @@ def test_add_noqa_with_diff_shows_and_writes_nothing(proj: Path) -> None:
     assert proc.returncode == 1
     assert "+    time.sleep(1)  # noqa: FPI101\n" in proc.stdout
     assert (proj / "app.py").read_text() == SLEEPY
+
+
+def test_noqa_inside_a_string_suppresses_nothing(tmp_path: Path) -> None:
+    body = (
+        "import time\n\n\nasync def a():\n"
+        '    time.sleep(1); note = "# noqa: FPI101"\n'
+        '    time.sleep(2); note = "x"  # noqa: FPI101\n'
+    )
+    root = make_project(tmp_path / "p", {"n.py": body})
+    proc = run_cli("check", *ONLY, "--no-cache", cwd=root)
+    assert concise_rows(proc.stdout) == ["n.py:5:5: FPI101"]

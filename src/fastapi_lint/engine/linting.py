@@ -15,7 +15,7 @@ from ..rule import PendingFinding, Rule
 from ..rules import RULES
 from ..selection import per_file_ignored
 from ..source import content_digest, split_lines
-from ..suppression import is_suppressed
+from ..suppression import Suppressions
 from .fixes import (
     MAX_FIX_ROUNDS,
     apply_fixes,
@@ -205,15 +205,14 @@ def _fix_loop(
         ]
         if not candidates:
             break
-        lines = split_lines(current)
+        noqa = Suppressions(split_lines(current))
         spans = positions(module, [p.node for p in candidates])
         usable = []
         for item in candidates:
             span = spans.get(item.node)
             if span is None:
                 continue
-            line = lines[span[0] - 1] if 0 < span[0] <= len(lines) else ""
-            if is_suppressed(item.rule.code, line):
+            if noqa.suppressed(item.rule.code, span[0]):
                 continue
             if fix_signature(item, module) in rejected:
                 continue

@@ -13,7 +13,7 @@ from ..config import Settings
 from ..index.project import ProjectIndex
 from ..model import Finding, FixInfo, Location
 from ..rule import FileContext, Frame, PendingFinding, Rule
-from ..suppression import is_suppressed
+from ..suppression import Suppressions
 from .parse import parse_module, syntax_error_finding
 
 _SCOPE_BODY = "body"
@@ -303,13 +303,13 @@ def to_findings(
     spans = positions(run.ctx.module, [p.node for p in pending])
     findings: list[Finding] = []
     seen: set[tuple[str, int]] = set()
+    noqa = Suppressions(lines)
     for item in pending:
         span = spans.get(item.node)
         if span is None:
             continue
         row, col, end_row, end_col = span
-        line = lines[row - 1] if 0 < row <= len(lines) else ""
-        if is_suppressed(item.rule.code, line):
+        if noqa.suppressed(item.rule.code, row):
             continue
         # One problem, one finding: the same rule never reports a node twice.
         identity = (item.rule.code, id(item.node))
