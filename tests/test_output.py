@@ -220,3 +220,16 @@ def test_rule_urls_live_under_the_documentation_url(proj: Path) -> None:
     items = json.loads(check(proj, "--output-format", "json").stdout)
     assert items[0]["url"] == f"{urls['Documentation']}/docs/rules/FPI101.md"
     assert (ROOT / "docs" / "rules" / "FPI101.md").is_file()
+
+
+def test_full_lines_carets_up_under_tabs(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path / "p", {"t.py": "import time\n\n\nasync def f():\n\tx = 1;\ttime.sleep(1)\n"}
+    )
+    proc = run_cli("check", "--select", "FPI101", "--no-cache", "--output-format", "full", cwd=root)
+    lines = proc.stdout.splitlines()
+    code = next(line for line in lines if line.startswith("5 |"))
+    carets = lines[lines.index(code) + 1]
+    assert "\t" not in code
+    assert code.index("time.sleep") == carets.index("^")
+    assert carets.count("^") == len("time.sleep(1)")

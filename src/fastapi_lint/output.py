@@ -13,6 +13,7 @@ from . import __version__
 from .model import Finding
 from .source import split_lines
 
+TAB_WIDTH = 4
 FORMATS = ("concise", "full", "json", "json-lines", "sarif", "github")
 DOCS_BASE = "https://github.com/fastapi-lint/fastapi-lint/blob/main/docs/rules"
 
@@ -97,14 +98,14 @@ def format_full(
             width = len(str(last))
             for number in range(first, last + 1):
                 gutter = style.blue(f"{number:>{width}} |")
-                body.append(f"{gutter} {lines[number - 1]}".rstrip())
+                line = lines[number - 1]
+                # Tabs are shown as spaces, so the carets line up under the code.
+                body.append(f"{gutter} {line.expandtabs(TAB_WIDTH)}".rstrip())
                 if number == row:
-                    start = f.location.column - 1
-                    end = (
-                        f.end_location.column - 1
-                        if f.end_location.row == row
-                        else len(lines[number - 1])
-                    )
+                    start_col = f.location.column - 1
+                    end_col = f.end_location.column - 1 if f.end_location.row == row else len(line)
+                    start = len(line[:start_col].expandtabs(TAB_WIDTH))
+                    end = len(line[:end_col].expandtabs(TAB_WIDTH))
                     carets = "^" * max(1, end - start)
                     body.append(
                         f"{style.blue(' ' * width + ' |')} {' ' * start}{style.red(carets)} "
