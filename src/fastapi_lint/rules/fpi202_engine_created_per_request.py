@@ -38,10 +38,7 @@ the garbage collector finds them, which can exhaust the database's connection li
 
 ## Example
 ```python
-from fastapi import Depends, FastAPI
 from sqlmodel import Session, create_engine
-
-app = FastAPI()
 
 
 def get_session():
@@ -52,10 +49,8 @@ def get_session():
 
 ## Use instead
 ```python
-from fastapi import Depends, FastAPI
 from sqlmodel import Session, create_engine
 
-app = FastAPI()
 engine = create_engine("sqlite:///app.db")
 
 
