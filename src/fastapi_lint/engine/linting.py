@@ -58,6 +58,24 @@ def could_match(rules: list[type[Rule]], text: str) -> list[type[Rule]]:
     return [r for r in rules if any(t in text for t in r.triggers)]
 
 
+def imported_through_project(index, module_name: str) -> str:
+    """What the file's imports from project modules really are ("time.sleep" for a
+    `from .utils import pause` where utils re-exports `sleep as pause`), so that a trigger
+    spelled only in another module still selects the rule."""
+    summary = index.modules.get(module_name)
+    if summary is None:
+        return ""
+    names = []
+    for scope in summary["scopes"].values():
+        for binding in scope["bindings"].values():
+            if binding[0] != "import" or index.split_qualified(binding[1]) is None:
+                continue
+            ref = index.resolve_qualified(binding[1])
+            if ref is not None:
+                names.append(ref.qual)
+    return "\n".join(names)
+
+
 def lint_text(
     state: WorkerState,
     path: Path,
@@ -68,15 +86,21 @@ def lint_text(
     want_fixed_text: bool,
 ) -> tuple[FileResult, dict[str, str]]:
     path_str = str(path)
-    rules = could_match(active_rules(state, path), text)
+    index = state.index
+    # The trigger check reads other modules' re-exports: the cache must know it did.
+    index.start_tracking()
+    try:
+        haystack = text + "\n" + imported_through_project(index, module_name)
+    finally:
+        trigger_deps = index.stop_tracking()
+    rules = could_match(active_rules(state, path), haystack)
     result = FileResult(path_str)
     if not rules:
         # Every file is still checked for FPI001, with `ast` (ten times cheaper than LibCST);
         # LibCST decides only when `ast` of this Python rejects the file (newer syntax).
         if not _ast_parses(text) and _parse_or_none(text) is None:
             result.findings = allowed(state, path, [_parse_failure(path_str, text)])
-        return result, {}
-    index = state.index
+        return result, trigger_deps
     current = text
     applied: Counter = Counter()
     rejected: set[tuple[str, str]] = set()
@@ -125,6 +149,7 @@ def lint_text(
         )
     finally:
         deps = index.stop_tracking()
+    deps.update(trigger_deps)
     result.findings = allowed(state, path, result.findings)
     return result, deps
 
