@@ -152,3 +152,18 @@ def test_add_task_after_yield_follows_the_fastapi_version(
     (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\n" + rules)
     (tmp_path / "app.py").write_text(AFTER_YIELD)
     assert rows(tmp_path, "FPI406") == ([(8, "FPI406")] if reported else [])
+
+
+def test_cached_findings_follow_an_edited_requirement(tmp_path: Path) -> None:
+    """The cache must not keep FPI405 findings made under a requirement that changed."""
+    root = project(tmp_path, '[project]\nname = "x"\ndependencies = ["fastapi>=0.100"]\n')
+    assert (15, "FPI405") in rows_cached(root)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["fastapi>=0.118"]\n'
+    )
+    assert (15, "FPI405") not in rows_cached(root)
+
+
+def rows_cached(root: Path) -> list[tuple[int, str]]:
+    found = run_json("check", str(root), "--select", "FPI405")
+    return sorted((f["location"]["row"], f["code"]) for f in found)

@@ -190,9 +190,30 @@ class Settings:
             "src": self.src,
             "target_version": self.target_version,
             "rules": self.rules,
+            # Rules that follow the FastAPI version read the project's requirement files.
+            "requirements": requirement_signature(self.project_root),
         }
         blob = json.dumps(payload, sort_keys=True, default=str).encode()
         return hashlib.blake2b(blob, digest_size=12).hexdigest()
+
+
+def requirement_files(root: Path) -> list[Path]:
+    """Files that state the project's dependencies (and so its FastAPI version)."""
+    files = [root / PYPROJECT]
+    files += sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt"))
+    return [f for f in files if f.is_file()]
+
+
+def requirement_signature(root: Path) -> str:
+    """Changes whenever a requirement file is edited, added or removed."""
+    parts = []
+    for path in requirement_files(root):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path.name}:{st.st_mtime_ns}:{st.st_size}")
+    return "|".join(parts)
 
 
 def _validate(table: dict[str, Any], source: Path) -> dict[str, Any]:

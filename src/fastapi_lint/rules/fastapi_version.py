@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..config import requirement_signature
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -148,8 +150,10 @@ def _from_requirements(root: Path) -> str | None:
 
 
 @functools.lru_cache(maxsize=16)
-def requirement_range(root: str) -> Range | None:
-    """The FastAPI versions the project at `root` requires, or None if it does not say."""
+def requirement_range(root: str, signature: str = "") -> Range | None:
+    """The FastAPI versions the project at `root` requires, or None if it does not say.
+    `signature` (the requirement files' stat) keys the cache, so a long-running server sees
+    an edited requirement."""
     folder = Path(root)
     spec = _from_pyproject(folder / "pyproject.toml")
     if spec is None:
@@ -164,7 +168,8 @@ def fastapi_range(settings: Any) -> Range | None:
         version = parse_version(configured)
         if version is not None:
             return version, _bump(version, 2)
-    return requirement_range(str(settings.project_root))
+    root = settings.project_root
+    return requirement_range(str(root), requirement_signature(root))
 
 
 def overlaps(allowed: Range | None, low: Version, high: Version) -> bool:
