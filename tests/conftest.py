@@ -48,5 +48,6 @@ def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None, env=N
 
 def run_json(*args: str, cwd: Path | None = None) -> list[dict]:
     proc = run_cli(*args, "--output-format", "json", cwd=cwd)
-    assert proc.returncode in (0, 1), proc.stderr
+    # A crash also exits 1: tell it apart from "findings" before parsing the output.
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
     return json.loads(proc.stdout)

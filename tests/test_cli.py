@@ -651,3 +651,36 @@ def test_noqa_inside_a_string_suppresses_nothing(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", {"n.py": body})
     proc = run_cli("check", *ONLY, "--no-cache", cwd=root)
     assert concise_rows(proc.stdout) == ["n.py:5:5: FPI101"]
+
+
+def test_force_exclude_skips_excluded_files_named_explicitly(tmp_path: Path) -> None:
+    """pre-commit names files one by one; --force-exclude (set by our hooks) still honours the
+    excludes, while a plain run lints an explicit file even when excluded (as ruff does)."""
+    (tmp_path / "pyproject.toml").write_text('[tool.fastapi-lint]\nextend-exclude = ["legacy"]\n')
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    target = legacy / "old.py"
+    target.write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n")
+    plain = run_cli("check", str(target), "--no-cache")
+    assert plain.returncode == 1 and "FPI101" in plain.stdout
+    forced = run_cli("check", str(target), "--no-cache", "--force-exclude")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert "FPI101" not in forced.stdout
+
+
+def test_closed_pipe_is_not_a_traceback() -> None:
+    """`fastapi-lint rule --all | head`: the reader is gone before the output is written."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "fastapi_lint", "rule", "--all"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1

@@ -136,8 +136,8 @@ def test_hook_definitions() -> None:
             key, _, value = line.strip().partition(":")
             current[key] = value.strip()
     assert set(hooks) == {"fastapi-lint", "fastapi-lint-fix"}
-    assert hooks["fastapi-lint"]["entry"] == "fastapi-lint check"
-    assert hooks["fastapi-lint-fix"]["entry"] == "fastapi-lint check --fix"
+    assert hooks["fastapi-lint"]["entry"] == "fastapi-lint check --force-exclude"
+    assert hooks["fastapi-lint-fix"]["entry"] == "fastapi-lint check --fix --force-exclude"
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["types_or"] == "[python, pyi]"

@@ -101,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true")
     check.add_argument("--show-settings", action="store_true")
     check.add_argument("--show-files", action="store_true")
+    check.add_argument(
+        "--force-exclude",
+        dest="force_exclude",
+        action="store_true",
+        default=None,
+        help="apply the excludes to files named on the command line too (for pre-commit)",
+    )
+    check.add_argument("--no-force-exclude", dest="force_exclude", action="store_false")
 
     rule = commands.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("rule", nargs="?", metavar="CODE|NAME")
@@ -137,6 +145,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `fastapi-lint rule --all | head`: the reader left; say nothing more.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FINDINGS
     parser.print_help()
     return EXIT_ERROR
 
@@ -190,6 +203,7 @@ def run_check(args: argparse.Namespace) -> int:
         extend_select=_flatten(args.extend_select),
         ignore=_flatten(args.ignore),
         unsafe_fixes=args.unsafe_fixes,
+        force_exclude=args.force_exclude,
     )
     unsafe = settings.unsafe_fixes
     fix = args.fix or args.fix_only
@@ -404,11 +418,13 @@ def run_rule(args: argparse.Namespace) -> int:
 
 def run_server() -> int:
     try:
-        from .lsp import serve
-    except ImportError as exc:
+        import pygls  # noqa: F401
+    except ImportError:
         raise ConfigError(
-            f"the language server needs the `lsp` extra: pip install 'fastapi-lint[lsp]' ({exc})"
+            "the language server needs the `lsp` extra: pip install 'fastapi-lint[lsp]'"
         ) from None
+    from .lsp import serve
+
     serve()
     return EXIT_CLEAN
 

@@ -133,6 +133,7 @@ TOP_LEVEL_KEYS: dict[str, Validator] = {
     "src": _string_list,
     "target-version": _target_version,
     "respect-gitignore": _bool,
+    "force-exclude": _bool,
     "cache-dir": _string,
 }
 
@@ -166,6 +167,7 @@ class Settings:
     src: tuple[str, ...] = (".", "src")
     target_version: str = "py310"
     respect_gitignore: bool = True
+    force_exclude: bool = False
     cache_dir: str | None = None
     rules: tuple[tuple[str, Any], ...] = ()
 
@@ -330,6 +332,7 @@ def settings_from_table(
         src=tuple(values.get("src", (".", "src"))),
         target_version=values.get("target-version", "py310"),
         respect_gitignore=values.get("respect-gitignore", True),
+        force_exclude=values.get("force-exclude", False),
         cache_dir=values.get("cache-dir"),
         rules=tuple(sorted(values.get("rules", {}).items(), key=lambda kv: kv[0])),
     )
@@ -358,6 +361,7 @@ def with_cli_overrides(
     extend_select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     unsafe_fixes: bool | None = None,
+    force_exclude: bool | None = None,
 ) -> Settings:
     """CLI flags: --select replaces, --extend-select and --ignore add (as ruff does)."""
     return replace(
@@ -366,6 +370,7 @@ def with_cli_overrides(
         extend_select=settings.extend_select + tuple(extend_select),
         ignore=settings.ignore + tuple(ignore),
         unsafe_fixes=settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
+        force_exclude=settings.force_exclude if force_exclude is None else force_exclude,
     )
 
 

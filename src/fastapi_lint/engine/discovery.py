@@ -119,7 +119,8 @@ def _in_git(folder: Path) -> bool:
 def discover(
     paths: list[Path], settings: Settings, known: dict[Path, list[Path]] | None = None
 ) -> list[Path]:
-    """Files to lint. Explicit file arguments are always linted (as ruff does); folders are
+    """Files to lint. Explicit file arguments are linted even when excluded (as ruff does)
+    unless `force-exclude` is set; folders are
     walked with the excludes and .gitignore applied. A missing path is a usage error.
     `known` maps folders already listed by `python_files_under` to their files."""
     files: dict[Path, None] = {}
@@ -134,5 +135,22 @@ def discover(
             for found in listed:
                 files[found] = None
         else:
-            files[Path(os.path.abspath(path))] = None
+            file = Path(os.path.abspath(path))
+            if settings.force_exclude and _explicitly_excluded(file, settings):
+                continue
+            files[file] = None
     return sorted(files)
+
+
+def _explicitly_excluded(file: Path, settings: Settings) -> bool:
+    """With force-exclude, a file named on the command line (as pre-commit does) is skipped when
+    it or one of its folders matches the excludes."""
+    excluder = Excluder(settings)
+    if excluder.excluded(file):
+        return True
+    rel = excluder.relative(file)
+    parts = rel.split("/")[:-1] if rel else []
+    return any(
+        excluder.excluded(excluder.base / "/".join(parts[: i + 1]), is_dir=True)
+        for i in range(len(parts))
+    )
