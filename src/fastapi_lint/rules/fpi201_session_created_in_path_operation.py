@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..rule import Fix, Frame, ImportRequest, Rule
+from ..rule import Fix, Frame, ImportRequest, Rule, dotted_name
 from .session_facts import (
     CREATED_KINDS,
     SESSION_KINDS,
     current_function,
     facts_for,
+    is_close_statement,
     is_http_path_operation,
     kind_of,
     session_dependencies,
@@ -170,8 +171,8 @@ than the function's own statements, or when neither an alias nor such a paramete
             default = param.default
             if not isinstance(default, cst.Call) or len(default.args) != 1:
                 continue
-            marker = _dotted(default.func)
-            target = _dotted(default.args[0].value)
+            marker = dotted_name(default.func)
+            target = dotted_name(default.args[0].value)
             if marker is None or target is None or default.args[0].keyword is not None:
                 continue
             index, module = self.ctx.index, self.ctx.module_name
@@ -248,28 +249,11 @@ def _assign_target(stmt: cst.CSTNode, call: cst.Call) -> str | None:
     return target.value if isinstance(target, cst.Name) else None
 
 
-def _is_close(stmt: cst.CSTNode, name: str) -> bool:
-    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-        return False
-    small = stmt.body[0]
-    if not isinstance(small, cst.Expr):
-        return False
-    call = small.value.expression if isinstance(small.value, cst.Await) else small.value
-    return (
-        isinstance(call, cst.Call)
-        and not call.args
-        and isinstance(call.func, cst.Attribute)
-        and isinstance(call.func.value, cst.Name)
-        and call.func.value.value == name
-        and call.func.attr.value == "close"
-    )
-
-
 def _without_local_session(body: list[cst.BaseStatement], name: str) -> list[cst.BaseStatement]:
     """Drops `name.close()` statements and unwraps `try: ... finally: name.close()`."""
     result: list[cst.BaseStatement] = []
     for stmt in body:
-        if _is_close(stmt, name):
+        if is_close_statement(stmt, name):
             continue
         if (
             isinstance(stmt, cst.Try)
@@ -277,7 +261,7 @@ def _without_local_session(body: list[cst.BaseStatement], name: str) -> list[cst
             and stmt.orelse is None
             and stmt.finalbody is not None
             and isinstance(stmt.body, cst.IndentedBlock)
-            and all(_is_close(s, name) for s in stmt.finalbody.body.body)  # type: ignore[union-attr]
+            and all(is_close_statement(s, name) for s in stmt.finalbody.body.body)  # type: ignore[union-attr]
         ):
             inner = list(stmt.body.body)
             if inner:
@@ -337,17 +321,6 @@ def _all_params(module: cst.Module) -> list[cst.Param]:
 
     module.visit(Collector())
     return found
-
-
-def _dotted(node: cst.CSTNode) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
 
 
 def _comma_safe(param: cst.Param) -> cst.Param:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import Fix, Frame, Rule
-from .session_facts import SESSION_KINDS, current_function, facts_for, is_dependency, kind_of
+from .session_facts import (
+    SESSION_KINDS,
+    current_function,
+    facts_for,
+    is_close_statement,
+    is_dependency,
+    kind_of,
+)
 
 
 class SessionDependencyWithoutCleanup(Rule):
@@ -168,7 +175,9 @@ generator, which changes how callers use it).
         start = next((i for i, stmt in enumerate(body) if _is_bare_yield(stmt, node)), None)
         if start is None:
             return None
-        close_at = next((i for i in range(start + 1, len(body)) if _is_close(body[i], name)), None)
+        close_at = next(
+            (i for i in range(start + 1, len(body)) if is_close_statement(body[i], name)), None
+        )
         if close_at is None:
             is_async = func.asynchronous is not None
             if kind == "async_session" and not is_async:
@@ -199,20 +208,3 @@ def _is_bare_yield(stmt: cst.CSTNode, node: cst.Yield) -> bool:
         return False
     small = stmt.body[0]
     return isinstance(small, cst.Expr) and small.value is node
-
-
-def _is_close(stmt: cst.CSTNode, name: str) -> bool:
-    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-        return False
-    small = stmt.body[0]
-    if not isinstance(small, cst.Expr):
-        return False
-    call = small.value.expression if isinstance(small.value, cst.Await) else small.value
-    return (
-        isinstance(call, cst.Call)
-        and isinstance(call.func, cst.Attribute)
-        and isinstance(call.func.value, cst.Name)
-        and call.func.value.value == name
-        and call.func.attr.value == "close"
-        and not call.args
-    )

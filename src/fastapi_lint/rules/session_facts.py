@@ -16,6 +16,7 @@ from ..index.sessions import (
     session_dependencies,
 )
 from ..index.summary import Shape
+from ..rule import dotted_name
 
 if TYPE_CHECKING:
     from ..rule import FileContext, Frame
@@ -28,6 +29,7 @@ __all__ = [
     "SessionFacts",
     "current_function",
     "facts_for",
+    "is_close_statement",
     "is_dependency",
     "is_http_path_operation",
     "is_path_operation",
@@ -48,7 +50,7 @@ def shape_of_cst(ctx: FileContext, node: cst.CSTNode, depth: int = 0) -> Shape:
     comprehension around the current node made opaque."""
     if depth > 8:
         return ["?"]
-    dotted = _dotted(node)
+    dotted = dotted_name(node)
     if dotted is not None:
         head = dotted.partition(".")[0]
         if any(head in frame.shadowed for frame in ctx.frames):
@@ -69,15 +71,22 @@ def shape_of_cst(ctx: FileContext, node: cst.CSTNode, depth: int = 0) -> Shape:
     return ["?"]
 
 
-def _dotted(node: cst.CSTNode) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
+def is_close_statement(stmt: cst.CSTNode, name: str) -> bool:
+    """`name.close()` or `await name.close()` as a statement of its own."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    small = stmt.body[0]
+    if not isinstance(small, cst.Expr):
+        return False
+    call = small.value.expression if isinstance(small.value, cst.Await) else small.value
+    return (
+        isinstance(call, cst.Call)
+        and not call.args
+        and isinstance(call.func, cst.Attribute)
+        and isinstance(call.func.value, cst.Name)
+        and call.func.value.value == name
+        and call.func.attr.value == "close"
+    )
 
 
 def kind_of(ctx: FileContext, node: cst.BaseExpression, facts: SessionFacts) -> str | None:
