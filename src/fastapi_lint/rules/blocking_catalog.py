@@ -656,7 +656,8 @@ class Offloader:
     offloads: bool = True  # False: by-reference only (BackgroundTasks run after the response)
 
 
-_LOOPS = (
+# What an event loop resolves to: its getters' results and its classes.
+EVENT_LOOPS = (
     "asyncio.get_running_loop",
     "asyncio.get_event_loop",
     "asyncio.new_event_loop",
@@ -671,7 +672,7 @@ for _qual, _index, _kwargs in [
     ("anyio.to_thread.run_sync", 0, False),
     ("starlette.concurrency.run_in_threadpool", 0, True),
     ("fastapi.concurrency.run_in_threadpool", 0, True),
-    *[(f"{loop}.run_in_executor", 1, False) for loop in _LOOPS],
+    *[(f"{loop}.run_in_executor", 1, False) for loop in EVENT_LOOPS],
 ]:
     OFFLOADERS[_qual] = Offloader(_qual, _index, _kwargs)
 for _qual in (

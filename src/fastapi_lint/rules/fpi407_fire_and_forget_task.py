@@ -7,23 +7,16 @@ import libcst as cst
 
 from ..rule import Rule
 from .background_tasks import LocalUses, injected_function
+from .blocking_catalog import EVENT_LOOPS
 
-_LOOPS = (
-    "asyncio.get_running_loop",
-    "asyncio.get_event_loop",
-    "asyncio.new_event_loop",
-    "asyncio.AbstractEventLoop",
-    "asyncio.events.AbstractEventLoop",
-    "asyncio.BaseEventLoop",
-)
 TASK_SPAWNERS = frozenset(
     {
         "asyncio.create_task",
         "asyncio.ensure_future",
         "asyncio.tasks.create_task",
         "asyncio.tasks.ensure_future",
-        *(f"{loop}.create_task" for loop in _LOOPS),
-        *(f"{loop}.ensure_future" for loop in _LOOPS),
+        *(f"{loop}.create_task" for loop in EVENT_LOOPS),
+        *(f"{loop}.ensure_future" for loop in EVENT_LOOPS),
     }
 )
 THREAD_TYPES = frozenset({"threading.Thread"})
