@@ -7,6 +7,7 @@ enough work) -> fix/diff/add-noqa -> merge results in (path, row, column, code) 
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing
 import os
 import re
@@ -88,7 +89,7 @@ class FileEntry:
     digest: str | None
     module: str
     is_package: bool
-    summary: dict[str, Any] | None
+    summary: dict[str, Any] | bytes | None  # bytes: marshalled (see CompactModules)
 
 
 def _summarise_job(args: tuple[str, str, bool]) -> tuple[str, str | None, Any]:
@@ -99,7 +100,9 @@ def _summarise_job(args: tuple[str, str, bool]) -> tuple[str, str | None, Any]:
         text = decode_source(data).text
     except (OSError, SourceError):
         return path, None, None
-    return path, digest, summarize_source(text, module, is_package, path)
+    summary = summarize_source(text, module, is_package, path)
+    # Marshalled: cheaper to send back from a worker, and the index keeps it this way.
+    return path, digest, None if summary is None else marshal.dumps(summary)
 
 
 @dataclass
@@ -179,6 +182,8 @@ def build_index(
                 # The stat was taken before the read: a file edited meanwhile is redone next
                 # time instead of being trusted with the old content's summary.
                 record = {"m": mtime, "s": size, "d": digest, "mod": module}
+                if cache.enabled and summary is not None:
+                    summary = marshal.loads(summary)
                 cache.put_summary(key, {**record, "v": SUMMARY_VERSION}, summary)
     modules: dict[str, dict[str, Any]] = {}
     digests: dict[str, str] = {}
