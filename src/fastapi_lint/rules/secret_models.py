@@ -67,6 +67,16 @@ NOT_FIELDS = frozenset(
 FIELD_SERIALIZERS = frozenset(
     {"pydantic.field_serializer", "pydantic.functional_serializers.field_serializer"}
 )
+FIELD_VALIDATORS = frozenset(
+    {
+        "pydantic.field_validator",
+        "pydantic.functional_validators.field_validator",
+        "pydantic.validator",
+        "pydantic.class_validators.validator",
+    }
+)
+#: A validator returning such a call (or a string literal) replaces the value with a masked one.
+REDACTING_CALL = re.compile(r"(?i).*(redact|mask|obfuscat|censor|scrub)")
 MODEL_SERIALIZERS = frozenset(
     {"pydantic.model_serializer", "pydantic.functional_serializers.model_serializer"}
 )
@@ -370,7 +380,40 @@ def _serializers(index: ProjectIndex, module: str, class_key: str) -> tuple[set[
                 for arg in decorator[2]:
                     if arg and arg[0] == "const" and isinstance(arg[1], str):
                         names.add(arg[1])
+            elif (
+                ref.qual in FIELD_VALIDATORS
+                and decorator[0] == "call"
+                and any(_redacts(v) for v in fact.get("returns_values", ()))
+            ):
+                # `@field_validator("password") ... return redact(v)`: the model stores (and
+                # so serialises) only the masked value.
+                for arg in decorator[2]:
+                    if arg and arg[0] == "const" and isinstance(arg[1], str):
+                        names.add(arg[1])
     return names, whole
+
+
+def _redacts(shape: Shape | None, depth: int = 0) -> bool:
+    """A returned string literal, or a call to a redact/mask-like function (at any depth)."""
+    if not shape or depth > 6:
+        return False
+    if shape[0] == "const":
+        return isinstance(shape[1], str)
+    if shape[0] == "call":
+        func = shape[1]
+        if func and func[0] == "n" and REDACTING_CALL.match(func[1].rsplit(".", 1)[-1]):
+            return True
+        return any(_redacts(a, depth + 1) for a in shape[2])
+    return False
+
+
+def _holds_models_only(index: ProjectIndex, item: FieldInfo) -> bool:
+    """`password: FieldBehavior | None`: the field holds a nested model (whose own fields are
+    checked), not a secret value."""
+    leaves = _annotation_leaves(index, item.module, item.scope, item.annotation)
+    return bool(leaves) and all(
+        r is not None and r.kind == "class" and model_kind(index, r.qual) for r in leaves
+    )
 
 
 def _annotation_leaves(
@@ -604,7 +647,7 @@ def _leaked_fields(
             continue
         if token_route and TOKEN_FIELDS.fullmatch(item.name):
             continue
-        if policy.is_secret_name(item.name):
+        if policy.is_secret_name(item.name) and not _holds_models_only(index, item):
             leaks.append(item.name)
             continue
         if len(stack) >= MAX_NESTING:
