@@ -48,15 +48,13 @@ among all requests.
 ## Example
 ```python
 @app.get("/items")
-def list_items(db: Session = Depends(get_db())):
-    ...
+def list_items(db: Session = Depends(get_db())): ...
 ```
 
 ## Use instead
 ```python
 @app.get("/items")
-def list_items(db: Session = Depends(get_db)):
-    ...
+def list_items(db: Session = Depends(get_db)): ...
 ```
 
 ## Fix safety
