@@ -46,29 +46,46 @@ class Ref:
 
 class CompactModules(dict):
     """Module summaries kept marshalled (about a seventh of their size as Python objects) and
-    decoded when read; the most recently read ones stay decoded. Decoded, the summaries of a
-    1,900-file project took ~190 MB in every process and set the peak memory of a run."""
+    decoded when read. Decoded, the summaries of a 1,900-file project took ~190 MB in every
+    process and set the peak memory of a run. Decoded summaries are kept up to BUDGET bytes of
+    marshalled data (most recently read first): a small or medium project stays decoded
+    entirely; a scan over every module (project facts) keeps what fits without evicting, so
+    it does not flush the modules the current file reads."""
 
-    RECENT = 256
+    BUDGET = 12 * 2**20
 
     def __init__(self, summaries: dict[str, Any] | None = None) -> None:
         super().__init__()
         self._recent: dict[str, Any] = {}
+        self._recent_bytes = 0
         for name, summary in (summaries or {}).items():
             self[name] = summary
 
-    def _decode(self, name: str, blob: bytes) -> Any:
+    def _forget(self, name: str) -> None:
+        if self._recent.pop(name, None) is not None:
+            self._recent_bytes -= len(dict.__getitem__(self, name))
+
+    def _decode(self, name: str, blob: bytes, scanning: bool = False) -> Any:
         recent = self._recent
         value = recent.pop(name, None)
-        if value is None:
-            value = marshal.loads(blob)
-            if len(recent) >= self.RECENT:
-                del recent[next(iter(recent))]
-        recent[name] = value  # the most recently read last
+        if value is not None:
+            recent[name] = value  # the most recently read last
+            return value
+        value = marshal.loads(blob)
+        size = len(blob)
+        if scanning and self._recent_bytes + size > self.BUDGET:
+            return value
+        recent[name] = value
+        self._recent_bytes += size
+        while self._recent_bytes > self.BUDGET and len(recent) > 1:
+            oldest = next(iter(recent))
+            del recent[oldest]
+            self._recent_bytes -= len(dict.__getitem__(self, oldest))
         return value
 
     def __setitem__(self, name: str, summary: Any) -> None:
-        self._recent.pop(name, None)
+        if dict.__contains__(self, name):
+            self._forget(name)
         blob = summary if isinstance(summary, bytes) else marshal.dumps(summary)
         dict.__setitem__(self, name, blob)
 
@@ -80,7 +97,8 @@ class CompactModules(dict):
         return default if blob is None else self._decode(name, blob)
 
     def pop(self, name: str, *default: Any) -> Any:
-        self._recent.pop(name, None)
+        if dict.__contains__(self, name):
+            self._forget(name)
         blob = dict.pop(self, name, None)
         if blob is None:
             if default:
@@ -90,7 +108,7 @@ class CompactModules(dict):
 
     def items(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
         for name, blob in list(dict.items(self)):
-            yield name, self._decode(name, blob)
+            yield name, self._decode(name, blob, scanning=True)
 
     def values(self) -> Iterator[Any]:  # type: ignore[override]
         for _name, value in self.items():
