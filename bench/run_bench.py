@@ -5,7 +5,8 @@
                                             [--repeat N] [--write docs/performance.md]
 
 The corpora come from `../shared/corpora.sh .corpora all`. Each corpus is copied once to a scratch
-folder outside any git work tree (so no tool sees this repository's `.gitignore` or config), then,
+folder outside any git work tree (so no tool sees this repository's `.gitignore` or config; the
+large group gets a `fastapi-lint.toml` making each package an import root), then,
 in one run on the same machine, every command below is timed on the same files:
 
     fastapi-lint cold   fastapi-lint check --no-cache --exit-zero -q .
@@ -141,7 +142,7 @@ def prepare(corpora: Path, group: str) -> Path:
     want = " ".join(
         (corpora / n / ".corpus-stamp").read_text().strip() if (corpora / n).is_dir() else "?"
         for n in names
-    )
+    ) + (" +src" if len(names) > 1 else "")
     if stamp.is_file() and stamp.read_text() == want:
         return dest
     if dest.exists():
@@ -152,6 +153,11 @@ def prepare(corpora: Path, group: str) -> Path:
         if not src.is_dir():
             raise SystemExit(f"missing corpus {src}: run ../shared/corpora.sh {corpora} {group}")
         shutil.copytree(src, dest / name, symlinks=True)
+    if len(names) > 1:
+        # Several packages side by side: each is its own import root, as in its own checkout,
+        # so `from airflow.models import ...` resolves across modules.
+        roots = ", ".join(f'"{n}"' for n in names)
+        (dest / "fastapi-lint.toml").write_text(f"src = [{roots}]\n")
     stamp.write_text(want)
     return dest
 
