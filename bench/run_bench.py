@@ -246,10 +246,15 @@ def _saved(group: str) -> dict[str, Measure]:
 
 
 def run_group(
-    corpora: Path, group: str, repeat: int, skip: set[str], reuse_peers: bool = False
+    corpora: Path,
+    group: str,
+    repeat: int,
+    skip: set[str],
+    reuse_peers: bool = False,
+    table_only: bool = False,
 ) -> tuple[dict, int, int]:
     folder = prepare(corpora, group)
-    saved = _saved(group) if reuse_peers else {}
+    saved = _saved(group) if reuse_peers or table_only else {}
     files = lint_files(folder)
     lines = 0
     for f in files:
@@ -258,6 +263,9 @@ def run_group(
                 lines += handle.read().count(b"\n")
         except OSError:
             pass
+    if table_only:
+        order = list(commands(folder, SCRATCH / f"{group}.files"))
+        return {k: saved[k] for k in order if k in saved}, len(files), lines
     file_list = SCRATCH / f"{group}.files"
     file_list.write_text("\n".join(files) + "\n")
     cache = folder / ".fastapi_lint_cache"
@@ -299,15 +307,19 @@ def table(all_results: dict[str, tuple[dict, int, int]]) -> str:
     peers = ["flake8-async", "ruff", "libcst parse"]
     head = (
         "| corpus | files | lines | command | wall s | CPU s | files/s | max RSS MB | "
-        "sum RSS MB | x flake8-async | x ruff | x libcst parse |"
+        "sum RSS MB | x flake8-async | x ruff | x libcst parse | CPU x flake8-async | CPU x ruff |"
     )
-    rows = [head, "|" + "---|" * 12]
+    rows = [head, "|" + "---|" * 14]
     for group, (results, files, lines) in all_results.items():
         for name, m in results.items():
             ratios = []
             for peer in peers:
                 p = results.get(peer)
                 ratios.append(f"{m.seconds / p.seconds:.2f}" if p and p.seconds > 0 else "-")
+            for peer in peers[:2]:
+                p = results.get(peer)
+                ok = p is not None and p.cpu_seconds > 0
+                ratios.append(f"{m.cpu_seconds / p.cpu_seconds:.2f}" if ok else "-")
             rate = files / m.seconds if m.seconds > 0 else 0
             rows.append(
                 f"| {group} | {files} | {lines} | {name} | {m.seconds:.2f} | {m.cpu_seconds:.2f} | "
@@ -373,15 +385,18 @@ def main() -> int:
         action="store_true",
         help="reuse the last measurement of flake8-async, ruff and the LibCST parse",
     )
+    parser.add_argument(
+        "--table-only", action="store_true", help="print the table of the last measurements"
+    )
     parser.add_argument("--write", type=Path, default=None, help="markdown file for the table")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    commit = snapshot()
+    commit = "(table of earlier measurements)" if args.table_only else snapshot()
     all_results = {}
     for group in [g.strip() for g in args.only.split(",") if g.strip()]:
         print(f"corpus {group}", file=sys.stderr, flush=True)
         all_results[group] = run_group(
-            args.corpora.resolve(), group, args.repeat, skip, args.reuse_peers
+            args.corpora.resolve(), group, args.repeat, skip, args.reuse_peers, args.table_only
         )
     text = table(all_results)
     print(text)
