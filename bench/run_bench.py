@@ -254,7 +254,8 @@ def run_group(
     table_only: bool = False,
 ) -> tuple[dict, int, int]:
     folder = prepare(corpora, group)
-    saved = _saved(group) if reuse_peers or table_only else {}
+    earlier = _saved(group)
+    saved = earlier if reuse_peers or table_only else {}
     files = lint_files(folder)
     lines = 0
     for f in files:
@@ -298,7 +299,7 @@ def run_group(
         )
     shutil.rmtree(cache, ignore_errors=True)
     (SCRATCH / f"{group}.results.json").write_text(
-        json.dumps({k: vars(v) for k, v in {**saved, **results}.items()})
+        json.dumps({k: vars(v) for k, v in {**earlier, **results}.items()})
     )
     return results, len(files), lines
 
