@@ -49,7 +49,7 @@ def rows(root: Path, *select: str) -> list[tuple[int, str]]:
 @pytest.mark.parametrize(
     ("pyproject", "requirements", "default_scope_reported"),
     [
-        ("[tool.fastapi-lint]\n", None, True),  # unknown version
+        ("[tool.fastapi-lint]\n", None, False),  # unknown: a current FastAPI is assumed
         ('[project]\nname = "x"\ndependencies = ["fastapi>=0.100"]\n', None, True),
         ('[project]\nname = "x"\ndependencies = ["fastapi[standard]>=0.118"]\n', None, False),
         ('[project]\nname = "x"\ndependencies = ["fastapi<0.106"]\n', None, False),

@@ -62,8 +62,9 @@ where nobody sees it. FastAPI's documentation recommends creating such resources
 The rule honours `fastapi-version` under `[tool.fastapi-lint.rules]`; when it is not set, it
 reads the `fastapi` requirement of the project (`[project]` dependencies, optional dependencies
 and dependency groups, Poetry dependencies, then `requirements*.txt`). It reports when the
-allowed versions include 0.106 to 0.117, when the version is unknown, and always for
-`scope="function"`.
+allowed versions include 0.106 to 0.117, and always for `scope="function"`. A project that
+states no FastAPI requirement is taken to run a current FastAPI (0.118 or later), where only
+`scope="function"` closes the resource early; set `fastapi-version` to say otherwise.
 
 ## Example
 ```python
@@ -171,11 +172,11 @@ There is no fix: the task itself has to open its own resource.
                 f"{advice}"
             )
         allowed = fastapi_range(self.ctx.settings)
-        if not overlaps(allowed, CLOSED_FROM, CLOSED_UNTIL):
+        # With no stated version, assume a current FastAPI (0.118 or later), where the
+        # default scope keeps the resource open until the tasks have run: no finding.
+        if allowed is None or not overlaps(allowed, CLOSED_FROM, CLOSED_UNTIL):
             return None
-        versions = "FastAPI 0.106 to 0.117"
-        if allowed is not None:
-            versions = f"{describe(allowed)} includes 0.106 to 0.117, which"
+        versions = f"{describe(allowed)} includes 0.106 to 0.117, which"
         return (
             f"{head}: {versions} close it before background tasks run (as does "
             f'`Depends(scope="function")`){advice}'
