@@ -157,7 +157,7 @@ class ProjectIndex:
         if self._tracking:
             self._tracking[-1].add(name)
 
-    def _memoised(self, key: Any, compute: Any) -> Any:
+    def memoised(self, key: Any, compute: Any) -> Any:
         """compute() once per key; its reads are replayed into the tracker on every hit."""
         hit = self._memo.get(key)
         if hit is not None:
@@ -311,7 +311,7 @@ class ProjectIndex:
     # -- resolution ------------------------------------------------------------------------
     def resolve_name(self, module: str, scope_key: str, dotted: str) -> Ref | None:
         """Resolves a dotted name as written in `module` at `scope_key`."""
-        return self._memoised(
+        return self.memoised(
             ("name", module, scope_key, dotted),
             lambda: self._resolve_name(module, scope_key, dotted, 0),
         )

@@ -166,7 +166,7 @@ class SessionFacts:
         # The memo also breaks cycles (a key being computed reads as None), so the answer is
         # computed from depth 0: a depth cut-off inside a memoised answer would be reused by
         # every later, shallower question.
-        return self.index._memoised(
+        return self.index.memoised(
             ("session-facts", self._key, module, scope, dotted),
             lambda: self._compute_name(module, scope, dotted, 0),
         )
@@ -277,7 +277,7 @@ class SessionFacts:
     def _memo(self, what: str, qual: str, compute: Any) -> Any:
         """Memoised per function/class: a question that comes back to itself (a recursive
         helper, `def f(): return f()`) reads as None instead of recursing."""
-        return self.index._memoised(("session-facts", what, self._key, qual), compute)
+        return self.index.memoised(("session-facts", what, self._key, qual), compute)
 
     def _yielded(self, qual: str) -> Val | None:
         return self._memo("yielded", qual, lambda: self._compute_yielded(qual))

@@ -846,11 +846,11 @@ def _direct(index: ProjectIndex, qual: str, extra: Extra) -> tuple[Blocking | No
 def blocking_chain(index: ProjectIndex, qual: str, extra: Extra = NO_EXTRA) -> Chain | None:
     """Shortest chain by which calling the sync project function `qual` blocks, found
     breadth-first (bounded depth, recursion-safe); None when nothing known blocks."""
-    return index._memoised(("fpi1xx-chain", qual, extra), lambda: _search_chain(index, qual, extra))
+    return index.memoised(("fpi1xx-chain", qual, extra), lambda: _search_chain(index, qual, extra))
 
 
 def _direct_memo(index: ProjectIndex, qual: str, extra: Extra) -> tuple[Blocking | None, list[str]]:
-    return index._memoised(("fpi1xx-direct", qual, extra), lambda: _direct(index, qual, extra)) or (
+    return index.memoised(("fpi1xx-direct", qual, extra), lambda: _direct(index, qual, extra)) or (
         None,
         [],
     )

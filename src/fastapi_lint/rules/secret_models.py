@@ -237,7 +237,7 @@ class ModelInfo:
 
 def _memo(index: ProjectIndex, key: tuple, compute: Any) -> Any:
     # The index replays what a memoised answer read into the cache's dependency tracker.
-    return index._memoised(key, compute)
+    return index.memoised(key, compute)
 
 
 def _class_location(index: ProjectIndex, qual: str) -> tuple[str, str, dict] | None:

@@ -129,7 +129,7 @@ class Verdict:
 
 
 def route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
-    return index._memoised(("fpi3-route", module, key), lambda: _route_view(index, module, key))
+    return index.memoised(("fpi3-route", module, key), lambda: _route_view(index, module, key))
 
 
 def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
@@ -628,7 +628,7 @@ def return_verdict(
     if view.output != "none":
         return None
     key = ("fpi3-return", view.module, view.key, policy.key, json.dumps(shape))
-    return index._memoised(key, lambda: _return_verdict(index, view, policy, shape))
+    return index.memoised(key, lambda: _return_verdict(index, view, policy, shape))
 
 
 def _return_verdict(
