@@ -47,3 +47,35 @@ def test_cached_skip_is_invalidated_when_the_reexport_changes(tmp_path: Path) ->
     assert _codes(project) == []
     clock.write_text("from time import sleep as pause\n")
     assert ("routes.py", "FPI101", 9) in _codes(project)
+
+
+def test_index_gate_skips_modules_without_routes_or_dependencies(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """`def `/`return` appear in nearly every file; the FPI2xx/FPI3xx rules that only look inside
+    path operations and dependencies ask the index first, so a plain helper module is never
+    parsed with LibCST, while the routes module still is (and still gets its findings)."""
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import LintOptions, lint_paths, linting
+
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\n")
+    (tmp_path / "helpers.py").write_text("def total(items):\n    return sum(items)\n")
+    (tmp_path / "routes.py").write_text(
+        "from fastapi import FastAPI\nfrom sqlmodel import Session, create_engine\n\n"
+        "app = FastAPI()\n\n\n@app.get('/')\ndef index():\n"
+        "    engine = create_engine('sqlite://')\n    with Session(engine) as session:\n"
+        "        return {}\n"
+    )
+    parsed: list[str] = []
+    real_parse = linting.parse_module
+
+    def counting_parse(text: str):
+        parsed.append(text)
+        return real_parse(text)
+
+    monkeypatch.setattr(linting, "parse_module", counting_parse)
+    run = lint_paths([tmp_path], load_settings(tmp_path), LintOptions(use_cache=False, jobs=1))
+    codes = {(Path(f.path).name, f.code) for f in run.findings}
+    assert ("routes.py", "FPI201") in codes and ("routes.py", "FPI202") in codes
+    assert not any("def total" in text for text in parsed)
+    assert any("def index" in text for text in parsed)

@@ -207,6 +207,13 @@ class Rule:
         self.ctx = ctx
         self._metadata = metadata
 
+    @classmethod
+    def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
+        """A second gate after `triggers`, from index facts alone (no parse): False when the rule
+        cannot report anything in this module. Read facts through `index` so the cache records
+        what the answer depended on."""
+        return True
+
     def get_metadata(self, provider: type, node: cst.CSTNode, default: Any = None) -> Any:
         if self._metadata is None:
             return default

@@ -91,9 +91,13 @@ def lint_text(
     index.start_tracking()
     try:
         haystack = text + "\n" + imported_through_project(index, module_name)
+        rules = [
+            rule
+            for rule in could_match(active_rules(state, path), haystack)
+            if rule.could_apply(index, module_name)
+        ]
     finally:
         trigger_deps = index.stop_tracking()
-    rules = could_match(active_rules(state, path), haystack)
     result = FileResult(path_str)
     if not rules:
         # Every file is still checked for FPI001, with `ast` (ten times cheaper than LibCST);

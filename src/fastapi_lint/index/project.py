@@ -624,6 +624,26 @@ class ProjectIndex:
         """Qualified names of project functions used in Depends()/Security() anywhere."""
         return set(self.project_fact("dependency_functions"))
 
+    def module_roles(self, module: str) -> frozenset[str]:
+        """ "route" when a function of the module is a path operation, "dependency" when one is
+        used in Depends()/Security() anywhere. Rules that only look inside such functions use it
+        to skip other modules without parsing them (`Rule.could_apply`)."""
+
+        def compute() -> frozenset[str]:
+            summary = self.module(module)
+            if summary is None:
+                return frozenset({"route", "dependency"})  # unknown: let the rules look
+            dependencies = self.dependency_functions()
+            roles = set()
+            for key in summary["functions"]:
+                if self.qualified_function(module, key) in dependencies:
+                    roles.add("dependency")
+                if self.path_operation(module, key) is not None:
+                    roles.add("route")
+            return frozenset(roles)
+
+        return self.memoised(("module-roles", module), compute)
+
     def qualified_function(self, module: str, key: str) -> str:
         return f"{module}.{key}" if module else key
 

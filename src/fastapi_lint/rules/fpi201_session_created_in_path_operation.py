@@ -27,6 +27,11 @@ class SessionCreatedInPathOperation(Rule):
     summary = "session or connection opened inside a path operation instead of injected"
     fix_availability = "sometimes"
     triggers = ("def ",)
+
+    @classmethod
+    def could_apply(cls, index, module_name: str) -> bool:
+        return bool(index.module_roles(module_name))
+
     docs = """
 ## What it does
 Checks for path operations that open their own database session or connection:

@@ -25,6 +25,11 @@ class EngineCreatedPerRequest(Rule):
     summary = "`create_engine()` called inside a path operation or dependency"
     fix_availability = "none"
     triggers = ("def ",)
+
+    @classmethod
+    def could_apply(cls, index, module_name: str) -> bool:
+        return bool(index.module_roles(module_name))
+
     docs = """
 ## What it does
 Checks for `create_engine(...)` and `create_async_engine(...)` (SQLAlchemy or SQLModel, under any

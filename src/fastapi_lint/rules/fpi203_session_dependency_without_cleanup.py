@@ -25,6 +25,11 @@ class SessionDependencyWithoutCleanup(Rule):
     summary = "session dependency returns its session, or yields it outside `try`/`finally`"
     fix_availability = "sometimes"
     triggers = ("yield", "return")
+
+    @classmethod
+    def could_apply(cls, index, module_name: str) -> bool:
+        return "dependency" in index.module_roles(module_name)
+
     docs = """
 ## What it does
 Checks dependencies (functions used in `Depends(...)`/`Security(...)` anywhere in the project,

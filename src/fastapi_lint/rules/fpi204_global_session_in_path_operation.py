@@ -5,7 +5,12 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import Rule
-from .session_facts import current_function, facts_for, is_dependency, is_path_operation
+from .session_facts import (
+    current_function,
+    facts_for,
+    is_dependency,
+    is_path_operation,
+)
 
 
 class GlobalSessionInPathOperation(Rule):
@@ -19,6 +24,11 @@ class GlobalSessionInPathOperation(Rule):
     summary = "module-level session object used by a path operation or dependency"
     fix_availability = "none"
     triggers = ("def ",)
+
+    @classmethod
+    def could_apply(cls, index, module_name: str) -> bool:
+        return bool(index.module_roles(module_name))
+
     docs = """
 ## What it does
 Checks for path operations and dependencies that use a session object created once at module

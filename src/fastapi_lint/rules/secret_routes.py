@@ -723,6 +723,10 @@ class SecretRouteRule(Rule):
         ".options(",
     )
 
+    @classmethod
+    def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
+        return "route" in index.module_roles(module_name)
+
     def __init__(self, ctx, metadata=None) -> None:
         super().__init__(ctx, metadata)
         self.policy = policy_for(ctx.settings)
