@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..rule import Fix, Frame, ImportRequest, Rule, dotted_name
+from ..rule import Fix, Frame, ImportRequest, dotted_name
 from .session_facts import (
     CREATED_KINDS,
     SESSION_KINDS,
+    RouteOrDependencyRule,
     current_function,
     facts_for,
     is_close_statement,
@@ -17,7 +18,7 @@ from .session_facts import (
 )
 
 
-class SessionCreatedInPathOperation(Rule):
+class SessionCreatedInPathOperation(RouteOrDependencyRule):
     code = "FPI201"
     name = "session-created-in-path-operation"
     message = (
@@ -26,12 +27,6 @@ class SessionCreatedInPathOperation(Rule):
     )
     summary = "session or connection opened inside a path operation instead of injected"
     fix_availability = "sometimes"
-    triggers = ("def ",)
-
-    @classmethod
-    def could_apply(cls, index, module_name: str) -> bool:
-        return bool(index.module_roles(module_name))
-
     docs = """
 ## What it does
 Checks for path operations that open their own database session or connection:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..rule import Rule
 from .session_facts import (
     ENGINE_KINDS,
+    RouteOrDependencyRule,
     current_function,
     facts_for,
     is_dependency,
@@ -15,7 +15,7 @@ from .session_facts import (
 )
 
 
-class EngineCreatedPerRequest(Rule):
+class EngineCreatedPerRequest(RouteOrDependencyRule):
     code = "FPI202"
     name = "engine-created-per-request"
     message = (
@@ -24,12 +24,6 @@ class EngineCreatedPerRequest(Rule):
     )
     summary = "`create_engine()` called inside a path operation or dependency"
     fix_availability = "none"
-    triggers = ("def ",)
-
-    @classmethod
-    def could_apply(cls, index, module_name: str) -> bool:
-        return bool(index.module_roles(module_name))
-
     docs = """
 ## What it does
 Checks for `create_engine(...)` and `create_async_engine(...)` (SQLAlchemy or SQLModel, under any

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..rule import Rule
 from .session_facts import (
+    RouteOrDependencyRule,
     current_function,
     facts_for,
     is_dependency,
@@ -13,7 +13,7 @@ from .session_facts import (
 )
 
 
-class GlobalSessionInPathOperation(Rule):
+class GlobalSessionInPathOperation(RouteOrDependencyRule):
     code = "FPI204"
     name = "global-session-in-path-operation"
     message = (
@@ -23,12 +23,6 @@ class GlobalSessionInPathOperation(Rule):
     )
     summary = "module-level session object used by a path operation or dependency"
     fix_availability = "none"
-    triggers = ("def ",)
-
-    @classmethod
-    def could_apply(cls, index, module_name: str) -> bool:
-        return bool(index.module_roles(module_name))
-
     docs = """
 ## What it does
 Checks for path operations and dependencies that use a session object created once at module

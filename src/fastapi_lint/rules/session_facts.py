@@ -16,9 +16,10 @@ from ..index.sessions import (
     session_dependencies,
 )
 from ..index.summary import Shape
-from ..rule import dotted_name
+from ..rule import Rule, dotted_name
 
 if TYPE_CHECKING:
+    from ..index.project import ProjectIndex
     from ..rule import FileContext, Frame
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "ENGINE_KINDS",
     "FACTORY_KINDS",
     "SESSION_KINDS",
+    "RouteOrDependencyRule",
     "SessionFacts",
     "current_function",
     "facts_for",
@@ -120,6 +122,17 @@ def is_http_path_operation(ctx: FileContext, frame: Frame | None) -> bool:
         return False
     route = ctx.index.path_operation(ctx.module_name, frame.key)
     return route is not None and route.get("method") not in WEBSOCKET_METHODS
+
+
+class RouteOrDependencyRule(Rule):
+    """Base of the FPI2xx rules that only look inside path operations and dependencies: `def `
+    is in nearly every file, so the index decides which modules are worth parsing."""
+
+    triggers = ("def ",)
+
+    @classmethod
+    def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
+        return bool(index.module_roles(module_name))
 
 
 def is_dependency(ctx: FileContext, frame: Frame | None) -> bool:
