@@ -242,3 +242,17 @@ def test_upload_file_fix_reads_the_same_bytes(tmp_path: Path) -> None:
     handler = load(path).handler
     upload = UploadFile(io.BytesIO(b"\x01\x02\x03\x04rest"), filename="x.bin")
     assert asyncio.run(handler(upload)) == ("01020304", b"\x01\x02\x03\x04rest")
+
+
+def test_upload_file_fixed_app_serves(tmp_path: Path) -> None:
+    """The FPI105 golden (`await file.read()` instead of `file.file.read()`) still serves
+    uploads through FastAPI."""
+    pytest.importorskip("multipart", reason="FastAPI's form parsing needs python-multipart")
+    app = load_golden("FPI105/upload_file.py", tmp_path).app
+    payload = {"file": ("data.bin", b"\x01\x02\x03\x04rest", "application/octet-stream")}
+    with TestClient(app) as client:
+        assert client.post("/size", files=payload).json() == {"size": 8}
+        assert client.post("/awaited", files=payload).json() == {"size": 8}
+        assert client.post("/annotated", files={"upload": payload["file"]}).json() == {
+            "head": "01020304"
+        }
