@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -372,21 +371,3 @@ def with_cli_overrides(
         unsafe_fixes=settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
         force_exclude=settings.force_exclude if force_exclude is None else force_exclude,
     )
-
-
-def git_ignored(paths: list[Path], root: Path) -> set[Path]:
-    """Paths git ignores; an empty set outside a git work tree or without git."""
-    if not paths or _git_root(root) is None:
-        return set()
-    try:
-        proc = subprocess.run(
-            ["git", "check-ignore", "--stdin", "-z"],
-            input="\0".join(str(p) for p in paths).encode(),
-            cwd=root,
-            capture_output=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    return {Path(p.decode()) for p in proc.stdout.split(b"\0") if p}

@@ -153,13 +153,6 @@ class FileContext:
             return self.resolve(node.expression)
         return None
 
-    def qualified_name(self, node: cst.BaseExpression) -> str | None:
-        """The dotted name of an external callable or a project function/class, else None."""
-        ref = self.resolve(node)
-        if ref is None or ref.kind in ("instance",):
-            return None
-        return ref.qual
-
     # -- reporting ------------------------------------------------------------------------------
     def report(
         self,
@@ -221,7 +214,3 @@ class Rule:
 
     def report(self, node: cst.CSTNode, message: str | None = None, fix: Fix | None = None) -> None:
         self.ctx.report(type(self), node, message, fix)
-
-    @classmethod
-    def url_slug(cls) -> str:
-        return cls.code
