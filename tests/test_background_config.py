@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import run_json
 
-from fastapi_lint.rules.fastapi_version import describe, overlaps, specifier_range
+from fastapi_lint.rules.tasks.fastapi_version import describe, overlaps, specifier_range
 
 APP = """\
 from fastapi import BackgroundTasks, Depends, FastAPI

@@ -210,7 +210,7 @@ class CallsSleepyHelper(Rule):
 
 @pytest.fixture
 def with_test_rule(monkeypatch):
-    import fastapi_lint.rules as registry
+    import fastapi_lint.rules.registry as registry
 
     extended = [*registry.RULES, CallsSleepyHelper]
     for module in (registry, engine_linting):

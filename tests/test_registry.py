@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 
 from fastapi_lint.docs import REQUIRED_SECTIONS, render_rule, rule_table
-from fastapi_lint.rules import BY_CODE, BY_NAME, RULES, lookup
+from fastapi_lint.rules.registry import BY_CODE, BY_NAME, RULES, lookup
 
 CODE = re.compile(r"FPI(\d)\d\d")
 KEBAB = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")

@@ -9,7 +9,7 @@ import pytest
 
 from fastapi_lint.config import load_settings
 from fastapi_lint.engine.api import LintOptions, lint_paths, project_index
-from fastapi_lint.rules.secret_models import (
+from fastapi_lint.rules.secrets.models import (
     SecretPolicy,
     leaked_fields,
     model_info,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textwrap import dedent
 
 from fastapi_lint.index.project import ProjectIndex
-from fastapi_lint.index.sessions import SessionFacts, session_dependencies_fact
 from fastapi_lint.index.summary import summarize_source
+from fastapi_lint.rules.sessions.facts import SessionFacts, session_dependencies_fact
 
 
 def make_index(modules: dict[str, str]) -> ProjectIndex:

@@ -332,7 +332,7 @@ class Exploding(Rule):
 
 @pytest.fixture
 def inject(monkeypatch):
-    import fastapi_lint.rules as registry
+    import fastapi_lint.rules.registry as registry
 
     def add(*rules: type[Rule]) -> None:
         extended = [*registry.RULES, *rules]

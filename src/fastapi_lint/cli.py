@@ -349,7 +349,7 @@ def run_check(args: argparse.Namespace) -> int:
         elif output_format == "json-lines":
             out.write(format_json_lines(findings))
         elif output_format == "sarif":
-            from .rules import RULES
+            from .rules.registry import RULES
 
             out.write(format_sarif(findings, RULES, settings.project_root))
         elif output_format == "github":
@@ -402,7 +402,7 @@ def _progress_bar():
 
 def run_rule(args: argparse.Namespace) -> int:
     from .docs import render_rule
-    from .rules import RULES, lookup
+    from .rules.registry import RULES, lookup
 
     if args.all:
         print("\n\n".join(render_rule(r) for r in RULES))

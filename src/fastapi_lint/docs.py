@@ -53,7 +53,7 @@ def update_readme(readme: str, rules: list[type[Rule]]) -> str:
 
 def write_docs(root: Path) -> list[Path]:
     """Regenerates docs/rules/*.md and the README table; returns the files written."""
-    from .rules import RULES
+    from .rules.registry import RULES
 
     folder = root / "docs" / "rules"
     folder.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ EXIT_CLEAN, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
 @dataclass(frozen=True)
 class CodemodInfo:
     name: str
-    target: str  # "module.Class" under fastapi_lint.codemods
+    target: str  # "package.module.Class"
     description: str
     kwargs: tuple[tuple[str, object], ...] = ()
     # A rewrite over several files may need a second pass to see what the first one generated.
@@ -39,7 +39,7 @@ def _rule_codemods() -> list[CodemodInfo]:
     return [
         CodemodInfo(
             rule.code,
-            f"fix_rule.{rule.code}",
+            f"{__name__}.fix_rule.{rule.code}",
             f"{rule.name}: apply its fixes ({rule.fix_availability})",
         )
         for rule in fixable_rules()
@@ -50,7 +50,7 @@ def _rule_codemods() -> list[CodemodInfo]:
 EXTRA_CODEMODS: list[CodemodInfo] = [
     CodemodInfo(
         "generate-public-model",
-        "public_model.GeneratePublicModel",
+        "fastapi_lint.rules.secrets.public_model.GeneratePublicModel",
         "generate `<Model>Public` beside secret-bearing models routes send, point routes at it",
         passes=2,
     ),
@@ -65,7 +65,7 @@ def find(name: str) -> CodemodInfo | None:
     for info in EXTRA_CODEMODS:
         if info.name == name:
             return info
-    from ..rules import lookup
+    from ..rules.registry import lookup
 
     rule = lookup(name)
     if rule is not None:
@@ -75,7 +75,7 @@ def find(name: str) -> CodemodInfo | None:
 
 def load_command(info: CodemodInfo):
     module_name, _, class_name = info.target.rpartition(".")
-    module = importlib.import_module(f"{__name__}.{module_name}")
+    module = importlib.import_module(module_name)
     return getattr(module, class_name)
 
 

@@ -21,7 +21,7 @@ from libcst.codemod import CodemodContext, SkipFile
 
 from ..engine import fix_source
 from ..rule import Rule
-from ..rules import RULES, lookup
+from ..rules.registry import RULES, lookup
 from .base import EngineCodemod
 
 

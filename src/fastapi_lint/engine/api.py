@@ -441,7 +441,7 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
 
 def _enabled(settings: Settings) -> frozenset[str]:
     # Imported here: the rules import LibCST, which the warm path does without.
-    from ..rules import RULES
+    from ..rules.registry import RULES
     from ..selection import enabled_codes
 
     return enabled_codes(settings, RULES)

@@ -12,7 +12,7 @@ import libcst as cst
 from ..index.summary import summarize_source
 from ..model import FileResult, Finding
 from ..rule import PendingFinding, Rule
-from ..rules import RULES
+from ..rules.registry import RULES
 from ..selection import per_file_ignored
 from ..source import content_digest, split_lines
 from ..suppression import Suppressions

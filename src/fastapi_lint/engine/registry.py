@@ -42,7 +42,7 @@ def rule_infos(settings: Settings, use_cache: bool = True) -> list[RuleInfo]:
             return [RuleInfo(**item) for item in data]
         except (OSError, ValueError, TypeError):
             pass
-    from ..rules import RULES
+    from ..rules.registry import RULES
 
     infos = [RuleInfo(r.code, r.name, r.default_enabled) for r in RULES]
     if use_cache:

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .background_tasks import background_task_functions
-from .sessions import session_dependencies_fact
+from ..rules.sessions.facts import session_dependencies_fact
+from ..rules.tasks.facts import background_task_functions
 from .summary import BUILTIN_NAMES, Shape
 
 MAX_RESOLVE_DEPTH = 12

@@ -1,0 +1,1 @@
+"""FPI1xx: blocking I/O inside `async def`."""

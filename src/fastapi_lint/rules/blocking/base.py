@@ -1,0 +1,168 @@
+"""Shared machinery of the FPI1xx rules: calls made in an async context, classified once.
+
+`AsyncCallRule.visit_Call` resolves the callee of every call in the body of an `async def`
+(nested `def`, `lambda` and class bodies excluded, comprehensions seen through), notes calls that
+are given to an offloader instead of a callable (those belong to FPI109 alone), and hands the rest
+to `on_call`. Resolutions are shared by all rules of the family through a per-file cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import libcst as cst
+
+from ...index.project import Ref
+from ...rule import FileContext, Rule
+from .catalog import (
+    PARTIALS,
+    Blocking,
+    Extra,
+    Offloader,
+    classify,
+    offloader,
+)
+
+_MISSING = object()
+
+
+def _file_cache(ctx: FileContext) -> dict[str, Any]:
+    cache = getattr(ctx, "_fpi1xx", None)
+    if cache is None:
+        cache = {"refs": {}, "extra": Extra.from_settings(ctx.settings)}
+        ctx._fpi1xx = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def resolve_cached(ctx: FileContext, node: cst.BaseExpression) -> Ref | None:
+    refs = _file_cache(ctx)["refs"]
+    key = (id(node), ctx.scope_key)
+    ref = refs.get(key, _MISSING)
+    if ref is _MISSING:
+        ref = ctx.resolve(node)
+        refs[key] = ref
+    return ref  # type: ignore[return-value]
+
+
+def extra_of(ctx: FileContext) -> Extra:
+    return _file_cache(ctx)["extra"]
+
+
+def positional_args(call: cst.Call) -> list[cst.Arg]:
+    """Leading positional arguments (stops at the first keyword or starred argument)."""
+    args = []
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            break
+        args.append(arg)
+    return args
+
+
+def offloaded_calls(
+    ctx: FileContext, call: cst.Call, found: Offloader
+) -> Iterator[tuple[cst.Call, cst.Call]]:
+    """(call given where a callable belongs, the call whose argument list holds it): the
+    offloader's own call, or a `functools.partial(...)` given to it."""
+    args = positional_args(call)
+    if len(args) <= found.callable_index:
+        return
+    value = args[found.callable_index].value
+    if not isinstance(value, cst.Call):
+        return
+    ref = resolve_cached(ctx, value.func)
+    if ref is not None and ref.kind == "external" and ref.qual in PARTIALS:
+        inner = positional_args(value)
+        if inner and isinstance(inner[0].value, cst.Call):
+            yield inner[0].value, value
+        return
+    yield value, call
+
+
+def blocking_message(reason: Blocking, *, hint: str = "") -> str:
+    use = f"; use {reason.use}" if reason.use else ""
+    return f"`{reason.call}()` blocks the event loop inside `async def`{hint}{use}"
+
+
+class AsyncCallRule(Rule):
+    """Base class: subclasses implement `on_call` (and FPI109 `on_offloader`)."""
+
+    triggers = ("async def",)
+    #: Awaited calls are skipped unless a rule knows better (`await file.file.read()`).
+    judges_awaited_calls: bool = False
+
+    def __init__(self, ctx: FileContext, metadata: Any = None) -> None:
+        super().__init__(ctx, metadata)
+        # Calls given to an offloader where a callable belongs: reported by FPI109 only.
+        self._offloaded: set[int] = set()
+        # Expressions directly under `await`, and those used by an attribute, subscript or
+        # call (they need parentheses once they become `await ...`).
+        self.awaited: set[int] = set()
+        self.tight: set[int] = set()
+
+    @property
+    def extra(self) -> Extra:
+        return extra_of(self.ctx)
+
+    def resolve(self, node: cst.BaseExpression) -> Ref | None:
+        return resolve_cached(self.ctx, node)
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self.awaited.add(id(node.expression))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.tight.add(id(node.value))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.tight.add(id(node.value))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.tight.add(id(node.func))
+        if not self.ctx.in_async_context():
+            return
+        ref = self.resolve(node.func)
+        found = offloader(ref, self.extra)
+        if found is not None:
+            if found.offloads:
+                for inner, holder in offloaded_calls(self.ctx, node, found):
+                    self._offloaded.add(id(inner))
+                    self.on_offloader(node, found, inner, holder)
+            return
+        if id(node) in self._offloaded:
+            return
+        if id(node) in self.awaited and not self.judges_awaited_calls:
+            # `await x.execute(...)`: whatever the annotation says, the call returns an
+            # awaitable, so `x` is an async object (a mistyped AsyncSession, an async client).
+            return
+        self.on_call(node, ref)
+
+    def on_call(self, node: cst.Call, ref: Ref | None) -> None:
+        """A call run on the event loop."""
+
+    def on_offloader(
+        self, node: cst.Call, found: Offloader, inner: cst.Call, holder: cst.Call
+    ) -> None:
+        """`inner` is a call given to the offloader `node` where a callable belongs."""
+
+    def awaitable(self, node: cst.Call, call: cst.BaseExpression) -> cst.Await:
+        """`await <call>` in place of `node`, keeping `node`'s parentheses (adding some where
+        the result is used by an attribute, subscript or call)."""
+        lpar, rpar = node.lpar, node.rpar
+        if not lpar and id(node) in self.tight:
+            lpar, rpar = [cst.LeftParen()], [cst.RightParen()]
+        if isinstance(call, cst.Call):
+            call = call.with_changes(lpar=[], rpar=[])
+        return cst.Await(expression=call, lpar=lpar, rpar=rpar)
+
+
+class CategoryRule(AsyncCallRule):
+    """Reports direct calls of one catalog category."""
+
+    category: str = ""
+    #: Inserted after the main clause of the message.
+    hint: str = ""
+
+    def on_call(self, node: cst.Call, ref: Ref | None) -> None:
+        reason = classify(ref, self.extra)
+        if reason is not None and reason.category == self.category:
+            self.report(node, message=blocking_message(reason, hint=self.hint))

@@ -1,0 +1,885 @@
+"""What blocks the event loop: one data-driven catalog shared by every FPI1xx rule.
+
+The catalog is keyed by *resolved* names (`Ref` quals from `FileContext.resolve` or
+`ProjectIndex.ref_of_value`), never by spelling, so `import requests as r; r.get(...)` matches and
+a local variable named `requests` does not. Two tables:
+
+* ``FUNCTIONS``: module-level callables (`requests.get`, `builtins.open`, `os.system`).
+* ``TYPES``: objects whose methods block, keyed by the instance name the index gives them
+  (`httpx.Client`, `sqlite3.connect` for what `sqlite3.connect()` returns,
+  `sqlalchemy.orm.sessionmaker()` for what `SessionLocal()` returns). A method call resolves to
+  `Ref("member", "<instance>.<method>")`.
+
+Every entry carries a category (which rule reports it) and the async alternative the message
+names. `classify(ref, extra)` is the single question every rule asks, including the transitive
+rule, which asks it of the calls recorded in the `ast` summaries of other modules.
+
+Decisions worth knowing:
+* stat-like calls (`os.path.exists`, `Path.exists`, `Path.stat`, `os.listdir`) touch the disk and
+  count as filesystem I/O; pure path work (`os.path.join`, `Path(...)`, `.name`, `.suffix`,
+  `PurePath`, `.resolve()`, `.absolute()`) does not.
+* Methods of a file object returned by `open()` are not catalogued: `open()` is the one finding.
+* An awaited call (`await client.get(...)`) is never judged blocking: whatever the annotation
+  says, the object returns awaitables (FPI105's `await file.file.read()` aside).
+* Sync SQLAlchemy/SQLModel sessions, `UploadFile.file` and password hashing have their own
+  categories and rules, so a node is reported by exactly one rule of the family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ...index.project import ProjectIndex, Ref
+
+# Categories, one per reporting rule.
+SLEEP = "sleep"
+HTTP = "http"
+SUBPROCESS = "subprocess"
+FILESYSTEM = "filesystem"
+CLIENT = "client"
+SESSION = "session"
+UPLOAD = "upload"
+HASHING = "hashing"
+CONFIGURED = "configured"
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """Why a call blocks: its category, the name shown in messages and what to use instead."""
+
+    category: str
+    call: str
+    use: str
+
+
+@dataclass(frozen=True)
+class _Entry:
+    category: str
+    use: str
+
+
+@dataclass(frozen=True)
+class _Type:
+    category: str
+    label: str  # shown in messages: "httpx.Client", "sqlite3.Cursor"
+    use: str
+    methods: frozenset[str] | None  # None: every method blocks except `exclude`
+    exclude: frozenset[str] = frozenset()
+    # Methods reached through attribute chains (`client.db.users.find_one`).
+    deep: bool = False
+
+
+FUNCTIONS: dict[str, _Entry] = {}
+TYPES: dict[str, _Type] = {}
+
+
+def _functions(category: str, use: str, module: str, names: Iterable[str]) -> None:
+    for name in names:
+        FUNCTIONS[f"{module}.{name}" if module else name] = _Entry(category, use)
+
+
+def _type(
+    category: str,
+    use: str,
+    quals: Sequence[str],
+    methods: Iterable[str] | None,
+    *,
+    label: str | None = None,
+    exclude: Iterable[str] = (),
+    deep: bool = False,
+) -> None:
+    spec = _Type(
+        category,
+        label or quals[0],
+        use,
+        frozenset(methods) if methods is not None else None,
+        frozenset(exclude),
+        deep,
+    )
+    for qual in quals:
+        TYPES[qual] = spec
+
+
+# -- sleep ----------------------------------------------------------------------------------------
+_functions(SLEEP, "`await asyncio.sleep()`", "time", ["sleep"])
+
+# -- HTTP -----------------------------------------------------------------------------------------
+_HTTP_VERBS = ["get", "post", "put", "patch", "delete", "head", "options", "request"]
+_ASYNC_HTTP = "`httpx.AsyncClient`"
+_functions(HTTP, _ASYNC_HTTP, "requests", _HTTP_VERBS)
+_functions(HTTP, _ASYNC_HTTP, "requests.api", _HTTP_VERBS)
+_type(
+    HTTP,
+    _ASYNC_HTTP,
+    [
+        "requests.Session",
+        "requests.sessions.Session",
+        "requests.session",
+        "requests.sessions.session",
+    ],
+    [*_HTTP_VERBS, "send"],
+    label="requests.Session",
+)
+_functions(HTTP, _ASYNC_HTTP, "httpx", [*_HTTP_VERBS, "stream"])
+_type(
+    HTTP,
+    _ASYNC_HTTP,
+    ["httpx.Client", "httpx._client.Client"],
+    [*_HTTP_VERBS, "send", "stream"],
+    label="httpx.Client",
+)
+_functions(HTTP, _ASYNC_HTTP, "urllib.request", ["urlopen", "urlretrieve"])
+_type(
+    HTTP,
+    _ASYNC_HTTP,
+    ["urllib.request.build_opener", "urllib.request.OpenerDirector"],
+    ["open"],
+    label="urllib.request.OpenerDirector",
+)
+_functions(HTTP, _ASYNC_HTTP, "urllib3", ["request"])
+_type(
+    HTTP,
+    _ASYNC_HTTP,
+    [
+        "urllib3.PoolManager",
+        "urllib3.poolmanager.PoolManager",
+        "urllib3.ProxyManager",
+        "urllib3.HTTPConnectionPool",
+        "urllib3.HTTPSConnectionPool",
+        "urllib3.connectionpool.HTTPConnectionPool",
+        "urllib3.connectionpool.HTTPSConnectionPool",
+        "urllib3.connection_from_url",
+    ],
+    ["request", "urlopen", "request_encode_url", "request_encode_body"],
+    label="urllib3.PoolManager",
+)
+_type(
+    HTTP,
+    _ASYNC_HTTP,
+    ["http.client.HTTPConnection", "http.client.HTTPSConnection"],
+    ["request", "getresponse", "connect", "send", "endheaders"],
+    label="http.client.HTTPConnection",
+)
+
+# -- subprocesses ---------------------------------------------------------------------------------
+_ASYNC_EXEC = "`await asyncio.create_subprocess_exec()`"
+_functions(
+    SUBPROCESS,
+    _ASYNC_EXEC,
+    "subprocess",
+    ["run", "call", "check_call", "check_output", "getoutput", "getstatusoutput", "Popen"],
+)
+_type(
+    SUBPROCESS,
+    "`asyncio.create_subprocess_exec()` and `await process.communicate()`",
+    ["subprocess.Popen"],
+    ["communicate", "wait"],
+)
+_functions(SUBPROCESS, "`await asyncio.create_subprocess_shell()`", "os", ["system", "popen"])
+_functions(
+    SUBPROCESS,
+    _ASYNC_EXEC,
+    "os",
+    [
+        "spawnl",
+        "spawnle",
+        "spawnlp",
+        "spawnlpe",
+        "spawnv",
+        "spawnve",
+        "spawnvp",
+        "spawnvpe",
+        "posix_spawn",
+        "posix_spawnp",
+    ],
+)
+_functions(
+    SUBPROCESS,
+    "`await process.wait()` on an asyncio subprocess",
+    "os",
+    ["wait", "waitpid", "wait3", "wait4", "waitid"],
+)
+
+# -- filesystem -----------------------------------------------------------------------------------
+_ASYNC_OPEN = "`anyio.open_file()` or `aiofiles.open()`"
+_ASYNC_FS = "`anyio.Path`, `aiofiles.os` or `await asyncio.to_thread(...)`"
+_functions(FILESYSTEM, _ASYNC_OPEN, "builtins", ["open"])
+_functions(FILESYSTEM, _ASYNC_OPEN, "io", ["open", "open_code"])
+_functions(FILESYSTEM, _ASYNC_OPEN, "codecs", ["open"])
+_functions(
+    FILESYSTEM,
+    _ASYNC_FS,
+    "os",
+    [
+        "open",
+        "read",
+        "write",
+        "fsync",
+        "listdir",
+        "scandir",
+        "walk",
+        "fwalk",
+        "stat",
+        "lstat",
+        "statvfs",
+        "access",
+        "mkdir",
+        "makedirs",
+        "remove",
+        "unlink",
+        "rmdir",
+        "removedirs",
+        "rename",
+        "renames",
+        "replace",
+        "chmod",
+        "chown",
+        "link",
+        "symlink",
+        "readlink",
+        "truncate",
+        "utime",
+        "sendfile",
+    ],
+)
+_functions(
+    FILESYSTEM,
+    _ASYNC_FS,
+    "os.path",
+    [
+        "exists",
+        "lexists",
+        "isfile",
+        "isdir",
+        "islink",
+        "ismount",
+        "getsize",
+        "getmtime",
+        "getatime",
+        "getctime",
+        "samefile",
+    ],
+)
+_functions(
+    FILESYSTEM,
+    _ASYNC_FS,
+    "shutil",
+    [
+        "copy",
+        "copy2",
+        "copyfile",
+        "copyfileobj",
+        "copymode",
+        "copystat",
+        "copytree",
+        "rmtree",
+        "move",
+        "make_archive",
+        "unpack_archive",
+        "disk_usage",
+        "chown",
+    ],
+)
+_functions(FILESYSTEM, _ASYNC_FS, "glob", ["glob", "iglob"])
+_functions(
+    FILESYSTEM,
+    _ASYNC_FS,
+    "tempfile",
+    ["NamedTemporaryFile", "TemporaryFile", "mkstemp", "mkdtemp"],
+)
+PATH_TYPES = ("pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath")
+_PATH_IO = [
+    "open",
+    "read_text",
+    "read_bytes",
+    "write_text",
+    "write_bytes",
+    "exists",
+    "is_file",
+    "is_dir",
+    "is_symlink",
+    "is_mount",
+    "stat",
+    "lstat",
+    "owner",
+    "group",
+    "samefile",
+    "iterdir",
+    "glob",
+    "rglob",
+    "walk",
+    "mkdir",
+    "rmdir",
+    "unlink",
+    "touch",
+    "rename",
+    "replace",
+    "chmod",
+    "readlink",
+    "symlink_to",
+    "hardlink_to",
+]
+_type(FILESYSTEM, "`anyio.Path` (its I/O methods are coroutines)", PATH_TYPES, _PATH_IO)
+# Members of a Path that give a Path again, without I/O: `p.parent.exists()` is still `Path.exists`.
+_PATH_PRESERVING = (
+    ".parent",
+    ".with_name()",
+    ".with_suffix()",
+    ".with_stem()",
+    ".joinpath()",
+    ".absolute()",
+    ".resolve()",
+    ".expanduser()",
+    ".relative_to()",
+    ".cwd",
+    ".home",
+)
+
+# -- database and network clients -----------------------------------------------------------------
+_DBAPI_CONNECTION = ["execute", "executemany", "executescript", "commit", "rollback", "backup"]
+_DBAPI_CURSOR = [
+    "execute",
+    "executemany",
+    "executescript",
+    "callproc",
+    "fetchone",
+    "fetchmany",
+    "fetchall",
+]
+
+
+def _dbapi(module_connect: Sequence[str], use: str, label: str) -> None:
+    _functions(CLIENT, use, "", module_connect)
+    _type(CLIENT, use, list(module_connect), _DBAPI_CONNECTION, label=f"{label}.Connection")
+    _type(
+        CLIENT,
+        use,
+        [f"{qual}.cursor()" for qual in module_connect],
+        _DBAPI_CURSOR,
+        label=f"{label}.Cursor",
+    )
+
+
+_dbapi(["sqlite3.connect"], "`aiosqlite`", "sqlite3")
+_dbapi(["psycopg2.connect"], "`asyncpg` or psycopg 3's `AsyncConnection`", "psycopg2")
+_dbapi(
+    ["psycopg.connect", "psycopg.Connection.connect"],
+    "`psycopg.AsyncConnection`",
+    "psycopg",
+)
+_dbapi(["pymysql.connect", "pymysql.Connect"], "`aiomysql` or `asyncmy`", "pymysql")
+_dbapi(["MySQLdb.connect", "MySQLdb.Connect"], "`aiomysql` or `asyncmy`", "MySQLdb")
+_dbapi(["mysql.connector.connect"], "`aiomysql` or `asyncmy`", "mysql.connector")
+_type(
+    CLIENT,
+    "`sqlalchemy.ext.asyncio.create_async_engine()`",
+    [
+        "sqlalchemy.create_engine.connect()",
+        "sqlalchemy.create_engine.begin()",
+        "sqlmodel.create_engine.connect()",
+        "sqlmodel.create_engine.begin()",
+    ],
+    ["execute", "exec_driver_sql", "scalar", "scalars", "commit", "rollback"],
+    label="sqlalchemy.engine.Connection",
+)
+_type(
+    CLIENT,
+    "`sqlalchemy.ext.asyncio.create_async_engine()`",
+    ["sqlalchemy.create_engine", "sqlmodel.create_engine", "sqlalchemy.engine.create_engine"],
+    ["connect", "begin"],
+    label="sqlalchemy.engine.Engine",
+)
+_REDIS_USE = "`redis.asyncio.Redis`"
+_type(
+    CLIENT,
+    _REDIS_USE,
+    [
+        "redis.Redis",
+        "redis.StrictRedis",
+        "redis.client.Redis",
+        "redis.from_url",
+        "redis.Redis.from_url",
+        "redis.StrictRedis.from_url",
+        "redis.client.Redis.from_url",
+    ],
+    None,
+    exclude=["pipeline", "pubsub", "lock", "register_script", "close"],
+    label="redis.Redis",
+)
+_type(
+    CLIENT,
+    _REDIS_USE,
+    [f"{q}.pipeline()" for q in ("redis.Redis", "redis.StrictRedis", "redis.from_url")],
+    ["execute"],
+    label="redis.client.Pipeline",
+)
+_type(
+    CLIENT,
+    "`pymongo.AsyncMongoClient` or `motor`",
+    ["pymongo.MongoClient", "pymongo.mongo_client.MongoClient"],
+    [
+        "find",
+        "find_one",
+        "insert_one",
+        "insert_many",
+        "update_one",
+        "update_many",
+        "replace_one",
+        "delete_one",
+        "delete_many",
+        "aggregate",
+        "count_documents",
+        "estimated_document_count",
+        "distinct",
+        "find_one_and_update",
+        "find_one_and_replace",
+        "find_one_and_delete",
+        "bulk_write",
+        "create_index",
+        "drop",
+        "command",
+        "list_database_names",
+        "list_collection_names",
+        "server_info",
+    ],
+    deep=True,
+    label="pymongo.MongoClient",
+)
+_type(
+    CLIENT,
+    "`aioboto3` or `aiobotocore`",
+    [
+        "boto3.client",
+        "boto3.Session.client()",
+        "boto3.session.Session.client()",
+    ],
+    None,
+    exclude=[
+        "generate_presigned_url",
+        "generate_presigned_post",
+        "get_paginator",
+        "get_waiter",
+        "can_paginate",
+        "close",
+        "meta",
+        "exceptions",
+    ],
+    label="botocore.client.BaseClient",
+)
+_type(
+    CLIENT,
+    "`elasticsearch.AsyncElasticsearch`",
+    ["elasticsearch.Elasticsearch"],
+    None,
+    exclude=["close", "options"],
+    deep=True,
+)
+_functions(CLIENT, "`aiosmtplib`", "smtplib", ["SMTP", "SMTP_SSL", "LMTP"])
+_type(
+    CLIENT,
+    "`aiosmtplib`",
+    ["smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP"],
+    ["connect", "ehlo", "helo", "starttls", "login", "sendmail", "send_message", "quit", "noop"],
+    label="smtplib.SMTP",
+)
+_functions(CLIENT, "`aioftp`", "ftplib", ["FTP", "FTP_TLS"])
+_type(
+    CLIENT,
+    "`aioftp`",
+    ["ftplib.FTP", "ftplib.FTP_TLS"],
+    [
+        "connect",
+        "login",
+        "cwd",
+        "nlst",
+        "dir",
+        "mlsd",
+        "retrbinary",
+        "retrlines",
+        "storbinary",
+        "storlines",
+        "delete",
+        "rename",
+        "size",
+        "mkd",
+        "rmd",
+        "quit",
+    ],
+    label="ftplib.FTP",
+)
+_functions(CLIENT, "`await asyncio.open_connection()`", "socket", ["create_connection"])
+_functions(
+    CLIENT,
+    "`await loop.getaddrinfo()`",
+    "socket",
+    ["getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getfqdn"],
+)
+_type(
+    CLIENT,
+    "`asyncio.open_connection()` streams or `loop.sock_*()`",
+    ["socket.socket", "socket.create_connection", "socket.socket.accept()"],
+    [
+        "connect",
+        "connect_ex",
+        "accept",
+        "send",
+        "sendall",
+        "sendto",
+        "sendfile",
+        "recv",
+        "recv_into",
+        "recvfrom",
+        "recvfrom_into",
+    ],
+    label="socket.socket",
+)
+_functions(
+    CLIENT,
+    "`await asyncio.to_thread(input)`, or better no console input in a server",
+    "builtins",
+    ["input"],
+)
+
+# -- sync SQLAlchemy / SQLModel sessions ----------------------------------------------------------
+SESSION_METHODS = frozenset(
+    {
+        "execute",
+        "exec",
+        "query",
+        "get",
+        "get_one",
+        "scalar",
+        "scalars",
+        "commit",
+        "flush",
+        "refresh",
+        "delete",
+        "merge",
+        "rollback",
+    }
+)
+SESSION_TYPES = (
+    "sqlmodel.Session",
+    "sqlmodel.orm.session.Session",
+    "sqlalchemy.orm.Session",
+    "sqlalchemy.orm.session.Session",
+    "sqlalchemy.orm.scoped_session",
+    "sqlalchemy.orm.scoping.scoped_session",
+    "sqlalchemy.orm.sessionmaker()",
+    "sqlalchemy.orm.session.sessionmaker()",
+    "sqlalchemy.orm.sessionmaker.begin()",
+    "sqlalchemy.orm.session.sessionmaker.begin()",
+)
+_type(
+    SESSION,
+    "`sqlalchemy.ext.asyncio.AsyncSession` (or a plain `def` path operation)",
+    SESSION_TYPES,
+    SESSION_METHODS,
+    label="Session",
+)
+
+# -- UploadFile.file ------------------------------------------------------------------------------
+UPLOAD_TYPES = (
+    "fastapi.UploadFile",
+    "fastapi.datastructures.UploadFile",
+    "starlette.datastructures.UploadFile",
+)
+#: Methods of the underlying file that UploadFile offers as coroutines with the same arguments.
+UPLOAD_ASYNC_METHODS = frozenset({"read", "write", "seek", "close"})
+_type(
+    UPLOAD,
+    "the `UploadFile` coroutine (`await file.read()`)",
+    [f"{qual}.file" for qual in UPLOAD_TYPES],
+    ["read", "write", "seek", "close", "readline", "readlines", "truncate", "flush"],
+    label="UploadFile.file",
+)
+
+# -- CPU-heavy password hashing -------------------------------------------------------------------
+_HASH_USE = "`await run_in_threadpool(...)`"
+_functions(HASHING, _HASH_USE, "bcrypt", ["hashpw", "checkpw", "kdf"])
+_functions(HASHING, _HASH_USE, "hashlib", ["pbkdf2_hmac", "scrypt"])
+_functions(
+    HASHING,
+    _HASH_USE,
+    "argon2.low_level",
+    ["hash_secret", "hash_secret_raw", "verify_secret"],
+)
+for _scheme in (
+    "bcrypt",
+    "bcrypt_sha256",
+    "argon2",
+    "pbkdf2_sha256",
+    "pbkdf2_sha512",
+    "sha256_crypt",
+    "sha512_crypt",
+    "scrypt",
+):
+    _functions(HASHING, _HASH_USE, f"passlib.hash.{_scheme}", ["hash", "verify", "encrypt"])
+_type(
+    HASHING,
+    _HASH_USE,
+    ["passlib.context.CryptContext", "passlib.CryptContext"],
+    ["hash", "verify", "verify_and_update", "encrypt"],
+    label="CryptContext",
+)
+_type(
+    HASHING,
+    _HASH_USE,
+    [
+        "pwdlib.PasswordHash",
+        "pwdlib.PasswordHash.recommended",
+        "pwdlib.hashers.argon2.Argon2Hasher",
+        "pwdlib.hashers.bcrypt.BcryptHasher",
+    ],
+    ["hash", "verify", "verify_and_update"],
+    label="pwdlib.PasswordHash",
+)
+_type(
+    HASHING,
+    _HASH_USE,
+    ["argon2.PasswordHasher", "argon2.PasswordHasher.from_parameters"],
+    ["hash", "verify"],
+    label="argon2.PasswordHasher",
+)
+
+
+# -- offloaders -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Offloader:
+    """A callable that runs its callable argument elsewhere (a thread, the background)."""
+
+    qual: str
+    callable_index: int  # position of the callable among the positional arguments
+    forwards_kwargs: bool  # extra keyword arguments reach the callable
+    offloads: bool = True  # False: by-reference only (BackgroundTasks run after the response)
+
+
+# What an event loop resolves to: its getters' results and its classes.
+EVENT_LOOPS = (
+    "asyncio.get_running_loop",
+    "asyncio.get_event_loop",
+    "asyncio.new_event_loop",
+    "asyncio.AbstractEventLoop",
+    "asyncio.events.AbstractEventLoop",
+    "asyncio.BaseEventLoop",
+)
+OFFLOADERS: dict[str, Offloader] = {}
+for _qual, _index, _kwargs in [
+    ("asyncio.to_thread", 0, True),
+    ("asyncio.threads.to_thread", 0, True),
+    ("anyio.to_thread.run_sync", 0, False),
+    ("starlette.concurrency.run_in_threadpool", 0, True),
+    ("fastapi.concurrency.run_in_threadpool", 0, True),
+    *[(f"{loop}.run_in_executor", 1, False) for loop in EVENT_LOOPS],
+]:
+    OFFLOADERS[_qual] = Offloader(_qual, _index, _kwargs)
+for _qual in (
+    "fastapi.BackgroundTasks.add_task",
+    "fastapi.background.BackgroundTasks.add_task",
+    "starlette.background.BackgroundTasks.add_task",
+):
+    OFFLOADERS[_qual] = Offloader(_qual, 0, True, offloads=False)
+PARTIALS = frozenset({"functools.partial"})
+
+
+# -- user configuration ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Extra:
+    """`[tool.fastapi-lint.rules]` additions: blocking calls (with alternatives) and offloaders."""
+
+    blocking: tuple[tuple[str, str], ...] = ()
+    offload: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Extra:
+        blocking = settings.rule_option("blocking-calls") or ()
+        offload = settings.rule_option("offload-calls") or ()
+        return cls(
+            tuple((entry["call"], entry.get("use") or "") for entry in blocking),
+            tuple(offload),
+        )
+
+    def blocking_entry(self, qual: str) -> Blocking | None:
+        for call, use in self.blocking:
+            if call == qual:
+                return Blocking(CONFIGURED, call, f"`{use}`" if use else "")
+        return None
+
+
+NO_EXTRA = Extra()
+
+
+def offloader(ref: Ref | None, extra: Extra = NO_EXTRA) -> Offloader | None:
+    if ref is None or ref.kind not in ("external", "member", "function"):
+        return None
+    found = OFFLOADERS.get(ref.qual)
+    if found is None and ref.qual in extra.offload:
+        return Offloader(ref.qual, 0, False)
+    return found
+
+
+# -- classification -------------------------------------------------------------------------------
+def _normalise_instance(qual: str) -> str:
+    """`pathlib.Path.parent.with_suffix()` -> `pathlib.Path` (path-preserving members)."""
+    changed = True
+    while changed:
+        changed = False
+        for base in PATH_TYPES:
+            if qual.startswith(base + "."):
+                for suffix in _PATH_PRESERVING:
+                    if qual.endswith(suffix) and qual[: -len(suffix)].startswith(base):
+                        qual = qual[: -len(suffix)]
+                        changed = True
+                        break
+    return qual
+
+
+def classify(ref: Ref | None, extra: Extra = NO_EXTRA) -> Blocking | None:
+    """Why calling `ref` blocks the event loop, or None. Project functions are not judged here
+    (see `blocking_chain`), except when the user lists them in `blocking-calls`."""
+    if ref is None:
+        return None
+    configured = extra.blocking_entry(ref.qual) if extra.blocking else None
+    if configured is not None:
+        return configured
+    if ref.kind == "external":
+        entry = FUNCTIONS.get(ref.qual)
+        if entry is None:
+            return None
+        return Blocking(entry.category, ref.qual.removeprefix("builtins."), entry.use)
+    if ref.kind != "member":
+        return None
+    qual = ref.qual
+    # Longest instance name first: "sqlite3.connect.cursor().execute" is a cursor method.
+    cut = len(qual)
+    while True:
+        cut = qual.rfind(".", 0, cut)
+        if cut <= 0:
+            return None
+        instance, chain = _normalise_instance(qual[:cut]), qual[cut + 1 :]
+        spec = TYPES.get(instance)
+        if spec is None:
+            continue
+        if "." in chain and not spec.deep:
+            return None
+        method = chain.rpartition(".")[2]
+        if method.endswith("()"):
+            return None
+        if spec.methods is not None and method not in spec.methods:
+            return None
+        if method in spec.exclude or method.startswith("_"):
+            return None
+        return Blocking(spec.category, f"{spec.label}.{method}", spec.use)
+
+
+# -- project functions that block (the transitive rule) -------------------------------------------
+MAX_CHAIN = 6
+_CACHED_DECORATORS = frozenset(
+    {"functools.lru_cache", "functools.cache", "functools.cached_property"}
+)
+
+
+@dataclass(frozen=True)
+class Chain:
+    """`names` from the first project function to the blocking call, e.g.
+    ("get_user", "fetch_profile", "requests.get"); `reason` is the blocking call at the end."""
+
+    names: tuple[str, ...]
+    reason: Blocking
+
+    def text(self) -> str:
+        return " → ".join(self.names)
+
+
+def project_function(index: ProjectIndex, ref: Ref | None) -> str | None:
+    """The qualified project function a call target is: a function, or a method reached
+    through an instance of a project class (`ReportService().build`)."""
+    if ref is None:
+        return None
+    if ref.kind == "function":
+        return ref.qual
+    if ref.kind == "member":
+        owner, _, attr = ref.qual.rpartition(".")
+        cls = index.class_(owner)
+        if cls is not None and attr in cls.get("methods", ()):
+            qual = f"{owner}.{attr}"
+            return qual if index.function(qual) is not None else None
+    return None
+
+
+def _is_cached(index: ProjectIndex, module: str, fact: dict[str, Any]) -> bool:
+    scope = fact.get("parent") or fact.get("class") or ""
+    for decorator in fact["decorators"]:
+        shape = decorator[1] if decorator and decorator[0] == "call" else decorator
+        ref = index.ref_of_value(module, scope, shape)
+        if ref is not None and ref.qual in _CACHED_DECORATORS:
+            return True
+    return False
+
+
+def _direct(index: ProjectIndex, qual: str, extra: Extra) -> tuple[Blocking | None, list[str]]:
+    """A sync project function's first blocking call, and the project functions it calls."""
+    split = index.split_qualified(qual)
+    fact = index.function(qual)
+    if split is None or fact is None:
+        return None, []
+    if fact["async"] or fact["generator"] or _is_cached(index, split[0], fact):
+        # Calling an async def or a generator runs nothing; a cached function blocks once.
+        return None, []
+    module, key = split
+    callees: list[str] = []
+    for func, _line, _col, _args, _kwargs in fact["calls"]:
+        ref = index.ref_of_value(module, key, func)
+        if offloader(ref, extra) is not None:
+            continue
+        reason = classify(ref, extra)
+        if reason is not None:
+            return reason, []
+        target = project_function(index, ref)
+        if target is not None and target != qual:
+            callees.append(target)
+    return None, callees
+
+
+def blocking_chain(index: ProjectIndex, qual: str, extra: Extra = NO_EXTRA) -> Chain | None:
+    """Shortest chain by which calling the sync project function `qual` blocks, found
+    breadth-first (bounded depth, recursion-safe); None when nothing known blocks."""
+    return index.memoised(("fpi1xx-chain", qual, extra), lambda: _search_chain(index, qual, extra))
+
+
+def _direct_memo(index: ProjectIndex, qual: str, extra: Extra) -> tuple[Blocking | None, list[str]]:
+    return index.memoised(("fpi1xx-direct", qual, extra), lambda: _direct(index, qual, extra)) or (
+        None,
+        [],
+    )
+
+
+def _short(index: ProjectIndex, qual: str) -> str:
+    split = index.split_qualified(qual)
+    return split[1] if split else qual
+
+
+def _search_chain(index: ProjectIndex, qual: str, extra: Extra) -> Chain | None:
+    parents: dict[str, str | None] = {qual: None}
+    frontier = [qual]
+    for _ in range(MAX_CHAIN):
+        next_frontier: list[str] = []
+        for current in frontier:
+            reason, callees = _direct_memo(index, current, extra)
+            if reason is not None:
+                names = [reason.call]
+                node: str | None = current
+                while node is not None:
+                    names.append(_short(index, node))
+                    node = parents[node]
+                return Chain(tuple(reversed(names)), reason)
+            for callee in callees:
+                if callee not in parents:
+                    parents[callee] = current
+                    next_frontier.append(callee)
+        frontier = next_frontier
+        if not frontier:
+            break
+    return None

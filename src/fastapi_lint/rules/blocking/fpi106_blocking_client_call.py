@@ -1,0 +1,72 @@
+"""FPI106 blocking-client-call-in-async: sync database and network clients inside `async def`."""
+
+from __future__ import annotations
+
+from .base import CategoryRule
+from .catalog import CLIENT
+
+
+class BlockingClientCallInAsync(CategoryRule):
+    code = "FPI106"
+    name = "blocking-client-call-in-async"
+    category = CLIENT
+    message = "A sync database or network client blocks the event loop inside `async def`"
+    summary = "sync database/network client (`sqlite3`, `psycopg2`, `redis`, `pymongo`, `boto3`, `smtplib`, `socket`, `input()`, ...) inside `async def`"
+    docs = """
+## What it does
+Checks for calls into synchronous database and network clients in the body of an `async def`;
+each message names the async alternative:
+
+| Client | Calls | Use instead |
+| --- | --- | --- |
+| `sqlite3` | `connect()`, connection and cursor `execute`/`commit`/`fetch*` | `aiosqlite` |
+| `psycopg2`, `psycopg` (sync) | `connect()`, connection and cursor methods | `asyncpg`, `psycopg.AsyncConnection` |
+| `pymysql`, `MySQLdb`, `mysql.connector` | `connect()`, connection and cursor methods | `aiomysql`, `asyncmy` |
+| SQLAlchemy sync engine | `engine.connect()`, `engine.begin()`, and `execute`, `scalar(s)`, `commit` on the connection | `create_async_engine()` |
+| `redis.Redis` (sync) | every command, `pipeline().execute()` | `redis.asyncio.Redis` |
+| `pymongo.MongoClient` | collection and database operations | `pymongo.AsyncMongoClient`, `motor` |
+| `boto3.client(...)` | every API call (not `generate_presigned_url`) | `aioboto3`, `aiobotocore` |
+| `elasticsearch.Elasticsearch` | every API call | `elasticsearch.AsyncElasticsearch` |
+| `smtplib`, `ftplib` | connecting constructors and commands | `aiosmtplib`, `aioftp` |
+| `socket` | `create_connection`, `getaddrinfo`, `gethostbyname`, socket `connect`/`send*`/`recv*`/`accept` | `asyncio.open_connection()`, `loop.getaddrinfo()` |
+| `input()` | reading the console | nothing in a server; `asyncio.to_thread(input)` at most |
+
+Clients are recognised through their constructor (`redis.Redis(...)`, `sqlite3.connect(...)`),
+assignments, `with` targets and annotated parameters; the async clients (`redis.asyncio.Redis`,
+`motor`, `AsyncElasticsearch`) are different names and never match.
+
+## Why is this bad?
+Every one of these calls waits for the network or the disk on the event loop thread, so every
+other request served by the process waits too.
+
+## Example
+```python
+import redis
+from fastapi import FastAPI
+
+app = FastAPI()
+cache = redis.Redis()
+
+
+@app.get("/hits")
+async def hits():
+    return {"hits": cache.incr("hits")}
+```
+
+## Use instead
+```python
+import redis.asyncio
+from fastapi import FastAPI
+
+app = FastAPI()
+cache = redis.asyncio.Redis()
+
+
+@app.get("/hits")
+async def hits():
+    return {"hits": await cache.incr("hits")}
+```
+
+## Fix safety
+No fix is offered: the async clients are different libraries.
+"""

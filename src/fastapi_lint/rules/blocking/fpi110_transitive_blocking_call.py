@@ -1,0 +1,100 @@
+"""FPI110 transitive-blocking-call-in-async: an async function calls a sync project function
+that blocks, directly or through further sync calls, in any module of the project."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ...index.project import Ref
+from .base import AsyncCallRule
+from .catalog import blocking_chain, classify, project_function
+
+
+class TransitiveBlockingCallInAsync(AsyncCallRule):
+    code = "FPI110"
+    name = "transitive-blocking-call-in-async"
+    message = "A sync project function that blocks is called inside `async def`"
+    summary = "sync project function that blocks (directly or through further calls) called inside `async def`"
+    docs = """
+## What it does
+Checks for calls, in the body of an `async def`, of a sync function of your project that blocks:
+it makes a blocking call that the other FPI1xx rules know (`time.sleep`, sync HTTP, subprocess,
+filesystem I/O, sync database and network clients, a sync `Session`, password hashing, or a call
+listed in `blocking-calls`), directly or through further sync project functions, in the same
+module or any other one. The finding sits at the call in the async function and shows the chain:
+`get_user → fetch_profile → requests.get`.
+
+Functions are followed through every import form (`from .services import fetch`,
+`import app.services as services`, re-exports) and methods of project classes reached through an
+instance (`ReportService().build()`). The search is breadth-first and bounded (six calls deep), so
+recursion never loops; calls that cannot be resolved are taken as non-blocking. A function
+decorated with `functools.cache`/`lru_cache` is not followed (it blocks once), and neither are
+`async def` functions and generators (calling them runs nothing yet). A function passed by
+reference to an offloader (`await run_in_threadpool(fetch_profile, user_id)`) is not a call.
+
+## Why is this bad?
+Moving a blocking call into a helper does not take it off the event loop: the helper runs on the
+thread that calls it. The whole chain blocks every request served by the process.
+
+## Example
+```python
+# services.py
+import requests
+
+
+def fetch_profile(user_id: int) -> dict:
+    return requests.get(f"https://profiles.example/{user_id}").json()
+
+
+# routes.py
+from fastapi import FastAPI
+
+from .services import fetch_profile
+
+app = FastAPI()
+
+
+@app.get("/users/{user_id}")
+async def get_user(user_id: int):
+    return fetch_profile(user_id)
+```
+
+## Use instead
+```python
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from .services import fetch_profile
+
+app = FastAPI()
+
+
+@app.get("/users/{user_id}")
+async def get_user(user_id: int):
+    return await run_in_threadpool(fetch_profile, user_id)
+```
+Or make the helper async all the way down, or declare the path operation with `def`.
+
+## Fix safety
+No fix is offered.
+"""
+
+    def on_call(self, node: cst.Call, ref: Ref | None) -> None:
+        if ref is None or classify(ref, self.extra) is not None:
+            return  # a direct blocking call: reported by the rule of its category
+        index = self.ctx.index
+        target = project_function(index, ref)
+        if target is None:
+            return
+        chain = blocking_chain(index, target, self.extra)
+        if chain is None:
+            return
+        name = chain.names[0]
+        spelled = self.ctx.module.code_for_node(node.func)
+        self.report(
+            node,
+            message=(
+                f"`{name}()` blocks the event loop inside `async def`: {chain.text()}; "
+                f"use `await run_in_threadpool({spelled}, ...)` or make it async"
+            ),
+        )

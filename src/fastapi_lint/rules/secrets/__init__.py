@@ -1,0 +1,1 @@
+"""FPI3xx: response models that leak secret fields."""

@@ -1,0 +1,74 @@
+"""FPI301 secret-model-returned-unfiltered: a route returns a secret-bearing model object and
+no response model filters it."""
+
+from __future__ import annotations
+
+from .routes import SecretRouteRule
+
+
+class SecretModelReturnedUnfiltered(SecretRouteRule):
+    code = "FPI301"
+    name = "secret-model-returned-unfiltered"
+    message = "A secret-bearing model is returned and no response model filters it"
+    summary = "Route returns a model with secret fields and declares no response model"
+    fix_availability = "sometimes"
+    docs = """
+## What it does
+Checks for path operations that return an object of a Pydantic or SQLModel model with a secret
+field (`hashed_password`, `secret_key`, `ssn`, ...) while nothing filters the response: no
+`response_model`, no return annotation (or one such as `dict` or `Any`), or
+`response_model=None`. Objects are recognised when they come from the model's constructor or
+`Model.model_validate(...)`, `session.get(Model, id)`, `session.exec(select(Model)).first()` /
+`.all()`, `db.query(Model)....first()`, a project function annotated to return the model, or a
+parameter annotated with it (such as the current user from a dependency). The model and its base
+classes may live in other modules.
+
+A secret field is not reported when it is typed `SecretStr`/`SecretBytes`, declared with
+`Field(exclude=True)`, excluded by the model's serializer configuration (a `@field_serializer`,
+a `@model_serializer`, or a v1 `Config.fields` exclusion). Token fields returned by an OAuth2
+token route are intended output. The secret name patterns are configurable (see below).
+
+## Why is this bad?
+Without a response model FastAPI serialises the whole object, so every user's password hash (or
+secret key, or card number) is published to anyone who can call the route. FastAPI's own
+tutorial splits such models into a table model and a public one for exactly this reason.
+
+## Example
+```python
+from fastapi import FastAPI
+from sqlmodel import Session
+
+from app.models import User
+
+app = FastAPI()
+
+
+@app.get("/users/{user_id}")
+def read_user(user_id: int, session: Session):
+    return session.get(User, user_id)  # sends hashed_password
+```
+
+## Use instead
+```python
+from app.models import User, UserPublic
+
+
+@app.get("/users/{user_id}", response_model=UserPublic)
+def read_user(user_id: int, session: Session):
+    return session.get(User, user_id)
+```
+
+## Configuration
+Under `[tool.fastapi-lint.rules]` (shared by every FPI3xx rule): `secret-field-patterns`
+replaces the default name patterns (regular expressions matched in full, case-insensitively,
+against the field name in snake_case), `extend-secret-field-patterns` adds to them,
+`ignore-secret-fields` lists fields that are meant to be sent (`"token"`, `"ApiKey.secret"`,
+`"app.models.ApiKey.secret"`), and `allowed-secret-models` lists models whose secrets are
+intended output (a bare class name or a qualified one).
+
+## Fix safety
+When the model's module has a public sibling that leaks nothing and whose fields all exist on
+the model (`UserPublic`, `UserOut`, `UserRead`, ... for `User`, `UserInDB` or `UserIn`), the fix
+adds `response_model=UserPublic` (or `list[UserPublic]`) to the route decorator and imports it.
+It is unsafe: clients stop receiving the fields the public model leaves out.
+"""

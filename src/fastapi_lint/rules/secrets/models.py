@@ -1,0 +1,723 @@
+"""Secret-bearing models, read from the project index only (shared by the FPI3xx rules).
+
+Answers, for a qualified class name: is it a Pydantic `BaseModel` / `SQLModel` (through bases in
+any module, transitively), what are its serialised fields (inherited ones included), and which
+of them are secrets that reach a client. A secret field does not leak when it is typed
+`SecretStr`/`SecretBytes`, declared with `Field(exclude=True)`, excluded by a v1
+`Config.fields`, or serialised by a `@field_serializer`; a model with a `@model_serializer`
+decides its own output and is never reported. Fields typed with another secret-bearing model
+leak that model's secrets (`owner.hashed_password`).
+
+Secret names come from `DEFAULT_SECRET_PATTERNS` (full matches on the snake_case name, names
+with a look-alike word such as `has_password` or `password_changed_at` excluded) and the
+`[tool.fastapi-lint.rules]` keys `secret-field-patterns` (replaces the defaults),
+`extend-secret-field-patterns`, `ignore-secret-fields` and `allowed-secret-models`.
+
+`public_fields(index, model_qual)` and `public_sibling(...)` are the entry points a codemod that
+generates `<Model>Public` can call.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from ...index.summary import Shape, annotation_shape
+
+if TYPE_CHECKING:
+    from ...config import Settings
+    from ...index.project import ProjectIndex
+
+MODEL_ROOTS = {
+    "pydantic.BaseModel": "pydantic",
+    "pydantic.main.BaseModel": "pydantic",
+    "pydantic.v1.BaseModel": "pydantic",
+    "pydantic.v1.main.BaseModel": "pydantic",
+    "pydantic.generics.GenericModel": "pydantic",
+    "sqlmodel.SQLModel": "sqlmodel",
+    "sqlmodel.main.SQLModel": "sqlmodel",
+}
+SECRET_TYPES = frozenset(
+    f"{mod}.{name}"
+    for mod in ("pydantic", "pydantic.types", "pydantic.v1", "pydantic.v1.types")
+    for name in ("SecretStr", "SecretBytes", "Secret")
+)
+FIELD_FUNCTIONS = frozenset(
+    {
+        "pydantic.Field",
+        "pydantic.fields.Field",
+        "pydantic.v1.Field",
+        "pydantic.v1.fields.Field",
+        "sqlmodel.Field",
+        "sqlmodel.main.Field",
+    }
+)
+NOT_FIELDS = frozenset(
+    {
+        "sqlmodel.Relationship",
+        "sqlmodel.main.Relationship",
+        "pydantic.PrivateAttr",
+        "pydantic.fields.PrivateAttr",
+        "pydantic.v1.PrivateAttr",
+    }
+)
+FIELD_SERIALIZERS = frozenset(
+    {"pydantic.field_serializer", "pydantic.functional_serializers.field_serializer"}
+)
+FIELD_VALIDATORS = frozenset(
+    {
+        "pydantic.field_validator",
+        "pydantic.functional_validators.field_validator",
+        "pydantic.validator",
+        "pydantic.class_validators.validator",
+    }
+)
+#: A validator returning such a call (or a string literal) replaces the value with a masked one.
+REDACTING_CALL = re.compile(r"(?i).*(redact|mask|obfuscat|censor|scrub)")
+MODEL_SERIALIZERS = frozenset(
+    {"pydantic.model_serializer", "pydantic.functional_serializers.model_serializer"}
+)
+CLASSVAR = frozenset({"typing.ClassVar", "typing_extensions.ClassVar"})
+ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+LITERAL = frozenset({"typing.Literal", "typing_extensions.Literal"})
+# Bare annotations that let any content through (no filtering).
+OPAQUE_TYPES = frozenset(
+    {
+        "typing.Any",
+        "typing_extensions.Any",
+        "builtins.dict",
+        "builtins.object",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+    }
+)
+RESPONSE_MODULES = ("fastapi.responses.", "starlette.responses.", "fastapi.Response")
+
+# -- secret names --------------------------------------------------------------------------
+
+_W = r"[a-z0-9]+"
+
+
+def _words(core: str) -> str:
+    """`core` as whole words anywhere in a snake_case name (`hashed_password`, `secret_name`)."""
+    return rf"(?:{_W}_)*(?:{core})(?:_{_W})*"
+
+
+#: Full matches on the field name in snake_case (camelCase is converted first).
+DEFAULT_SECRET_PATTERNS: tuple[str, ...] = (
+    _words(r"password|passwd|pwd|passphrase|hashedpassword|passwordhash"),
+    _words(r"secret|secrets|secretkey|client_secret"),
+    _words(r"private_key|privatekey|salt"),
+    _words(r"ssn|social_security(?:_number)?|socialsecuritynumber"),
+    _words(r"(?:credit_)?card_(?:number|num|no)|cardnumber|cc_number|cvv|cvc"),
+)
+#: Words that make a name *about* a secret rather than the secret itself (`has_password`,
+#: `password_changed_at`, `password_min_length`, `is_secret`). They exclude a name from the
+#: default patterns only; patterns from the configuration are taken as written.
+LOOKALIKE_WORDS: tuple[str, ...] = (
+    "is", "has", "have", "can", "should", "must", "need", "needs", "require", "requires",
+    "required", "use", "uses", "allow", "allowed", "show", "enable", "enabled", "disabled",
+    "changed", "updated", "created", "modified", "set", "at", "on", "expires", "expiry",
+    "expired", "expiration", "age", "ttl", "min", "max", "length", "len", "policy", "rule",
+    "rules", "hint", "count", "attempts", "strength", "score", "last4", "last", "masked",
+    "mask", "version", "type", "kind", "algorithm", "algo", "scheme", "format", "rounds",
+    "label", "placeholder", "question", "file", "path", "url", "uri", "env", "provider",
+    "rotation", "rotated", "valid", "verified", "confirmed", "reset_required", "status",
+)  # fmt: skip
+_LOOKALIKE = re.compile(rf"(?:{_W}_)*(?:{'|'.join(LOOKALIKE_WORDS)})(?:_{_W})*")
+#: Fields an OAuth2 token route is meant to return.
+TOKEN_FIELDS = re.compile(r"(?:(?:access|refresh|id)_)?token(?:_type)?|expires_in|scope")
+
+
+def snake_case(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+@dataclass(frozen=True)
+class SecretPolicy:
+    """Which field names are secrets, and what the configuration allows."""
+
+    default_patterns: tuple[str, ...] = DEFAULT_SECRET_PATTERNS
+    extra_patterns: tuple[str, ...] = ()
+    ignore_fields: frozenset[str] = frozenset()
+    allowed_models: frozenset[str] = frozenset()
+
+    @property
+    def key(self) -> tuple:
+        return (
+            self.default_patterns,
+            self.extra_patterns,
+            tuple(sorted(self.ignore_fields)),
+            tuple(sorted(self.allowed_models)),
+        )
+
+    def is_secret_name(self, name: str) -> bool:
+        return _is_secret_name(name, self.default_patterns, self.extra_patterns)
+
+    def ignores(self, field: str, *classes: str) -> bool:
+        if field in self.ignore_fields:
+            return True
+        for qual in classes:
+            short = qual.rpartition(".")[2]
+            if f"{qual}.{field}" in self.ignore_fields or f"{short}.{field}" in self.ignore_fields:
+                return True
+        return False
+
+    def allows_model(self, qual: str) -> bool:
+        return qual in self.allowed_models or qual.rpartition(".")[2] in self.allowed_models
+
+
+@lru_cache(maxsize=4096)
+def _is_secret_name(name: str, defaults: tuple[str, ...], extra: tuple[str, ...]) -> bool:
+    snake = snake_case(name).strip("_")
+    if any(_compiled(p).fullmatch(snake) for p in extra):
+        return True
+    if _LOOKALIKE.fullmatch(snake):
+        return False
+    return any(_compiled(p).fullmatch(snake) for p in defaults)
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error:
+        return re.compile(re.escape(pattern), re.IGNORECASE)
+
+
+def policy_for(settings: Settings | None) -> SecretPolicy:
+    if settings is None:
+        return SecretPolicy()
+    replace = settings.rule_option("secret-field-patterns")
+    return SecretPolicy(
+        default_patterns=tuple(replace) if replace is not None else DEFAULT_SECRET_PATTERNS,
+        extra_patterns=tuple(settings.rule_option("extend-secret-field-patterns") or ()),
+        ignore_fields=frozenset(settings.rule_option("ignore-secret-fields") or ()),
+        allowed_models=frozenset(settings.rule_option("allowed-secret-models") or ()),
+    )
+
+
+# -- models and fields ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One serialised field of a model, as declared (possibly in a base class elsewhere)."""
+
+    name: str
+    owner: str  # qualified name of the class that declares it
+    module: str  # module of the owner, where the annotation's names resolve
+    scope: str  # scope key of the owner's body
+    annotation: Shape | None
+    default: Shape | None
+    line: int
+    hidden: str | None  # why its value never reaches a client: "secret-type", "exclude", ...
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    qual: str
+    kind: str  # "pydantic" or "sqlmodel"
+    table: bool
+    fields: tuple[FieldInfo, ...]
+    custom_serializer: bool
+
+    def field(self, name: str) -> FieldInfo | None:
+        for item in self.fields:
+            if item.name == name:
+                return item
+        return None
+
+
+def _memo(index: ProjectIndex, key: tuple, compute: Any) -> Any:
+    # The index replays what a memoised answer read into the cache's dependency tracker.
+    return index.memoised(key, compute)
+
+
+def _class_location(index: ProjectIndex, qual: str) -> tuple[str, str, dict] | None:
+    split = index.split_qualified(qual)
+    if split is None:
+        return None
+    summary = index.module(split[0])
+    fact = summary["classes"].get(split[1]) if summary else None
+    if fact is None:
+        return None
+    return split[0], split[1], fact
+
+
+def _resolve(index: ProjectIndex, module: str, scope: str, shape: Shape | None):
+    if not shape:
+        return None
+    return index.ref_of_value(module, scope, shape)
+
+
+def model_kind(index: ProjectIndex, qual: str) -> str | None:
+    """Returns "pydantic" or "sqlmodel" when `qual` is a project model class, else None."""
+    return _memo(index, ("fpi3-kind", qual), lambda: _model_kind(index, qual))
+
+
+def _model_kind(index: ProjectIndex, qual: str) -> str | None:
+    located = _class_location(index, qual)
+    if located is None:
+        return None
+    module, _key, fact = located
+    outer = fact.get("parent") or ""
+    kinds = []
+    for base in fact["bases"]:
+        ref = _resolve(index, module, outer, base)
+        if ref is None:
+            continue
+        if ref.kind == "external" and ref.qual in MODEL_ROOTS:
+            kinds.append(MODEL_ROOTS[ref.qual])
+        elif ref.kind == "class":
+            kind = model_kind(index, ref.qual)
+            if kind:
+                kinds.append(kind)
+    if "sqlmodel" in kinds:
+        return "sqlmodel"
+    return kinds[0] if kinds else None
+
+
+def model_info(index: ProjectIndex, qual: str) -> ModelInfo | None:
+    """The model's serialised fields, bases first (Python's order for pydantic fields)."""
+    return _memo(index, ("fpi3-model", qual), lambda: _model_info(index, qual))
+
+
+def _model_info(index: ProjectIndex, qual: str) -> ModelInfo | None:
+    kind = model_kind(index, qual)
+    located = _class_location(index, qual)
+    if kind is None or located is None:
+        return None
+    module, key, fact = located
+    outer = fact.get("parent") or ""
+    fields: dict[str, FieldInfo] = {}
+    custom = False
+    for base in reversed(fact["bases"]):
+        ref = _resolve(index, module, outer, base)
+        if ref is not None and ref.kind == "class":
+            inherited = model_info(index, ref.qual)
+            if inherited is not None:
+                fields.update((f.name, f) for f in inherited.fields)
+                custom = custom or inherited.custom_serializer
+    excluded_by_config = _config_excluded(fact)
+    serialized, has_model_serializer = _serializers(index, module, key)
+    custom = custom or has_model_serializer
+    for name, annotation, default, line in fact["fields"]:
+        if name.startswith("_") or name == "model_config":
+            continue
+        if _is_classvar(index, module, key, annotation) or _not_a_field(
+            index, module, key, default
+        ):
+            fields.pop(name, None)
+            continue
+        hidden = None
+        if _is_secret_type(index, module, key, annotation):
+            hidden = "secret-type"
+        elif _field_excluded(index, module, key, default, annotation):
+            hidden = "exclude"
+        fields[name] = FieldInfo(name, qual, module, key, annotation, default, line, hidden)
+    for name in list(fields):
+        if fields[name].hidden is None:
+            if name in excluded_by_config:
+                fields[name] = _with_hidden(fields[name], "config")
+            elif name in serialized:
+                fields[name] = _with_hidden(fields[name], "serializer")
+    table = fact["keywords"].get("table") == ["const", True]
+    return ModelInfo(qual, kind, table, tuple(fields.values()), custom)
+
+
+def _with_hidden(item: FieldInfo, why: str) -> FieldInfo:
+    return FieldInfo(
+        item.name,
+        item.owner,
+        item.module,
+        item.scope,
+        item.annotation,
+        item.default,
+        item.line,
+        why,
+    )
+
+
+def _config_excluded(fact: dict) -> set[str]:
+    """Pydantic v1: `class Config: fields = {"password": {"exclude": True}}`."""
+    shape = fact.get("legacy_config", {}).get("fields")
+    names: set[str] = set()
+    if shape and shape[0] == "dict":
+        for key, value in shape[1]:
+            if not (key and key[0] == "const" and isinstance(key[1], str)):
+                continue
+            if value and value[0] == "dict":
+                for inner_key, inner_value in value[1]:
+                    if inner_key == ["const", "exclude"] and inner_value == ["const", True]:
+                        names.add(key[1])
+    return names
+
+
+def _serializers(index: ProjectIndex, module: str, class_key: str) -> tuple[set[str], bool]:
+    summary = index.module(module)
+    names: set[str] = set()
+    whole = False
+    if summary is None:
+        return names, whole
+    for fact in summary["functions"].values():
+        if fact.get("class") != class_key:
+            continue
+        for decorator in fact["decorators"]:
+            func = decorator[1] if decorator and decorator[0] == "call" else decorator
+            ref = _resolve(index, module, class_key, func)
+            if ref is None:
+                continue
+            if ref.qual in MODEL_SERIALIZERS:
+                whole = True
+            elif ref.qual in FIELD_SERIALIZERS and decorator[0] == "call":
+                for arg in decorator[2]:
+                    if arg and arg[0] == "const" and isinstance(arg[1], str):
+                        names.add(arg[1])
+            elif (
+                ref.qual in FIELD_VALIDATORS
+                and decorator[0] == "call"
+                and any(_redacts(v) for v in fact.get("returns_values", ()))
+            ):
+                # `@field_validator("password") ... return redact(v)`: the model stores (and
+                # so serialises) only the masked value.
+                for arg in decorator[2]:
+                    if arg and arg[0] == "const" and isinstance(arg[1], str):
+                        names.add(arg[1])
+    return names, whole
+
+
+def _redacts(shape: Shape | None, depth: int = 0) -> bool:
+    """A returned string literal, or a call to a redact/mask-like function (at any depth)."""
+    if not shape or depth > 6:
+        return False
+    if shape[0] == "const":
+        return isinstance(shape[1], str)
+    if shape[0] == "call":
+        func = shape[1]
+        if func and func[0] == "n" and REDACTING_CALL.match(func[1].rsplit(".", 1)[-1]):
+            return True
+        return any(_redacts(a, depth + 1) for a in shape[2])
+    return False
+
+
+def _holds_models_only(index: ProjectIndex, item: FieldInfo) -> bool:
+    """`password: FieldBehavior | None`: the field holds a nested model (whose own fields are
+    checked), not a secret value."""
+    leaves = _annotation_leaves(index, item.module, item.scope, item.annotation)
+    return bool(leaves) and all(
+        r is not None and r.kind == "class" and model_kind(index, r.qual) for r in leaves
+    )
+
+
+def _annotation_leaves(
+    index: ProjectIndex, module: str, scope: str, shape: Shape | None, depth: int = 0
+) -> list[Any]:
+    """Refs of the types an annotation allows, through Optional/Union/Annotated/`X | None`."""
+    if shape is None or depth > 8:
+        return []
+    tag = shape[0]
+    if tag == "const":
+        if isinstance(shape[1], str):
+            return _annotation_leaves(index, module, scope, _parse_annotation(shape[1]), depth + 1)
+        return []
+    if tag == "union":
+        return [x for s in shape[1] for x in _annotation_leaves(index, module, scope, s, depth + 1)]
+    if tag == "sub":
+        base = _resolve(index, module, scope, shape[1])
+        name = base.qual if base else ""
+        if name in ANNOTATED:
+            return _annotation_leaves(index, module, scope, shape[2][0], depth + 1)
+        if name in ("typing.Optional", "typing.Union"):
+            return [
+                x for s in shape[2] for x in _annotation_leaves(index, module, scope, s, depth + 1)
+            ]
+        return [base]
+    if tag == "n":
+        if shape[1] == "None":
+            return []
+        return [_resolve(index, module, scope, shape)]
+    return [None]
+
+
+def _parse_annotation(text: str) -> Shape | None:
+    try:
+        return annotation_shape(ast.parse(text, mode="eval").body)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def _is_secret_type(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> bool:
+    leaves = _annotation_leaves(index, module, scope, shape)
+    return bool(leaves) and all(r is not None and r.qual in SECRET_TYPES for r in leaves)
+
+
+def _is_classvar(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> bool:
+    if not shape:
+        return False
+    base = shape[1] if shape[0] == "sub" else shape
+    ref = _resolve(index, module, scope, base)
+    return ref is not None and ref.qual in CLASSVAR
+
+
+def _not_a_field(index: ProjectIndex, module: str, scope: str, default: Shape | None) -> bool:
+    if not default or default[0] != "call":
+        return False
+    ref = _resolve(index, module, scope, default[1])
+    return ref is not None and ref.qual in NOT_FIELDS
+
+
+def _is_exclude_call(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> bool:
+    if not shape or shape[0] != "call" or shape[3].get("exclude") != ["const", True]:
+        return False
+    ref = _resolve(index, module, scope, shape[1])
+    return ref is not None and ref.qual in FIELD_FUNCTIONS
+
+
+def _field_excluded(
+    index: ProjectIndex, module: str, scope: str, default: Shape | None, annotation: Shape | None
+) -> bool:
+    if _is_exclude_call(index, module, scope, default):
+        return True
+    # Annotated[str, Field(exclude=True)]
+    if annotation and annotation[0] == "sub":
+        base = _resolve(index, module, scope, annotation[1])
+        if base is not None and base.qual in ANNOTATED:
+            return any(_is_exclude_call(index, module, scope, m) for m in annotation[2][1:])
+    return False
+
+
+# -- annotations naming models -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TypeFacts:
+    """What an annotation (a response model, a return annotation, a parameter) names."""
+
+    models: tuple[str, ...] = ()  # project model classes anywhere inside it
+    opaque: bool = False  # dict / Any / object: passes anything through unfiltered
+    response: bool = False  # a Response class: FastAPI does no filtering
+    unknown: bool = False  # a name we cannot resolve
+
+
+def type_facts(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> TypeFacts:
+    models: list[str] = []
+    flags = {"opaque": False, "response": False, "unknown": False}
+    _walk_type(index, module, scope, shape, models, flags, 0)
+    return TypeFacts(tuple(dict.fromkeys(models)), **flags)
+
+
+def _walk_type(index, module, scope, shape, models, flags, depth) -> None:
+    if shape is None or depth > 8:
+        return
+    tag = shape[0]
+    if tag == "const":
+        if isinstance(shape[1], str):
+            parsed = _parse_annotation(shape[1])
+            _walk_type(index, module, scope, parsed, models, flags, depth + 1)
+        return
+    if tag == "union" or tag == "list":
+        for item in shape[1]:
+            _walk_type(index, module, scope, item, models, flags, depth + 1)
+        return
+    if tag == "n":
+        if shape[1] == "None":
+            return
+        alias = index.alias_shape(module, scope, shape[1])
+        if alias is not None:
+            _walk_type(index, alias[0], "", alias[1], models, flags, depth + 1)
+            return
+        ref = _resolve(index, module, scope, shape)
+        if ref is None:
+            flags["unknown"] = True
+        elif ref.kind == "class":
+            if model_kind(index, ref.qual):
+                models.append(ref.qual)
+        elif ref.kind == "external":
+            if ref.qual in OPAQUE_TYPES:
+                flags["opaque"] = True
+            elif is_response_class(ref.qual):
+                flags["response"] = True
+        return
+    if tag == "sub":
+        base = _resolve(index, module, scope, shape[1])
+        name = base.qual if base else ""
+        if name in LITERAL:
+            return
+        if name in ANNOTATED:
+            _walk_type(index, module, scope, shape[2][0], models, flags, depth + 1)
+            return
+        if base is not None and base.kind == "class" and model_kind(index, base.qual):
+            models.append(base.qual)  # a generic page model: its own fields count too
+        for arg in shape[2]:
+            _walk_type(index, module, scope, arg, models, flags, depth + 1)
+        return
+    flags["unknown"] = True
+
+
+CONTAINERS = frozenset(
+    {
+        "builtins.list",
+        "builtins.set",
+        "builtins.frozenset",
+        "builtins.tuple",
+        "typing.List",
+        "typing.Set",
+        "typing.FrozenSet",
+        "typing.Tuple",
+        "typing.Sequence",
+        "typing.Iterable",
+        "typing.Collection",
+        "collections.abc.Sequence",
+        "collections.abc.Iterable",
+        "collections.abc.Collection",
+    }
+)
+
+
+def is_collection(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> bool:
+    """`list[X]`, `Sequence[X]`... seen through aliases, `Annotated`, `Optional` and `| None`."""
+    for _ in range(8):
+        if shape is None:
+            return False
+        if shape[0] == "n":
+            alias = index.alias_shape(module, scope, shape[1])
+            if alias is None:
+                return False
+            module, scope, shape = alias[0], "", alias[1]
+            continue
+        if shape[0] == "union":
+            real = [s for s in shape[1] if s not in (["const", None], ["n", "None"])]
+            if len(real) != 1:
+                return False
+            shape = real[0]
+            continue
+        if shape[0] != "sub":
+            return False
+        base = _resolve(index, module, scope, shape[1])
+        name = base.qual if base else ""
+        if name in CONTAINERS:
+            return True
+        if name in ANNOTATED or name == "typing.Optional":
+            shape = shape[2][0]
+            continue
+        if name == "typing.Union":
+            shape = ["union", shape[2]]
+            continue
+        return False
+    return False
+
+
+def is_response_class(qual: str) -> bool:
+    return qual.startswith(RESPONSE_MODULES) and qual.rpartition(".")[2].endswith("Response")
+
+
+# -- leaks ----------------------------------------------------------------------------------
+
+
+MAX_NESTING = 4
+
+
+def leaked_fields(
+    index: ProjectIndex, qual: str, policy: SecretPolicy, token_route: bool = False
+) -> tuple[str, ...]:
+    """Dotted paths of the secret fields that reach a client when `qual` is serialised."""
+    key = ("fpi3-leaks", qual, policy.key, token_route)
+    found = _memo(index, key, lambda: _leaked_fields(index, qual, policy, token_route, ()))
+    return found or ()
+
+
+def _leaked_fields(
+    index: ProjectIndex, qual: str, policy: SecretPolicy, token_route: bool, stack: tuple
+) -> tuple[str, ...]:
+    # Nested models are followed with an explicit stack (not the memo), so a recursive model
+    # gets the same answer whichever model of the cycle is asked first.
+    info = model_info(index, qual)
+    if info is None or info.custom_serializer or policy.allows_model(qual):
+        return ()
+    leaks: list[str] = []
+    for item in info.fields:
+        if item.hidden is not None or policy.ignores(item.name, qual, item.owner):
+            continue
+        if token_route and TOKEN_FIELDS.fullmatch(item.name):
+            continue
+        if policy.is_secret_name(item.name) and not _holds_models_only(index, item):
+            leaks.append(item.name)
+            continue
+        if len(stack) >= MAX_NESTING:
+            continue
+        facts = type_facts(index, item.module, item.scope, item.annotation)
+        for nested in facts.models:
+            if nested == qual or nested in stack:
+                continue
+            inner = _leaked_fields(index, nested, policy, token_route, (*stack, qual))
+            leaks.extend(f"{item.name}.{p}" for p in inner)
+    return tuple(leaks)
+
+
+def public_fields(
+    index: ProjectIndex, model_qual: str, policy: SecretPolicy | None = None
+) -> list[FieldInfo]:
+    """The fields a public twin of the model may keep: every serialised field that is not a
+    secret (fields typed with a secret-bearing model are left out too, as a codemod cannot
+    know which public model to use for them). Empty when `model_qual` is not a model."""
+    policy = policy or SecretPolicy()
+    info = model_info(index, model_qual)
+    if info is None:
+        return []
+    leaked_heads = {p.split(".")[0] for p in leaked_fields(index, model_qual, policy)}
+    return [
+        f
+        for f in info.fields
+        if f.hidden is None and f.name not in leaked_heads and not policy.is_secret_name(f.name)
+    ]
+
+
+PUBLIC_SUFFIXES = ("Public", "Out", "Read", "Response", "View", "Safe")
+PRIVATE_SUFFIXES = (
+    "InDB", "InDb", "DB", "Db", "Table", "Model", "ORM", "Orm", "Private", "Internal",
+    "Full", "Secret", "In", "Create", "Base", "Schema",
+)  # fmt: skip
+
+
+def sibling_names(name: str) -> list[str]:
+    stems = [name] + [
+        name[: -len(s)] for s in PRIVATE_SUFFIXES if name.endswith(s) and len(name) > len(s)
+    ]
+    names = [stem + suffix for stem in stems for suffix in PUBLIC_SUFFIXES]
+    return [n for n in dict.fromkeys(names) if n != name]
+
+
+def public_sibling(
+    index: ProjectIndex, model_qual: str, policy: SecretPolicy, token_route: bool = False
+) -> str | None:
+    """A model beside `model_qual` (same module) named like its public twin (`UserPublic`,
+    `UserOut`, `UserRead`...) that leaks nothing and whose fields all exist on the model, so
+    FastAPI can build it from the model's objects."""
+    info = model_info(index, model_qual)
+    split = index.split_qualified(model_qual)
+    if info is None or split is None:
+        return None
+    module = split[0]
+    summary = index.module(module)
+    if summary is None:
+        return None
+    own = {f.name for f in info.fields}
+    for name in sibling_names(split[1].rpartition(".")[2]):
+        if name not in summary["classes"]:
+            continue
+        qual = f"{module}.{name}"
+        candidate = model_info(index, qual)
+        if candidate is None or candidate.custom_serializer:
+            continue
+        if leaked_fields(index, qual, policy, token_route):
+            continue
+        if {f.name for f in candidate.fields} <= own:
+            return qual
+    return None

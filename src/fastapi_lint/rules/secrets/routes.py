@@ -1,0 +1,1029 @@
+"""What a path operation sends to the client, for the FPI3xx rules (one decision per node).
+
+`route_view` reads a route from the index (its decorator's `response_model`, exclude/include,
+its return annotation, its parameters) and `output_verdict` / `return_verdict` /
+`response_call_verdict` decide which single FPI3xx code, if any, a node gets. Every rule of the
+family asks these functions and reports only its own code, so one node never gets two findings.
+
+`SecretRouteRule` is the base of the family's rules: it finds route bodies while the engine
+walks the tree and builds the shared fixes (pointing the route at a public sibling model).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from ...index.summary import resolve_relative, shape_of
+from ...rule import Fix, Frame, ImportRequest, Rule, dotted_name
+from .models import (
+    SecretPolicy,
+    TypeFacts,
+    is_collection,
+    is_response_class,
+    leaked_fields,
+    model_kind,
+    policy_for,
+    public_sibling,
+    type_facts,
+)
+
+if TYPE_CHECKING:
+    from ...index.project import ProjectIndex, Ref
+    from ...index.summary import Shape
+
+DEPENDS = frozenset(
+    {"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"}
+)
+TOKEN_FORMS = frozenset(
+    {
+        "fastapi.security.OAuth2PasswordRequestForm",
+        "fastapi.security.OAuth2PasswordRequestFormStrict",
+        "fastapi.security.oauth2.OAuth2PasswordRequestForm",
+        "fastapi.security.oauth2.OAuth2PasswordRequestFormStrict",
+    }
+)
+JSONABLE = frozenset({"fastapi.encoders.jsonable_encoder"})
+VALIDATORS = frozenset(
+    {
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "model_construct",
+        "from_orm",
+        "parse_obj",
+        "parse_raw",
+        "construct",
+        "validate",
+    }
+)
+DUMPS = frozenset({"model_dump", "dict", "model_dump_json", "json"})
+COPIES = frozenset({"model_copy", "copy"})
+RESULTS = frozenset(
+    {
+        "first",
+        "one",
+        "one_or_none",
+        "all",
+        "scalar",
+        "scalar_one",
+        "scalar_one_or_none",
+        "fetchall",
+        "unique",
+        "get",
+    }
+)
+STATEMENT_RUNNERS = frozenset({"exec", "execute", "scalars", "scalar", "scalar_one"})
+QUERY_CHAIN = frozenset(
+    {
+        "where",
+        "filter",
+        "filter_by",
+        "order_by",
+        "limit",
+        "offset",
+        "options",
+        "join",
+        "outerjoin",
+        "distinct",
+        "group_by",
+        "having",
+        "execution_options",
+        "scalars",
+        "unique",
+    }
+)
+MAX_DEPTH = 10
+
+
+# -- routes ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RouteView:
+    module: str
+    key: str
+    outer: str  # scope where the decorator and annotations are evaluated
+    decorator_index: int | None
+    path: str | None
+    kwargs: dict[str, Any]
+    output: str  # "none" (nothing filters), "model" (a model filters), "unknown"
+    output_source: str | None  # "response_model" or "annotation"
+    output_facts: TypeFacts | None
+    token_route: bool
+    body_models: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: str
+    message: str
+    role: str  # where to report: "response_model", "annotation", "exclude", "include", "value"
+    model: str | None = None  # the leaking model a fix may replace
+    many: bool = False
+
+
+def route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
+    return index.memoised(("fpi3-route", module, key), lambda: _route_view(index, module, key))
+
+
+def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
+    summary = index.module(module)
+    fact = summary["functions"].get(key) if summary else None
+    if fact is None:
+        return None
+    route = index.path_operation(module, key)
+    if route is None or "websocket" in route["method"] or route["method"] == "route":
+        return None
+    call = route["call"]
+    if not call or call[0] != "call" or call not in fact["decorators"]:
+        return None  # registered with add_api_route: its arguments are elsewhere
+    outer = fact.get("parent") or fact.get("class") or ""
+    kwargs = call[3]
+    path = call[2][0][1] if call[2] and call[2][0] and call[2][0][0] == "const" else None
+    if isinstance(kwargs.get("path"), list) and kwargs["path"][0] == "const":
+        path = kwargs["path"][1]
+    output, source, facts = "none", None, None
+    if "response_model" in kwargs:
+        source = "response_model"
+        shape = kwargs["response_model"]
+        if shape != ["const", None]:
+            facts = type_facts(index, module, outer, shape)
+            output = _output_kind(facts)
+    elif fact["returns"] is not None and fact["returns"] != ["const", None]:
+        source = "annotation"
+        facts = type_facts(index, module, outer, fact["returns"])
+        output = _output_kind(facts)
+    view = RouteView(
+        module=module,
+        key=key,
+        outer=outer,
+        decorator_index=fact["decorators"].index(call),
+        path=path if isinstance(path, str) else None,
+        kwargs=kwargs,
+        output=output,
+        output_source=source,
+        output_facts=facts,
+        token_route=_is_token_route(index, module, key, fact, path),
+    )
+    for name, annotation, default, _kind in fact["params"]:
+        if annotation is None or _is_dependency(index, module, outer, annotation, default):
+            continue
+        models = type_facts(index, module, outer, annotation).models
+        if models:
+            view.body_models[name] = models
+    return view
+
+
+def _output_kind(facts: TypeFacts) -> str:
+    if facts.models:
+        return "model"
+    if facts.response or facts.opaque:
+        return "none"
+    if facts.unknown:
+        return "unknown"
+    return "model"
+
+
+def _refs_in(index: ProjectIndex, module: str, scope: str, shape: Any, depth: int = 0):
+    """Every name in a shape, resolved (for spotting Depends() and OAuth2 forms)."""
+    if not isinstance(shape, list) or not shape or depth > 6:
+        return
+    if shape[0] == "n":
+        ref = index.ref_of_value(module, scope, shape)
+        if ref is not None:
+            yield ref
+        return
+    for part in shape[1:]:
+        if isinstance(part, list):
+            if part and isinstance(part[0], str):
+                yield from _refs_in(index, module, scope, part, depth + 1)
+            else:
+                for item in part:
+                    yield from _refs_in(index, module, scope, item, depth + 1)
+        elif isinstance(part, dict):
+            for item in part.values():
+                yield from _refs_in(index, module, scope, item, depth + 1)
+
+
+def _is_dependency(index, module, scope, annotation, default) -> bool:
+    """A `Depends()`/`Security()` parameter, also through a type alias from another module."""
+    places = [(module, scope, default)]
+    expanded = index.expand_annotation(module, scope, annotation)
+    if expanded is not None:
+        places.append((expanded[0], scope if expanded[0] == module else "", expanded[1]))
+    for where, in_scope, shape in places:
+        for ref in _refs_in(index, where, in_scope, shape):
+            if ref.qual in DEPENDS:
+                return True
+    return False
+
+
+def _is_token_route(index, module, key, fact, path) -> bool:
+    if isinstance(path, str) and "token" in path.rstrip("/").rpartition("/")[2].lower():
+        return True
+    for _name, annotation, default, _kind in fact["params"]:
+        for shape in (annotation, default):
+            for ref in _refs_in(index, module, key, shape):
+                if ref.qual in TOKEN_FORMS:
+                    return True
+    return False
+
+
+# -- what a value is ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Produced:
+    """One kind of object an expression may evaluate to."""
+
+    model: str
+    form: str  # "object", "dump" (a dict/JSON of it) or "response" (a Response built from it)
+    leaks: tuple[str, ...]
+    many: bool = False
+    param: str | None = None  # the route parameter it came from, unchanged
+    filtered: bool = False  # a dump with its own exclude=/include= (a public model may not fit)
+    wrapped: bool = False  # inside a list/dict literal
+
+
+class _Values:
+    def __init__(self, index: ProjectIndex, policy: SecretPolicy, token_route: bool) -> None:
+        self.index = index
+        self.policy = policy
+        self.token_route = token_route
+
+    def leaks(self, model: str) -> tuple[str, ...]:
+        return leaked_fields(self.index, model, self.policy, self.token_route)
+
+    def model_class(self, module: str, scope: str, shape: Shape | None) -> str | None:
+        if not shape:
+            return None
+        ref = self.index.ref_of_value(module, scope, shape)
+        if ref is not None and ref.kind == "class" and model_kind(self.index, ref.qual):
+            return ref.qual
+        return None
+
+    def objects(self, models: Sequence[str], many: bool = False, param: str | None = None):
+        return [Produced(m, "object", self.leaks(m), many, param) for m in models]
+
+    def produce(self, module: str, scope: str, shape: Shape | None, depth: int = 0):
+        if not shape or depth > MAX_DEPTH:
+            return []
+        tag = shape[0]
+        if tag == "await":
+            return self.produce(module, scope, shape[1], depth + 1)
+        if tag in ("list", "dict"):
+            # Inside a literal: it leaks all the same, but no response model fits the literal.
+            parts = shape[1] if tag == "list" else [v for _k, v in shape[1]]
+            return [
+                replace(p, wrapped=True)
+                for s in parts
+                for p in self.produce(module, scope, s, depth + 1)
+            ]
+        if tag == "sub":
+            return [
+                Produced(p.model, p.form, p.leaks)
+                for p in self.produce(module, scope, shape[1], depth + 1)
+            ]
+        if tag == "n" and "." not in shape[1]:
+            return self._name(module, scope, shape[1], depth)
+        split = _split_attr(shape)
+        if tag in ("n", "attr") and split is not None:
+            base, attr = split
+            inner = self.produce(module, scope, base, depth + 1)
+            if attr == "__dict__":
+                return [
+                    Produced(p.model, "dump", p.leaks, p.many) for p in inner if p.form == "object"
+                ]
+            return self._attribute(inner, attr)
+        if tag == "call":
+            return self._call(module, scope, shape, depth)
+        return []
+
+    def _name(self, module: str, scope: str, name: str, depth: int):
+        found = self.index.lookup_binding(module, scope, name)
+        if found is None:
+            return []
+        binding, bound_in = found
+        kind = binding[0]
+        if kind == "value":
+            annotation = binding[2] if len(binding) > 2 else None
+            if annotation is not None:
+                facts = type_facts(self.index, module, bound_in, annotation)
+                if facts.models:
+                    return self.objects(facts.models)
+            return self.produce(module, bound_in, binding[1], depth + 1)
+        if kind in ("param", "annotated") and binding[1] is not None:
+            facts = type_facts(self.index, module, bound_in, binding[1])
+            many = is_collection(self.index, module, bound_in, binding[1])
+            return self.objects(facts.models, many, name if kind == "param" else None)
+        if kind == "param" and binding[2] and binding[2][0] == "call":
+            # `user=Depends(get_current_user)` without an annotation: what the dependency gives.
+            callee = self.index.ref_of_value(module, bound_in, binding[2][1])
+            args = binding[2][2]
+            if callee is not None and callee.qual in DEPENDS and args:
+                dependency = self.index.ref_of_value(module, bound_in, args[0])
+                if dependency is not None and dependency.kind == "function":
+                    return self._function_result(dependency, depth)
+        return []
+
+    def _attribute(self, inner: list[Produced], attr: str):
+        from .models import model_info
+
+        out = []
+        for item in inner:
+            if item.form != "object" or item.many:
+                continue
+            info = model_info(self.index, item.model)
+            member = info.field(attr) if info else None
+            if member is None or member.hidden is not None:
+                continue
+            facts = type_facts(self.index, member.module, member.scope, member.annotation)
+            out.extend(self.objects(facts.models))
+        return out
+
+    def _call(self, module: str, scope: str, shape: Shape, depth: int):
+        func, args, kwargs = shape[1], shape[2], shape[3]
+        ref = self.index.ref_of_value(module, scope, func) if func else None
+        first = args[0] if args else None
+        if ref is not None:
+            if ref.kind == "class" and model_kind(self.index, ref.qual):
+                return self.objects([ref.qual])
+            if ref.kind == "external":
+                if ref.qual in JSONABLE:
+                    return self._dump(module, scope, first or kwargs.get("obj"), kwargs, depth)
+                if ref.qual in ("builtins.vars", "builtins.dict") and first is not None:
+                    return self._dump(module, scope, first, {}, depth)
+                if ref.qual in ("builtins.list", "builtins.tuple", "builtins.sorted"):
+                    inner = self.produce(module, scope, first, depth + 1)
+                    return [Produced(p.model, p.form, p.leaks, True) for p in inner]
+                if is_response_class(ref.qual):
+                    content = kwargs.get("content", first)
+                    inner = self.produce(module, scope, content, depth + 1)
+                    return [Produced(p.model, "response", p.leaks, p.many) for p in inner]
+            if ref.kind == "function":
+                return self._function_result(ref, depth)
+        split = _split_attr(func)
+        if split is None:
+            return []
+        base, attr = split
+        method = self._method(module, scope, base, attr, ref)
+        if method is not None:
+            return self._function_result(method, depth)
+        if attr in VALIDATORS:
+            model = self.model_class(module, scope, base)
+            if model:
+                return self.objects([model])
+        if attr in DUMPS:
+            return self._dump(module, scope, base, kwargs, depth)
+        if attr in COPIES:
+            return self.produce(module, scope, base, depth + 1)
+        if attr == "get" and first is not None:
+            model = self.model_class(module, scope, first)
+            if model:
+                return self.objects([model])
+        if attr in RESULTS:
+            model = self.query_model(module, scope, base, depth + 1)
+            if model:
+                return self.objects([model], many=attr in ("all", "fetchall"))
+        if attr in STATEMENT_RUNNERS:
+            model = self.query_model(module, scope, shape, depth + 1)
+            if model:
+                return self.objects([model], many=True)
+        return []
+
+    def _method(self, module: str, scope: str, base: Shape, attr: str, ref: Ref | None):
+        """A project method called on an instance (`repo.get_user(id)`) or on its class
+        (`UserCRUD.get(db, id)`), as a function Ref."""
+        from ...index.project import Ref
+
+        if ref is not None and ref.kind == "member" and self.index.function(ref.qual):
+            return Ref("function", ref.qual)
+        owner = self.index.ref_of_value(module, scope, base)
+        if owner is not None and owner.kind == "class":
+            qual = f"{owner.qual}.{attr}"
+            if self.index.function(qual):
+                return Ref("function", qual)
+        return None
+
+    def _dump(self, module, scope, target, kwargs, depth):
+        out = []
+        for item in self.produce(module, scope, target, depth + 1):
+            if item.form != "object":
+                continue
+            exclude, include = kwargs.get("exclude"), kwargs.get("include")
+            leaks = apply_filters(item.leaks, exclude, include)
+            filtered = exclude is not None or include is not None
+            out.append(Produced(item.model, "dump", leaks, item.many, filtered=filtered))
+        return out
+
+    def _function_result(self, ref: Ref, depth: int):
+        fact = self.index.function(ref.qual)
+        split = self.index.split_qualified(ref.qual)
+        if fact is None or split is None:
+            return []
+        if fact.get("returns") is None:
+            # No annotation: what its `return` statements give (generators: what they yield).
+            values = fact.get("yields_values") if fact.get("generator") else fact["returns_values"]
+            key = split[1]
+            return [
+                replace(p, param=None)
+                for shape in values or ()
+                for p in self.produce(split[0], key, shape, depth + 2)
+                if p.form == "object"
+            ]
+        scope = fact.get("parent") or fact.get("class") or ""
+        facts = type_facts(self.index, split[0], scope, fact["returns"])
+        many = is_collection(self.index, split[0], scope, fact["returns"])
+        return self.objects(facts.models, many)
+
+    def query_model(self, module: str, scope: str, shape: Shape | None, depth: int) -> str | None:
+        if not shape or depth > MAX_DEPTH:
+            return None
+        if shape[0] == "await":
+            return self.query_model(module, scope, shape[1], depth + 1)
+        if shape[0] == "n" and "." not in shape[1]:
+            found = self.index.lookup_binding(module, scope, shape[1])
+            if found and found[0][0] == "value":
+                return self.query_model(module, found[1], found[0][1], depth + 1)
+            return None
+        if shape[0] != "call":
+            return None
+        func, args = shape[1], shape[2]
+        ref = self.index.ref_of_value(module, scope, func) if func else None
+        if (
+            ref is not None
+            and ref.kind == "external"
+            and ref.qual.startswith(("sqlmodel.", "sqlalchemy."))
+            and ref.qual.rpartition(".")[2] == "select"
+        ):
+            return self.model_class(module, scope, args[0]) if len(args) == 1 else None
+        split = _split_attr(func)
+        if split is None:
+            return None
+        base, attr = split
+        if attr == "query" and len(args) == 1:
+            return self.model_class(module, scope, args[0])
+        if attr in STATEMENT_RUNNERS and args:
+            return self.query_model(module, scope, args[0], depth + 1)
+        if attr in QUERY_CHAIN:
+            return self.query_model(module, scope, base, depth + 1)
+        return None
+
+
+def _split_attr(shape: Shape | None) -> tuple[Shape, str] | None:
+    if not shape:
+        return None
+    if shape[0] == "n" and "." in shape[1]:
+        base, _, attr = shape[1].rpartition(".")
+        return ["n", base], attr
+    if shape[0] == "attr":
+        return shape[1], shape[2]
+    return None
+
+
+def _literal_names(shape: Shape | None) -> dict[str, Any] | None:
+    """{"name": True, "nested": {...}} from a set or dict literal; None when not a literal."""
+    if shape is None:
+        return None
+    if shape[0] == "list":
+        names: dict[str, Any] = {}
+        for item in shape[1]:
+            if not (item and item[0] == "const" and isinstance(item[1], str)):
+                return None
+            names[item[1]] = True
+        return names
+    if shape[0] == "dict":
+        names = {}
+        for key, value in shape[1]:
+            if not (key and key[0] == "const" and isinstance(key[1], str)):
+                return None
+            if value in (["const", True], ["n", "Ellipsis"]) or (value and value[0] == "?"):
+                names[key[1]] = True
+            else:
+                inner = _literal_names(value)
+                if inner is None:
+                    return None
+                names[key[1]] = inner
+        return names
+    return None
+
+
+def apply_filters(
+    leaks: tuple[str, ...], exclude: Shape | None, include: Shape | None
+) -> tuple[str, ...]:
+    """The leaked paths left after `exclude=`/`include=` (set or dict literals). A filter that
+    is not a literal may remove anything: then nothing is reported as leaking."""
+    result = list(leaks)
+    if exclude is not None:
+        names = _literal_names(exclude)
+        if names is None:
+            return ()
+        result = [p for p in result if not _covered(p, names)]
+    if include is not None:
+        names = _literal_names(include)
+        if names is None:
+            return ()
+        result = [p for p in result if _kept(p, names)]
+    return tuple(result)
+
+
+def _covered(path: str, names: dict[str, Any]) -> bool:
+    head, _, rest = path.partition(".")
+    sub = names.get(head)
+    if sub is True:
+        return True
+    return isinstance(sub, dict) and bool(rest) and _covered(rest, sub)
+
+
+def _kept(path: str, names: dict[str, Any]) -> bool:
+    head, _, rest = path.partition(".")
+    sub = names.get(head)
+    if sub is True:
+        return True
+    return isinstance(sub, dict) and bool(rest) and _kept(rest, sub)
+
+
+# -- verdicts: which code a node gets -----------------------------------------------------------
+
+
+def _fields(paths: Sequence[str]) -> str:
+    shown = ", ".join(f"`{p}`" for p in paths[:3])
+    more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+    return ("secret fields " if len(paths) > 1 else "secret field ") + shown + more
+
+
+def _short(qual: str) -> str:
+    return qual.rpartition(".")[2]
+
+
+def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -> Verdict | None:
+    """FPI302/FPI303/FPI305 for the route's declared response model, or None."""
+    if view.output != "model" or view.output_facts is None or view.output_source is None:
+        return None
+    leaky = []
+    for model in view.output_facts.models:
+        leaks = leaked_fields(index, model, policy, view.token_route)
+        if leaks:
+            leaky.append((model, leaks))
+    if not leaky:
+        return None
+    source = view.output_source
+    exclude = view.kwargs.get("response_model_exclude") if source == "response_model" else None
+    include = view.kwargs.get("response_model_include") if source == "response_model" else None
+    remaining = []
+    hidden = []
+    for model, leaks in leaky:
+        left = apply_filters(leaks, exclude, include)
+        remaining.extend((model, p) for p in left)
+        hidden.extend(p for p in leaks if p not in left)
+    if not remaining:
+        if exclude is None and include is None:
+            return None
+        role = "exclude" if exclude is not None else "include"
+        if not hidden:
+            return None
+        keyword = f"response_model_{role}"
+        return Verdict(
+            "FPI305",
+            f"`{keyword}` hides {_fields(hidden)} of the response model, but the "
+            "OpenAPI schema still documents the model in full; use a response model without "
+            "the secrets",
+            role,
+            leaky[0][0] if len(leaky) == 1 else None,
+        )
+    models = list(dict.fromkeys(m for m, _ in remaining))
+    paths = [p for _, p in remaining]
+    where = "`response_model`" if source == "response_model" else "The return annotation"
+    model = models[0] if len(models) == 1 else None
+    for param, param_models in view.body_models.items():
+        reused = [m for m in models if m in param_models]
+        if reused:
+            return Verdict(
+                "FPI303",
+                f"`{_short(reused[0])}` is both the request body (`{param}`) and the response "
+                f"model: the response sends back the client's {_fields(paths)}",
+                source,
+                model,
+            )
+    shown = ", ".join(f"`{_short(m)}`" for m in models)
+    return Verdict(
+        "FPI302",
+        f"{where} {shown} exposes {_fields(paths)} to the client; use a public model without it",
+        source,
+        model,
+    )
+
+
+def return_verdict(
+    index: ProjectIndex, view: RouteView, policy: SecretPolicy, shape: Shape
+) -> Verdict | None:
+    """FPI301/FPI303/FPI304 for a value returned where no response model filters it (decided
+    once per returned expression, whichever rule of the family asks first)."""
+    if view.output != "none":
+        return None
+    key = ("fpi3-return", view.module, view.key, policy.key, json.dumps(shape))
+    return index.memoised(key, lambda: _return_verdict(index, view, policy, shape))
+
+
+def _return_verdict(
+    index: ProjectIndex, view: RouteView, policy: SecretPolicy, shape: Shape
+) -> Verdict | None:
+    values = _Values(index, policy, view.token_route)
+    produced = [p for p in values.produce(view.module, view.key, shape) if p.leaks]
+    objects = [p for p in produced if p.form == "object"]
+    dumps = [p for p in produced if p.form == "dump"]
+
+    def single(items: list[Produced]) -> str | None:
+        """The one model a fix may name (none for literals or filtered dumps)."""
+        if len({p.model for p in items}) != 1 or any(p.wrapped or p.filtered for p in items):
+            return None
+        return items[0].model
+
+    if objects:
+        item = objects[0]
+        if item.param is not None and item.model in view.body_models.get(item.param, ()):
+            return Verdict(
+                "FPI303",
+                f"The request body `{item.param}` (`{_short(item.model)}`) is returned as the "
+                f"response: it sends back the client's {_fields(item.leaks)}",
+                "value",
+                single(objects),
+                item.many,
+            )
+        return Verdict(
+            "FPI301",
+            f"The returned `{_short(item.model)}` carries {_fields(item.leaks)} and "
+            "no response model filters it; declare a public `response_model`",
+            "value",
+            single(objects),
+            item.many,
+        )
+    if dumps:
+        item = dumps[0]
+        return Verdict(
+            "FPI304",
+            f"The returned dump of `{_short(item.model)}` carries "
+            f"{_fields(item.leaks)} and no response model filters it",
+            "value",
+            single(dumps),
+            item.many,
+        )
+    return None
+
+
+def response_call_verdict(
+    index: ProjectIndex, view: RouteView, policy: SecretPolicy, shape: Shape
+) -> Verdict | None:
+    """FPI304 for a `Response`/`JSONResponse` built from a secret-bearing object."""
+    values = _Values(index, policy, view.token_route)
+    produced = [p for p in values.produce(view.module, view.key, shape) if p.leaks]
+    responses = [p for p in produced if p.form == "response"]
+    if not responses:
+        return None
+    item = responses[0]
+    return Verdict(
+        "FPI304",
+        f"A response built from `{_short(item.model)}` sends its {_fields(item.leaks)}; "
+        "FastAPI does not filter a returned `Response`",
+        "value",
+    )
+
+
+def expression_shape(module: cst.Module, node: cst.BaseExpression) -> Shape | None:
+    """The index's shape of a CST expression (the same encoding the summaries use)."""
+    try:
+        tree = ast.parse("(" + module.code_for_node(node) + ")", mode="eval")
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    # Start below zero: a returned expression may nest deeper than the index's summaries keep
+    # (`(await s.execute(select(M))).scalars().first()`).
+    return shape_of(tree.body, depth=-6)
+
+
+# -- the rules' common base ------------------------------------------------------------------
+
+
+class SecretRouteRule(Rule):
+    """Finds route bodies during the walk; subclasses implement `check_*` for their code."""
+
+    triggers = (
+        ".get(",
+        ".post(",
+        ".put(",
+        ".patch(",
+        ".delete(",
+        ".api_route(",
+        ".head(",
+        ".options(",
+    )
+
+    @classmethod
+    def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
+        return "route" in index.module_roles(module_name)
+
+    def __init__(self, ctx, metadata=None) -> None:
+        super().__init__(ctx, metadata)
+        self.policy = policy_for(ctx.settings)
+        self._routes: dict[int, RouteView] = {}
+
+    # -- the walk ---------------------------------------------------------------------------
+    def _enter_body(self, node: cst.CSTNode) -> None:
+        frame = self.ctx.enclosing_function()
+        if frame is None or frame.key is None or getattr(frame.node, "body", None) is not node:
+            return
+        view = route_view(self.ctx.index, self.ctx.module_name, frame.key)
+        if view is None or not isinstance(frame.node, cst.FunctionDef):
+            return
+        call = self.decorator_call(view, frame.node)
+        if call is None or any(arg.star for arg in call.args):
+            return  # `**options` may hold a response_model we cannot see
+        self._routes[id(frame.node)] = view
+        self.check_route(view, frame.node)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._enter_body(node)
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._enter_body(node)
+
+    def current_route(self) -> tuple[RouteView, Frame] | None:
+        frame = self.ctx.enclosing_function()
+        if frame is None or self.ctx.frames[-1] is not frame:
+            return None  # inside a lambda, comprehension or class body: not the route's value
+        view = self._routes.get(id(frame.node))
+        return (view, frame) if view is not None else None
+
+    def visit_Return(self, node: cst.Return) -> None:
+        found = self.current_route()
+        if found is None or node.value is None:
+            return
+        shape = expression_shape(self.ctx.module, node.value)
+        if shape is None:
+            return
+        verdict = return_verdict(self.ctx.index, found[0], self.policy, shape)
+        if verdict is not None and verdict.code == self.code:
+            self.report(node.value, verdict.message, self.add_response_model_fix(found, verdict))
+
+    def check_route(self, view: RouteView, funcdef: cst.FunctionDef) -> None:
+        """Called once per route, when its body starts."""
+
+    # -- nodes of a route ---------------------------------------------------------------------
+    def decorator_call(self, view: RouteView, funcdef: cst.FunctionDef) -> cst.Call | None:
+        if view.decorator_index is None or view.decorator_index >= len(funcdef.decorators):
+            return None
+        call = funcdef.decorators[view.decorator_index].decorator
+        return call if isinstance(call, cst.Call) else None
+
+    @staticmethod
+    def keyword_arg(call: cst.Call | None, name: str) -> cst.Arg | None:
+        if call is None:
+            return None
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg
+        return None
+
+    def role_node(self, view: RouteView, funcdef: cst.FunctionDef, role: str):
+        if role == "annotation":
+            return funcdef.returns.annotation if funcdef.returns is not None else None
+        arg = self.keyword_arg(
+            self.decorator_call(view, funcdef),
+            "response_model" if role == "response_model" else f"response_model_{role}",
+        )
+        return arg.value if arg is not None else None
+
+    def report_output(self, view: RouteView, funcdef: cst.FunctionDef) -> None:
+        verdict = output_verdict(self.ctx.index, view, self.policy)
+        if verdict is None or verdict.code != self.code:
+            return
+        node = self.role_node(view, funcdef, verdict.role)
+        if node is None:
+            return
+        self.report(node, verdict.message, self.output_fix(view, funcdef, verdict))
+
+    # -- fixes ----------------------------------------------------------------------------------
+    def sibling(self, view: RouteView, model: str | None) -> str | None:
+        if model is None:
+            return None
+        return public_sibling(self.ctx.index, model, self.policy, view.token_route)
+
+    def _sibling_name(self, view: RouteView, sibling: str) -> tuple[str, list, dict] | None:
+        """How the route's module spells `sibling`: (name, import requests, extra replacements)."""
+        index = self.ctx.index
+        module = self.ctx.module_name
+        short = _short(sibling)
+        if index.lookup_binding(module, view.outer, short) is not None:
+            ref = index.resolve_name(module, view.outer, short)
+            if ref is not None and ref.kind == "class" and ref.qual == sibling:
+                return short, [], {}
+            return None  # the name means something else here
+        sibling_module = sibling.rpartition(".")[0]
+        merged = self._merge_into_import(sibling_module, short)
+        if merged is not None:
+            return short, [], merged
+        return short, [ImportRequest(sibling_module, short)], {}
+
+    def _merge_into_import(self, target_module: str, name: str) -> dict | None:
+        """Appends `name` to an existing `from <target_module> import ...` (keeps its style)."""
+        summary = self.ctx.summary
+        is_package = bool(summary and summary.get("package"))
+        for stmt in self.ctx.module.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                    continue
+                spelled = dotted_name(small.module) if small.module is not None else None
+                absolute = resolve_relative(
+                    self.ctx.module_name, is_package, len(small.relative), spelled
+                )
+                if absolute != target_module:
+                    continue
+                names = list(small.names)
+                last = names[-1]
+                if isinstance(last.comma, cst.Comma):
+                    if len(names) < 2:
+                        continue
+                    names[-1] = last.with_changes(comma=names[-2].comma)
+                    names.append(cst.ImportAlias(name=cst.Name(name), comma=last.comma))
+                else:
+                    names[-1] = last.with_changes(
+                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                    )
+                    names.append(cst.ImportAlias(name=cst.Name(name)))
+                return {small: small.with_changes(names=names)}
+        return None
+
+    def _swap_references(self, view: RouteView, expr: cst.CSTNode, model: str, sibling: str):
+        """Replacements turning each reference to `model` inside `expr` into `sibling`."""
+        index = self.ctx.index
+        module = self.ctx.module_name
+        finder = _ReferenceFinder()
+        expr.visit(finder)
+        replacements: dict = {}
+        imports: list = []
+        for node in finder.nodes:
+            dotted = dotted_name(node)
+            if dotted is None:
+                continue
+            ref = index.resolve_name(module, view.outer, dotted)
+            if ref is None or ref.kind != "class" or ref.qual != model:
+                continue
+            if isinstance(node, cst.Attribute):
+                base = dotted_name(node.value)
+                again = index.resolve_name(module, view.outer, f"{base}.{_short(sibling)}")
+                if again is None or again.qual != sibling:
+                    return None
+                replacements[node] = node.with_changes(attr=cst.Name(_short(sibling)))
+                continue
+            spelled = self._sibling_name(view, sibling)
+            if spelled is None:
+                return None
+            name, needed, extra = spelled
+            replacements[node] = cst.Name(name)
+            replacements.update(extra)
+            imports.extend(needed)
+        if not replacements:
+            return None
+        return replacements, imports
+
+    def output_fix(self, view: RouteView, funcdef: cst.FunctionDef, verdict: Verdict):
+        sibling = self.sibling(view, verdict.model)
+        if sibling is None or verdict.model is None:
+            return None
+        target = self.role_node(
+            view,
+            funcdef,
+            "response_model" if verdict.role in ("exclude", "include") else verdict.role,
+        )
+        if target is None:
+            return None
+        swapped = self._swap_references(view, target, verdict.model, sibling)
+        if swapped is None:
+            return None
+        replacements, imports = swapped
+        if verdict.role in ("exclude", "include"):
+            call = self.decorator_call(view, funcdef)
+            arg = self.role_node(view, funcdef, verdict.role)
+            if call is None or arg is None:
+                return None
+            new_value = target.visit(_Swap(replacements))
+            args = []
+            for item in call.args:
+                if item.value is arg:
+                    continue
+                if item.value is target:
+                    item = item.with_changes(value=new_value)
+                args.append(item)
+            if call.args and call.args[-1].value is arg and args:
+                args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
+            outer = {k: v for k, v in replacements.items() if not _inside(k, target)}
+            outer[call] = call.with_changes(args=args)
+            replacements = outer
+        return Fix(
+            message=f"Use `{_short(sibling)}` as the response model",
+            applicability="unsafe",
+            replacements=replacements,
+            imports=imports,
+        )
+
+    def add_response_model_fix(self, found: tuple[RouteView, Frame], verdict: Verdict):
+        view, frame = found
+        sibling = self.sibling(view, verdict.model)
+        funcdef = frame.node
+        if sibling is None or not isinstance(funcdef, cst.FunctionDef):
+            return None
+        call = self.decorator_call(view, funcdef)
+        if call is None:
+            return None
+        spelled = self._sibling_name(view, sibling)
+        if spelled is None:
+            return None
+        name, imports, replacements = spelled
+        text = f"list[{name}]" if verdict.many else name
+        value = cst.parse_expression(text)
+        existing = self.keyword_arg(call, "response_model")
+        if existing is not None:
+            replacements[existing.value] = value
+        else:
+            args = list(call.args)
+            new_arg = cst.Arg(
+                value=value,
+                keyword=cst.Name("response_model"),
+                equal=cst.AssignEqual(
+                    whitespace_before=cst.SimpleWhitespace(""),
+                    whitespace_after=cst.SimpleWhitespace(""),
+                ),
+            )
+            if args:
+                # One argument per line stays one per line; `f("/x")` becomes `f("/x", k=v)`.
+                multiline = "\n" in cst.Module([]).code_for_node(call.whitespace_before_args)
+                sep = call.whitespace_before_args if multiline else cst.SimpleWhitespace(" ")
+                last = args[-1]
+                new_arg = new_arg.with_changes(
+                    comma=last.comma, whitespace_after_arg=last.whitespace_after_arg
+                )
+                args[-1] = last.with_changes(
+                    comma=cst.Comma(whitespace_after=sep),
+                    whitespace_after_arg=cst.SimpleWhitespace(""),
+                )
+            args.append(new_arg)
+            replacements[call] = call.with_changes(args=args)
+        return Fix(
+            message=f"Declare `response_model={text}`",
+            applicability="unsafe",
+            replacements=replacements,
+            imports=imports,
+        )
+
+
+class _ReferenceFinder(cst.CSTVisitor):
+    """Outermost names and dotted names of an expression (`models.User`, not `models`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: list[cst.CSTNode] = []
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if dotted_name(node) is not None:
+            self.nodes.append(node)
+            return False
+        return True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.nodes.append(node)
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        # `keyword=` names are not references.
+        if node.keyword is not None:
+            node.value.visit(self)
+            return False
+        return True
+
+
+class _Swap(cst.CSTTransformer):
+    def __init__(self, replacements: dict) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):
+        return self.replacements.get(original_node, updated_node)
+
+
+def _inside(node: cst.CSTNode, root: cst.CSTNode) -> bool:
+    found = []
+
+    class _Find(cst.CSTVisitor):
+        def on_visit(self, candidate: cst.CSTNode) -> bool:
+            if candidate is node:
+                found.append(True)
+            return not found
+
+    root.visit(_Find())
+    return bool(found)

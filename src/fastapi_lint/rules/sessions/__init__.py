@@ -1,0 +1,1 @@
+"""FPI2xx: database-session dependencies."""

@@ -1,0 +1,142 @@
+"""CST-side helpers of the FPI2xx rules: session kinds of expressions where they are written,
+and the FastAPI role (path operation, dependency) of the function around them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from ...index.summary import Shape
+from ...rule import Rule, dotted_name
+from .facts import (
+    CREATED_KINDS,
+    ENGINE_KINDS,
+    FACTORY_KINDS,
+    SESSION_KINDS,
+    SessionFacts,
+    session_dependencies,
+)
+
+if TYPE_CHECKING:
+    from ...index.project import ProjectIndex
+    from ...rule import FileContext, Frame
+
+__all__ = [
+    "CREATED_KINDS",
+    "ENGINE_KINDS",
+    "FACTORY_KINDS",
+    "SESSION_KINDS",
+    "RouteOrDependencyRule",
+    "SessionFacts",
+    "current_function",
+    "facts_for",
+    "is_close_statement",
+    "is_dependency",
+    "is_http_path_operation",
+    "is_path_operation",
+    "kind_of",
+    "session_dependencies",
+    "shape_of_cst",
+]
+
+
+# -- the CST side --------------------------------------------------------------------------------
+def facts_for(ctx: FileContext) -> SessionFacts:
+    factories = ctx.settings.rule_option("session-factories") or ()
+    return SessionFacts(ctx.index, tuple(factories))
+
+
+def shape_of_cst(ctx: FileContext, node: cst.CSTNode, depth: int = 0) -> Shape:
+    """The index's expression shape for a CST expression, with names shadowed by a lambda or
+    comprehension around the current node made opaque."""
+    if depth > 8:
+        return ["?"]
+    dotted = dotted_name(node)
+    if dotted is not None:
+        head = dotted.partition(".")[0]
+        if any(head in frame.shadowed for frame in ctx.frames):
+            return ["?"]
+        return ["n", dotted]
+    if isinstance(node, cst.Call):
+        args = [shape_of_cst(ctx, a.value, depth + 1) for a in node.args if a.keyword is None]
+        kwargs = {
+            a.keyword.value: shape_of_cst(ctx, a.value, depth + 1)
+            for a in node.args
+            if a.keyword is not None
+        }
+        return ["call", shape_of_cst(ctx, node.func, depth + 1), args, kwargs]
+    if isinstance(node, cst.Attribute):
+        return ["attr", shape_of_cst(ctx, node.value, depth + 1), node.attr.value]
+    if isinstance(node, cst.Await):
+        return ["await", shape_of_cst(ctx, node.expression, depth + 1)]
+    return ["?"]
+
+
+def is_close_statement(stmt: cst.CSTNode, name: str) -> bool:
+    """`name.close()` or `await name.close()` as a statement of its own."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    small = stmt.body[0]
+    if not isinstance(small, cst.Expr):
+        return False
+    call = small.value.expression if isinstance(small.value, cst.Await) else small.value
+    return (
+        isinstance(call, cst.Call)
+        and not call.args
+        and isinstance(call.func, cst.Attribute)
+        and isinstance(call.func.value, cst.Name)
+        and call.func.value.value == name
+        and call.func.attr.value == "close"
+    )
+
+
+def kind_of(ctx: FileContext, node: cst.BaseExpression, facts: SessionFacts) -> str | None:
+    """The session kind of a CST expression where it is written."""
+    return facts.kind_of_shape(ctx.module_name, ctx.scope_key, shape_of_cst(ctx, node))
+
+
+# -- FastAPI roles of the current function ---------------------------------------------------
+def current_function(ctx: FileContext) -> Frame | None:
+    """The def whose body directly holds the current node (a lambda or class in between: None)."""
+    for frame in reversed(ctx.frames):
+        if frame.kind == "comprehension":
+            continue
+        return frame if frame.kind == "function" else None
+    return None
+
+
+def is_path_operation(ctx: FileContext, frame: Frame | None) -> bool:
+    if frame is None or frame.key is None:
+        return False
+    return ctx.index.path_operation(ctx.module_name, frame.key) is not None
+
+
+WEBSOCKET_METHODS = frozenset({"websocket", "api_websocket_route", "websocket_route"})
+
+
+def is_http_path_operation(ctx: FileContext, frame: Frame | None) -> bool:
+    """A path operation that serves one HTTP request (not a websocket handler, which lives as
+    long as its connection and rightly opens short sessions inside its loop)."""
+    if frame is None or frame.key is None:
+        return False
+    route = ctx.index.path_operation(ctx.module_name, frame.key)
+    return route is not None and route.get("method") not in WEBSOCKET_METHODS
+
+
+class RouteOrDependencyRule(Rule):
+    """Base of the FPI2xx rules that only look inside path operations and dependencies: `def `
+    is in nearly every file, so the index decides which modules are worth parsing."""
+
+    triggers = ("def ",)
+
+    @classmethod
+    def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
+        return bool(index.module_roles(module_name))
+
+
+def is_dependency(ctx: FileContext, frame: Frame | None) -> bool:
+    if frame is None or frame.key is None:
+        return False
+    qual = ctx.index.qualified_function(ctx.module_name, frame.key)
+    return qual in ctx.index.dependency_functions()

@@ -1,0 +1,112 @@
+"""FPI207 dependency-generator-called-by-hand: `db = next(get_db())` in a route."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ...rule import Rule
+from .base import (
+    SESSION_KINDS,
+    current_function,
+    facts_for,
+    is_dependency,
+    is_path_operation,
+)
+
+DRIVERS = frozenset({"builtins.next", "builtins.anext"})
+
+
+class DependencyGeneratorCalledByHand(Rule):
+    code = "FPI207"
+    name = "dependency-generator-called-by-hand"
+    message = (
+        "Dependency generator driven by hand; its cleanup after `yield` never runs. "
+        "Declare it as a parameter with `Depends` instead"
+    )
+    summary = "`next(get_db())` or `for db in get_db()` inside a path operation or dependency"
+    fix_availability = "none"
+    triggers = ("next(", "for ")
+    docs = """
+## What it does
+Checks path operations and dependencies that drive a `yield` dependency themselves:
+`db = next(get_db())`, `await anext(get_db())` or `for db in get_db():`, where `get_db` is a
+project generator function used as a dependency somewhere (or one that yields a session).
+
+## Why is this bad?
+The code after `yield` in the dependency (closing the session, committing, releasing a lock) only
+runs when the generator is resumed or closed. Taking one value with `next()` leaves the generator
+suspended until the garbage collector finalises it, so the session stays open and its connection
+stays checked out. Exceptions raised by the route are never thrown into the dependency either.
+
+## Example
+```python
+@app.get("/items")
+def list_items():
+    db = next(get_db())
+    return db.query(Item).all()
+```
+
+## Use instead
+```python
+@app.get("/items")
+def list_items(db: Session = Depends(get_db)):
+    return db.query(Item).all()
+```
+
+## Fix safety
+No fix is offered: the value may be used in ways that need a person to move it into a parameter.
+"""
+
+    def _in_scope(self) -> bool:
+        frame = current_function(self.ctx)
+        return frame is not None and (
+            is_path_operation(self.ctx, frame) or is_dependency(self.ctx, frame)
+        )
+
+    def _driven(self, expr: cst.BaseExpression) -> str | None:
+        if not isinstance(expr, cst.Call):
+            return None
+        ref = self.ctx.resolve(expr.func)
+        if ref is None or ref.kind != "function":
+            return None
+        fact = self.ctx.index.function(ref.qual)
+        if fact is None or not fact.get("generator"):
+            return None
+        if ref.qual in self.ctx.index.dependency_functions():
+            return fact["name"]
+        split = self.ctx.index.split_qualified(ref.qual)
+        if split is None:
+            return None
+        facts = facts_for(self.ctx)
+        for shape in fact.get("yields_values", []):
+            if facts.kind_of_shape(split[0], split[1], shape) in SESSION_KINDS:
+                return fact["name"]
+        return None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if len(node.args) != 1 or node.args[0].keyword is not None:
+            return
+        ref = self.ctx.resolve(node.func)
+        if ref is None or ref.qual not in DRIVERS:
+            return
+        if not self._in_scope():
+            return
+        name = self._driven(node.args[0].value)
+        if name is not None:
+            self.report(
+                node,
+                message=f"Dependency generator `{name}` driven by hand with "
+                f"`{ref.qual.rpartition('.')[2]}()`; its cleanup never runs. Declare it as a "
+                "parameter with `Depends` instead",
+            )
+
+    def visit_For(self, node: cst.For) -> None:
+        if not self._in_scope():
+            return
+        name = self._driven(node.iter)
+        if name is not None:
+            self.report(
+                node.iter,
+                message=f"Dependency generator `{name}` iterated by hand; declare it as a "
+                "parameter with `Depends` instead",
+            )

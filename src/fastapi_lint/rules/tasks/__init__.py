@@ -1,0 +1,1 @@
+"""FPI4xx: background tasks."""

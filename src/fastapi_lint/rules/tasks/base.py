@@ -1,0 +1,167 @@
+"""What the FPI4xx rules share: recognising `BackgroundTasks.add_task` calls and the functions
+FastAPI injects into (path operations and dependencies)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from ..blocking import catalog
+from .facts import ADD_TASK_MEMBERS, BACKGROUND_TASKS_TYPES
+
+if TYPE_CHECKING:
+    from ...index.project import Ref
+    from ...rule import FileContext, Frame
+
+__all__ = ["ADD_TASK_MEMBERS", "BACKGROUND_TASKS_TYPES"]
+
+#: The singular class: one task, attached to a response by hand; FastAPI never injects it.
+BACKGROUND_TASK_TYPES = frozenset({"starlette.background.BackgroundTask"})
+
+
+def is_add_task(ctx: FileContext, call: cst.Call) -> bool:
+    """`x.add_task(...)` where `x` is known to be a BackgroundTasks object (a parameter annotated
+    with it, or a local `BackgroundTasks()`), never any method that happens to be called so."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or func.attr.value != "add_task":
+        return False
+    ref = ctx.resolve(func)
+    return ref is not None and ref.kind == "member" and ref.qual in ADD_TASK_MEMBERS
+
+
+def task_argument(call: cst.Call) -> cst.Arg | None:
+    """The argument of add_task that names the task (`func`), positional or by keyword."""
+    for arg in call.args:
+        if arg.keyword is None and arg.star == "":
+            return arg
+        if arg.keyword is not None and arg.keyword.value == "func":
+            return arg
+        if arg.star:
+            return None
+    return None
+
+
+def task_arguments(call: cst.Call) -> list[cst.Arg]:
+    """The arguments add_task forwards to the task (everything but the task itself)."""
+    first = task_argument(call)
+    return [arg for arg in call.args if arg is not first]
+
+
+def injected_function(ctx: FileContext, frame: Frame | None = None) -> str | None:
+    """ "route" or "dependency" when the enclosing function is one FastAPI calls with injected
+    parameters (a path operation, or a function used in Depends()/Security()), else None."""
+    frame = frame or ctx.enclosing_function()
+    if frame is None or frame.key is None:
+        return None
+    if ctx.index.path_operation(ctx.module_name, frame.key) is not None:
+        return "route"
+    qual = ctx.index.qualified_function(ctx.module_name, frame.key)
+    if qual in ctx.index.dependency_functions():
+        return "dependency"
+    return None
+
+
+def project_callable(ctx: FileContext, ref: Ref | None) -> tuple[str, dict[str, Any]] | None:
+    """(qualified name, function fact) of a project function or method a Ref names."""
+    if ref is None or ref.kind not in ("function", "member"):
+        return None
+    fact = ctx.index.function(ref.qual)
+    return (ref.qual, fact) if fact is not None else None
+
+
+def entered_function(ctx: FileContext, body: cst.CSTNode) -> Frame | None:
+    """The function frame whose body `body` is, when a rule visits that body (the engine pushes
+    a function's frame, with its index key, only once its body is entered)."""
+    if not ctx.frames:
+        return None
+    frame = ctx.frames[-1]
+    if frame.kind != "function" or getattr(frame.node, "body", None) is not body:
+        return None
+    return frame
+
+
+def blocking_call(ctx: FileContext, qual: str) -> str | None:
+    """What makes the project function `qual` block when it runs: the first blocking call it
+    makes, directly or through sync project functions, as the FPI1xx catalog judges; else None.
+    """
+    index = ctx.index
+    split = index.split_qualified(qual)
+    fact = index.function(qual)
+    if split is None or fact is None:
+        return None
+    module, key = split
+    extra = catalog.Extra.from_settings(ctx.settings)
+    for func, _line, _col, _args, _kwargs in fact["calls"]:
+        ref = index.ref_of_value(module, key, func)
+        if ref is None or catalog.offloader(ref, extra) is not None:
+            continue
+        reason = catalog.classify(ref, extra)
+        if reason is not None:
+            return reason.call
+        target = catalog.project_function(index, ref)
+        if target is not None and target != qual:
+            chain = catalog.blocking_chain(index, target, extra)
+            if chain is not None:
+                return chain.text()
+    return None
+
+
+# -- locals used only through a few attributes ------------------------------------------------
+@dataclass
+class _FunctionUses:
+    created: dict[str, list[Any]] = field(default_factory=dict)
+    loads: Counter = field(default_factory=Counter)
+    through_attrs: Counter = field(default_factory=Counter)
+
+
+class LocalUses:
+    """Finds local objects a function only ever touches as `name.<attr>` for the given
+    attributes (`tasks.add_task`, `worker.start`): never returned, passed, stored, rebound or
+    captured. The rule feeds it from its visitor methods; every other load of the name counts,
+    including loads in nested functions and lambdas, so the answer errs towards "used"."""
+
+    def __init__(self, attrs: frozenset[str]) -> None:
+        self.attrs = attrs
+        self.functions: list[_FunctionUses] = []
+        self.not_loads: set[int] = set()
+
+    def enter_function(self) -> None:
+        self.functions.append(_FunctionUses())
+
+    def leave_function(self) -> list[tuple[str, Any]]:
+        """(name, payload) of the objects bound once and used only through the attributes."""
+        state = self.functions.pop()
+        found = []
+        for name, payloads in state.created.items():
+            if len(payloads) != 1 or payloads[0] is None:
+                continue
+            loads, through = state.loads[name], state.through_attrs[name]
+            if through and loads == through:
+                found.append((name, payloads[0]))
+        return found
+
+    def bind(self, target: cst.Name, payload: Any) -> None:
+        """`target = ...` in the current function; payload None marks any other binding."""
+        if not self.functions:
+            return
+        self.not_loads.add(id(target))
+        self.functions[-1].created.setdefault(target.value, []).append(payload)
+
+    def attribute(self, node: cst.Attribute) -> None:
+        self.not_loads.add(id(node.attr))
+        if isinstance(node.value, cst.Name) and node.attr.value in self.attrs:
+            for state in self.functions:
+                state.through_attrs[node.value.value] += 1
+
+    def not_a_load(self, node: cst.Name) -> None:
+        """Keyword names of calls and parameter names."""
+        self.not_loads.add(id(node))
+
+    def name(self, node: cst.Name) -> None:
+        if id(node) in self.not_loads:
+            return
+        for state in self.functions:
+            state.loads[node.value] += 1

@@ -1,0 +1,65 @@
+"""The project fact "functions passed to BackgroundTasks.add_task anywhere" (FPI4xx rules)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...index.summary import Shape
+
+if TYPE_CHECKING:
+    from ...index.project import ProjectIndex
+
+#: The class FastAPI injects (and its re-exports).
+BACKGROUND_TASKS_TYPES = frozenset(
+    {
+        "fastapi.BackgroundTasks",
+        "fastapi.background.BackgroundTasks",
+        "starlette.background.BackgroundTasks",
+    }
+)
+ADD_TASK_MEMBERS = frozenset(f"{qual}.add_task" for qual in BACKGROUND_TASKS_TYPES)
+
+
+def _add_task_calls(index: ProjectIndex):
+    """(module, scope key, call record) of every add_task call on a BackgroundTasks object."""
+    for mod, summary in index.modules.items():
+        for key, fact in summary["functions"].items():
+            for record in fact["calls"]:
+                func = record[0]
+                if not func or func[0] != "n" or not func[1].endswith(".add_task"):
+                    continue
+                ref = index.ref_of_value(mod, key, func)
+                if ref is not None and ref.kind == "member" and ref.qual in ADD_TASK_MEMBERS:
+                    yield mod, key, record
+
+
+def task_shape(record: list[Any]) -> Shape | None:
+    args, kwargs = record[3], record[4]
+    if kwargs.get("func") is not None:
+        return kwargs["func"]
+    return args[0] if args else None
+
+
+def background_task_functions(index: ProjectIndex) -> dict[str, bool]:
+    """Project functions passed to `BackgroundTasks.add_task` anywhere, each mapped to whether
+    the project also calls it directly somewhere (then changing its signature is not local)."""
+    tasks: set[str] = set()
+    for mod, key, record in _add_task_calls(index):
+        ref = index.ref_of_value(mod, key, task_shape(record))
+        known = ref is not None and ref.kind in ("function", "member")
+        if known and index.function(ref.qual) is not None:
+            tasks.add(ref.qual)
+    short = {qual.rsplit(".", 1)[-1] for qual in tasks}
+    called: set[str] = set()
+    for mod, summary in index.modules.items():
+        scopes = [("", summary["module_calls"])]
+        scopes += [(key, fact["calls"]) for key, fact in summary["functions"].items()]
+        for key, calls in scopes:
+            for record in calls:
+                func = record[0]
+                if not func or func[0] != "n" or func[1].rsplit(".", 1)[-1] not in short:
+                    continue
+                ref = index.ref_of_value(mod, key, func)
+                if ref is not None and ref.qual in tasks:
+                    called.add(ref.qual)
+    return {qual: qual in called for qual in sorted(tasks)}
