@@ -219,7 +219,9 @@ def run_check(args: argparse.Namespace) -> int:
             print(path)
         return EXIT_CLEAN
 
-    out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout  # noqa: SIM115
+    if not args.no_cache:
+        check_cache_dir(settings)
+    out = open_output_file(args.output_file) if args.output_file else sys.stdout
     try:
         started = time.perf_counter()
         if stdin_mode:
@@ -366,6 +368,45 @@ def run_check(args: argparse.Namespace) -> int:
             out.close()
 
 
+def open_output_file(path: Path):
+    """The --output-file, opened for writing; a folder, a missing folder or a file that cannot
+    be written is a usage error (exit 2), found before any file is linted."""
+    if path.is_dir():
+        raise ConfigError(f"--output-file: {path} is a folder, not a file")
+    parent = path.parent
+    for folder in (parent, *parent.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise ConfigError(f"--output-file: {folder} is a file, not a folder")
+            break
+    if not parent.is_dir():
+        raise ConfigError(f"--output-file: the folder {parent} does not exist")
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--output-file: cannot write {path}: {exc.strerror or exc}") from None
+
+
+def check_cache_dir(settings) -> None:
+    """A cache folder that cannot exist (it, or a folder above it, is a file) is a configuration
+    error, not a cache silently never written."""
+    from .engine.cache import ENV_CACHE_DIR, cache_root
+
+    root = cache_root(settings.project_root, settings.cache_dir)
+    for folder in (root, *root.parents):
+        if not folder.exists():
+            continue
+        if folder.is_dir():
+            return
+        if os.environ.get(ENV_CACHE_DIR):
+            source = f"${ENV_CACHE_DIR}"
+        elif settings.cache_dir:
+            source = f"{settings.config_file}: `cache-dir`"
+        else:
+            source = "the cache folder"
+        raise ConfigError(f"{source}: the cache folder {root} cannot be made: {folder} is a file")
+
+
 def _read_sources(findings) -> dict[str, str]:
     from .source import SourceError, read_source
 
@@ -432,7 +473,10 @@ def run_server() -> int:
 def run_clean(args: argparse.Namespace) -> int:
     from .engine.cache import cache_root, clean
 
+    if not Path(args.path).exists():
+        raise ConfigError(f"no such file or directory: {args.path}")
     settings = load_settings(Path(args.path).absolute())
+    check_cache_dir(settings)
     root = cache_root(settings.project_root, settings.cache_dir)
     removed = clean(root)
     print(f"Removed {root}" if removed else f"No cache at {root}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -63,6 +64,34 @@ def _string_list(key: str, value: Any) -> list[str]:
     return list(value)
 
 
+def _regex_list(key: str, value: Any) -> list[str]:
+    """Regular expressions, compiled here so that a typo is an error instead of a pattern that
+    silently never matches."""
+    patterns = _string_list(key, value)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(
+                f"`{key}`: {pattern!r} is not a valid regular expression: {exc}"
+            ) from None
+    return patterns
+
+
+def _dotted(key: str, value: Any) -> str:
+    text = _string(key, value)
+    if not all(part.isidentifier() for part in text.split(".")):
+        raise ConfigError(
+            f'`{key}`: {text!r} is not a dotted name such as "package.module.function"'
+        )
+    return text
+
+
+def _dotted_list(key: str, value: Any) -> list[str]:
+    """Qualified names, compared as written: `"mylib.fetch()"` would never match anything."""
+    return [_dotted(key, item) for item in _string_list(key, value)]
+
+
 def _bool(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"`{key}` must be true or false, got {value!r}")
@@ -88,7 +117,7 @@ def _blocking_calls(key: str, value: Any) -> list[dict[str, str]]:
     entries = []
     for item in value:
         if isinstance(item, str):
-            entries.append({"call": item, "use": ""})
+            entries.append({"call": _dotted(key, item), "use": ""})
         elif isinstance(item, dict):
             unknown = set(item) - {"call", "use"}
             if unknown or "call" not in item:
@@ -96,7 +125,10 @@ def _blocking_calls(key: str, value: Any) -> list[dict[str, str]]:
                     f"`{key}` entries take `call` and optional `use`, got {sorted(item)}"
                 )
             entries.append(
-                {"call": _string(f"{key}.call", item["call"]), "use": item.get("use", "")}
+                {
+                    "call": _dotted(f"{key}.call", item["call"]),
+                    "use": _string(f"{key}.use", item.get("use", "")),
+                }
             )
         else:
             raise ConfigError(f"`{key}` entries must be strings or tables, got {item!r}")
@@ -139,12 +171,12 @@ TOP_LEVEL_KEYS: dict[str, Validator] = {
 # Rule settings, under [tool.fastapi-lint.rules]. Each family documents the keys it reads.
 RULE_KEYS: dict[str, Validator] = {
     "blocking-calls": _blocking_calls,
-    "offload-calls": _string_list,
-    "session-factories": _string_list,
-    "secret-field-patterns": _string_list,
-    "extend-secret-field-patterns": _string_list,
-    "ignore-secret-fields": _string_list,
-    "allowed-secret-models": _string_list,
+    "offload-calls": _dotted_list,
+    "session-factories": _dotted_list,
+    "secret-field-patterns": _regex_list,
+    "extend-secret-field-patterns": _regex_list,
+    "ignore-secret-fields": _dotted_list,
+    "allowed-secret-models": _dotted_list,
     "fastapi-version": _version,
     "heavy-task-patterns": _string_list,
 }
@@ -342,6 +374,11 @@ def load_settings(start: Path, config_path: Path | None = None) -> Settings:
     start = start.resolve()
     if config_path is not None:
         config_path = config_path.resolve()
+        if config_path.is_dir():
+            raise ConfigError(
+                f"--config: {config_path} is a folder; give the configuration file in it "
+                f"({CONFIG_FILENAME} or {PYPROJECT})"
+            )
         if not config_path.is_file():
             raise ConfigError(f"--config: no such file: {config_path}")
         values = read_config_file(config_path)
