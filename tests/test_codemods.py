@@ -258,7 +258,7 @@ def test_generate_public_model_over_two_files(shop: Path, capsys) -> None:
 
 
 def test_generate_public_model_with_the_libcst_runner(shop: Path) -> None:
-    command = "fastapi_lint.rules.secrets.public_model.GeneratePublicModel"
+    command = "fastapi_lint.codemods.public_model.GeneratePublicModel"
     first = libcst_tool(command, ".", cwd=shop)
     assert first.returncode == 0, first.stderr
     assert "class UserPublic(UserBase):" in (shop / "shopapp" / "models.py").read_text()

@@ -159,8 +159,7 @@ def _flatten(groups: list[list[str]]) -> list[str]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .engine import LintOptions, lint_bytes, lint_paths
-    from .engine.registry import rule_infos
+    from .engine import LintOptions, lint_bytes, lint_paths, rule_infos
     from .output import (
         Style,
         format_concise,
@@ -213,7 +212,7 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"{key} = {value!r}")
         return EXIT_CLEAN
     if args.show_files:
-        from .engine.discovery import discover
+        from .engine import discover
 
         for path in discover([Path(p) for p in args.paths], settings):
             print(path)
@@ -471,14 +470,14 @@ def run_server() -> int:
 
 
 def run_clean(args: argparse.Namespace) -> int:
-    from .engine.cache import cache_root, clean
+    from .engine import cache_root, clean_cache
 
     if not Path(args.path).exists():
         raise ConfigError(f"no such file or directory: {args.path}")
     settings = load_settings(Path(args.path).absolute())
     check_cache_dir(settings)
     root = cache_root(settings.project_root, settings.cache_dir)
-    removed = clean(root)
+    removed = clean_cache(root)
     print(f"Removed {root}" if removed else f"No cache at {root}")
     return EXIT_CLEAN
 

@@ -31,9 +31,8 @@ from pygls.uris import to_fs_path
 
 from . import __version__
 from .config import ConfigError, Settings, load_settings
-from .engine import fix_source, lint_source
-from .engine.api import add_noqa_comments, project_index
-from .model import Finding
+from .engine import add_noqa_comments, fix_source, lint_source, project_index, update_module
+from .model import ENGINE_CODES, Finding
 from .output import rule_url
 from .positions import UTF16, from_lsp, split_lines, to_lsp
 
@@ -104,7 +103,7 @@ class FastAPILintServer(LanguageServer):
         with contextlib.suppress(OSError, UnicodeDecodeError, ConfigError):
             text = doc.path.read_text(encoding="utf-8")
             if text != doc.text:
-                lint_source(text, doc.path, doc.settings, index=project_index(doc.settings))
+                update_module(text, doc.path, doc.settings)
 
     async def run_engine(self, function, *args):
         loop = asyncio.get_running_loop()
@@ -206,7 +205,7 @@ class FastAPILintServer(LanguageServer):
     def diagnostic(self, doc: LintedDocument, finding: Finding) -> types.Diagnostic:
         severity = (
             types.DiagnosticSeverity.Error
-            if finding.code in ("FPI001", "FPI002")
+            if finding.code in ENGINE_CODES
             else types.DiagnosticSeverity.Warning
         )
         data: dict[str, Any] = {"name": finding.name, "url": rule_url(finding.code)}
@@ -306,7 +305,7 @@ class FastAPILintServer(LanguageServer):
                             is_preferred=not unsafe,
                         )
                     )
-                if finding.code not in ("FPI001", "FPI002") and finding.noqa_row is not None:
+                if finding.code not in ENGINE_CODES and finding.noqa_row is not None:
                     noqa_text = add_noqa_comments(doc.text, [finding])
                     if noqa_text != doc.text:
                         actions.append(

@@ -11,6 +11,14 @@ from typing import Any, Literal
 
 Applicability = Literal["safe", "unsafe"]
 
+#: The engine's own codes (rules of no family): a file that could not be analysed, and a failure
+#: of fastapi-lint itself. Always on unless ignored by code; `--add-noqa` leaves them alone (they
+#: are not about a line).
+UNPARSABLE_FILE = "FPI001"
+INTERNAL_ERROR = "FPI002"
+ENGINE_CODES = frozenset({UNPARSABLE_FILE, INTERNAL_ERROR})
+ENGINE_CODE_NAMES = {UNPARSABLE_FILE: "unparsable-file", INTERNAL_ERROR: "internal-error"}
+
 
 @dataclass(frozen=True)
 class Location:
@@ -100,3 +108,19 @@ class FileResult:
     cache_hit: bool = False
     # How many lines --add-noqa gave a suppression comment.
     noqa_added: int = 0
+
+
+def engine_finding(
+    code: str, path: str, message: str, row: int = 1, column: int = 1, detail: str | None = None
+) -> Finding:
+    """An FPI001/FPI002 finding: a point at (row, column), clamped to the file's start."""
+    location = Location(max(row, 1), max(column, 1))
+    return Finding(
+        code=code,
+        name=ENGINE_CODE_NAMES[code],
+        message=message,
+        path=path,
+        location=location,
+        end_location=location,
+        detail=detail,
+    )

@@ -193,12 +193,9 @@ class Rule:
     #: Substrings of which at least one must appear in a file for the rule to possibly match;
     #: files that contain none of the enabled rules' triggers are never parsed with LibCST.
     triggers: ClassVar[tuple[str, ...]] = ("async def",)
-    #: LibCST metadata providers the rule reads through `self.metadata(...)`.
-    metadata_dependencies: ClassVar[tuple[type, ...]] = ()
 
-    def __init__(self, ctx: FileContext, metadata: Any = None) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        self._metadata = metadata
 
     @classmethod
     def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
@@ -206,11 +203,6 @@ class Rule:
         cannot report anything in this module. Read facts through `index` so the cache records
         what the answer depended on."""
         return True
-
-    def get_metadata(self, provider: type, node: cst.CSTNode, default: Any = None) -> Any:
-        if self._metadata is None:
-            return default
-        return self._metadata.get(provider, {}).get(node, default)
 
     def report(self, node: cst.CSTNode, message: str | None = None, fix: Fix | None = None) -> None:
         self.ctx.report(type(self), node, message, fix)

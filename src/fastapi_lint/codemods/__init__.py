@@ -50,7 +50,7 @@ def _rule_codemods() -> list[CodemodInfo]:
 EXTRA_CODEMODS: list[CodemodInfo] = [
     CodemodInfo(
         "generate-public-model",
-        "fastapi_lint.rules.secrets.public_model.GeneratePublicModel",
+        "fastapi_lint.codemods.public_model.GeneratePublicModel",
         "generate `<Model>Public` beside secret-bearing models routes send, point routes at it",
         passes=2,
     ),
@@ -97,7 +97,7 @@ def run_codemod_command(args: argparse.Namespace) -> int:
     )
 
     from ..config import ConfigError, load_settings
-    from ..engine.discovery import discover
+    from ..engine import discover
     from ..source import SourceError, read_source, write_atomic
 
     if args.list or not args.name:

@@ -9,8 +9,7 @@ from typing import ClassVar
 from libcst.codemod import VisitorBasedCodemodCommand
 
 from ..config import Settings, load_settings
-from ..engine import lint_source
-from ..engine.api import project_index
+from ..engine import project_index, update_module
 from ..index.project import ProjectIndex
 
 
@@ -45,4 +44,4 @@ class EngineCodemod(VisitorBasedCodemodCommand):
         probe = cls.__new__(cls)
         probe.RULE_CODES = codes or cls.RULE_CODES
         settings = probe.settings_for(path)
-        lint_source(text, path, settings, index=project_index(settings))
+        update_module(text, path, settings)

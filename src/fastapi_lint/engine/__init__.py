@@ -1,8 +1,41 @@
 """The engine: discovery, parsing, rule dispatch, suppression, fixes, caching and parallelism.
 
-Front ends call `lint_paths`, `lint_source` and `fix_source` and nothing deeper.
+Front ends (CLI, flake8 plugin, language server, codemods) call what this package exports and
+nothing deeper: lint and fix (`lint_paths`, `lint_source`, `lint_bytes`, `fix_source`), the
+warm project index of a process (`project_index`, `update_module`, `module_name`), and the
+helpers the CLI's other commands need.
 """
 
-from .api import LintOptions, RunResult, fix_source, lint_bytes, lint_paths, lint_source
+from .api import (
+    LintOptions,
+    RunResult,
+    add_noqa_comments,
+    fix_source,
+    lint_bytes,
+    lint_paths,
+    lint_source,
+    module_name,
+    project_index,
+    update_module,
+)
+from .cache import cache_root
+from .cache import clean as clean_cache
+from .discovery import discover
+from .registry import rule_infos
 
-__all__ = ["LintOptions", "RunResult", "fix_source", "lint_bytes", "lint_paths", "lint_source"]
+__all__ = [
+    "LintOptions",
+    "RunResult",
+    "add_noqa_comments",
+    "cache_root",
+    "clean_cache",
+    "discover",
+    "fix_source",
+    "lint_bytes",
+    "lint_paths",
+    "lint_source",
+    "module_name",
+    "project_index",
+    "rule_infos",
+    "update_module",
+]

@@ -13,7 +13,6 @@ import os
 import re
 import traceback
 from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from typing import Any
 from ..config import Settings
 from ..index.project import ProjectIndex
 from ..index.summary import SUMMARY_VERSION, module_name_for, summarize_source
-from ..model import FileResult, Finding
+from ..model import ENGINE_CODES, FileResult, Finding
 from ..source import (
     SourceError,
     SourceText,
@@ -36,24 +35,10 @@ from ..suppression import noqa_codes
 from .cache import Cache, cache_root, code_fingerprint
 from .discovery import discover, python_files_under
 from .parse import syntax_error_finding
+from .state import LintOptions, WorkerState
 
 # Below this many files a pool costs more than it saves.
 POOL_THRESHOLD = 24
-
-
-@dataclass
-class LintOptions:
-    fix: bool = False
-    diff: bool = False
-    unsafe_fixes: bool | None = None
-    add_noqa: bool = False
-    use_cache: bool = True
-    jobs: int | None = None
-    progress: Callable[[int, int], None] | None = None
-    #: Compute each finding's fix edits (`Finding.fix.edits`, shown by the JSON formats).
-    #: Rendering a fix costs a LibCST transform per finding, so front ends that never show
-    #: edits (concise, full, github, sarif output) turn this off.
-    fix_edits: bool = True
 
 
 @dataclass
@@ -193,19 +178,10 @@ def build_index(
             continue
         modules[entry.module] = entry.summary
         digests[entry.module] = entry.digest or ""
-    return ProjectIndex(modules, digests), entries
+    return ProjectIndex(modules, digests, facts=_family_facts()), entries
 
 
 # -- linting one file -----------------------------------------------------------------------
-
-
-@dataclass
-class WorkerState:
-    settings: Settings
-    index: ProjectIndex
-    enabled: frozenset[str]
-    options: LintOptions
-    unsafe: bool
 
 
 _STATE: WorkerState | None = None
@@ -297,7 +273,7 @@ def noqa_edit(text: str, findings: list[Finding]) -> tuple[str, int]:
     """add_noqa_comments, plus how many lines got a directive."""
     by_row: dict[int, set[str]] = {}
     for finding in findings:
-        if finding.code in ("FPI001", "FPI002") or finding.noqa_row is None:
+        if finding.code in ENGINE_CODES or finding.noqa_row is None:
             continue
         by_row.setdefault(finding.noqa_row, set()).add(finding.code)
     if not by_row:
@@ -439,6 +415,13 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
     return RunResult(results=ordered, files_checked=len(files))
 
 
+def _family_facts():
+    # Imported here, as the rules are (below): the warm path builds no index.
+    from ..rules.registry import FACTS
+
+    return FACTS
+
+
 def _enabled(settings: Settings) -> frozenset[str]:
     # Imported here: the rules import LibCST, which the warm path does without.
     from ..rules.registry import RULES
@@ -500,6 +483,32 @@ def project_index(
     return index
 
 
+def module_name(path: Path, settings: Settings) -> str:
+    """The dotted module name of a file in its project (under the deepest import root)."""
+    return module_name_for(Path(os.path.abspath(path)), import_roots(settings))[0]
+
+
+def update_module(
+    text: str | None, path: Path, settings: Settings, *, index: ProjectIndex | None = None
+) -> ProjectIndex:
+    """Puts a file's text into its project's index as the module it is, without linting it (an
+    editor buffer closed or reverted, a codemod's next pass); None: the module is gone. Only
+    the facts that read the module are recomputed. Returns the index."""
+    path = Path(os.path.abspath(path))
+    if index is None:
+        index = project_index(settings)
+    module, is_package = module_name_for(path, import_roots(settings))
+    if text is None:
+        index.replace_module(module, None, "")
+    else:
+        index.replace_module(
+            module,
+            summarize_source(text, module, is_package, str(path)),
+            content_digest(text.encode("utf-8", "surrogatepass")),
+        )
+    return index
+
+
 def lint_source(
     text: str,
     path: Path,
@@ -517,14 +526,8 @@ def lint_source(
     from . import linting
 
     path = Path(os.path.abspath(path))
-    if index is None:
-        index = project_index(settings)
-    module, is_package = module_name_for(path, import_roots(settings))
-    index.replace_module(
-        module,
-        summarize_source(text, module, is_package, str(path)),
-        content_digest(text.encode("utf-8", "surrogatepass")),
-    )
+    index = update_module(text, path, settings, index=index)
+    module = module_name_for(path, import_roots(settings))[0]
     unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
     options = LintOptions(fix_edits=fix_edits)
     state = WorkerState(settings, index, _enabled(settings), options, unsafe)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from collections import Counter
-from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -116,13 +114,6 @@ def text_edits(old: str, new: str) -> list[Edit]:
             )
         )
     return edits
-
-
-@dataclass
-class FixOutcome:
-    text: str
-    applied: Counter = field(default_factory=Counter)
-    dropped: list[str] = field(default_factory=list)
 
 
 def fix_signature(item: PendingFinding, module: cst.Module) -> tuple[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -25,10 +24,8 @@ from .fixes import (
     text_edits,
 )
 from .parse import parse_module, syntax_error_finding
+from .state import WorkerState
 from .traverse import positions, run_rules, to_findings
-
-if TYPE_CHECKING:
-    from .api import WorkerState
 
 
 def active_rules(state: WorkerState, path: Path) -> list[type[Rule]]:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Finding, Location
+from ..model import UNPARSABLE_FILE, Finding, engine_finding
 from ..source import SourceError
 
 if TYPE_CHECKING:
     import libcst as cst
 
 # LibCST is imported where it is used: the warm path reports cached FPI001 findings without it.
-
-PARSE_ERROR_CODE = "FPI001"
-PARSE_ERROR_NAME = "unparsable-file"
 
 
 def parse_module(text: str) -> cst.Module:
@@ -37,11 +34,4 @@ def syntax_error_finding(path: str, exc: BaseException) -> Finding:
     else:
         row, col = 1, 1
         message = f"cannot parse the file: {type(exc).__name__}: {exc}"
-    return Finding(
-        code=PARSE_ERROR_CODE,
-        name=PARSE_ERROR_NAME,
-        message=message,
-        path=path,
-        location=Location(max(row, 1), max(col, 1)),
-        end_location=Location(max(row, 1), max(col, 1)),
-    )
+    return engine_finding(UNPARSABLE_FILE, path, message, row, col)

@@ -11,7 +11,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..config import Settings
 from ..index.project import ProjectIndex
-from ..model import Finding, FixInfo, Location
+from ..index.summary import scope_key
+from ..model import INTERNAL_ERROR, Finding, FixInfo, Location, engine_finding
 from ..rule import FileContext, Frame, PendingFinding, Rule
 from ..suppression import Suppressions
 from .parse import parse_module, syntax_error_finding
@@ -82,10 +83,7 @@ class _Dispatcher(cst.CSTVisitor):
         self.failures: list[tuple[Rule, BaseException, str]] = []
 
     def _key_for(self, name: str) -> str:
-        qual = ".".join([*self.names, name])
-        count = self.seen_keys.get(qual, 0) + 1
-        self.seen_keys[qual] = count
-        return qual if count == 1 else f"{qual}#{count}"
+        return scope_key(self.seen_keys, self.names, name)
 
     def _call(self, methods: list, node: cst.CSTNode) -> None:
         for method in methods:
@@ -227,16 +225,11 @@ def run_rules(
         settings=settings,
         index=index,
     )
-    providers = {p for r in rule_classes for p in r.metadata_dependencies}
-    metadata = None
-    if providers:
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        metadata = wrapper.resolve_many(providers)
     rules = []
     errors: list[Finding] = []
     for cls in rule_classes:
         try:
-            rules.append(cls(ctx, metadata))
+            rules.append(cls(ctx))
         except Exception as exc:  # a broken rule must not stop the others
             errors.append(
                 internal_error(
@@ -265,15 +258,7 @@ def run_rules(
 
 
 def internal_error(path: str, message: str, detail: str | None = None) -> Finding:
-    return Finding(
-        code="FPI002",
-        name="internal-error",
-        message=message,
-        path=path,
-        location=Location(1, 1),
-        end_location=Location(1, 1),
-        detail=detail,
-    )
+    return engine_finding(INTERNAL_ERROR, path, message, detail=detail)
 
 
 def positions(module: cst.Module, nodes: list[cst.CSTNode]) -> dict[cst.CSTNode, tuple]:

@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..rules.sessions.facts import session_dependencies_fact
-from ..rules.tasks.facts import background_task_functions
 from .summary import BUILTIN_NAMES, Shape
 
 MAX_RESOLVE_DEPTH = 12
+
+#: A fact computed over every module of the project (read with `ProjectIndex.project_fact`).
+ProjectFact = Callable[["ProjectIndex"], Any]
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,6 @@ class Ref:
 
     kind: str
     qual: str
-
-    @property
-    def is_external(self) -> bool:
-        return self.kind in ("external", "module")
 
 
 class CompactModules(dict):
@@ -123,12 +120,20 @@ MEMO_LIMIT = 10_000
 class ProjectIndex:
     """Summaries of every module of a project, keyed by dotted module name."""
 
-    def __init__(self, summaries: dict[str, dict[str, Any]], digests: dict[str, str] | None = None):
+    def __init__(
+        self,
+        summaries: dict[str, dict[str, Any]],
+        digests: dict[str, str] | None = None,
+        facts: Mapping[str, ProjectFact] | None = None,
+    ):
         self.modules = (
             summaries if isinstance(summaries, CompactModules) else CompactModules(summaries)
         )
         # Module -> content digest of its summary; rules' reads are fingerprinted with these.
         self.digests = digests or {}
+        # Project-wide facts by name: the index's own, plus those the rule families hand in
+        # (`rules.registry.FACTS`); the index knows no family.
+        self.facts: dict[str, ProjectFact] = {**PROJECT_FACTS, **(facts or {})}
         # A stack of dependency sets: memoised answers remember what they read, so a second
         # file asking the same question records the same dependencies.
         self._tracking: list[set[str]] = []
@@ -193,7 +198,7 @@ class ProjectIndex:
             return hit[0]
         saved, self._tracking = self._tracking, []
         try:
-            value = PROJECT_FACTS[name](self)
+            value = self.facts[name](self)
         finally:
             self._tracking = saved
         self._memo[key] = (value, frozenset())
@@ -211,7 +216,7 @@ class ProjectIndex:
     def dependencies_valid(self, deps: dict[str, str]) -> bool:
         for name, digest in deps.items():
             if name.startswith("@"):
-                if name[1:] not in PROJECT_FACTS or self.fact_digest(name[1:]) != digest:
+                if name[1:] not in self.facts or self.fact_digest(name[1:]) != digest:
                     return False
             elif self.digests.get(name, "") != digest:
                 return False
@@ -249,11 +254,6 @@ class ProjectIndex:
             return None
         summary = self.module(split[0])
         return summary["classes"].get(split[1]) if summary else None
-
-    def iter_functions(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        for mod, summary in self.modules.items():
-            for key, fact in summary["functions"].items():
-                yield mod, key, fact
 
     def iter_classes(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         for mod, summary in self.modules.items():
@@ -344,8 +344,6 @@ class ProjectIndex:
             return self.resolve_qualified(f"{base.qual}.{attr}", depth + 1)
         if base.kind in ("instance", "member"):
             return Ref("member", f"{base.qual}.{attr}")
-        if base.kind == "function":
-            return None
         return None
 
     def _class_member(self, class_qual: str, attr: str) -> Ref | None:
@@ -405,8 +403,7 @@ class ProjectIndex:
             base = self.ref_of_value(module, scope_key, shape[1], depth + 1)
             return self.member(base, shape[2], depth + 1) if base else None
         if tag == "await":
-            inner = self.ref_of_value(module, scope_key, shape[1], depth + 1)
-            return inner
+            return self.ref_of_value(module, scope_key, shape[1], depth + 1)
         return None
 
     def call_result(self, callee: Ref | None, depth: int = 0) -> Ref | None:
@@ -676,11 +673,10 @@ def _dependency_functions(index: ProjectIndex) -> list[str]:
     return sorted(found)
 
 
-# Project-wide facts by name. A rule family adds its own here (one line each), so the cache
-# can recompute a fact to check whether a cached finding still holds.
-PROJECT_FACTS: dict[str, Callable[[ProjectIndex], Any]] = {
+# The index's own project-wide facts (FastAPI structure), by name; rule families hand theirs to
+# the constructor. A fact is named so the cache can recompute it to check whether a cached
+# finding that read it still holds.
+PROJECT_FACTS: dict[str, ProjectFact] = {
     "registered_routes": _registered_routes,
     "dependency_functions": _dependency_functions,
-    "session_dependencies": session_dependencies_fact,
-    "background_task_functions": background_task_functions,
 }

@@ -139,6 +139,17 @@ def dotted_name(node: ast.AST) -> str | None:
     return None
 
 
+def scope_key(seen: dict[str, int], enclosing: list[str], name: str) -> str:
+    """The scope key of the def or class `name` defined inside the defs/classes `enclosing`
+    (outermost first): its dotted qualname, with "#2", "#3"... for a qualname seen before in
+    `seen` (updated). The `ast` summary and the engine's CST walk both key scopes with this, in
+    source order, which is what ties a CST node to its summary."""
+    qual = ".".join([*enclosing, name])
+    count = seen.get(qual, 0) + 1
+    seen[qual] = count
+    return qual if count == 1 else f"{qual}#{count}"
+
+
 def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
     """Absolute module name of `from <level dots><target> import ...` inside `module`."""
     if level == 0:
@@ -191,16 +202,10 @@ class _Summarizer(ast.NodeVisitor):
 
     # -- keys -----------------------------------------------------------------------------
     def _key_for(self, name: str) -> str:
-        qual = ".".join([*self.name_stack, name])
-        count = self.seen_keys.get(qual, 0) + 1
-        self.seen_keys[qual] = count
-        return qual if count == 1 else f"{qual}#{count}"
+        return scope_key(self.seen_keys, self.name_stack, name)
 
     @property
     def scope(self) -> _Scope:
-        return self.scopes[-1]
-
-    def _binding_scope(self) -> _Scope:
         return self.scopes[-1]
 
     # -- bindings -------------------------------------------------------------------------
@@ -239,8 +244,6 @@ class _Summarizer(ast.NodeVisitor):
         value = shape_of(node.value)
         for target in node.targets:
             self._bind_target(target, ["value", value])
-        if not self.current:
-            self._module_assign(node.targets, node.value)
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
@@ -499,9 +502,6 @@ class _Summarizer(ast.NodeVisitor):
         self.name_stack.pop()
         self.scopes.pop()
         self.scope_table[key] = _scope_record(scope, "class")
-
-    def _module_assign(self, targets: list[ast.expr], value: ast.AST) -> None:
-        """Module-level assignments are bindings already; nothing extra is needed yet."""
 
 
 def _scope_record(scope: _Scope, kind: str) -> dict[str, Any]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from ..model import ENGINE_CODE_NAMES, INTERNAL_ERROR, UNPARSABLE_FILE
 from ..rule import Rule
 
 
 class UnparsableFile(Rule):
-    code = "FPI001"
-    name = "unparsable-file"
+    code = UNPARSABLE_FILE
+    name = ENGINE_CODE_NAMES[UNPARSABLE_FILE]
     message = "the file could not be read, decoded or parsed"
     summary = "File could not be read, decoded or parsed"
     triggers = ()
@@ -39,8 +40,8 @@ There is no automatic fix. This rule is always on unless ignored explicitly by i
 
 
 class InternalError(Rule):
-    code = "FPI002"
-    name = "internal-error"
+    code = INTERNAL_ERROR
+    name = ENGINE_CODE_NAMES[INTERNAL_ERROR]
     message = "a rule failed on this file"
     summary = "A rule raised an exception on this file (a bug in fastapi-lint)"
     triggers = ()

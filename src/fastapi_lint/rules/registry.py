@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from ..index.project import ProjectFact
 from ..rule import Rule
 from .blocking.fpi101_blocking_sleep import BlockingSleepInAsync
 from .blocking.fpi102_blocking_http_call import BlockingHttpCallInAsync
@@ -22,6 +25,7 @@ from .secrets.fpi304_response_filtering_bypassed import ResponseFilteringBypasse
 from .secrets.fpi305_secret_hidden_by_response_model_exclude import (
     SecretHiddenByResponseModelExclude,
 )
+from .sessions.facts import session_dependencies_fact
 from .sessions.fpi201_session_created_in_path_operation import SessionCreatedInPathOperation
 from .sessions.fpi202_engine_created_per_request import EngineCreatedPerRequest
 from .sessions.fpi203_session_dependency_without_cleanup import SessionDependencyWithoutCleanup
@@ -29,6 +33,7 @@ from .sessions.fpi204_global_session_in_path_operation import GlobalSessionInPat
 from .sessions.fpi205_unawaited_async_session_call import UnawaitedAsyncSessionCall
 from .sessions.fpi206_dependency_called_in_depends import DependencyCalledInDepends
 from .sessions.fpi207_dependency_generator_called_by_hand import DependencyGeneratorCalledByHand
+from .tasks.facts import background_task_functions
 from .tasks.fpi401_task_called_instead_of_passed import BackgroundTaskCalledInsteadOfPassed
 from .tasks.fpi402_background_tasks_never_attached import BackgroundTasksNeverAttached
 from .tasks.fpi403_singular_background_task_parameter import SingularBackgroundTaskParameter
@@ -82,6 +87,13 @@ RULES: list[type[Rule]] = [
     FireAndForgetTask,
     HeavyWorkInBackgroundTask,
 ]
+
+# The families' project-wide facts, handed to the index the engine builds
+# (`ProjectIndex(..., facts=FACTS)`); their modules import no rule and no LibCST.
+FACTS: Mapping[str, ProjectFact] = {
+    "session_dependencies": session_dependencies_fact,
+    "background_task_functions": background_task_functions,
+}
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
 BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in RULES}

@@ -91,8 +91,8 @@ class AsyncCallRule(Rule):
     #: Awaited calls are skipped unless a rule knows better (`await file.file.read()`).
     judges_awaited_calls: bool = False
 
-    def __init__(self, ctx: FileContext, metadata: Any = None) -> None:
-        super().__init__(ctx, metadata)
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
         # Calls given to an offloader where a callable belongs: reported by FPI109 only.
         self._offloaded: set[int] = set()
         # Expressions directly under `await`, and those used by an attribute, subscript or

@@ -3,7 +3,7 @@ sends to clients, and the routes pointed at it (a rewrite over several files).
 
     fastapi-lint codemod generate-public-model app/
     python -m libcst.tool codemod -x --no-format \\
-        fastapi_lint.rules.secrets.public_model.GeneratePublicModel app/      (run it twice)
+        fastapi_lint.codemods.public_model.GeneratePublicModel app/      (run it twice)
 
 Which models: those an FPI301 (`secret-model-returned-unfiltered`) or FPI302
 (`secret-field-in-response-model`) finding would name, whose module has no public sibling yet.
@@ -25,10 +25,8 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
 from ...codemods.base import EngineCodemod
-from ...engine import fix_source
-from ...engine.api import import_roots
+from ...engine import fix_source, module_name
 from ...index.project import ProjectIndex
-from ...index.summary import module_name_for
 from .models import (
     PRIVATE_SUFFIXES,
     SecretPolicy,
@@ -139,7 +137,7 @@ class GeneratePublicModel(EngineCodemod):
         settings = self.settings_for(path)
         index = self.index_for(settings)
         policy = policy_for(settings)
-        module, _ = module_name_for(path, import_roots(settings))
+        module = module_name(path, settings)
         needed = sorted(
             q
             for q in models_needing_twins(index, policy)

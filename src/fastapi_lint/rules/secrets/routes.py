@@ -727,8 +727,8 @@ class SecretRouteRule(Rule):
     def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
         return "route" in index.module_roles(module_name)
 
-    def __init__(self, ctx, metadata=None) -> None:
-        super().__init__(ctx, metadata)
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
         self.policy = policy_for(ctx.settings)
         self._routes: dict[int, RouteView] = {}
 

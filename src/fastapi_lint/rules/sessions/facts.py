@@ -156,9 +156,6 @@ class SessionFacts:
             kind = "session"
         return kind
 
-    def binding_value(self, module: str, scope: str, name: str) -> Val | None:
-        return self._name(module, scope, name, 0)
-
     # -- names -------------------------------------------------------------------------------
     def _name(self, module: str, scope: str, dotted: str, depth: int) -> Val | None:
         if depth > MAX_DEPTH:
@@ -378,13 +375,12 @@ class SessionFacts:
         return bool(self._memo("subclass", qual, lambda: self._compute_subclasses(qual)))
 
     def _compute_subclasses(self, qual: str) -> bool:
-        depth = 0
         fact = self.index.class_(qual)
         split = self.index.split_qualified(qual)
         if fact is None or split is None:
             return False
         for base in fact["bases"]:
-            val = self._value(split[0], "", base, depth + 1)
+            val = self._value(split[0], "", base, 1)
             if val == ("kind", "session_class") or val == ("kind", "async_session_class"):
                 return True
         return False

@@ -74,8 +74,8 @@ closed when one is. A dependency that returns its session gets no fix (it must b
 generator, which changes how callers use it).
 """
 
-    def __init__(self, ctx, metadata=None) -> None:
-        super().__init__(ctx, metadata)
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
         # (function frame node, guard) for every try-with-finally / with around the node.
         self._guards: list[tuple[cst.CSTNode | None, cst.CSTNode]] = []
 

@@ -73,8 +73,8 @@ No fix is offered: the global may be used elsewhere (startup code, scripts) and 
 removed by hand.
 """
 
-    def __init__(self, ctx, metadata=None) -> None:
-        super().__init__(ctx, metadata)
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
         self._not_loads: set[int] = set()
         self._reported: set[tuple[str, str]] = set()
 

@@ -84,8 +84,8 @@ does (that is the point, but it may surface errors that were hidden). No fix is 
 `await` is not allowed (a generator expression).
 """
 
-    def __init__(self, ctx, metadata=None) -> None:
-        super().__init__(ctx, metadata)
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
         self._awaited: set[int] = set()
         self._passed: set[int] = set()
         self._tight: set[int] = set()

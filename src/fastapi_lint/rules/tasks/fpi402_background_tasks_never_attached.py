@@ -73,8 +73,8 @@ run after the response, and the function's signature changes for any direct call
 functions the finding has no fix.
 """
 
-    def __init__(self, ctx, metadata=None) -> None:
-        super().__init__(ctx, metadata)
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
         self._uses = LocalUses(frozenset({"add_task"}))
         self._functions: list[cst.FunctionDef] = []
         self._line: cst.SimpleStatementLine | None = None

@@ -66,8 +66,8 @@ or do the work directly in the exit code, which already runs after the response.
 There is no fix: moving the call before the `yield` changes when the work is scheduled.
 """
 
-    def __init__(self, ctx, metadata=None) -> None:
-        super().__init__(ctx, metadata)
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
         self._yielded: set[int] = set()
 
     def visit_Yield(self, node: cst.Yield) -> None:

@@ -78,8 +78,8 @@ There is no fix: whether the work should run after the response, in a queue, or 
 design decision.
 """
 
-    def __init__(self, ctx, metadata=None) -> None:
-        super().__init__(ctx, metadata)
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
         self._threads = LocalUses(frozenset({"start"}))
 
     # -- a local thread whose only use is .start() ---------------------------------------------

@@ -1,0 +1,35 @@
+"""What one run hands every file it lints: options, settings, the index, the enabled codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..config import Settings
+from ..index.project import ProjectIndex
+
+
+@dataclass
+class LintOptions:
+    fix: bool = False
+    diff: bool = False
+    unsafe_fixes: bool | None = None
+    add_noqa: bool = False
+    use_cache: bool = True
+    jobs: int | None = None
+    progress: Callable[[int, int], None] | None = None
+    #: Compute each finding's fix edits (`Finding.fix.edits`, shown by the JSON formats).
+    #: Rendering a fix costs a LibCST transform per finding, so front ends that never show
+    #: edits (concise, full, github, sarif output) turn this off.
+    fix_edits: bool = True
+
+
+@dataclass
+class WorkerState:
+    """Shared by every file of a run (inherited by forked workers)."""
+
+    settings: Settings
+    index: ProjectIndex
+    enabled: frozenset[str]
+    options: LintOptions
+    unsafe: bool
