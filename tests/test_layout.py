@@ -129,7 +129,11 @@ def test_the_index_and_the_engine_name_no_rule_family() -> None:
     for module, targets in graph.items():
         if module.startswith(("fastapi_lint.index", "fastapi_lint.engine")):
             family = sorted(t for t in targets if t.startswith("fastapi_lint.rules."))
-            allowed = {"fastapi_lint.rules.registry"} if module.startswith("fastapi_lint.engine") else set()
+            allowed = (
+                {"fastapi_lint.rules.registry"}
+                if module.startswith("fastapi_lint.engine")
+                else set()
+            )
             assert set(family) <= allowed, (module, family)
 
 
