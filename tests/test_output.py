@@ -80,8 +80,10 @@ def test_json_has_ruffs_fields(proj: Path) -> None:
         ("b.py", "FPI101"),
     ]
     first = items[0]
+    # ruff's fields, plus `chain` (empty for a finding about one node).
     assert set(first) == {
         "cell",
+        "chain",
         "code",
         "end_location",
         "filename",
@@ -92,6 +94,7 @@ def test_json_has_ruffs_fields(proj: Path) -> None:
         "url",
     }
     assert first["cell"] is None
+    assert first["chain"] == []
     assert first["filename"] == str(proj / "app.py")
     assert Path(first["filename"]).is_absolute()
     assert first["location"] == {"row": 5, "column": 5}

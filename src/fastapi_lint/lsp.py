@@ -222,7 +222,31 @@ class FastAPILintServer(LanguageServer):
             code_description=types.CodeDescription(href=rule_url(finding.code)),
             source=SOURCE,
             data=data,
+            related_information=self.related_information(doc, finding) or None,
         )
+
+    def related_information(
+        self, doc: LintedDocument, finding: Finding
+    ) -> list[types.DiagnosticRelatedInformation]:
+        """The hops of a finding's chain and the definitions it refers to, each a location an
+        editor lists under the diagnostic (jumping there opens the file)."""
+        items = [
+            (hop.filename, hop.row, hop.column, f"calls `{hop.call}`") for hop in finding.chain
+        ]
+        items.extend((r.filename, r.row, r.column, r.message) for r in finding.related)
+        found = []
+        lines_of: dict[str, list[str]] = {}
+        for filename, row, column, message in items:
+            if filename not in lines_of:
+                lines_of[filename] = (
+                    doc.lines if filename == str(doc.path) else _file_lines(filename)
+                )
+            lines = lines_of[filename]
+            start = to_lsp(lines, row, column, self.encoding) if lines else (row - 1, column - 1)
+            position = types.Position(*start)
+            location = types.Location(Path(filename).as_uri(), types.Range(position, position))
+            found.append(types.DiagnosticRelatedInformation(location, message))
+        return found
 
     def diagnostics(self, doc: LintedDocument) -> list[types.Diagnostic]:
         return [self.diagnostic(doc, f) for f in doc.findings]
@@ -398,3 +422,14 @@ def create_server() -> FastAPILintServer:
 def serve() -> None:
     """Runs the server on stdin/stdout until the client says exit."""
     create_server().start_io()
+
+
+def _file_lines(filename: str) -> list[str]:
+    """Lines of another file, to count its columns in the client's encoding (none: columns
+    are taken as they are, right for ASCII lines)."""
+    from .source import SourceError, read_source
+
+    try:
+        return split_lines(read_source(Path(filename))[1].text)
+    except (OSError, SourceError):
+        return []

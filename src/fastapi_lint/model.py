@@ -41,6 +41,29 @@ class FixInfo:
 
 
 @dataclass(frozen=True)
+class ChainHop:
+    """One call on the path a transitive finding follows across functions and files: where the
+    call is (absolute path, 1-based row and column) and the callee as written (`fetch_profile`,
+    `requests.get`). A finding's chain runs from the reported call to the call that does harm."""
+
+    filename: str
+    row: int
+    column: int
+    call: str
+
+
+@dataclass(frozen=True)
+class RelatedLocation:
+    """A definition a finding points at without a path through calls: the response model of an
+    FPI3xx finding, the secret field's definition. `message` says what is there."""
+
+    filename: str
+    row: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     name: str
@@ -50,6 +73,11 @@ class Finding:
     end_location: Location
     fix: FixInfo | None = None
     noqa_row: int | None = None
+    #: The calls from the reported one to the one that does harm (FPI110, FPI404, ...); empty
+    #: for findings about one node.
+    chain: tuple[ChainHop, ...] = ()
+    #: Definitions the finding refers to (FPI3xx: the model, the secret field).
+    related: tuple[RelatedLocation, ...] = ()
     # Traceback text for internal errors, shown with --verbose only.
     detail: str | None = field(default=None, compare=False)
 
@@ -62,7 +90,12 @@ class Finding:
         return self.fix is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        # Most findings have neither: keep the cache small.
+        for key in ("chain", "related"):
+            if not data[key]:
+                del data[key]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
@@ -89,6 +122,8 @@ class Finding:
                 ),
             ),
             noqa_row=data.get("noqa_row"),
+            chain=tuple(ChainHop(**hop) for hop in data.get("chain", ())),
+            related=tuple(RelatedLocation(**item) for item in data.get("related", ())),
             detail=data.get("detail"),
         )
 

@@ -111,11 +111,29 @@ def format_full(
                         f"{style.blue(' ' * width + ' |')} {' ' * start}{style.red(carets)} "
                         f"{style.red(f.code)}"
                     )
+        body.extend(_chain_lines(f, style))
         if f.fix is not None:
             label = "Safe fix" if f.fix.applicability == "safe" else "Unsafe fix"
             body.append(f"{style.cyan('help:')} {f.fix.message} ({label})")
         chunks.append("\n".join(body))
     return "\n\n".join(chunks) + ("\n" if chunks else "")
+
+
+def _chain_lines(f: Finding, style: Style) -> list[str]:
+    """The call chain of a transitive finding and the definitions it refers to, one per line,
+    each with its own location so a terminal or editor can jump to it."""
+    lines = []
+    if f.chain:
+        lines.append(style.cyan("chain:"))
+        for number, hop in enumerate(f.chain, 1):
+            where = f"{display_path(hop.filename)}:{hop.row}:{hop.column}:"
+            lines.append(f"  {number}. {style.bold(where)} calls `{hop.call}`")
+    if f.related:
+        lines.append(style.cyan("see:"))
+        for item in f.related:
+            where = f"{display_path(item.filename)}:{item.row}:{item.column}:"
+            lines.append(f"  {style.bold(where)} {item.message}")
+    return lines
 
 
 def json_item(f: Finding) -> dict[str, Any]:
@@ -135,6 +153,17 @@ def json_item(f: Finding) -> dict[str, Any]:
         }
     return {
         "cell": None,
+        # Our addition to ruff's shape: the calls of a transitive finding, from the reported
+        # one to the one that does harm (empty for a finding about one node).
+        "chain": [
+            {
+                "filename": str(Path(hop.filename).absolute()),
+                "row": hop.row,
+                "column": hop.column,
+                "call": hop.call,
+            }
+            for hop in f.chain
+        ],
         "code": f.code,
         "end_location": {"row": f.end_location.row, "column": f.end_location.column},
         "filename": str(Path(f.path).absolute()),
@@ -182,33 +211,71 @@ def format_sarif(findings: Sequence[Finding], rules: Sequence[Any], root: Path) 
     used = {f.code for f in findings}
     rule_list = [r for r in rules if r.code in used] or []
     rule_index = {r.code: i for i, r in enumerate(rule_list)}
+    base = root.resolve()
     results = []
     for f in findings:
-        try:
-            uri = Path(f.path).resolve().relative_to(root.resolve()).as_posix()
-            location: dict[str, Any] = {"uri": uri, "uriBaseId": "%SRCROOT%"}
-        except ValueError:
-            location = {"uri": Path(f.path).resolve().as_uri()}
+        message = f.message
         result: dict[str, Any] = {
             "ruleId": f.code,
             "level": "error",
-            "message": {"text": f.message},
+            "message": {"text": message},
             "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": location,
-                        "region": {
-                            "startLine": f.location.row,
-                            "startColumn": f.location.column,
-                            "endLine": f.end_location.row,
-                            "endColumn": f.end_location.column,
-                        },
-                    }
-                }
+                _sarif_location(
+                    f.path,
+                    base,
+                    {
+                        "startLine": f.location.row,
+                        "startColumn": f.location.column,
+                        "endLine": f.end_location.row,
+                        "endColumn": f.end_location.column,
+                    },
+                )
             ],
         }
         if f.code in rule_index:
             result["ruleIndex"] = rule_index[f.code]
+        if f.chain:
+            # One thread flow, one location per call: code scanning draws it as the path.
+            result["codeFlows"] = [
+                {
+                    "message": {"text": " → ".join(hop.call for hop in f.chain)},
+                    "threadFlows": [
+                        {
+                            "locations": [
+                                {
+                                    "location": {
+                                        **_sarif_location(
+                                            hop.filename,
+                                            base,
+                                            {"startLine": hop.row, "startColumn": hop.column},
+                                        ),
+                                        "message": {"text": f"calls `{hop.call}`"},
+                                    },
+                                    "executionOrder": number,
+                                }
+                                for number, hop in enumerate(f.chain, 1)
+                            ]
+                        }
+                    ],
+                }
+            ]
+        if f.related:
+            result["relatedLocations"] = [
+                {
+                    "id": number,
+                    **_sarif_location(
+                        item.filename, base, {"startLine": item.row, "startColumn": item.column}
+                    ),
+                    "message": {"text": item.message},
+                }
+                for number, item in enumerate(f.related, 1)
+            ]
+            # Code scanning links a related location where the message embeds it: `[text](id)`.
+            links = ", ".join(
+                f"[{_sarif_link_text(item.message)}]({number})"
+                for number, item in enumerate(f.related, 1)
+            )
+            result["message"]["text"] = f"{message} (see {links})"
         results.append(result)
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -234,11 +301,32 @@ def format_sarif(findings: Sequence[Finding], rules: Sequence[Any], root: Path) 
                     }
                 },
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
+                # Our columns count code points, as Python does (SARIF's default is UTF-16).
+                "columnKind": "unicodeCodePoints",
                 "results": results,
             }
         ],
     }
     return json.dumps(sarif, indent=2) + "\n"
+
+
+def _sarif_location(path: str, base: Path, region: dict[str, int]) -> dict[str, Any]:
+    """A SARIF location: a URI relative to %SRCROOT% where the file is under the project root,
+    else an absolute file URI."""
+    resolved = Path(path).resolve()
+    try:
+        artifact: dict[str, Any] = {
+            "uri": resolved.relative_to(base).as_posix(),
+            "uriBaseId": "%SRCROOT%",
+        }
+    except ValueError:
+        artifact = {"uri": resolved.as_uri()}
+    return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
+
+
+def _sarif_link_text(text: str) -> str:
+    """Text inside an embedded link cannot hold brackets (SARIF 3.11.6)."""
+    return text.replace("[", "(").replace("]", ")")
 
 
 def format_statistics(findings: Sequence[Finding], unsafe: bool) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import libcst as cst
 
 from .index.project import ProjectIndex, Ref
+from .model import ChainHop, RelatedLocation
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -40,12 +41,26 @@ class Fix:
     imports: Sequence[ImportRequest] = ()
 
 
+@dataclass(frozen=True)
+class NodeHop:
+    """A hop of a finding's chain at a node of the file being linted (the engine positions it
+    with the finding); hops in other files are `ChainHop`s built from index facts."""
+
+    node: cst.CSTNode
+    call: str
+
+
+Hop = ChainHop | NodeHop
+
+
 @dataclass
 class PendingFinding:
     rule: type[Rule]
     node: cst.CSTNode
     message: str
     fix: Fix | None
+    chain: tuple[Hop, ...] = ()
+    related: tuple[RelatedLocation, ...] = ()
 
 
 @dataclass
@@ -160,8 +175,12 @@ class FileContext:
         node: cst.CSTNode,
         message: str | None = None,
         fix: Fix | None = None,
+        chain: Sequence[Hop] = (),
+        related: Sequence[RelatedLocation] = (),
     ) -> None:
-        self.pending.append(PendingFinding(rule, node, message or rule.message, fix))
+        self.pending.append(
+            PendingFinding(rule, node, message or rule.message, fix, tuple(chain), tuple(related))
+        )
 
 
 def dotted_name(node: cst.CSTNode) -> str | None:
@@ -204,5 +223,15 @@ class Rule:
         what the answer depended on."""
         return True
 
-    def report(self, node: cst.CSTNode, message: str | None = None, fix: Fix | None = None) -> None:
-        self.ctx.report(type(self), node, message, fix)
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str | None = None,
+        fix: Fix | None = None,
+        *,
+        chain: Sequence[Hop] = (),
+        related: Sequence[RelatedLocation] = (),
+    ) -> None:
+        """`chain`: the calls from `node` to the one that does harm, for transitive findings
+        (SARIF code flows, the JSON `chain`); `related`: definitions the finding refers to."""
+        self.ctx.report(type(self), node, message, fix, chain, related)

@@ -172,13 +172,16 @@ def build_index(
                 cache.put_summary(key, {**record, "v": SUMMARY_VERSION}, summary)
     modules: dict[str, dict[str, Any]] = {}
     digests: dict[str, str] = {}
+    paths: dict[str, str] = {}
     for path in sorted(entries):
         entry = entries[path]
         if entry.summary is None or entry.module in modules:
             continue
         modules[entry.module] = entry.summary
-        digests[entry.module] = entry.digest or ""
-    return ProjectIndex(modules, digests, facts=_family_facts()), entries
+        # The path is part of what a reader of the module depends on (chains name the file).
+        digests[entry.module] = content_digest(f"{entry.digest or ''}\0{path}".encode())
+        paths[entry.module] = str(path)
+    return ProjectIndex(modules, digests, paths, facts=_family_facts()), entries
 
 
 # -- linting one file -----------------------------------------------------------------------
@@ -505,6 +508,7 @@ def update_module(
             module,
             summarize_source(text, module, is_package, str(path)),
             content_digest(text.encode("utf-8", "surrogatepass")),
+            str(path),
         )
     return index
 

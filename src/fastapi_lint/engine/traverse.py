@@ -12,8 +12,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ..config import Settings
 from ..index.project import ProjectIndex
 from ..index.summary import scope_key
-from ..model import INTERNAL_ERROR, Finding, FixInfo, Location, engine_finding
-from ..rule import FileContext, Frame, PendingFinding, Rule
+from ..model import INTERNAL_ERROR, ChainHop, Finding, FixInfo, Location, engine_finding
+from ..rule import FileContext, Frame, NodeHop, PendingFinding, Rule
 from ..suppression import Suppressions
 from .parse import parse_module, syntax_error_finding
 
@@ -285,7 +285,9 @@ def to_findings(
 ) -> list[Finding]:
     """Pending findings -> Findings with positions, minus suppressed and disabled ones."""
     pending = [p for p in run.pending if p.rule.code in enabled]
-    spans = positions(run.ctx.module, [p.node for p in pending])
+    nodes = [p.node for p in pending]
+    nodes.extend(hop.node for p in pending for hop in p.chain if isinstance(hop, NodeHop))
+    spans = positions(run.ctx.module, nodes)
     findings: list[Finding] = []
     seen: set[tuple[str, int]] = set()
     noqa = Suppressions(lines)
@@ -315,10 +317,26 @@ def to_findings(
                 end_location=Location(end_row, end_col + 1),
                 fix=fix_info,
                 noqa_row=row,
+                chain=_chain(item, spans, run.ctx.path),
+                related=item.related,
             )
         )
     findings.extend(run.internal_errors)
     return findings
+
+
+def _chain(item: PendingFinding, spans: dict, path: str) -> tuple[ChainHop, ...]:
+    """The pending chain with the hops at nodes of this file positioned (1-based columns)."""
+    hops = []
+    for hop in item.chain:
+        if isinstance(hop, NodeHop):
+            span = spans.get(hop.node)
+            if span is None:
+                continue
+            hops.append(ChainHop(path, span[0], span[1] + 1, hop.call))
+        else:
+            hops.append(hop)
+    return tuple(hops)
 
 
 __all__ = ["parse_module", "run_rules", "syntax_error_finding", "to_findings"]

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .summary import BUILTIN_NAMES, Shape
+from ..model import ChainHop
+from .summary import BUILTIN_NAMES, Shape, shape_text
 
 MAX_RESOLVE_DEPTH = 12
 
@@ -124,16 +125,21 @@ class ProjectIndex:
         self,
         summaries: dict[str, dict[str, Any]],
         digests: dict[str, str] | None = None,
+        paths: dict[str, str] | None = None,
         facts: Mapping[str, ProjectFact] | None = None,
     ):
         self.modules = (
             summaries if isinstance(summaries, CompactModules) else CompactModules(summaries)
         )
         # Module -> content digest of its summary; rules' reads are fingerprinted with these.
+        # The engine folds each module's file path into its digest, so a cached chain that
+        # names a file is redone when the module moves to another file.
         self.digests = digests or {}
         # Project-wide facts by name: the index's own, plus those the rule families hand in
         # (`rules.registry.FACTS`); the index knows no family.
         self.facts: dict[str, ProjectFact] = {**PROJECT_FACTS, **(facts or {})}
+        # Module -> absolute path of its file (for chains and related locations).
+        self.paths = paths or {}
         # A stack of dependency sets: memoised answers remember what they read, so a second
         # file asking the same question records the same dependencies.
         self._tracking: list[set[str]] = []
@@ -222,14 +228,32 @@ class ProjectIndex:
                 return False
         return True
 
-    def replace_module(self, name: str, summary: dict[str, Any] | None, digest: str) -> None:
+    def replace_module(
+        self, name: str, summary: dict[str, Any] | None, digest: str, path: str | None = None
+    ) -> None:
         """Used by the LSP server and stdin linting for unsaved text."""
         if summary is None:
             self.modules.pop(name, None)
         else:
             self.modules[name] = summary
         self.digests[name] = digest
+        if path is not None:
+            self.paths[name] = path
         self._memo.clear()
+
+    # -- where things are -------------------------------------------------------------------
+    def path_of(self, module: str) -> str | None:
+        """The absolute path of a project module's file (recorded as a read of the module)."""
+        self._note(module)
+        return self.paths.get(module)
+
+    def call_hop(self, module: str, line: int, col: int, func: Shape | None) -> ChainHop | None:
+        """A chain hop at a call the summary of `module` records (`line`, 0-based `col`, the
+        callee's shape); None when the module has no known file."""
+        path = self.path_of(module)
+        if path is None:
+            return None
+        return ChainHop(path, line, col + 1, shape_text(func))
 
     # -- splitting qualified names ---------------------------------------------------------
     def split_qualified(self, qual: str) -> tuple[str, str] | None:

@@ -27,11 +27,12 @@ from __future__ import annotations
 import ast
 import builtins
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-SUMMARY_VERSION = 4
+SUMMARY_VERSION = 5
 MAX_SHAPE_DEPTH = 6
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -116,6 +117,25 @@ def shape_of(node: ast.AST | None, depth: int = 0) -> Shape | None:
     return ["?"]
 
 
+def shape_text(shape: Shape | None) -> str:
+    """A callee shape as source-like text for messages and chains: `requests.get`,
+    `ReportService().build`, `clients[...].get`; `…` for what a shape does not keep."""
+    if not shape:
+        return "…"
+    kind = shape[0]
+    if kind == "n":
+        return shape[1]
+    if kind == "attr":
+        return f"{shape_text(shape[1])}.{shape[2]}"
+    if kind == "call":
+        return f"{shape_text(shape[1])}()"
+    if kind == "sub":
+        return f"{shape_text(shape[1])}[...]"
+    if kind == "await":
+        return f"(await {shape_text(shape[1])})"
+    return "…"
+
+
 def annotation_shape(node: ast.AST | None) -> Shape | None:
     """Like shape_of, but string annotations are parsed at any depth."""
     if node is None:
@@ -182,8 +202,13 @@ class _Scope:
             self.bindings[name] = ["ambiguous"]
 
 
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+
+
 class _Summarizer(ast.NodeVisitor):
-    def __init__(self, module: str, is_package: bool) -> None:
+    def __init__(self, module: str, is_package: bool, text: str | None = None) -> None:
+        # Lines as `ast` counts them, kept only when a column can differ from its UTF-8 offset.
+        self.lines = _LINE_BREAKS.split(text) if text is not None and not text.isascii() else None
         self.module = module
         self.is_package = is_package
         self.scopes: list[_Scope] = [_Scope("", "module")]
@@ -330,6 +355,15 @@ class _Summarizer(ast.NodeVisitor):
     visit_DictComp = _visit_comprehension
     visit_GeneratorExp = _visit_comprehension
 
+    def _column(self, line: int, offset: int) -> int:
+        """`ast`'s UTF-8 byte offset as a 0-based code point column (what LibCST counts)."""
+        if self.lines is None or not 0 < line <= len(self.lines):
+            return offset
+        text = self.lines[line - 1]
+        if text.isascii():
+            return offset
+        return len(text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "replace"))
+
     # -- facts about the current function -------------------------------------------------
     def _mark(self, flag: str) -> None:
         if self.current:
@@ -359,7 +393,7 @@ class _Summarizer(ast.NodeVisitor):
         record = [
             func,
             node.lineno,
-            node.col_offset,
+            self._column(node.lineno, node.col_offset),
             [shape_of(a, 1) for a in node.args[:8]],
             {k.arg: shape_of(k.value, 1) for k in node.keywords if k.arg},
         ]
@@ -513,8 +547,11 @@ def _scope_record(scope: _Scope, kind: str) -> dict[str, Any]:
     }
 
 
-def summarize_tree(tree: ast.Module, module: str, is_package: bool) -> dict[str, Any]:
-    walker = _Summarizer(module, is_package)
+def summarize_tree(
+    tree: ast.Module, module: str, is_package: bool, text: str | None = None
+) -> dict[str, Any]:
+    """`text`, the source, makes call columns code points on non-ASCII lines."""
+    walker = _Summarizer(module, is_package, text)
     for stmt in tree.body:
         walker.visit(stmt)
     scopes = dict(walker.scope_table)
@@ -540,6 +577,6 @@ def summarize_source(text: str, module: str, is_package: bool, filename: str = "
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     try:
-        return summarize_tree(tree, module, is_package)
+        return summarize_tree(tree, module, is_package, text)
     except RecursionError:
         return None

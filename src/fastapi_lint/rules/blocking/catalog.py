@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...index.project import ProjectIndex, Ref
+from ...model import ChainHop
 
 # Categories, one per reporting rule.
 SLEEP = "sleep"
@@ -784,10 +785,13 @@ _CACHED_DECORATORS = frozenset(
 @dataclass(frozen=True)
 class Chain:
     """`names` from the first project function to the blocking call, e.g.
-    ("get_user", "fetch_profile", "requests.get"); `reason` is the blocking call at the end."""
+    ("fetch_profile", "requests.get"); `reason` is the blocking call at the end; `hops`, the
+    calls from the first function's body down to the blocking one (file, line, callee), for a
+    finding's chain."""
 
     names: tuple[str, ...]
     reason: Blocking
+    hops: tuple[ChainHop, ...] = ()
 
     def text(self) -> str:
         return " → ".join(self.names)
@@ -819,28 +823,35 @@ def _is_cached(index: ProjectIndex, module: str, fact: dict[str, Any]) -> bool:
     return False
 
 
-def _direct(index: ProjectIndex, qual: str, extra: Extra) -> tuple[Blocking | None, list[str]]:
-    """A sync project function's first blocking call, and the project functions it calls."""
+#: Where a call is in a summary: (line, 0-based column, callee shape).
+CallSite = tuple[int, int, Any]
+
+
+def _direct(
+    index: ProjectIndex, qual: str, extra: Extra
+) -> tuple[Blocking | None, CallSite | None, list[tuple[str, CallSite]]]:
+    """A sync project function's first blocking call and where it is, and the project
+    functions it calls with where each call is."""
     split = index.split_qualified(qual)
     fact = index.function(qual)
     if split is None or fact is None:
-        return None, []
+        return None, None, []
     if fact["async"] or fact["generator"] or _is_cached(index, split[0], fact):
         # Calling an async def or a generator runs nothing; a cached function blocks once.
-        return None, []
+        return None, None, []
     module, key = split
-    callees: list[str] = []
-    for func, _line, _col, _args, _kwargs in fact["calls"]:
+    callees: list[tuple[str, CallSite]] = []
+    for func, line, col, _args, _kwargs in fact["calls"]:
         ref = index.ref_of_value(module, key, func)
         if offloader(ref, extra) is not None:
             continue
         reason = classify(ref, extra)
         if reason is not None:
-            return reason, []
+            return reason, (line, col, func), []
         target = project_function(index, ref)
         if target is not None and target != qual:
-            callees.append(target)
-    return None, callees
+            callees.append((target, (line, col, func)))
+    return None, None, callees
 
 
 def blocking_chain(index: ProjectIndex, qual: str, extra: Extra = NO_EXTRA) -> Chain | None:
@@ -849,11 +860,23 @@ def blocking_chain(index: ProjectIndex, qual: str, extra: Extra = NO_EXTRA) -> C
     return index.memoised(("fpi1xx-chain", qual, extra), lambda: _search_chain(index, qual, extra))
 
 
-def _direct_memo(index: ProjectIndex, qual: str, extra: Extra) -> tuple[Blocking | None, list[str]]:
+def _direct_memo(
+    index: ProjectIndex, qual: str, extra: Extra
+) -> tuple[Blocking | None, CallSite | None, list[tuple[str, CallSite]]]:
     return index.memoised(("fpi1xx-direct", qual, extra), lambda: _direct(index, qual, extra)) or (
+        None,
         None,
         [],
     )
+
+
+def site_hop(index: ProjectIndex, qual: str, site: CallSite) -> ChainHop | None:
+    """The chain hop of a call made in the body of the project function `qual`."""
+    split = index.split_qualified(qual)
+    if split is None:
+        return None
+    line, col, func = site
+    return index.call_hop(split[0], line, col, func)
 
 
 def _short(index: ProjectIndex, qual: str) -> str:
@@ -862,22 +885,32 @@ def _short(index: ProjectIndex, qual: str) -> str:
 
 
 def _search_chain(index: ProjectIndex, qual: str, extra: Extra) -> Chain | None:
-    parents: dict[str, str | None] = {qual: None}
+    # callee -> (caller, where the caller calls it)
+    parents: dict[str, tuple[str, CallSite] | None] = {qual: None}
     frontier = [qual]
     for _ in range(MAX_CHAIN):
         next_frontier: list[str] = []
         for current in frontier:
-            reason, callees = _direct_memo(index, current, extra)
+            reason, site, callees = _direct_memo(index, current, extra)
             if reason is not None:
                 names = [reason.call]
-                node: str | None = current
-                while node is not None:
+                hops = [site_hop(index, current, site)] if site is not None else []
+                node = current
+                while True:
                     names.append(_short(index, node))
-                    node = parents[node]
-                return Chain(tuple(reversed(names)), reason)
-            for callee in callees:
+                    parent = parents[node]
+                    if parent is None:
+                        break
+                    node, call_site = parent
+                    hops.append(site_hop(index, node, call_site))
+                # A chain with a file missing would mislead: then none is given.
+                known = tuple(hop for hop in reversed(hops) if hop is not None)
+                return Chain(
+                    tuple(reversed(names)), reason, known if len(known) == len(hops) else ()
+                )
+            for callee, call_site in callees:
                 if callee not in parents:
-                    parents[callee] = current
+                    parents[callee] = (current, call_site)
                     next_frontier.append(callee)
         frontier = next_frontier
         if not frontier:

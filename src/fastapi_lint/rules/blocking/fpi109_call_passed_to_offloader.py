@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...rule import Fix
+from ...rule import Fix, NodeHop
 from .base import AsyncCallRule, positional_args
 from .catalog import (
     FILESYSTEM,
@@ -81,6 +81,7 @@ is offered.
     ) -> None:
         ref = self.resolve(inner.func)
         reason = classify(ref, self.extra)
+        hops: tuple = ()
         if reason is not None:
             name, via, safe = reason.call, "", reason.category in _THREAD_AGNOSTIC
         else:
@@ -89,13 +90,18 @@ is offered.
             if chain is None:
                 return
             name, via, safe = chain.names[0], f" (it blocks: {chain.text()})", False
+            if chain.hops:
+                spelled = self.ctx.module.code_for_node(inner.func)
+                hops = (NodeHop(inner, spelled), *chain.hops)
         offloader_name = found.qual.rpartition(".")[2]
         message = (
             f"`{name}()` runs on the event loop before `{offloader_name}()` gets its "
             f"result{via}; pass the function and its arguments instead"
         )
         forwards = found.forwards_kwargs if holder is node else True
-        self.report(inner, message=message, fix=self._fix(inner, holder, forwards, safe))
+        self.report(
+            inner, message=message, fix=self._fix(inner, holder, forwards, safe), chain=hops
+        )
 
     @staticmethod
     def _fix(inner: cst.Call, holder: cst.Call, forwards: bool, safe: bool) -> Fix | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ...index.project import Ref
+from ...rule import NodeHop
 from .base import AsyncCallRule
 from .catalog import blocking_chain, classify, project_function
 
@@ -97,4 +98,5 @@ No fix is offered.
                 f"`{name}()` blocks the event loop inside `async def`: {chain.text()}; "
                 f"use `await run_in_threadpool({spelled}, ...)` or make it async"
             ),
+            chain=(NodeHop(node, spelled), *chain.hops) if chain.hops else (),
         )

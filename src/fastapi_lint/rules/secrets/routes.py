@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from ...index.summary import resolve_relative, shape_of
+from ...model import RelatedLocation
 from ...rule import Fix, Frame, ImportRequest, Rule, dotted_name
 from .models import (
     SecretPolicy,
@@ -768,7 +769,12 @@ class SecretRouteRule(Rule):
             return
         verdict = return_verdict(self.ctx.index, found[0], self.policy, shape)
         if verdict is not None and verdict.code == self.code:
-            self.report(node.value, verdict.message, self.add_response_model_fix(found, verdict))
+            self.report(
+                node.value,
+                verdict.message,
+                self.add_response_model_fix(found, verdict),
+                related=self.related(found[0], verdict),
+            )
 
     def check_route(self, view: RouteView, funcdef: cst.FunctionDef) -> None:
         """Called once per route, when its body starts."""
@@ -805,7 +811,18 @@ class SecretRouteRule(Rule):
         node = self.role_node(view, funcdef, verdict.role)
         if node is None:
             return
-        self.report(node, verdict.message, self.output_fix(view, funcdef, verdict))
+        self.report(
+            node,
+            verdict.message,
+            self.output_fix(view, funcdef, verdict),
+            related=self.related(view, verdict),
+        )
+
+    def related(self, view: RouteView, verdict: Verdict) -> tuple[RelatedLocation, ...]:
+        """Where the leaking model and its secret field are defined (SARIF, editors)."""
+        from .related import secret_related
+
+        return secret_related(self.ctx.index, verdict.model, self.policy, view.token_route)
 
     # -- fixes ----------------------------------------------------------------------------------
     def sibling(self, view: RouteView, model: str | None) -> str | None:

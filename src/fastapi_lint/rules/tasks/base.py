@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from ...model import ChainHop
 from ..blocking import catalog
 from .facts import ADD_TASK_MEMBERS, BACKGROUND_TASKS_TYPES
 
@@ -83,7 +84,16 @@ def entered_function(ctx: FileContext, body: cst.CSTNode) -> Frame | None:
     return frame
 
 
-def blocking_call(ctx: FileContext, qual: str) -> str | None:
+@dataclass(frozen=True)
+class BlockingPath:
+    """Why a project function blocks: `text` for the message (`requests.get`, or
+    `fetch → requests.get`), `hops` from the call in its body down to the blocking call."""
+
+    text: str
+    hops: tuple[ChainHop, ...]
+
+
+def blocking_call(ctx: FileContext, qual: str) -> BlockingPath | None:
     """What makes the project function `qual` block when it runs: the first blocking call it
     makes, directly or through sync project functions, as the FPI1xx catalog judges; else None.
     """
@@ -94,18 +104,20 @@ def blocking_call(ctx: FileContext, qual: str) -> str | None:
         return None
     module, key = split
     extra = catalog.Extra.from_settings(ctx.settings)
-    for func, _line, _col, _args, _kwargs in fact["calls"]:
+    for func, line, col, _args, _kwargs in fact["calls"]:
         ref = index.ref_of_value(module, key, func)
         if ref is None or catalog.offloader(ref, extra) is not None:
             continue
+        here = index.call_hop(module, line, col, func)
         reason = catalog.classify(ref, extra)
         if reason is not None:
-            return reason.call
+            return BlockingPath(reason.call, (here,) if here is not None else ())
         target = catalog.project_function(index, ref)
         if target is not None and target != qual:
             chain = catalog.blocking_chain(index, target, extra)
             if chain is not None:
-                return chain.text()
+                hops = (here, *chain.hops) if here is not None and chain.hops else ()
+                return BlockingPath(chain.text(), hops)
     return None
 
 

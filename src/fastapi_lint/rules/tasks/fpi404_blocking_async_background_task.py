@@ -84,7 +84,7 @@ async libraries, or move the blocking part into `await asyncio.to_thread(...)`.
         assert isinstance(function, cst.FunctionDef)
         message = (
             f"`{function.name.value}` is an `async def` background task that blocks "
-            f"(`{reason}`): it runs on the event loop after the response and stalls every "
+            f"(`{reason.text}`): it runs on the event loop after the response and stalls every "
             "other request; make it a `def` (run in the threadpool) or use async I/O"
         )
         fix = None
@@ -102,4 +102,4 @@ async libraries, or move the blocking part into `await asyncio.to_thread(...)`.
                 applicability="unsafe",
                 replacements={function.asynchronous: cst.RemovalSentinel.REMOVE},
             )
-        self.report(function.name, message=message, fix=fix)
+        self.report(function.name, message=message, fix=fix, chain=reason.hops)
