@@ -1,7 +1,10 @@
-"""Shared test helpers: run the real CLI in a subprocess, and the --update-goldens switch."""
+"""Shared test helpers: run the CLI (in this process, or in a real subprocess), and the
+--update-goldens switch."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -28,13 +31,18 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
 
 
-def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None, env=None):
-    """Runs `python -m fastapi_lint ...` as a user would; returns the CompletedProcess."""
+def _cli_environment(env: dict[str, str] | None) -> dict[str, str]:
     environment = dict(os.environ)
     environment.pop("FASTAPI_LINT_CACHE_DIR", None)
     environment["NO_COLOR"] = "1"
     if env:
         environment.update(env)
+    return environment
+
+
+def run_cli_process(*args: str, cwd: Path | None = None, stdin: str | None = None, env=None):
+    """Runs `python -m fastapi_lint ...` in a real subprocess, as a user would; returns the
+    CompletedProcess. For the end-to-end tests: interpreter start-up, pipes, exit status."""
     return subprocess.run(
         [sys.executable, "-m", "fastapi_lint", *args],
         cwd=cwd,
@@ -42,7 +50,57 @@ def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None, env=N
         capture_output=True,
         text=True,
         timeout=300,
-        env=environment,
+        env=_cli_environment(env),
+    )
+
+
+def _as_text(data: bytes) -> str:
+    # What `subprocess.run(text=True)` gives: decoded, universal newlines.
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=None).read()
+
+
+def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None, env=None):
+    """`fastapi-lint ARGS` run in this process (`cli.main`), with the working directory,
+    environment, standard streams and exit status a subprocess would have; returns a
+    CompletedProcess like `run_cli_process`. A crash is an exception here, so it fails the
+    test with its traceback. Starting ~100 interpreters was most of the suite's time."""
+    from fastapi_lint import cli
+    from fastapi_lint.engine import api
+    from fastapi_lint.index import summary
+
+    # A process serves one command: nothing is kept from an earlier one.
+    api._PROJECTS.clear()
+    summary._real_folder.cache_clear()
+    stdout, stderr = io.BytesIO(), io.BytesIO()
+    streams = (
+        io.TextIOWrapper(io.BytesIO((stdin or "").encode("utf-8")), encoding="utf-8"),
+        io.TextIOWrapper(stdout, encoding="utf-8", write_through=True),
+        io.TextIOWrapper(stderr, encoding="utf-8", write_through=True),
+    )
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    saved_streams = (sys.stdin, sys.stdout, sys.stderr)
+    try:
+        os.environ.clear()
+        os.environ.update(_cli_environment(env))
+        if cwd is not None:
+            os.chdir(cwd)
+        sys.stdin, sys.stdout, sys.stderr = streams
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:  # argparse's usage errors, --version, --help
+            if isinstance(exc.code, str):
+                print(exc.code, file=sys.stderr)
+            code = 1 if isinstance(exc.code, str) else exc.code or 0
+        for stream in streams[1:]:
+            with contextlib.suppress(ValueError):
+                stream.flush()
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(
+        ["fastapi-lint", *args], code, _as_text(stdout.getvalue()), _as_text(stderr.getvalue())
     )
 
 

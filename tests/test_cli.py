@@ -1,4 +1,6 @@
-"""The `fastapi-lint` command line, run as a user runs it (a subprocess in a temporary project).
+"""The `fastapi-lint` command line, run as a user runs it, in a temporary project: in this process
+(`conftest.run_cli`), and end to end in a real subprocess where that is what is tested (exit
+status, pipes, the console script, the process pool).
 
 Most cases use `--select FPI101` so that rules other families add later cannot change the counts;
 the file contents trigger FPI101 (`time.sleep` in `async def`) and nothing else on purpose.
@@ -15,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, run_cli_process
 
 SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
 CLEAN = "import time\n\n\ndef handler():\n    time.sleep(1)\n"
@@ -54,7 +56,7 @@ def proj(tmp_path: Path) -> Path:
 
 
 def test_findings_exit_1_and_summary(proj: Path) -> None:
-    proc = run_cli("check", *ONLY, "--no-cache", cwd=proj)
+    proc = run_cli_process("check", *ONLY, "--no-cache", cwd=proj)
     assert proc.returncode == 1, proc.stderr
     assert concise_rows(proc.stdout) == ["app.py:5:5: FPI101"]
     assert proc.stdout.splitlines()[1] == "Found 1 error."
@@ -77,7 +79,7 @@ def test_clean_exit_0(tmp_path: Path) -> None:
 
 
 def test_missing_path_exit_2(proj: Path) -> None:
-    proc = run_cli("check", "nope.py", "--no-cache", cwd=proj)
+    proc = run_cli_process("check", "nope.py", "--no-cache", cwd=proj)
     assert proc.returncode == 2
     assert "nope.py" in proc.stderr
 
@@ -395,7 +397,7 @@ def test_stdin_with_filename(proj: Path) -> None:
 
 
 def test_stdin_fix_prints_the_fixed_source(proj: Path) -> None:
-    proc = run_cli(
+    proc = run_cli_process(
         "check",
         *ONLY,
         "-",
@@ -411,7 +413,7 @@ def test_stdin_fix_prints_the_fixed_source(proj: Path) -> None:
     assert "1 fixed" in proc.stderr
     assert not (proj / "web.py").exists()
     # Nothing to fix: the source comes back unchanged.
-    proc = run_cli(
+    proc = run_cli_process(
         "check", *ONLY, "-", "--stdin-filename", "web.py", "--fix", cwd=proj, stdin=SLEEPY
     )
     assert proc.stdout == SLEEPY
@@ -578,9 +580,9 @@ def test_cached_findings_follow_edits(proj: Path) -> None:
 
 
 def test_version_and_help() -> None:
-    proc = run_cli("--version")
+    proc = run_cli_process("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("fastapi-lint 0.1.0")
-    assert run_cli().returncode == 2
+    assert run_cli_process().returncode == 2
 
 
 def test_python_dash_m_and_console_script_agree(proj: Path) -> None:
@@ -596,7 +598,7 @@ def test_python_dash_m_and_console_script_agree(proj: Path) -> None:
         env=env,
         check=False,
     )
-    module = run_cli("check", *ONLY, "--no-cache", cwd=proj)
+    module = run_cli_process("check", *ONLY, "--no-cache", cwd=proj)
     assert (direct.returncode, direct.stdout) == (module.returncode, module.stdout)
 
 
@@ -629,7 +631,9 @@ def test_warm_run_imports_no_libcst(proj: Path) -> None:
 def test_fix_in_the_process_pool(tmp_path: Path) -> None:
     files = {f"pkg/m{i:02d}.py": SLEEPY for i in range(30)}
     root = make_project(tmp_path / "p", files)
-    proc = run_cli("check", *ONLY, "--no-cache", "--fix", "--unsafe-fixes", "--jobs", "2", cwd=root)
+    proc = run_cli_process(
+        "check", *ONLY, "--no-cache", "--fix", "--unsafe-fixes", "--jobs", "2", cwd=root
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.endswith("Found 30 errors (30 fixed, 0 remaining).\n")
     assert all((root / name).read_text() == FIXED for name in files)

@@ -51,6 +51,7 @@ def libcst_tool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [
@@ -68,6 +69,7 @@ def test_libcst_runner(project: Path, command: list[str]) -> None:
     assert "Transformed 1 files successfully" in proc.stderr
 
 
+@pytest.mark.slow
 def test_libcst_runner_in_parallel_and_safe_only(project: Path) -> None:
     (project / "sleepy.py").write_text(
         "import time\n\n\nasync def nap():\n    time.sleep(1)\n", encoding="utf-8"
@@ -257,6 +259,7 @@ def test_generate_public_model_over_two_files(shop: Path, capsys) -> None:
     assert after[1] == after[0][0]
 
 
+@pytest.mark.slow
 def test_generate_public_model_with_the_libcst_runner(shop: Path) -> None:
     command = "fastapi_lint.codemods.public_model.GeneratePublicModel"
     first = libcst_tool(command, ".", cwd=shop)

@@ -12,6 +12,7 @@ import re
 import shutil
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from conftest import FIXTURES, run_cli, run_json
@@ -87,19 +88,42 @@ def test_every_fixture_names_its_family(findings_by_file) -> None:
             seen[key] = f["code"]
 
 
+FIX_ALL = ("--no-cache", "--fix", "--unsafe-fixes", "--extend-select", "ALL")
+SUMMARY = re.compile(
+    r"^Found (?P<total>\d+) errors? \((?P<fixed>\d+) fixed, (?P<left>\d+) remaining\)\.$"
+)
+
+
+class FixedTree(NamedTuple):
+    root: Path
+    remaining: int  # findings left after the fixes (the fixture tree keeps unfixable ones)
+
+
+def assert_clean_run(proc) -> None:
+    """Exit 1 (findings remain), no crash, no FPI002, no fix dropped for not compiling."""
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "was dropped" not in proc.stderr, proc.stderr
+    assert " FPI002 " not in proc.stdout, proc.stdout
+
+
 @pytest.fixture(scope="session")
-def fixed_tree(tmp_path_factory) -> Path:
+def fixed_tree(tmp_path_factory) -> FixedTree:
     """The fixture tree after `--fix --unsafe-fixes` (run once for every golden test)."""
     target = tmp_path_factory.mktemp("fixed") / "fixtures"
     shutil.copytree(FIXTURES, target)
-    run_cli("check", str(target), "--no-cache", "--fix", "--unsafe-fixes", "--extend-select", "ALL")
-    return target
+    proc = run_cli("check", str(target), *FIX_ALL)
+    assert_clean_run(proc)
+    summary = SUMMARY.match(proc.stdout.splitlines()[-1])
+    assert summary is not None, proc.stdout.splitlines()[-1]
+    assert int(summary["fixed"]) > 0
+    return FixedTree(target, int(summary["left"]))
 
 
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.relative_to(FIXTURES).as_posix())
-def test_fix_golden(path: Path, fixed_tree: Path, update_goldens: bool) -> None:
+def test_fix_golden(path: Path, fixed_tree: FixedTree, update_goldens: bool) -> None:
     rel = path.relative_to(FIXTURES)
-    fixed = (fixed_tree / rel).read_bytes()
+    fixed = (fixed_tree.root / rel).read_bytes()
     golden = path.with_name(path.stem + ".fixed.py")
     original = path.read_bytes()
     if update_goldens:
@@ -115,10 +139,12 @@ def test_fix_golden(path: Path, fixed_tree: Path, update_goldens: bool) -> None:
     compile(fixed, str(rel), "exec", dont_inherit=True)
 
 
-def test_fixes_are_idempotent(fixed_tree: Path) -> None:
-    before = {p: p.read_bytes() for p in fixed_tree.rglob("*.py")}
-    run_cli(
-        "check", str(fixed_tree), "--no-cache", "--fix", "--unsafe-fixes", "--extend-select", "ALL"
-    )
-    changed = [str(p.relative_to(fixed_tree)) for p, b in before.items() if p.read_bytes() != b]
+def test_fixes_are_idempotent(fixed_tree: FixedTree) -> None:
+    root = fixed_tree.root
+    before = {p: p.read_bytes() for p in root.rglob("*.py")}
+    proc = run_cli("check", str(root), *FIX_ALL)
+    assert_clean_run(proc)
+    # Nothing left to fix, and the same findings remain.
+    assert proc.stdout.splitlines()[-1] == f"Found {fixed_tree.remaining} errors.", proc.stdout
+    changed = [str(p.relative_to(root)) for p, b in before.items() if p.read_bytes() != b]
     assert not changed, f"a second --fix changed {changed}"

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, run_json
 
+pytestmark = pytest.mark.slow
+
 FLAKE8_LINE = re.compile(
     r"^(?P<path>.+?):(?P<row>\d+):(?P<col>\d+): (?P<code>FPI\d{3}) (?P<msg>.*)$"
 )

@@ -11,11 +11,14 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, run_cli, run_json
 from lsp_client import LSPClient
 from test_flake8_plugin import flake8_findings
 
 from fastapi_lint.positions import from_lsp, split_lines
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = ROOT / "examples"
 

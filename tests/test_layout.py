@@ -8,6 +8,7 @@ Run as a script to print the import graph's cycles of any checkout:
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 from pathlib import Path
 
@@ -36,6 +37,7 @@ def _absolute(module: str, is_package: bool, level: int, target: str | None) -> 
     return ".".join([*base, *([target] if target else [])])
 
 
+@functools.cache
 def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
     """Module -> the package's modules it imports, at any depth of the file (function-level and
     `TYPE_CHECKING` imports included: a cycle hidden behind them is still a cycle of design).

@@ -13,6 +13,8 @@ import pytest
 from conftest import FIXTURES, ROOT, run_cli, run_json
 from lsp_client import LSPClient, apply_edits, workspace_edits
 
+pytestmark = pytest.mark.slow
+
 MAIN = textwrap.dedent(
     """\
     import time

@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from fastapi_lint.config import load_settings, with_cli_overrides
 from fastapi_lint.engine import fix_source, lint_source
 
+pytestmark = pytest.mark.slow
+
 # Each block is a complete top-level snippet that some rule reports (most with a fix).
 PATTERNS = [
     "import time\n\nasync def blocking_sleep():\n    time.sleep(1)\n",
