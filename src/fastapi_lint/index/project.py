@@ -149,9 +149,8 @@ class ProjectIndex:
     def start_tracking(self) -> None:
         self._tracking = [set()]
         if len(self._memo) > MEMO_LIMIT:
-            self._memo = {
-                k: v for k, v in self._memo.items() if isinstance(k, tuple) and k[:1] == ("@fact",)
-            }
+            # Project facts and their per-module parts are kept: they are what costs.
+            self._memo = {k: v for k, v in self._memo.items() if _is_fact_key(k)}
 
     def stop_tracking(self) -> dict[str, str]:
         consulted = self._tracking[0] if self._tracking else set()
@@ -210,14 +209,31 @@ class ProjectIndex:
         self._memo[key] = (value, frozenset())
         return value
 
+    def per_module(self, part: Callable[..., Any], *args: Any) -> list[Any]:
+        """`part(index, module, *args)` for every module, in the index's order: a project
+        fact's contribution of each module. Each part is memoised with what it read (its own
+        module at least, through `index.module`), so after a change only the parts that read
+        the changed module are computed again, and a fact built from parts stays cheap to
+        rebuild. `args` must be hashable."""
+        name = f"{part.__module__}.{part.__qualname__}"
+        return [
+            self.memoised(("@part", name, args, mod), lambda mod=mod: part(self, mod, *args))
+            for mod in list(dict.keys(self.modules))
+        ]
+
     def fact_digest(self, name: str) -> str:
+        cached = self._memo.get(("@digest", name))
+        if cached is not None:
+            return cached[0]
         saved, self._tracking = self._tracking, []
         try:
             value = self.project_fact(name)
         finally:
             self._tracking = saved
         blob = json.dumps(value, sort_keys=True, default=sorted).encode()
-        return hashlib.blake2b(blob, digest_size=12).hexdigest()
+        digest = hashlib.blake2b(blob, digest_size=12).hexdigest()
+        self._memo[("@digest", name)] = (digest, frozenset())
+        return digest
 
     def dependencies_valid(self, deps: dict[str, str]) -> bool:
         for name, digest in deps.items():
@@ -231,7 +247,18 @@ class ProjectIndex:
     def replace_module(
         self, name: str, summary: dict[str, Any] | None, digest: str, path: str | None = None
     ) -> None:
-        """Used by the LSP server and stdin linting for unsaved text."""
+        """A module's new content (unsaved text in an editor, stdin, a fixed file; None: it
+        cannot be summarised). Invalidates only what the change affects: nothing when the
+        digest (and path) are the ones the index has, else the memoised answers that read the
+        module, the project facts (rebuilt from their per-module parts on the next read) and
+        the answers that read a fact."""
+        present = dict.__contains__(self.modules, name)
+        if (
+            self.digests.get(name) == digest
+            and present == (summary is not None)
+            and (path is None or self.paths.get(name) == path)
+        ):
+            return
         if summary is None:
             self.modules.pop(name, None)
         else:
@@ -239,7 +266,15 @@ class ProjectIndex:
         self.digests[name] = digest
         if path is not None:
             self.paths[name] = path
-        self._memo.clear()
+        self._memo = {
+            key: entry
+            for key, entry in self._memo.items()
+            if not (
+                _is_whole_fact_key(key)
+                or name in entry[1]
+                or any(read.startswith("@") for read in entry[1])
+            )
+        }
 
     # -- where things are -------------------------------------------------------------------
     def path_of(self, module: str) -> str | None:
@@ -669,32 +704,56 @@ class ProjectIndex:
         return f"{module}.{key}" if module else key
 
 
-def _registered_routes(index: ProjectIndex) -> dict[str, dict]:
+def _is_fact_key(key: Any) -> bool:
+    return isinstance(key, tuple) and key[:1] in (("@fact",), ("@part",), ("@digest",))
+
+
+def _is_whole_fact_key(key: Any) -> bool:
+    """A fact's value or digest: computed from every module (parts are invalidated by reads)."""
+    return isinstance(key, tuple) and key[:1] in (("@fact",), ("@digest",))
+
+
+def _registered_routes_in(index: ProjectIndex, mod: str) -> dict[str, dict]:
     routes: dict[str, dict] = {}
-    for mod, summary in index.modules.items():
-        scopes = [("", summary["module_calls"])]
-        scopes += [(k, f["calls"]) for k, f in summary["functions"].items()]
-        for key, calls in scopes:
-            for func, _line, _col, args, kwargs in calls:
-                if not func or func[0] != "n" or not func[1].endswith(".add_api_route"):
-                    continue
-                endpoint = kwargs.get("endpoint") or (args[1] if len(args) > 1 else None)
-                ref = index.ref_of_value(mod, key, endpoint)
-                if ref is not None and ref.kind == "function":
-                    routes[ref.qual] = {"method": "api_route", "owner": "", "call": func}
+    summary = index.module(mod)
+    if summary is None:
+        return routes
+    scopes = [("", summary["module_calls"])]
+    scopes += [(k, f["calls"]) for k, f in summary["functions"].items()]
+    for key, calls in scopes:
+        for func, _line, _col, args, kwargs in calls:
+            if not func or func[0] != "n" or not func[1].endswith(".add_api_route"):
+                continue
+            endpoint = kwargs.get("endpoint") or (args[1] if len(args) > 1 else None)
+            ref = index.ref_of_value(mod, key, endpoint)
+            if ref is not None and ref.kind == "function":
+                routes[ref.qual] = {"method": "api_route", "owner": "", "call": func}
     return routes
 
 
-def _dependency_functions(index: ProjectIndex) -> list[str]:
+def _registered_routes(index: ProjectIndex) -> dict[str, dict]:
+    routes: dict[str, dict] = {}
+    for part in index.per_module(_registered_routes_in):
+        routes.update(part)
+    return routes
+
+
+def _dependency_functions_in(index: ProjectIndex, mod: str) -> list[str]:
     found: set[str] = set()
-    for mod, summary in index.modules.items():
-        scopes = summary.get("depends_scopes") or []
-        for number, shape in enumerate(summary["depends"]):
-            scope = scopes[number] if number < len(scopes) else ""
-            ref = index.ref_of_value(mod, scope, shape)
-            if ref is not None and ref.kind == "function":
-                found.add(ref.qual)
+    summary = index.module(mod)
+    if summary is None:
+        return []
+    scopes = summary.get("depends_scopes") or []
+    for number, shape in enumerate(summary["depends"]):
+        scope = scopes[number] if number < len(scopes) else ""
+        ref = index.ref_of_value(mod, scope, shape)
+        if ref is not None and ref.kind == "function":
+            found.add(ref.qual)
     return sorted(found)
+
+
+def _dependency_functions(index: ProjectIndex) -> list[str]:
+    return sorted({qual for part in index.per_module(_dependency_functions_in) for qual in part})
 
 
 # The index's own project-wide facts (FastAPI structure), by name; rule families hand theirs to

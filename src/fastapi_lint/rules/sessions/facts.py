@@ -387,44 +387,62 @@ class SessionFacts:
 
 
 # -- the project's own session dependency (for fixes) -----------------------------------------
-def session_dependencies_fact(index: ProjectIndex) -> list[dict[str, Any]]:
-    """Generator dependencies that yield a session, each with the `Annotated` alias that wraps
-    it if the project has one: [{"qual", "kind", "alias": [module, name] | None}]."""
-    facts = SessionFacts(index)
-    found: dict[str, dict[str, Any]] = {}
-    for qual in sorted(index.dependency_functions()):
+def _yielded_session_kind(index: ProjectIndex, qual: str) -> str | None:
+    """The one session kind a generator dependency yields, if any."""
+
+    def compute() -> str | None:
         fact = index.function(qual)
         split = index.split_qualified(qual)
         if fact is None or split is None or not fact.get("generator"):
-            continue
+            return None
+        facts = SessionFacts(index)
         kinds = {facts.kind_of_shape(split[0], split[1], y) for y in fact.get("yields_values", [])}
         kinds &= SESSION_KINDS
-        if len(kinds) == 1:
-            found[qual] = {"qual": qual, "kind": kinds.pop(), "alias": None}
+        return kinds.pop() if len(kinds) == 1 else None
+
+    return index.memoised(("session-dependency-kind", qual), compute)
+
+
+def _depends_aliases_in(index: ProjectIndex, mod: str) -> tuple[str, list[tuple[str, str]]]:
+    """Module-level `X = Annotated[T, Depends(dep)]` aliases of a module: (module, [(X, dep)])."""
+    found: list[tuple[str, str]] = []
+    summary = index.module(mod)
+    if summary is None:
+        return mod, found
+    for name, binding in sorted(summary["scopes"][""]["bindings"].items()):
+        if binding[0] != "value" or not binding[1] or binding[1][0] != "sub":
+            continue
+        base = index.ref_of_value(mod, "", binding[1][1])
+        args = binding[1][2]
+        if base is None or base.qual not in ("typing.Annotated", "typing_extensions.Annotated"):
+            continue
+        for extra in args[1:]:
+            if not extra or extra[0] != "call" or not extra[2]:
+                continue
+            marker = index.ref_of_value(mod, "", extra[1])
+            if marker is None or marker.qual not in ("fastapi.Depends", "fastapi.params.Depends"):
+                continue
+            dep = index.ref_of_value(mod, "", extra[2][0])
+            if dep is not None:
+                found.append((name, dep.qual))
+    return mod, found
+
+
+def session_dependencies_fact(index: ProjectIndex) -> list[dict[str, Any]]:
+    """Generator dependencies that yield a session, each with the `Annotated` alias that wraps
+    it if the project has one: [{"qual", "kind", "alias": [module, name] | None}]."""
+    found: dict[str, dict[str, Any]] = {}
+    for qual in sorted(index.dependency_functions()):
+        kind = _yielded_session_kind(index, qual)
+        if kind is not None:
+            found[qual] = {"qual": qual, "kind": kind, "alias": None}
     if not found:
         return []
-    # Module-level `X = Annotated[T, Depends(dep)]` aliases of those dependencies.
-    for mod in sorted(index.modules):
-        summary = index.modules[mod]
-        for name, binding in sorted(summary["scopes"][""]["bindings"].items()):
-            if binding[0] != "value" or not binding[1] or binding[1][0] != "sub":
-                continue
-            base = index.ref_of_value(mod, "", binding[1][1])
-            args = binding[1][2]
-            if base is None or base.qual not in ("typing.Annotated", "typing_extensions.Annotated"):
-                continue
-            for extra in args[1:]:
-                if not extra or extra[0] != "call" or not extra[2]:
-                    continue
-                marker = index.ref_of_value(mod, "", extra[1])
-                if marker is None or marker.qual not in (
-                    "fastapi.Depends",
-                    "fastapi.params.Depends",
-                ):
-                    continue
-                dep = index.ref_of_value(mod, "", extra[2][0])
-                if dep is not None and dep.qual in found and found[dep.qual]["alias"] is None:
-                    found[dep.qual]["alias"] = [mod, name]
+    # The first alias in module order, then name order, wraps the dependency.
+    for mod, aliases in sorted(index.per_module(_depends_aliases_in)):
+        for name, dep in aliases:
+            if dep in found and found[dep]["alias"] is None:
+                found[dep]["alias"] = [mod, name]
     return [found[q] for q in sorted(found)]
 
 

@@ -20,17 +20,19 @@ BACKGROUND_TASKS_TYPES = frozenset(
 ADD_TASK_MEMBERS = frozenset(f"{qual}.add_task" for qual in BACKGROUND_TASKS_TYPES)
 
 
-def _add_task_calls(index: ProjectIndex):
-    """(module, scope key, call record) of every add_task call on a BackgroundTasks object."""
-    for mod, summary in index.modules.items():
-        for key, fact in summary["functions"].items():
-            for record in fact["calls"]:
-                func = record[0]
-                if not func or func[0] != "n" or not func[1].endswith(".add_task"):
-                    continue
-                ref = index.ref_of_value(mod, key, func)
-                if ref is not None and ref.kind == "member" and ref.qual in ADD_TASK_MEMBERS:
-                    yield mod, key, record
+def _add_task_calls(index: ProjectIndex, mod: str):
+    """(scope key, call record) of every add_task call on a BackgroundTasks object in `mod`."""
+    summary = index.module(mod)
+    if summary is None:
+        return
+    for key, fact in summary["functions"].items():
+        for record in fact["calls"]:
+            func = record[0]
+            if not func or func[0] != "n" or not func[1].endswith(".add_task"):
+                continue
+            ref = index.ref_of_value(mod, key, func)
+            if ref is not None and ref.kind == "member" and ref.qual in ADD_TASK_MEMBERS:
+                yield key, record
 
 
 def task_shape(record: list[Any]) -> Shape | None:
@@ -40,26 +42,43 @@ def task_shape(record: list[Any]) -> Shape | None:
     return args[0] if args else None
 
 
-def background_task_functions(index: ProjectIndex) -> dict[str, bool]:
-    """Project functions passed to `BackgroundTasks.add_task` anywhere, each mapped to whether
-    the project also calls it directly somewhere (then changing its signature is not local)."""
+def _tasks_in(index: ProjectIndex, mod: str) -> list[str]:
+    """Project functions `mod` passes to `BackgroundTasks.add_task`."""
     tasks: set[str] = set()
-    for mod, key, record in _add_task_calls(index):
+    for key, record in _add_task_calls(index, mod):
         ref = index.ref_of_value(mod, key, task_shape(record))
         known = ref is not None and ref.kind in ("function", "member")
         if known and index.function(ref.qual) is not None:
             tasks.add(ref.qual)
+    return sorted(tasks)
+
+
+def _called_in(index: ProjectIndex, mod: str, tasks: tuple[str, ...]) -> list[str]:
+    """Which of `tasks` the module `mod` calls directly."""
+    summary = index.module(mod)
+    if summary is None:
+        return []
     short = {qual.rsplit(".", 1)[-1] for qual in tasks}
     called: set[str] = set()
-    for mod, summary in index.modules.items():
-        scopes = [("", summary["module_calls"])]
-        scopes += [(key, fact["calls"]) for key, fact in summary["functions"].items()]
-        for key, calls in scopes:
-            for record in calls:
-                func = record[0]
-                if not func or func[0] != "n" or func[1].rsplit(".", 1)[-1] not in short:
-                    continue
-                ref = index.ref_of_value(mod, key, func)
-                if ref is not None and ref.qual in tasks:
-                    called.add(ref.qual)
-    return {qual: qual in called for qual in sorted(tasks)}
+    scopes = [("", summary["module_calls"])]
+    scopes += [(key, fact["calls"]) for key, fact in summary["functions"].items()]
+    for key, calls in scopes:
+        for record in calls:
+            func = record[0]
+            if not func or func[0] != "n" or func[1].rsplit(".", 1)[-1] not in short:
+                continue
+            ref = index.ref_of_value(mod, key, func)
+            if ref is not None and ref.qual in tasks:
+                called.add(ref.qual)
+    return sorted(called)
+
+
+def background_task_functions(index: ProjectIndex) -> dict[str, bool]:
+    """Project functions passed to `BackgroundTasks.add_task` anywhere, each mapped to whether
+    the project also calls it directly somewhere (then changing its signature is not local)."""
+    tasks = tuple(sorted({qual for part in index.per_module(_tasks_in) for qual in part}))
+    called: set[str] = set()
+    if tasks:
+        for part in index.per_module(_called_in, tasks):
+            called.update(part)
+    return {qual: qual in called for qual in tasks}

@@ -1,0 +1,130 @@
+"""`ProjectIndex.replace_module` invalidates only what the change affects.
+
+An editor buffer or a fixed file replaces one module: memoised answers that never read it stay,
+an unchanged digest changes nothing, and project facts are rebuilt from their per-module parts
+(only the changed module's part is computed again), with the new value.
+"""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from fastapi_lint.index.project import ProjectIndex, Ref
+from fastapi_lint.index.summary import summarize_source
+from fastapi_lint.rules.registry import FACTS
+
+MODULES = {
+    "app.deps": """
+        def get_db():
+            yield 1
+    """,
+    "app.routes": """
+        from fastapi import Depends
+        from app.deps import get_db
+
+        def read(db=Depends(get_db)):
+            return db
+    """,
+    "app.util": """
+        import time
+
+        def pause():
+            time.sleep(1)
+    """,
+}
+
+
+def summary(name: str, text: str) -> dict:
+    return summarize_source(dedent(text), name, False)
+
+
+def make_index() -> ProjectIndex:
+    summaries = {name: summary(name, text) for name, text in MODULES.items()}
+    digests = {name: f"d-{name}" for name in MODULES}
+    return ProjectIndex(summaries, digests, facts=FACTS)
+
+
+class Counting:
+    """Counts how often the index computes a memoised answer for each key."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.calls: list = []
+        original = index.memoised
+
+        def memoised(key, compute):
+            def counted():
+                self.calls.append(key)
+                return compute()
+
+            return original(key, counted)
+
+        index.memoised = memoised  # type: ignore[method-assign]
+
+    def parts(self, module: str) -> list:
+        return [key for key in self.calls if key[0] == "@part" and key[-1] == module]
+
+
+def test_an_unchanged_digest_invalidates_nothing() -> None:
+    index = make_index()
+    assert index.dependency_functions() == {"app.deps.get_db"}
+    assert index.resolve_name("app.util", "pause", "time.sleep") == Ref("external", "time.sleep")
+    memo = dict(index._memo)
+    index.replace_module("app.routes", summary("app.routes", MODULES["app.routes"]), "d-app.routes")
+    assert index._memo == memo
+
+
+def test_answers_that_did_not_read_the_module_survive() -> None:
+    index = make_index()
+    assert index.resolve_name("app.util", "pause", "time.sleep") == Ref("external", "time.sleep")
+    assert index.resolve_name("app.routes", "read", "get_db") == Ref("function", "app.deps.get_db")
+    index.replace_module("app.routes", summary("app.routes", "from app.util import pause\n"), "new")
+    counting = Counting(index)
+    # Read only app.util: kept.
+    assert index.resolve_name("app.util", "pause", "time.sleep") == Ref("external", "time.sleep")
+    assert counting.calls == []
+    # Read app.routes: computed again, with the new content.
+    assert index.resolve_name("app.routes", "", "pause") == Ref("function", "app.util.pause")
+    assert counting.calls
+
+
+def test_a_fact_is_rebuilt_from_the_changed_module_part_only() -> None:
+    index = make_index()
+    assert index.dependency_functions() == {"app.deps.get_db"}
+    assert index.project_fact("session_dependencies") == []
+    new_util = """
+        from fastapi import Depends
+        import time
+
+        def pause():
+            time.sleep(1)
+
+        def also(x=Depends(pause)):
+            return x
+    """
+    index.replace_module("app.util", summary("app.util", new_util), "new")
+    counting = Counting(index)
+    assert index.dependency_functions() == {"app.deps.get_db", "app.util.pause"}
+    recomputed = {key[-1] for key in counting.calls if key[0] == "@part"}
+    assert recomputed == {"app.util"}
+    # The new value reaches what reads the fact, and the fact's digest follows it.
+    assert index.module_roles("app.util") == frozenset({"dependency"})
+
+
+def test_removing_and_adding_a_module() -> None:
+    index = make_index()
+    assert index.dependency_functions() == {"app.deps.get_db"}
+    index.replace_module("app.routes", None, "gone")
+    assert index.dependency_functions() == set()
+    assert index.resolve_name("app.routes", "", "get_db") is None
+    index.replace_module("app.routes", summary("app.routes", MODULES["app.routes"]), "back")
+    assert index.dependency_functions() == {"app.deps.get_db"}
+    assert index.resolve_name("app.routes", "", "get_db") == Ref("function", "app.deps.get_db")
+
+
+def test_fact_digests_follow_the_fact() -> None:
+    index = make_index()
+    before = index.fact_digest("dependency_functions")
+    assert index.fact_digest("dependency_functions") == before
+    index.replace_module("app.routes", summary("app.routes", "x = 1\n"), "new")
+    assert index.fact_digest("dependency_functions") != before
+    assert index.dependencies_valid({"@dependency_functions": before}) is False
