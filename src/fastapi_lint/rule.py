@@ -7,9 +7,9 @@ by itself for reporting; it reads the project index through `self.ctx` and calls
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import libcst as cst
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .config import Settings
 
 Applicability = Literal["safe", "unsafe"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,16 @@ class FileContext:
         self.index = index
         self.frames: list[Frame] = []
         self.pending: list[PendingFinding] = []
+        self._shared: dict[Callable[..., Any], Any] = {}
+
+    def shared(self, make: Callable[[FileContext], T]) -> T:
+        """A rule family's analysis of this file, `make(ctx)`, made once and shared by every
+        rule of the family that asks (keyed by `make`): what the family decides about a node
+        is computed once, and each rule reports only its own code."""
+        found = self._shared.get(make)
+        if found is None:
+            found = self._shared[make] = make(self)
+        return found
 
     # -- scopes ----------------------------------------------------------------------------
     @property
@@ -215,6 +226,24 @@ class Rule:
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
+
+    # Engine hooks beside the visit_/leave_ methods. A hook a rule does not override costs
+    # nothing: the engine calls only the rules that define it.
+    def enter_function(self, frame: Frame) -> None:
+        """The walk enters the body of a `def` (decorators, parameters and annotations are
+        behind it); `frame`, with the function's index key, is `ctx.frames[-1]`."""
+
+    def exit_function(self, frame: Frame) -> None:
+        """The walk leaves the body of a `def`; `frame` is still `ctx.frames[-1]`."""
+
+    @classmethod
+    def hooks(cls) -> tuple[str, ...]:
+        """The engine hooks this rule defines."""
+        return tuple(
+            h
+            for h in ("enter_function", "exit_function")
+            if getattr(cls, h) is not getattr(Rule, h)
+        )
 
     @classmethod
     def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:

@@ -45,8 +45,8 @@ def allowed(state: WorkerState, path: Path, findings: list[Finding]) -> list[Fin
 
 
 def _has_visitors(rule: type[Rule]) -> bool:
-    return any(name.startswith(("visit_", "leave_")) for name in vars(rule)) or any(
-        name.startswith(("visit_", "leave_")) for base in rule.__mro__[1:-1] for name in vars(base)
+    return bool(rule.hooks()) or any(
+        name.startswith(("visit_", "leave_")) for cls in rule.__mro__[:-1] for name in vars(cls)
     )
 
 

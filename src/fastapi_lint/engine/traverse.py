@@ -72,12 +72,16 @@ class _Dispatcher(cst.CSTVisitor):
         self.ctx = ctx
         self.visit_table: dict[str, list] = {}
         self.leave_table: dict[str, list] = {}
+        # Engine hooks ("enter_function", "exit_function") of the rules that define them.
+        self.hook_table: dict[str, list] = {"enter_function": [], "exit_function": []}
         for rule in rules:
             for attr in dir(type(rule)):
                 if attr.startswith("visit_"):
                     self.visit_table.setdefault(attr[6:], []).append(getattr(rule, attr))
                 elif attr.startswith("leave_"):
                     self.leave_table.setdefault(attr[6:], []).append(getattr(rule, attr))
+            for hook in type(rule).hooks():
+                self.hook_table[hook].append(getattr(rule, hook))
         self.seen_keys: dict[str, int] = {}
         self.names: list[str] = []
         self.failures: list[tuple[Rule, BaseException, str]] = []
@@ -95,7 +99,7 @@ class _Dispatcher(cst.CSTVisitor):
                 self._remove_rule(method.__self__)
 
     def _remove_rule(self, rule: Rule) -> None:
-        for table in (self.visit_table, self.leave_table):
+        for table in (self.visit_table, self.leave_table, self.hook_table):
             for name, methods in list(table.items()):
                 table[name] = [m for m in methods if m.__self__ is not rule]
 
@@ -151,9 +155,11 @@ class _Dispatcher(cst.CSTVisitor):
         if isinstance(node, cst.FunctionDef):
             key = self._key_for(node.name.value)
             self.names.append(node.name.value)
-            self.ctx.frames.append(
-                Frame(node, "function", key=key, is_async=node.asynchronous is not None)
-            )
+            frame = Frame(node, "function", key=key, is_async=node.asynchronous is not None)
+            self.ctx.frames.append(frame)
+            hooks = self.hook_table["enter_function"]
+            if hooks:
+                self._call(hooks, frame)
         elif isinstance(node, cst.ClassDef):
             key = self._key_for(node.name.value)
             self.names.append(node.name.value)
@@ -167,6 +173,9 @@ class _Dispatcher(cst.CSTVisitor):
         if attribute != _SCOPE_BODY:
             return
         if isinstance(original_node, (cst.FunctionDef, cst.ClassDef)):
+            hooks = self.hook_table["exit_function"]
+            if hooks and isinstance(original_node, cst.FunctionDef):
+                self._call(hooks, self.ctx.frames[-1])
             self.names.pop()
             self.ctx.frames.pop()
         elif isinstance(original_node, cst.Lambda):

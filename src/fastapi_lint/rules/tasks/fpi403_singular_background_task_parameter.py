@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...rule import Fix, ImportRequest, Rule
-from .base import (
-    BACKGROUND_TASK_TYPES,
-    BACKGROUND_TASKS_TYPES,
-    entered_function,
-    injected_function,
-)
+from ...rule import Fix, Frame, ImportRequest, Rule
+from .base import BACKGROUND_TASK_TYPES, BACKGROUND_TASKS_TYPES, injected_function
 
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 
@@ -70,16 +65,7 @@ name already refers to the plural class. It is safe: the original declaration ca
 is offered when the name `BackgroundTasks` is already bound to something else.
 """
 
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._check(node)
-
-    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        self._check(node)
-
-    def _check(self, body: cst.CSTNode) -> None:
-        frame = entered_function(self.ctx, body)
-        if frame is None:
-            return
+    def enter_function(self, frame: Frame) -> None:
         function = frame.node
         assert isinstance(function, cst.FunctionDef)
         params = function.params
