@@ -134,6 +134,45 @@ class FileContext:
             return None
         return summary["functions"].get(frame.key)
 
+    # -- FastAPI roles: the one answer to "is this a path operation / a dependency?" -----------
+    def current_function(self) -> Frame | None:
+        """The def whose body directly holds the current node (None with a lambda or a class
+        body in between; comprehensions are seen through)."""
+        for frame in reversed(self.frames):
+            if frame.kind == "comprehension":
+                continue
+            return frame if frame.kind == "function" else None
+        return None
+
+    def path_operation(self, frame: Frame | None) -> dict[str, Any] | None:
+        """The route that registers the function of `frame` (decorator or add_api_route)."""
+        if frame is None or frame.key is None:
+            return None
+        return self.index.path_operation(self.module_name, frame.key)
+
+    def is_path_operation(self, frame: Frame | None) -> bool:
+        return self.path_operation(frame) is not None
+
+    def is_http_path_operation(self, frame: Frame | None) -> bool:
+        """A path operation that serves one HTTP request (not a websocket handler, which lives as
+        long as its connection)."""
+        route = self.path_operation(frame)
+        return route is not None and route.get("method") not in self.index.WEBSOCKET_METHODS
+
+    def is_dependency(self, frame: Frame | None) -> bool:
+        """Used in Depends()/Security() anywhere in the project."""
+        if frame is None or frame.key is None:
+            return False
+        return self.index.is_dependency(self.module_name, frame.key)
+
+    def injected_role(self, frame: Frame | None = None) -> str | None:
+        """ "route" or "dependency" when the function (default: the enclosing one) is one FastAPI
+        calls with injected parameters, else None."""
+        frame = frame or self.enclosing_function()
+        if self.is_path_operation(frame):
+            return "route"
+        return "dependency" if self.is_dependency(frame) else None
+
     def in_async_context(self) -> bool:
         """True inside the body of an `async def`, but not inside a nested def, lambda or class
         body (those run only when called). Comprehensions run in place, so they are seen through."""

@@ -676,9 +676,18 @@ class ProjectIndex:
         """Functions registered with `router.add_api_route(path, endpoint)` anywhere."""
         return self.project_fact("registered_routes")
 
+    WEBSOCKET_METHODS = frozenset({"websocket", "api_websocket_route", "websocket_route"})
+
     def dependency_functions(self) -> set[str]:
         """Qualified names of project functions used in Depends()/Security() anywhere."""
         return set(self.project_fact("dependency_functions"))
+
+    def is_dependency(self, module: str, key: str) -> bool:
+        """Whether the function `key` of `module` is used in Depends()/Security() anywhere."""
+        found = self.memoised(
+            ("dependency-set",), lambda: frozenset(self.project_fact("dependency_functions"))
+        )
+        return self.qualified_function(module, key) in found
 
     def module_roles(self, module: str) -> frozenset[str]:
         """ "route" when a function of the module is a path operation, "dependency" when one is
@@ -689,10 +698,9 @@ class ProjectIndex:
             summary = self.module(module)
             if summary is None:
                 return frozenset({"route", "dependency"})  # unknown: let the rules look
-            dependencies = self.dependency_functions()
             roles = set()
             for key in summary["functions"]:
-                if self.qualified_function(module, key) in dependencies:
+                if self.is_dependency(module, key):
                     roles.add("dependency")
                 if self.path_operation(module, key) is not None:
                     roles.add("route")

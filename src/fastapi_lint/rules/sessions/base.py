@@ -20,7 +20,7 @@ from .facts import (
 
 if TYPE_CHECKING:
     from ...index.project import ProjectIndex
-    from ...rule import FileContext, Frame
+    from ...rule import FileContext
 
 __all__ = [
     "CREATED_KINDS",
@@ -29,12 +29,8 @@ __all__ = [
     "SESSION_KINDS",
     "RouteOrDependencyRule",
     "SessionFacts",
-    "current_function",
     "facts_for",
     "is_close_statement",
-    "is_dependency",
-    "is_http_path_operation",
-    "is_path_operation",
     "kind_of",
     "session_dependencies",
     "shape_of_cst",
@@ -42,9 +38,14 @@ __all__ = [
 
 
 # -- the CST side --------------------------------------------------------------------------------
-def facts_for(ctx: FileContext) -> SessionFacts:
+def _session_facts(ctx: FileContext) -> SessionFacts:
     factories = ctx.settings.rule_option("session-factories") or ()
     return SessionFacts(ctx.index, tuple(factories))
+
+
+def facts_for(ctx: FileContext) -> SessionFacts:
+    """The family's session classification for this file (one per file, shared)."""
+    return ctx.shared(_session_facts)
 
 
 def shape_of_cst(ctx: FileContext, node: cst.CSTNode, depth: int = 0) -> Shape:
@@ -96,34 +97,6 @@ def kind_of(ctx: FileContext, node: cst.BaseExpression, facts: SessionFacts) -> 
     return facts.kind_of_shape(ctx.module_name, ctx.scope_key, shape_of_cst(ctx, node))
 
 
-# -- FastAPI roles of the current function ---------------------------------------------------
-def current_function(ctx: FileContext) -> Frame | None:
-    """The def whose body directly holds the current node (a lambda or class in between: None)."""
-    for frame in reversed(ctx.frames):
-        if frame.kind == "comprehension":
-            continue
-        return frame if frame.kind == "function" else None
-    return None
-
-
-def is_path_operation(ctx: FileContext, frame: Frame | None) -> bool:
-    if frame is None or frame.key is None:
-        return False
-    return ctx.index.path_operation(ctx.module_name, frame.key) is not None
-
-
-WEBSOCKET_METHODS = frozenset({"websocket", "api_websocket_route", "websocket_route"})
-
-
-def is_http_path_operation(ctx: FileContext, frame: Frame | None) -> bool:
-    """A path operation that serves one HTTP request (not a websocket handler, which lives as
-    long as its connection and rightly opens short sessions inside its loop)."""
-    if frame is None or frame.key is None:
-        return False
-    route = ctx.index.path_operation(ctx.module_name, frame.key)
-    return route is not None and route.get("method") not in WEBSOCKET_METHODS
-
-
 class RouteOrDependencyRule(Rule):
     """Base of the FPI2xx rules that only look inside path operations and dependencies: `def `
     is in nearly every file, so the index decides which modules are worth parsing."""
@@ -133,10 +106,3 @@ class RouteOrDependencyRule(Rule):
     @classmethod
     def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
         return bool(index.module_roles(module_name))
-
-
-def is_dependency(ctx: FileContext, frame: Frame | None) -> bool:
-    if frame is None or frame.key is None:
-        return False
-    qual = ctx.index.qualified_function(ctx.module_name, frame.key)
-    return qual in ctx.index.dependency_functions()

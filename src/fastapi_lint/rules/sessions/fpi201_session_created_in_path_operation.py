@@ -9,10 +9,8 @@ from .base import (
     CREATED_KINDS,
     SESSION_KINDS,
     RouteOrDependencyRule,
-    current_function,
     facts_for,
     is_close_statement,
-    is_http_path_operation,
     kind_of,
     session_dependencies,
 )
@@ -97,8 +95,8 @@ than the function's own statements, or when neither an alias nor such a paramete
 """
 
     def visit_Call(self, node: cst.Call) -> None:
-        frame = current_function(self.ctx)
-        if not is_http_path_operation(self.ctx, frame):
+        frame = self.ctx.current_function()
+        if not self.ctx.is_http_path_operation(frame):
             return
         kind = kind_of(self.ctx, node, facts_for(self.ctx))
         if kind in CREATED_KINDS:

@@ -7,10 +7,7 @@ import libcst as cst
 from .base import (
     ENGINE_KINDS,
     RouteOrDependencyRule,
-    current_function,
     facts_for,
-    is_dependency,
-    is_path_operation,
     kind_of,
 )
 
@@ -63,9 +60,9 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
 """
 
     def visit_Call(self, node: cst.Call) -> None:
-        frame = current_function(self.ctx)
+        frame = self.ctx.current_function()
         if frame is None or not (
-            is_path_operation(self.ctx, frame) or is_dependency(self.ctx, frame)
+            self.ctx.is_path_operation(frame) or self.ctx.is_dependency(frame)
         ):
             return
         if kind_of(self.ctx, node, facts_for(self.ctx)) in ENGINE_KINDS:

@@ -7,10 +7,8 @@ import libcst as cst
 from ...rule import Fix, Frame, Rule
 from .base import (
     SESSION_KINDS,
-    current_function,
     facts_for,
     is_close_statement,
-    is_dependency,
     kind_of,
 )
 
@@ -113,8 +111,8 @@ generator, which changes how callers use it).
 
     # -- the checks ---------------------------------------------------------------------------
     def _dependency(self) -> tuple[Frame, dict] | None:
-        frame = current_function(self.ctx)
-        if frame is None or not is_dependency(self.ctx, frame):
+        frame = self.ctx.current_function()
+        if frame is None or not self.ctx.is_dependency(frame):
             return None
         fact = self.ctx.function_fact(frame)
         return (frame, fact) if fact is not None else None

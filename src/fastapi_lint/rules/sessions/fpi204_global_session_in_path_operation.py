@@ -6,10 +6,7 @@ import libcst as cst
 
 from .base import (
     RouteOrDependencyRule,
-    current_function,
     facts_for,
-    is_dependency,
-    is_path_operation,
 )
 
 
@@ -83,7 +80,7 @@ removed by hand.
         # `database.db` where `database` is a project module holding the global session.
         if not isinstance(node.value, (cst.Name, cst.Attribute)):
             return
-        frame = current_function(self.ctx)
+        frame = self.ctx.current_function()
         if not self._in_scope(frame):
             return
         base = self.ctx.resolve(node.value)
@@ -99,7 +96,7 @@ removed by hand.
     def visit_Name(self, node: cst.Name) -> None:
         if id(node) in self._not_loads:
             return
-        frame = current_function(self.ctx)
+        frame = self.ctx.current_function()
         if not self._in_scope(frame):
             return
         if any(node.value in f.shadowed for f in self.ctx.frames):
@@ -113,7 +110,7 @@ removed by hand.
         return (
             frame is not None
             and frame.key is not None
-            and (is_path_operation(self.ctx, frame) or is_dependency(self.ctx, frame))
+            and (self.ctx.is_path_operation(frame) or self.ctx.is_dependency(frame))
         )
 
     def _flag(self, function_key: str, node: cst.CSTNode, origin: str | None) -> None:

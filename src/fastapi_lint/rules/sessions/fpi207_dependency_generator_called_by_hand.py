@@ -7,10 +7,7 @@ import libcst as cst
 from ...rule import Rule
 from .base import (
     SESSION_KINDS,
-    current_function,
     facts_for,
-    is_dependency,
-    is_path_operation,
 )
 
 DRIVERS = frozenset({"builtins.next", "builtins.anext"})
@@ -58,9 +55,9 @@ No fix is offered: the value may be used in ways that need a person to move it i
 """
 
     def _in_scope(self) -> bool:
-        frame = current_function(self.ctx)
+        frame = self.ctx.current_function()
         return frame is not None and (
-            is_path_operation(self.ctx, frame) or is_dependency(self.ctx, frame)
+            self.ctx.is_path_operation(frame) or self.ctx.is_dependency(frame)
         )
 
     def _driven(self, expr: cst.BaseExpression) -> str | None:

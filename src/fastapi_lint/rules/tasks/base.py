@@ -54,15 +54,7 @@ def task_arguments(call: cst.Call) -> list[cst.Arg]:
 def injected_function(ctx: FileContext, frame: Frame | None = None) -> str | None:
     """ "route" or "dependency" when the enclosing function is one FastAPI calls with injected
     parameters (a path operation, or a function used in Depends()/Security()), else None."""
-    frame = frame or ctx.enclosing_function()
-    if frame is None or frame.key is None:
-        return None
-    if ctx.index.path_operation(ctx.module_name, frame.key) is not None:
-        return "route"
-    qual = ctx.index.qualified_function(ctx.module_name, frame.key)
-    if qual in ctx.index.dependency_functions():
-        return "dependency"
-    return None
+    return ctx.injected_role(frame)
 
 
 def project_callable(ctx: FileContext, ref: Ref | None) -> tuple[str, dict[str, Any]] | None:
