@@ -128,3 +128,24 @@ def test_fact_digests_follow_the_fact() -> None:
     index.replace_module("app.routes", summary("app.routes", "x = 1\n"), "new")
     assert index.fact_digest("dependency_functions") != before
     assert index.dependencies_valid({"@dependency_functions": before}) is False
+
+
+def test_an_unchanged_buffer_through_the_facade_invalidates_nothing(tmp_path) -> None:
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import project_index, update_module
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "t"\n')
+    for name, text in MODULES.items():
+        path = tmp_path / (name.replace(".", "/") + ".py")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dedent(text))
+    (tmp_path / "app" / "__init__.py").write_text("")
+    settings = load_settings(tmp_path)
+    index = project_index(settings, use_cache=False, refresh=True)
+    assert index.dependency_functions() == {"app.deps.get_db"}
+    memo = dict(index._memo)
+    routes = tmp_path / "app" / "routes.py"
+    assert update_module(routes.read_text(), routes, settings, index=index) is index
+    assert index._memo == memo
+    update_module(routes.read_text() + "\nx = 1\n", routes, settings, index=index)
+    assert index._memo != memo

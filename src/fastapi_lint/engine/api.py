@@ -178,10 +178,17 @@ def build_index(
         if entry.summary is None or entry.module in modules:
             continue
         modules[entry.module] = entry.summary
-        # The path is part of what a reader of the module depends on (chains name the file).
-        digests[entry.module] = content_digest(f"{entry.digest or ''}\0{path}".encode())
+        digests[entry.module] = module_digest(entry.digest or "", path)
         paths[entry.module] = str(path)
     return ProjectIndex(modules, digests, paths, facts=_family_facts()), entries
+
+
+def module_digest(content: str, path: Path | str) -> str:
+    """The index's digest of a module: its content digest and its file's path (a reader of the
+    module depends on both: chains name the file). The same text at the same path gives the
+    same digest whether it came from disk or from an editor, so re-linting an unchanged buffer
+    invalidates nothing."""
+    return content_digest(f"{content}\0{path}".encode())
 
 
 # -- linting one file -----------------------------------------------------------------------
@@ -507,7 +514,7 @@ def update_module(
         index.replace_module(
             module,
             summarize_source(text, module, is_package, str(path)),
-            content_digest(text.encode("utf-8", "surrogatepass")),
+            module_digest(content_digest(text.encode("utf-8", "surrogatepass")), path),
             str(path),
         )
     return index
