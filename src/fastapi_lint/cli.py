@@ -389,7 +389,7 @@ def open_output_file(path: Path):
 def check_cache_dir(settings) -> None:
     """A cache folder that cannot exist (it, or a folder above it, is a file) is a configuration
     error, not a cache silently never written."""
-    from .engine.cache import ENV_CACHE_DIR, cache_root
+    from .engine import ENV_CACHE_DIR, cache_root
 
     root = cache_root(settings.project_root, settings.cache_dir)
     for folder in (root, *root.parents):

@@ -88,7 +88,7 @@ def _relative(path: Path) -> str:
 
 def run_codemod_command(args: argparse.Namespace) -> int:
     """`fastapi-lint codemod NAME PATH ... [--diff]` and `fastapi-lint codemod --list`."""
-    from libcst import ParserSyntaxError
+    from libcst import ParserSyntaxError, parse_module
     from libcst.codemod import (
         CodemodContext,
         TransformFailure,
@@ -97,7 +97,7 @@ def run_codemod_command(args: argparse.Namespace) -> int:
     )
 
     from ..config import ConfigError, load_settings
-    from ..engine import discover
+    from ..engine import discover, keep_untouched
     from ..source import SourceError, read_source, write_atomic
 
     if args.list or not args.name:
@@ -150,7 +150,12 @@ def run_codemod_command(args: argparse.Namespace) -> int:
                 print(f"{_relative(path)}: warning: {warning}", file=sys.stderr)
             if not isinstance(result, TransformSuccess) or result.code == text:
                 continue
-            current[path] = result.code
+            # LibCST's rendering of the file may differ from its bytes (form feeds, a
+            # CR-only file's last \r): only the codemod's changes go into the file.
+            new_text = keep_untouched(text, parse_module(text).code, result.code)
+            if new_text == text:
+                continue
+            current[path] = new_text
             changed_in_pass.append(path)
         if not changed_in_pass or failed or _pass + 1 == info.passes:
             break

@@ -18,12 +18,14 @@ from .api import (
     project_index,
     update_module,
 )
-from .cache import cache_root
+from .cache import ENV_CACHE_DIR, cache_root
 from .cache import clean as clean_cache
 from .discovery import discover
 from .registry import rule_infos
+from .untouched import keep_untouched
 
 __all__ = [
+    "ENV_CACHE_DIR",
     "LintOptions",
     "RunResult",
     "add_noqa_comments",
@@ -31,6 +33,7 @@ __all__ = [
     "clean_cache",
     "discover",
     "fix_source",
+    "keep_untouched",
     "lint_bytes",
     "lint_paths",
     "lint_source",

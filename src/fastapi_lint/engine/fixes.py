@@ -12,6 +12,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from ..model import Edit, Location
 from ..rule import Fix, PendingFinding
 from ..source import split_lines
+from .untouched import keep_untouched
 
 MAX_FIX_ROUNDS = 10
 
@@ -66,8 +67,24 @@ def non_overlapping(module: cst.Module, fixes: list[Fix]) -> list[Fix]:
     return [fix for index, fix in enumerate(fixes) if index not in rejected]
 
 
-def apply_fixes(module: cst.Module, fixes: list[Fix]) -> str:
-    """The module's code with the fixes applied (LibCST keeps every untouched byte)."""
+def apply_fixes(
+    module: cst.Module, fixes: list[Fix], source: str | None = None, rendered: str | None = None
+) -> str:
+    """The module's code with the fixes applied.
+
+    `source` is the text `module` was parsed from: LibCST does not render every file back
+    byte for byte (it drops a form feed that starts a line, a CR-only file's last `\r`,
+    trailing blanks and comments after the last statement of a file without a final newline),
+    so the result is `source` with only the fixes' changes carried over (`keep_untouched`).
+    `rendered` is `module.code` when the caller has it already."""
+    if module.default_indent.strip(" \t"):
+        # A first indented line that starts with a form feed gives a default indent of
+        # "\x0c    ", which LibCST then refuses to parse the added imports with. Rendering
+        # without it is harmless: keep_untouched puts the original bytes back.
+        module = module.with_changes(
+            default_indent=module.default_indent.replace("\x0c", "") or "    "
+        )
+        rendered = None
     replacements: dict[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel] = {}
     imports = []
     for fix in fixes:
@@ -83,7 +100,9 @@ def apply_fixes(module: cst.Module, fixes: list[Fix]) -> str:
         # transform_module_impl, not transform_module: the latter wraps the tree in a
         # MetadataWrapper, which deep-copies it, and AddImportsVisitor reads no metadata.
         new_module = AddImportsVisitor(context).transform_module_impl(new_module)
-    return new_module.code
+    if source is None:
+        return new_module.code
+    return keep_untouched(source, module.code if rendered is None else rendered, new_module.code)
 
 
 def compiles(text: str, path: str) -> bool:

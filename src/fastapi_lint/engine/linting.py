@@ -133,10 +133,14 @@ def lint_text(
             rule_classes=rules,
         )
 
+        rendered: list[str] = []  # module.code, rendered once if any edit is asked for
+
         def edits_for(item: PendingFinding):
             if not state.options.fix_edits:
                 return ()
-            fixed = _try_apply(module, [item.fix])
+            if not rendered:
+                rendered.append(module.code)
+            fixed = _try_apply(module, [item.fix], current, rendered[0])
             if fixed is None or not compiles(fixed, path_str):
                 return ()
             return text_edits(current, fixed)
@@ -246,12 +250,13 @@ def _fix_loop(
         if not usable:
             break
         chosen = _choose(module, usable)
-        new_text = _try_apply(module, [p.fix for p in chosen])
+        rendered = module.code
+        new_text = _try_apply(module, [p.fix for p in chosen], current, rendered)
         if new_text is None or not compiles(new_text, path_str):
             # Find the culprits one by one; keep the fixes that compile on their own.
             good = []
             for item in chosen:
-                alone = _try_apply(module, [item.fix])
+                alone = _try_apply(module, [item.fix], current, rendered)
                 if alone is not None and compiles(alone, path_str):
                     good.append(item)
                 else:
@@ -260,7 +265,7 @@ def _fix_loop(
             chosen = good[:1]
             if not chosen:
                 continue
-            new_text = _try_apply(module, [chosen[0].fix])
+            new_text = _try_apply(module, [chosen[0].fix], current, rendered)
             if new_text is None:
                 break
         if new_text == current:
@@ -270,11 +275,11 @@ def _fix_loop(
     return current, applied, dropped
 
 
-def _try_apply(module: cst.Module, fixes: list) -> str | None:
+def _try_apply(module: cst.Module, fixes: list, source: str, rendered: str) -> str | None:
     """apply_fixes, or None when a rule's replacement breaks LibCST (a wrong node type, an
     invalid tree): such a fix is dropped like one whose result does not compile."""
     try:
-        return apply_fixes(module, fixes)
+        return apply_fixes(module, fixes, source, rendered)
     except Exception:
         return None
 
