@@ -165,8 +165,12 @@ def run_check(args: argparse.Namespace) -> int:
         format_concise,
         format_full,
         format_github,
+        format_gitlab,
         format_json,
         format_json_lines,
+        format_junit,
+        format_pylint,
+        format_rdjson,
         format_sarif,
         format_statistics,
         summary_line,
@@ -257,7 +261,7 @@ def run_check(args: argparse.Namespace) -> int:
                     use_cache=not args.no_cache,
                     jobs=args.jobs,
                     progress=progress,
-                    fix_edits=args.output_format in ("json", "json-lines"),
+                    fix_edits=args.output_format in ("json", "json-lines", "rdjson"),
                 ),
             )
             if progress is not None:
@@ -355,6 +359,16 @@ def run_check(args: argparse.Namespace) -> int:
             out.write(format_sarif(findings, RULES, settings.project_root))
         elif output_format == "github":
             out.write(format_github(findings))
+        elif output_format == "gitlab":
+            out.write(format_gitlab(findings))
+        elif output_format == "junit":
+            out.write(format_junit(findings))
+        elif output_format == "pylint":
+            out.write(format_pylint(findings))
+        elif output_format == "rdjson":
+            if not sources:
+                sources = _read_sources(findings)
+            out.write(format_rdjson(findings, sources, unsafe))
         if output_format in ("concise", "full") and not args.quiet and not args.statistics:
             out.write(summary_line(findings, unsafe, fixed))
         if args.exit_zero:

@@ -1,7 +1,9 @@
-"""Output formats: concise, full, json, json-lines, sarif, github. Pure functions of findings."""
+"""Output formats: concise, full, json, json-lines, sarif, github, and the CI formats gitlab,
+junit, pylint and rdjson. Pure functions of findings (and, for byte columns, the sources)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections import Counter
@@ -14,7 +16,20 @@ from .model import Finding
 from .source import split_lines
 
 TAB_WIDTH = 4
-FORMATS = ("concise", "full", "json", "json-lines", "sarif", "github")
+FORMATS = (
+    "concise",
+    "full",
+    "json",
+    "json-lines",
+    "sarif",
+    "github",
+    "gitlab",
+    "junit",
+    "pylint",
+    "rdjson",
+)
+#: Formats a program reads: no progress, no summary line.
+MACHINE_FORMATS = frozenset({"json", "json-lines", "sarif", "github", "gitlab", "junit", "rdjson"})
 DOCS_BASE = "https://github.com/fastapi-lint/fastapi-lint/blob/main/docs/rules"
 
 
@@ -368,3 +383,170 @@ def summary_line(findings: Sequence[Finding], unsafe: bool, fixed: int = 0) -> s
             else f"{hidden} hidden {fixes} can be enabled with the `--unsafe-fixes` option."
         )
     return "\n".join(lines) + "\n"
+
+
+# -- CI formats: GitLab Code Quality, JUnit XML, pylint, reviewdog (rdjson) ----------------------
+
+
+def _ci_path(path: str) -> str:
+    """A path relative to the CI project folder (GitLab's CI_PROJECT_DIR) or the working one."""
+    base = os.environ.get("CI_PROJECT_DIR")
+    shown = display_path(path, Path(base) if base else None)
+    return Path(shown).as_posix()
+
+
+def _fingerprints(findings: Sequence[Finding], path_of) -> list[str]:
+    """One stable id per finding: its code, file and message, plus how many identical ones came
+    before it in the file. Lines are left out, so an edit above a finding keeps its id and
+    GitLab does not show it as fixed and new again."""
+    seen: Counter = Counter()
+    prints = []
+    for f in findings:
+        key = (f.code, path_of(f.path), f.message)
+        nth = seen[key]
+        seen[key] += 1
+        blob = "\0".join([*key, str(nth)]).encode("utf-8", "surrogatepass")
+        prints.append(hashlib.blake2b(blob, digest_size=8).hexdigest())
+    return prints
+
+
+def format_gitlab(findings: Sequence[Finding]) -> str:
+    """GitLab Code Quality: an array of issues (a subset of the Code Climate spec)."""
+    issues = []
+    for f, fingerprint in zip(findings, _fingerprints(findings, _ci_path), strict=True):
+        issues.append(
+            {
+                "check_name": f.code,
+                "description": f"{f.code}: {f.message}",
+                "severity": "major",
+                "fingerprint": fingerprint,
+                "location": {
+                    "path": _ci_path(f.path),
+                    "positions": {
+                        "begin": {"line": f.location.row, "column": f.location.column},
+                        "end": {"line": f.end_location.row, "column": f.end_location.column},
+                    },
+                },
+            }
+        )
+    return json.dumps(issues, indent=2) + "\n"
+
+
+def format_pylint(findings: Sequence[Finding]) -> str:
+    """pylint's parseable format, as ruff writes it: `path:row: [CODE] message`."""
+    return "".join(
+        f"{Path(display_path(f.path)).as_posix()}:{f.location.row}: [{f.code}] {f.message}\n"
+        for f in findings
+    )
+
+
+def format_junit(findings: Sequence[Finding]) -> str:
+    """JUnit XML: a test suite per file, a failing test case per finding (ruff's shape)."""
+    from xml.etree import ElementTree as ET
+
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(str(Path(f.path).absolute()), []).append(f)
+    root = ET.Element(
+        "testsuites",
+        name="fastapi-lint",
+        tests=str(max(len(findings), 1)),
+        skipped="0",
+        failures=str(len(findings)),
+        errors="0",
+    )
+    if not findings:
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name="fastapi-lint",
+            tests="1",
+            skipped="0",
+            errors="0",
+            failures="0",
+            package="fastapi-lint",
+        )
+        ET.SubElement(suite, "testcase", name="No errors found", classname="fastapi-lint")
+    for path, items in by_file.items():
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=path,
+            tests=str(len(items)),
+            skipped="0",
+            errors="0",
+            failures=str(len(items)),
+            package="fastapi-lint",
+        )
+        classname = path.removesuffix(".pyi").removesuffix(".py")
+        for f in items:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=f"fastapi-lint.{f.code}",
+                classname=classname,
+                line=str(f.location.row),
+                column=str(f.location.column),
+            )
+            properties = ET.SubElement(case, "properties")
+            ET.SubElement(properties, "property", name="severity", value="error")
+            failure = ET.SubElement(case, "failure", message=f.message)
+            failure.text = f"line {f.location.row}, col {f.location.column}, {f.message}"
+    ET.indent(root, space="    ")
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+def _byte_column(lines: list[str] | None, row: int, column: int) -> int:
+    """A 1-based code point column as reviewdog counts it: 1-based UTF-8 bytes."""
+    if lines is None or not 0 < row <= len(lines):
+        return column
+    line = lines[row - 1]
+    if line.isascii():
+        return column
+    return len(line[: column - 1].encode("utf-8", "surrogatepass")) + 1
+
+
+def format_rdjson(findings: Sequence[Finding], sources: dict[str, str], unsafe: bool) -> str:
+    """reviewdog's Diagnostic Format (rdjson). Columns count UTF-8 bytes, as the format says;
+    the fixes a run would apply (safe ones, and unsafe ones with --unsafe-fixes) become
+    suggestions, which reviewdog posts as suggested changes."""
+    lines_of: dict[str, list[str] | None] = {}
+
+    def position(path: str, row: int, column: int) -> dict[str, int]:
+        if path not in lines_of:
+            text = sources.get(path)
+            lines_of[path] = split_lines(text) if text is not None else None
+        return {"line": row, "column": _byte_column(lines_of[path], row, column)}
+
+    diagnostics = []
+    for f in findings:
+        item: dict[str, Any] = {
+            "code": {"url": rule_url(f.code), "value": f.code},
+            "location": {
+                "path": str(Path(f.path).absolute()),
+                "range": {
+                    "start": position(f.path, f.location.row, f.location.column),
+                    "end": position(f.path, f.end_location.row, f.end_location.column),
+                },
+            },
+            "message": f.message,
+        }
+        if f.fix is not None and f.fix.edits and (unsafe or f.fix.applicability == "safe"):
+            item["suggestions"] = [
+                {
+                    "range": {
+                        "start": position(f.path, e.location.row, e.location.column),
+                        "end": position(f.path, e.end_location.row, e.end_location.column),
+                    },
+                    "text": e.content,
+                }
+                for e in f.fix.edits
+            ]
+        diagnostics.append(item)
+    result = {
+        "diagnostics": diagnostics,
+        "severity": "WARNING",
+        "source": {"name": "fastapi-lint", "url": "https://github.com/fastapi-lint/fastapi-lint"},
+    }
+    return json.dumps(result, indent=2) + "\n"
