@@ -212,8 +212,9 @@ def run_check(args: argparse.Namespace) -> int:
     fix = args.fix or args.fix_only
 
     if args.show_settings:
-        for key, value in sorted(vars(settings).items()):
-            print(f"{key} = {value!r}")
+        from .settings_report import settings_report
+
+        sys.stdout.write(settings_report(settings))
         return EXIT_CLEAN
     if args.show_files:
         from .engine import discover

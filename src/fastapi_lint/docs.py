@@ -26,6 +26,9 @@ def render_rule(rule: type[Rule]) -> str:
     if facts:
         parts += [" ".join(facts), ""]
     parts.append(body)
+    defaults = rule.defaults_doc().strip()
+    if defaults:
+        parts += ["", defaults]
     return "\n".join(parts) + "\n"
 
 

@@ -285,6 +285,12 @@ class Rule:
         )
 
     @classmethod
+    def defaults_doc(cls) -> str:
+        """A `## Defaults` section generated from the data the rule uses (catalogued calls,
+        secret name patterns), appended to its documentation page; "" when it has none."""
+        return ""
+
+    @classmethod
     def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
         """A second gate after `triggers`, from index facts alone (no parse): False when the rule
         cannot report anything in this module. Read facts through `index` so the cache records

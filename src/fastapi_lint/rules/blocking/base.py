@@ -90,6 +90,12 @@ class AsyncCallRule(Rule):
     triggers = ("async def",)
     #: Awaited calls are skipped unless a rule knows better (`await file.file.read()`).
     judges_awaited_calls: bool = False
+    #: The catalog category whose calls the rule reports: its page lists them.
+    catalog_category: str = ""
+
+    @classmethod
+    def defaults_doc(cls) -> str:
+        return _catalog_doc(cls)
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
@@ -153,6 +159,13 @@ class AsyncCallRule(Rule):
         if isinstance(call, cst.Call):
             call = call.with_changes(lpar=[], rpar=[])
         return cst.Await(expression=call, lpar=lpar, rpar=rpar)
+
+
+def _catalog_doc(rule: type) -> str:
+    from .catalog_docs import catalog_markdown
+
+    category = getattr(rule, "category", "") or rule.catalog_category
+    return catalog_markdown(category) if category else ""
 
 
 class CategoryRule(AsyncCallRule):

@@ -7,10 +7,12 @@ import libcst as cst
 from ...index.project import Ref
 from ...rule import Fix, ImportRequest
 from .base import AsyncCallRule
+from .catalog import SLEEP
 
 
 class BlockingSleepInAsync(AsyncCallRule):
     code = "FPI101"
+    catalog_category = SLEEP
     name = "blocking-sleep-in-async"
     message = "`time.sleep()` blocks the event loop inside `async def`; use `await asyncio.sleep()`"
     summary = "`time.sleep()` called inside `async def`"

@@ -12,6 +12,7 @@ from .catalog import UPLOAD, UPLOAD_ASYNC_METHODS, classify
 
 class SyncUploadFileIoInAsync(AsyncCallRule):
     code = "FPI105"
+    catalog_category = UPLOAD
     name = "sync-upload-file-io-in-async"
     message = (
         "`UploadFile.file` is a sync file; use the `UploadFile` coroutine (`await file.read()`)"

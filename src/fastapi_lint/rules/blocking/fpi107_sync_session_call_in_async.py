@@ -12,6 +12,7 @@ from .catalog import SESSION, classify
 
 class SyncSessionCallInAsync(AsyncCallRule):
     code = "FPI107"
+    catalog_category = SESSION
     name = "sync-session-call-in-async"
     message = "A sync `Session` query blocks the event loop inside `async def`"
     summary = "sync SQLAlchemy/SQLModel `Session` query or commit inside `async def`"

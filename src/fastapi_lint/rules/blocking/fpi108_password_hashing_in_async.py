@@ -16,6 +16,7 @@ _RUN_IN_THREADPOOL = frozenset(
 
 class PasswordHashingInAsync(AsyncCallRule):
     code = "FPI108"
+    catalog_category = HASHING
     name = "password-hashing-in-async"
     message = "Password hashing is CPU-heavy and blocks the event loop inside `async def`"
     summary = "`bcrypt`, passlib `CryptContext`, `pwdlib`, `argon2`, `hashlib.pbkdf2_hmac`/`scrypt` inside `async def`"

@@ -76,6 +76,12 @@ only for offloaders that forward them (`asyncio.to_thread`, `run_in_threadpool`)
 is offered.
 """
 
+    @classmethod
+    def defaults_doc(cls) -> str:
+        from .catalog_docs import offloaders_markdown
+
+        return offloaders_markdown()
+
     def on_offloader(
         self, node: cst.Call, found: Offloader, inner: cst.Call, holder: cst.Call
     ) -> None:

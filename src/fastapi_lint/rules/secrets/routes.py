@@ -728,6 +728,12 @@ class SecretRouteRule(Rule):
     def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
         return "route" in index.module_roles(module_name)
 
+    @classmethod
+    def defaults_doc(cls) -> str:
+        from .defaults_doc import secret_defaults_markdown
+
+        return secret_defaults_markdown()
+
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.policy = policy_for(ctx.settings)

@@ -1,0 +1,101 @@
+"""The "Defaults" section of the FPI3xx rule pages and of `fastapi-lint rule FPI30x`: the
+secret-name patterns and look-alike words the rules use, generated from `models.py`, with
+sample names judged by the same code, so a user need not read the source to learn that
+`api_key` is not a secret by default."""
+
+from __future__ import annotations
+
+import re
+
+from .models import (
+    DEFAULT_SECRET_PATTERNS,
+    LOOKALIKE_WORDS,
+    TOKEN_FIELDS,
+    SecretPolicy,
+)
+
+# The shape `_words(core)` gives a default pattern: the core as whole words of the name.
+_WORDS = re.compile(r"\(\?:\[a-z0-9\]\+_\)\*\(\?:(?P<core>.*)\)\(\?:_\[a-z0-9\]\+\)\*")
+
+#: Names whose verdict users ask about; the table shows what the defaults decide for them.
+SAMPLE_NAMES = (
+    "password",
+    "hashed_password",
+    "passwordHash",
+    "client_secret",
+    "private_key",
+    "ssn",
+    "card_number",
+    "api_key",
+    "token",
+    "access_token",
+    "secret_name",
+    "has_password",
+    "password_changed_at",
+    "password_min_length",
+    "is_secret",
+)
+
+
+def _top_level_alternatives(core: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in core:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+def secret_defaults_markdown() -> str:
+    policy = SecretPolicy()
+    lines = [
+        "## Defaults",
+        "A field is a secret when its name, in snake_case (`passwordHash` is `password_hash`),",
+        "contains one of these words (alone or joined by `_` to others: `hashed_password`,",
+        "`db_password`); each line is one default pattern:",
+        "",
+    ]
+    for pattern in DEFAULT_SECRET_PATTERNS:
+        match = _WORDS.fullmatch(pattern)
+        if match is None:
+            lines.append(f"- the regular expression `{pattern}`")
+            continue
+        words = ", ".join(f"`{w}`" for w in _top_level_alternatives(match["core"]))
+        lines.append(f"- {words}")
+    lines += [
+        "",
+        "A name that also contains one of these look-alike words is *about* a secret, not the",
+        "secret itself, and is not one by default (`has_password`, `password_changed_at`):",
+        "",
+        ", ".join(f"`{w}`" for w in LOOKALIKE_WORDS) + ".",
+        "",
+        "Fields typed `SecretStr`/`SecretBytes`/`Secret` never count (pydantic masks them). On",
+        f"an OAuth2 token route, fields matching `{TOKEN_FIELDS.pattern}` are the response.",
+        "",
+        "What the defaults decide for some names:",
+        "",
+        "| Field name | Secret by default? |",
+        "| --- | --- |",
+    ]
+    for name in SAMPLE_NAMES:
+        lines.append(f"| `{name}` | {'yes' if policy.is_secret_name(name) else 'no'} |")
+    lines += [
+        "",
+        "`extend-secret-field-patterns` adds regular expressions (matched against the whole",
+        "snake_case name, look-alike words not applied); `secret-field-patterns` replaces the",
+        "defaults; `ignore-secret-fields` and `allowed-secret-models` exempt fields and models:",
+        "",
+        "```toml",
+        "[tool.fastapi-lint.rules]",
+        'extend-secret-field-patterns = ["api_key", ".*_token"]',
+        'ignore-secret-fields = ["User.password_hint"]',
+        "```",
+    ]
+    return "\n".join(lines) + "\n"
