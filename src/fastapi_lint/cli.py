@@ -161,6 +161,7 @@ def _flatten(groups: list[list[str]]) -> list[str]:
 def run_check(args: argparse.Namespace) -> int:
     from .engine import LintOptions, lint_bytes, lint_paths, rule_infos
     from .output import (
+        MACHINE_FORMATS,
         Style,
         format_concise,
         format_full,
@@ -176,6 +177,7 @@ def run_check(args: argparse.Namespace) -> int:
         summary_line,
         use_colour,
     )
+    from .progress import Progress
     from .selection import validate_cli_selectors, validate_configured_selectors
 
     # As in ruff: `-` reads standard input, and so does --stdin-filename without a path.
@@ -250,7 +252,13 @@ def run_check(args: argparse.Namespace) -> int:
                     out = sys.stderr
             sources = {result.path: source.text} if source is not None else {}
         else:
-            progress = _progress_bar() if sys.stderr.isatty() and not args.quiet else None
+            progress = (
+                Progress(sys.stderr)
+                if sys.stderr.isatty()
+                and not args.quiet
+                and (args.output_format or "concise") not in MACHINE_FORMATS
+                else None
+            )
             run = lint_paths(
                 [Path(p) for p in args.paths],
                 settings,
@@ -266,7 +274,7 @@ def run_check(args: argparse.Namespace) -> int:
                 ),
             )
             if progress is not None:
-                progress(0, 0)
+                progress.finish()
             results = run.results
             if run.files_checked == 0 and not args.quiet:
                 print(
@@ -433,26 +441,6 @@ def _read_sources(findings) -> dict[str, str]:
         except SourceError:
             continue
     return sources
-
-
-def _progress_bar():
-    """A one-line bar on stderr for long runs (only drawn after a second has passed)."""
-    started = time.monotonic()
-
-    def show(done: int, total: int) -> None:
-        if total == 0:
-            if time.monotonic() - started > 1:
-                sys.stderr.write("\r\x1b[K")
-                sys.stderr.flush()
-            return
-        if time.monotonic() - started < 1 and done < total:
-            return
-        width = 30
-        filled = int(width * done / total)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
-        sys.stderr.flush()
-
-    return show
 
 
 def run_rule(args: argparse.Namespace) -> int:

@@ -28,8 +28,8 @@ FORMATS = (
     "pylint",
     "rdjson",
 )
-#: Formats a program reads: no progress, no summary line.
-MACHINE_FORMATS = frozenset({"json", "json-lines", "sarif", "github", "gitlab", "junit", "rdjson"})
+#: Formats a program reads: no progress on stderr, no summary line.
+MACHINE_FORMATS = frozenset(FORMATS) - {"concise", "full"}
 DOCS_BASE = "https://github.com/fastapi-lint/fastapi-lint/blob/main/docs/rules"
 
 

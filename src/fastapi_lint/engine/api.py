@@ -135,7 +135,12 @@ def scan_files(files: list[Path], settings: Settings, cache: Cache) -> Scan:
 
 
 def build_index(
-    files: list[Path], settings: Settings, cache: Cache, jobs: int, scan: Scan | None = None
+    files: list[Path],
+    settings: Settings,
+    cache: Cache,
+    jobs: int,
+    scan: Scan | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[ProjectIndex, dict[Path, FileEntry]]:
     scan = scan or scan_files(files, settings, cache)
     entries = scan.entries
@@ -153,11 +158,12 @@ def build_index(
         jobs_in = [(key, module, is_package) for key, module, is_package, _m, _s in todo]
         if jobs > 1 and len(todo) >= POOL_THRESHOLD * 2:
             with _pool(jobs) as pool:
-                done = list(
-                    pool.map(_summarise_job, jobs_in, chunksize=max(8, len(todo) // (jobs * 8)))
+                outputs = pool.map(
+                    _summarise_job, jobs_in, chunksize=max(8, len(todo) // (jobs * 8))
                 )
+                done = _counted(outputs, len(todo), "indexed", progress)
         else:
-            done = [_summarise_job(item) for item in jobs_in]
+            done = _counted(map(_summarise_job, jobs_in), len(todo), "indexed", progress)
         for (key, module, is_package, mtime, size), (_, digest, summary) in zip(
             todo, done, strict=True
         ):
@@ -365,7 +371,9 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
         if hits is not None:
             return RunResult(results=hits, files_checked=len(files))
 
-    index, entries = build_index(sorted(project_files), settings, cache, jobs, scan)
+    index, entries = build_index(
+        sorted(project_files), settings, cache, jobs, scan, options.progress
+    )
     enabled = _enabled(settings)
     if project_state is None:
         project_state = Scan(entries, []).state()
@@ -463,11 +471,15 @@ def _trusted_results(
 
 
 def _collect(outputs, total: int, options: LintOptions) -> list:
+    return _counted(outputs, total, "linted", options.progress)
+
+
+def _counted(outputs, total: int, phase: str, progress) -> list:
     done = []
     for count, item in enumerate(outputs, 1):
         done.append(item)
-        if options.progress is not None:
-            options.progress(count, total)
+        if progress is not None:
+            progress(phase, count, total)
     return done
 
 

@@ -17,7 +17,9 @@ class LintOptions:
     add_noqa: bool = False
     use_cache: bool = True
     jobs: int | None = None
-    progress: Callable[[int, int], None] | None = None
+    #: Called as `progress(phase, done, total)` while files are summarised for the index
+    #: (phase "indexed") and while they are linted ("linted"), from the main process.
+    progress: Callable[[str, int, int], None] | None = None
     #: Compute each finding's fix edits (`Finding.fix.edits`, shown by the JSON formats).
     #: Rendering a fix costs a LibCST transform per finding, so front ends that never show
     #: edits (concise, full, github, sarif output) turn this off.
