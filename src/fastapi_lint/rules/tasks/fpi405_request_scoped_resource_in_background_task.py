@@ -9,7 +9,7 @@ import libcst as cst
 
 from ...rule import Rule
 from .base import is_add_task, task_arguments
-from .fastapi_version import describe, fastapi_range, overlaps
+from .fastapi_version import fastapi_range, overlaps
 
 _DEPENDS = frozenset(
     {
@@ -32,8 +32,8 @@ class RequestScopedResourceInBackgroundTask(Rule):
     code = "FPI405"
     name = "request-scoped-resource-in-background-task"
     message = (
-        "A value from a dependency that yields is passed to a background task; it may be closed "
-        "before the task runs, so create the resource inside the task"
+        "A value from a yield dependency is closed before this background task runs; create it "
+        "inside the task"
     )
     summary = "Value of a yield dependency (a DB session...) passed to `add_task`"
     triggers = ("add_task",)
@@ -64,7 +64,9 @@ reads the `fastapi` requirement of the project (`[project]` dependencies, option
 and dependency groups, Poetry dependencies, then `requirements*.txt`). It reports when the
 allowed versions include 0.106 to 0.117, and always for `scope="function"`. A project that
 states no FastAPI requirement is taken to run a current FastAPI (0.118 or later), where only
-`scope="function"` closes the resource early; set `fastapi-version` to say otherwise.
+`scope="function"` closes the resource early; set `fastapi-version` to say otherwise. The
+message states the outcome and the versions it happens on (`is closed before this background
+task runs on FastAPI 0.106 to 0.117`); this section is why.
 
 ## Example
 ```python
@@ -163,21 +165,19 @@ There is no fix: the task itself has to open its own resource.
         return ref is not None and ref.qual in names
 
     def _message(self, name: str, dependency: str, function_scope: bool) -> str | None:
-        head = f"`{name}` comes from `{dependency}`, a dependency that yields"
-        advice = "; create the resource inside the task instead"
+        # One plain sentence: what goes wrong, and from which FastAPI version; why those
+        # versions (and how the project's are read) is in the docs.
         if function_scope:
             return (
-                f'{head}, declared with `scope="function"`: its exit code runs when the path '
-                f"operation returns, before background tasks, so the task gets a closed resource"
-                f"{advice}"
+                f'`{name}` from the yield dependency `{dependency}` (`scope="function"`) is '
+                "closed before this background task runs; create it inside the task"
             )
         allowed = fastapi_range(self.ctx.settings)
         # With no stated version, assume a current FastAPI (0.118 or later), where the
         # default scope keeps the resource open until the tasks have run: no finding.
         if allowed is None or not overlaps(allowed, CLOSED_FROM, CLOSED_UNTIL):
             return None
-        versions = f"{describe(allowed)} includes 0.106 to 0.117, which"
         return (
-            f"{head}: {versions} close it before background tasks run (as does "
-            f'`Depends(scope="function")`){advice}'
+            f"`{name}` from the yield dependency `{dependency}` is closed before this background "
+            "task runs on FastAPI 0.106 to 0.117; create it inside the task"
         )

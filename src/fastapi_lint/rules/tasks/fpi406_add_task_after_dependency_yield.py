@@ -9,17 +9,20 @@ from ...rule import Rule
 from .base import is_add_task
 from .fastapi_version import fastapi_range, overlaps
 
-# Versions where the exit code of a yield dependency runs after the response's tasks.
-_LATE_EXIT = (((0, 0, 0), (0, 106, 0)), ((0, 118, 0), (10**6, 0, 0)))
+# Versions where the exit code of a yield dependency runs after the response's tasks, and how
+# a message names them.
+_LATE_EXIT = (
+    (((0, 0, 0), (0, 106, 0)), "before 0.106"),
+    (((0, 118, 0), (10**6, 0, 0)), "from 0.118"),
+)
 
 
 class AddTaskAfterDependencyYield(Rule):
     code = "FPI406"
     name = "add-task-after-dependency-yield"
     message = (
-        "`add_task` after the `yield` of a dependency: with FastAPI before 0.106 or from 0.118, "
-        "the exit code runs after the response and its background tasks, so this task never "
-        "runs; add it before the `yield`"
+        "This task is added after the dependency's `yield` and never runs on FastAPI before "
+        "0.106 or from 0.118; add it before the `yield`"
     )
     summary = "`add_task` called after the `yield` of a dependency"
     triggers = ("add_task",)
@@ -37,7 +40,9 @@ to 0.117.x, and with `Depends(..., scope="function")`, the exit code runs before
 sent and the task does run: code that relies on it breaks on the next upgrade.)
 
 The rule honours `fastapi-version` (and otherwise the project's `fastapi` requirement, as
-FPI405 does) and stays quiet when every allowed version is in 0.106 to 0.117.
+FPI405 does) and stays quiet when every allowed version is in 0.106 to 0.117. The message names
+the windows the allowed versions fall in (`never runs on FastAPI from 0.118` for a project on
+`fastapi>=0.120`; both windows when the project states no version).
 
 ## Example
 ```python
@@ -91,5 +96,13 @@ There is no fix: moving the call before the `yield` changes when the work is sch
         if found is None or found[0][0] != "param":
             return
         allowed = fastapi_range(self.ctx.settings)
-        if any(overlaps(allowed, low, high) for low, high in _LATE_EXIT):
-            self.report(node)
+        affected = [label for (low, high), label in _LATE_EXIT if overlaps(allowed, low, high)]
+        if affected:
+            # Only the windows the project's FastAPI can be in (both when it states none).
+            self.report(
+                node,
+                message=(
+                    "This task is added after the dependency's `yield` and never runs on "
+                    f"FastAPI {' or '.join(affected)}; add it before the `yield`"
+                ),
+            )
