@@ -298,3 +298,32 @@ def test_language_server_lists_the_hops_as_related_information(project: Path) ->
     ]
     plain = [d for d in diagnostics if d["code"] not in ("FPI110", "FPI109", "FPI404")]
     assert all("relatedInformation" not in d for d in plain)
+
+
+def test_fpi405_links_the_yield_dependency(tmp_path: Path, sarif_schema: dict) -> None:
+    import jsonschema
+    from test_background_config import APP
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["fastapi>=0.110,<0.112"]\n'
+    )
+    (tmp_path / "app.py").write_text(APP)
+    proc = run_cli(
+        "check", "--no-cache", "--select", "FPI405", "--output-format", "sarif", cwd=tmp_path
+    )
+    sarif = json.loads(proc.stdout)
+    jsonschema.Draft4Validator(sarif_schema).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    assert len(results) == 2
+    for result in results:
+        (related,) = result["relatedLocations"]
+        region = related["physicalLocation"]["region"]
+        # `def get_db():` is line 6 of the app.
+        assert (region["startLine"], region["startColumn"]) == (6, 1)
+        assert APP.splitlines()[5].startswith("def get_db(")
+        assert related["message"]["text"] == "yield dependency `get_db`"
+        assert result["message"]["text"].endswith("(see [yield dependency `get_db`](1))")
+    full = run_cli(
+        "check", "--no-cache", "--select", "FPI405", "--output-format", "full", cwd=tmp_path
+    )
+    assert "see:\n  app.py:6:1: yield dependency `get_db`" in full.stdout

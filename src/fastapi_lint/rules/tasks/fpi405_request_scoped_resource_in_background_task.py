@@ -7,6 +7,7 @@ from typing import Any
 
 import libcst as cst
 
+from ...model import RelatedLocation
 from ...rule import Rule
 from .base import is_add_task, task_arguments
 from .fastapi_version import fastapi_range, overlaps
@@ -117,15 +118,26 @@ There is no fix: the task itself has to open its own resource.
             found = self._yield_dependency(arg.value.value)
             if found is None:
                 continue
-            dependency, function_scope = found
+            dependency, function_scope, qual = found
             message = self._message(arg.value.value, dependency, function_scope)
             if message is not None:
-                self.report(arg.value, message=message)
+                self.report(arg.value, message=message, related=self._definition(qual))
+
+    def _definition(self, qual: str) -> tuple[RelatedLocation, ...]:
+        """Where the yield dependency is defined (editors and SARIF link it)."""
+        index = self.ctx.index
+        split = index.split_qualified(qual)
+        fact = index.function(qual)
+        path = index.path_of(split[0]) if split else None
+        if fact is None or path is None:
+            return ()
+        message = f"yield dependency `{fact['name']}`"
+        return (RelatedLocation(path, fact["line"], fact["col"] + 1, message),)
 
     # -- where does the value come from? ---------------------------------------------------
-    def _yield_dependency(self, name: str) -> tuple[str, bool] | None:
-        """(dependency name, declared with scope="function") when `name` is a parameter whose
-        value comes from a project dependency that yields."""
+    def _yield_dependency(self, name: str) -> tuple[str, bool, str] | None:
+        """(dependency name, declared with scope="function", its qualified name) when `name`
+        is a parameter whose value comes from a project dependency that yields."""
         index, module = self.ctx.index, self.ctx.module_name
         found = index.lookup_binding(module, self.ctx.scope_key, name)
         if found is None or found[0][0] != "param":
@@ -153,7 +165,7 @@ There is no fix: the task itself has to open its own resource.
         fact = index.function(ref.qual)
         if fact is None or not fact.get("generator"):
             return None
-        return fact["name"], kwargs.get("scope") == ["const", "function"]
+        return fact["name"], kwargs.get("scope") == ["const", "function"], ref.qual
 
     def _depends_call(self, module: str, scope: str, shape: Any) -> list | None:
         if not shape or shape[0] != "call":
