@@ -37,6 +37,7 @@ from .models import (
 if TYPE_CHECKING:
     from ...index.project import ProjectIndex, Ref
     from ...index.summary import Shape
+    from ...rule import FileContext
 
 DEPENDS = frozenset(
     {"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"}
@@ -707,6 +708,73 @@ def expression_shape(module: cst.Module, node: cst.BaseExpression) -> Shape | No
     return shape_of(tree.body, depth=-6)
 
 
+# -- the family's analysis of one file -------------------------------------------------------
+
+
+class SecretsFile:
+    """What the FPI3xx rules decide about one file, made once (`ctx.shared`) and read by every
+    rule of the family: each route's view, entered with its body, and each verdict (the output
+    of a route, each `return`), so an expression is shaped and judged once whatever the number
+    of rules; each rule reports the verdicts of its own code."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.policy = policy_for(ctx.settings)
+        self._routes: dict[int, RouteView | None] = {}
+        self._outputs: dict[int, Verdict | None] = {}
+        self._returns: dict[int, Verdict | None] = {}
+
+    def enter(self, frame: Frame) -> RouteView | None:
+        """The route whose body the walk enters, if `frame` is one the family checks."""
+        key = id(frame.node)
+        if key not in self._routes:
+            self._routes[key] = self._view(frame)
+        return self._routes[key]
+
+    def _view(self, frame: Frame) -> RouteView | None:
+        funcdef = frame.node
+        if frame.key is None or not isinstance(funcdef, cst.FunctionDef):
+            return None
+        view = route_view(self.ctx.index, self.ctx.module_name, frame.key)
+        if view is None:
+            return None
+        call = decorator_call(view, funcdef)
+        if call is None or any(arg.star for arg in call.args):
+            return None  # `**options` may hold a response_model we cannot see
+        return view
+
+    def current_route(self) -> tuple[RouteView, Frame] | None:
+        """The route whose own body holds the current node."""
+        frame = self.ctx.enclosing_function()
+        if frame is None or self.ctx.frames[-1] is not frame:
+            return None  # inside a lambda, comprehension or class body: not the route's value
+        view = self._routes.get(id(frame.node))
+        return (view, frame) if view is not None else None
+
+    def output_verdict(self, view: RouteView) -> Verdict | None:
+        key = id(view)
+        if key not in self._outputs:
+            self._outputs[key] = output_verdict(self.ctx.index, view, self.policy)
+        return self._outputs[key]
+
+    def return_verdict(self, view: RouteView, value: cst.BaseExpression) -> Verdict | None:
+        key = id(value)
+        if key not in self._returns:
+            shape = expression_shape(self.ctx.module, value)
+            self._returns[key] = (
+                None if shape is None else return_verdict(self.ctx.index, view, self.policy, shape)
+            )
+        return self._returns[key]
+
+
+def decorator_call(view: RouteView, funcdef: cst.FunctionDef) -> cst.Call | None:
+    """The route decorator's call in the CST (the one the view was read from)."""
+    if view.decorator_index is None or view.decorator_index >= len(funcdef.decorators):
+        return None
+    call = funcdef.decorators[view.decorator_index].decorator
+    return call if isinstance(call, cst.Call) else None
+
+
 # -- the rules' common base ------------------------------------------------------------------
 
 
@@ -736,44 +804,24 @@ class SecretRouteRule(Rule):
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self.policy = policy_for(ctx.settings)
-        self._routes: dict[int, RouteView] = {}
+        self.file = ctx.shared(SecretsFile)
+        self.policy = self.file.policy
 
     # -- the walk ---------------------------------------------------------------------------
-    def _enter_body(self, node: cst.CSTNode) -> None:
-        frame = self.ctx.enclosing_function()
-        if frame is None or frame.key is None or getattr(frame.node, "body", None) is not node:
-            return
-        view = route_view(self.ctx.index, self.ctx.module_name, frame.key)
-        if view is None or not isinstance(frame.node, cst.FunctionDef):
-            return
-        call = self.decorator_call(view, frame.node)
-        if call is None or any(arg.star for arg in call.args):
-            return  # `**options` may hold a response_model we cannot see
-        self._routes[id(frame.node)] = view
-        self.check_route(view, frame.node)
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._enter_body(node)
-
-    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        self._enter_body(node)
+    def enter_function(self, frame: Frame) -> None:
+        view = self.file.enter(frame)
+        if view is not None:
+            assert isinstance(frame.node, cst.FunctionDef)
+            self.check_route(view, frame.node)
 
     def current_route(self) -> tuple[RouteView, Frame] | None:
-        frame = self.ctx.enclosing_function()
-        if frame is None or self.ctx.frames[-1] is not frame:
-            return None  # inside a lambda, comprehension or class body: not the route's value
-        view = self._routes.get(id(frame.node))
-        return (view, frame) if view is not None else None
+        return self.file.current_route()
 
     def visit_Return(self, node: cst.Return) -> None:
         found = self.current_route()
         if found is None or node.value is None:
             return
-        shape = expression_shape(self.ctx.module, node.value)
-        if shape is None:
-            return
-        verdict = return_verdict(self.ctx.index, found[0], self.policy, shape)
+        verdict = self.file.return_verdict(found[0], node.value)
         if verdict is not None and verdict.code == self.code:
             self.report(
                 node.value,
@@ -787,10 +835,7 @@ class SecretRouteRule(Rule):
 
     # -- nodes of a route ---------------------------------------------------------------------
     def decorator_call(self, view: RouteView, funcdef: cst.FunctionDef) -> cst.Call | None:
-        if view.decorator_index is None or view.decorator_index >= len(funcdef.decorators):
-            return None
-        call = funcdef.decorators[view.decorator_index].decorator
-        return call if isinstance(call, cst.Call) else None
+        return decorator_call(view, funcdef)
 
     @staticmethod
     def keyword_arg(call: cst.Call | None, name: str) -> cst.Arg | None:
@@ -811,7 +856,7 @@ class SecretRouteRule(Rule):
         return arg.value if arg is not None else None
 
     def report_output(self, view: RouteView, funcdef: cst.FunctionDef) -> None:
-        verdict = output_verdict(self.ctx.index, view, self.policy)
+        verdict = self.file.output_verdict(view)
         if verdict is None or verdict.code != self.code:
             return
         node = self.role_node(view, funcdef, verdict.role)
