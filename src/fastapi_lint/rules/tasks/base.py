@@ -23,14 +23,27 @@ __all__ = ["ADD_TASK_MEMBERS", "BACKGROUND_TASKS_TYPES"]
 BACKGROUND_TASK_TYPES = frozenset({"starlette.background.BackgroundTask"})
 
 
+def _add_task_calls(ctx: FileContext) -> dict[tuple[int, str], bool]:
+    """The family's per-file answers of `is_add_task`, by call node and scope."""
+    return {}
+
+
 def is_add_task(ctx: FileContext, call: cst.Call) -> bool:
     """`x.add_task(...)` where `x` is known to be a BackgroundTasks object (a parameter annotated
-    with it, or a local `BackgroundTasks()`), never any method that happens to be called so."""
+    with it, or a local `BackgroundTasks()`), never any method that happens to be called so.
+    Resolved once per call for all the rules of the family."""
     func = call.func
     if not isinstance(func, cst.Attribute) or func.attr.value != "add_task":
         return False
-    ref = ctx.resolve(func)
-    return ref is not None and ref.kind == "member" and ref.qual in ADD_TASK_MEMBERS
+    answers = ctx.shared(_add_task_calls)
+    key = (id(call), ctx.scope_key)
+    found = answers.get(key)
+    if found is None:
+        ref = ctx.resolve(func)
+        found = answers[key] = (
+            ref is not None and ref.kind == "member" and ref.qual in ADD_TASK_MEMBERS
+        )
+    return found
 
 
 def task_argument(call: cst.Call) -> cst.Arg | None:
@@ -63,17 +76,6 @@ def project_callable(ctx: FileContext, ref: Ref | None) -> tuple[str, dict[str, 
         return None
     fact = ctx.index.function(ref.qual)
     return (ref.qual, fact) if fact is not None else None
-
-
-def entered_function(ctx: FileContext, body: cst.CSTNode) -> Frame | None:
-    """The function frame whose body `body` is, when a rule visits that body (the engine pushes
-    a function's frame, with its index key, only once its body is entered)."""
-    if not ctx.frames:
-        return None
-    frame = ctx.frames[-1]
-    if frame.kind != "function" or getattr(frame.node, "body", None) is not body:
-        return None
-    return frame
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...rule import Fix, Rule
-from .base import blocking_call, entered_function
+from ...rule import Fix, Frame, Rule
+from .base import blocking_call
 
 
 class BlockingAsyncBackgroundTask(Rule):
@@ -63,15 +63,8 @@ which matters for code that touches thread-bound state. Otherwise no fix is offe
 async libraries, or move the blocking part into `await asyncio.to_thread(...)`.
 """
 
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._check(node)
-
-    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        self._check(node)
-
-    def _check(self, body: cst.CSTNode) -> None:
-        frame = entered_function(self.ctx, body)
-        if frame is None or not frame.is_async:
+    def enter_function(self, frame: Frame) -> None:
+        if not frame.is_async:
             return
         qual = self.ctx.qualified_function_name(frame)
         tasks = self.ctx.index.project_fact("background_task_functions")
