@@ -25,6 +25,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ...index.shapes import (
+    Call,
+    Const,
+    Mapping,
+    Name,
+    Seq,
+    Subscript,
+    Union,
+    dotted,
+    fields,
+    is_const,
+    is_none,
+    string,
+    view,
+)
 from ...index.summary import Shape, annotation_shape
 
 if TYPE_CHECKING:
@@ -294,40 +309,41 @@ def _model_info(index: ProjectIndex, qual: str) -> ModelInfo | None:
         return None
     module, key, fact = located
     outer = fact.get("parent") or ""
-    fields: dict[str, FieldInfo] = {}
+    found: dict[str, FieldInfo] = {}
     custom = False
     for base in reversed(fact["bases"]):
         ref = _resolve(index, module, outer, base)
         if ref is not None and ref.kind == "class":
             inherited = model_info(index, ref.qual)
             if inherited is not None:
-                fields.update((f.name, f) for f in inherited.fields)
+                found.update((f.name, f) for f in inherited.fields)
                 custom = custom or inherited.custom_serializer
     excluded_by_config = _config_excluded(fact)
     serialized, has_model_serializer = _serializers(index, module, key)
     custom = custom or has_model_serializer
-    for name, annotation, default, line in fact["fields"]:
+    for field in fields(fact):
+        name, annotation, default = field.name, field.annotation, field.default
         if name.startswith("_") or name == "model_config":
             continue
         if _is_classvar(index, module, key, annotation) or _not_a_field(
             index, module, key, default
         ):
-            fields.pop(name, None)
+            found.pop(name, None)
             continue
         hidden = None
         if _is_secret_type(index, module, key, annotation):
             hidden = "secret-type"
         elif _field_excluded(index, module, key, default, annotation):
             hidden = "exclude"
-        fields[name] = FieldInfo(name, qual, module, key, annotation, default, line, hidden)
-    for name in list(fields):
-        if fields[name].hidden is None:
+        found[name] = FieldInfo(name, qual, module, key, annotation, default, field.line, hidden)
+    for name in list(found):
+        if found[name].hidden is None:
             if name in excluded_by_config:
-                fields[name] = _with_hidden(fields[name], "config")
+                found[name] = _with_hidden(found[name], "config")
             elif name in serialized:
-                fields[name] = _with_hidden(fields[name], "serializer")
-    table = fact["keywords"].get("table") == ["const", True]
-    return ModelInfo(qual, kind, table, tuple(fields.values()), custom)
+                found[name] = _with_hidden(found[name], "serializer")
+    table = is_const(fact["keywords"].get("table"), True)
+    return ModelInfo(qual, kind, table, tuple(found.values()), custom)
 
 
 def _with_hidden(item: FieldInfo, why: str) -> FieldInfo:
@@ -345,16 +361,17 @@ def _with_hidden(item: FieldInfo, why: str) -> FieldInfo:
 
 def _config_excluded(fact: dict) -> set[str]:
     """Pydantic v1: `class Config: fields = {"password": {"exclude": True}}`."""
-    shape = fact.get("legacy_config", {}).get("fields")
+    config = view(fact.get("legacy_config", {}).get("fields"))
     names: set[str] = set()
-    if shape and shape[0] == "dict":
-        for key, value in shape[1]:
-            if not (key and key[0] == "const" and isinstance(key[1], str)):
+    if isinstance(config, Mapping):
+        for key, value in config.pairs:
+            name = string(key)
+            options = view(value)
+            if name is None or not isinstance(options, Mapping):
                 continue
-            if value and value[0] == "dict":
-                for inner_key, inner_value in value[1]:
-                    if inner_key == ["const", "exclude"] and inner_value == ["const", True]:
-                        names.add(key[1])
+            for option, setting in options.pairs:
+                if string(option) == "exclude" and is_const(setting, True):
+                    names.add(name)
     return names
 
 
@@ -368,26 +385,23 @@ def _serializers(index: ProjectIndex, module: str, class_key: str) -> tuple[set[
         if fact.get("class") != class_key:
             continue
         for decorator in fact["decorators"]:
-            func = decorator[1] if decorator and decorator[0] == "call" else decorator
-            ref = _resolve(index, module, class_key, func)
+            call = view(decorator)
+            ref = _resolve(
+                index, module, class_key, call.func if isinstance(call, Call) else decorator
+            )
             if ref is None:
                 continue
+            named = {string(a) for a in call.args} - {None} if isinstance(call, Call) else set()
             if ref.qual in MODEL_SERIALIZERS:
                 whole = True
-            elif ref.qual in FIELD_SERIALIZERS and decorator[0] == "call":
-                for arg in decorator[2]:
-                    if arg and arg[0] == "const" and isinstance(arg[1], str):
-                        names.add(arg[1])
-            elif (
-                ref.qual in FIELD_VALIDATORS
-                and decorator[0] == "call"
-                and any(_redacts(v) for v in fact.get("returns_values", ()))
+            elif ref.qual in FIELD_SERIALIZERS:
+                names |= named
+            elif ref.qual in FIELD_VALIDATORS and any(
+                _redacts(v) for v in fact.get("returns_values", ())
             ):
                 # `@field_validator("password") ... return redact(v)`: the model stores (and
                 # so serialises) only the masked value.
-                for arg in decorator[2]:
-                    if arg and arg[0] == "const" and isinstance(arg[1], str):
-                        names.add(arg[1])
+                names |= named
     return names, whole
 
 
@@ -395,13 +409,14 @@ def _redacts(shape: Shape | None, depth: int = 0) -> bool:
     """A returned string literal, or a call to a redact/mask-like function (at any depth)."""
     if not shape or depth > 6:
         return False
-    if shape[0] == "const":
-        return isinstance(shape[1], str)
-    if shape[0] == "call":
-        func = shape[1]
-        if func and func[0] == "n" and REDACTING_CALL.match(func[1].rsplit(".", 1)[-1]):
-            return True
-        return any(_redacts(a, depth + 1) for a in shape[2])
+    match view(shape):
+        case Const(value):
+            return isinstance(value, str)
+        case Call(func, args):
+            name = dotted(func)
+            if name is not None and REDACTING_CALL.match(name.rsplit(".", 1)[-1]):
+                return True
+            return any(_redacts(a, depth + 1) for a in args)
     return False
 
 
@@ -420,27 +435,25 @@ def _annotation_leaves(
     """Refs of the types an annotation allows, through Optional/Union/Annotated/`X | None`."""
     if shape is None or depth > 8:
         return []
-    tag = shape[0]
-    if tag == "const":
-        if isinstance(shape[1], str):
-            return _annotation_leaves(index, module, scope, _parse_annotation(shape[1]), depth + 1)
-        return []
-    if tag == "union":
-        return [x for s in shape[1] for x in _annotation_leaves(index, module, scope, s, depth + 1)]
-    if tag == "sub":
-        base = _resolve(index, module, scope, shape[1])
-        name = base.qual if base else ""
-        if name in ANNOTATED:
-            return _annotation_leaves(index, module, scope, shape[2][0], depth + 1)
-        if name in ("typing.Optional", "typing.Union"):
-            return [
-                x for s in shape[2] for x in _annotation_leaves(index, module, scope, s, depth + 1)
-            ]
-        return [base]
-    if tag == "n":
-        if shape[1] == "None":
-            return []
-        return [_resolve(index, module, scope, shape)]
+
+    def leaves(parts: list) -> list:
+        return [x for s in parts for x in _annotation_leaves(index, module, scope, s, depth + 1)]
+
+    match view(shape):
+        case Const(value):
+            return leaves([_parse_annotation(value)]) if isinstance(value, str) else []
+        case Union(options):
+            return leaves(options)
+        case Subscript(value, items):
+            base = _resolve(index, module, scope, value)
+            name = base.qual if base else ""
+            if name in ANNOTATED:
+                return leaves(items[:1])
+            if name in ("typing.Optional", "typing.Union"):
+                return leaves(items)
+            return [base]
+        case Name(name):
+            return [] if name == "None" else [_resolve(index, module, scope, shape)]
     return [None]
 
 
@@ -459,22 +472,24 @@ def _is_secret_type(index: ProjectIndex, module: str, scope: str, shape: Shape |
 def _is_classvar(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> bool:
     if not shape:
         return False
-    base = shape[1] if shape[0] == "sub" else shape
-    ref = _resolve(index, module, scope, base)
+    typed = view(shape)
+    ref = _resolve(index, module, scope, typed.value if isinstance(typed, Subscript) else shape)
     return ref is not None and ref.qual in CLASSVAR
 
 
 def _not_a_field(index: ProjectIndex, module: str, scope: str, default: Shape | None) -> bool:
-    if not default or default[0] != "call":
+    call = view(default)
+    if not isinstance(call, Call):
         return False
-    ref = _resolve(index, module, scope, default[1])
+    ref = _resolve(index, module, scope, call.func)
     return ref is not None and ref.qual in NOT_FIELDS
 
 
 def _is_exclude_call(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> bool:
-    if not shape or shape[0] != "call" or shape[3].get("exclude") != ["const", True]:
+    call = view(shape)
+    if not isinstance(call, Call) or not is_const(call.kwargs.get("exclude"), True):
         return False
-    ref = _resolve(index, module, scope, shape[1])
+    ref = _resolve(index, module, scope, call.func)
     return ref is not None and ref.qual in FIELD_FUNCTIONS
 
 
@@ -484,10 +499,11 @@ def _field_excluded(
     if _is_exclude_call(index, module, scope, default):
         return True
     # Annotated[str, Field(exclude=True)]
-    if annotation and annotation[0] == "sub":
-        base = _resolve(index, module, scope, annotation[1])
+    typed = view(annotation)
+    if isinstance(typed, Subscript):
+        base = _resolve(index, module, scope, typed.value)
         if base is not None and base.qual in ANNOTATED:
-            return any(_is_exclude_call(index, module, scope, m) for m in annotation[2][1:])
+            return any(_is_exclude_call(index, module, scope, m) for m in typed.items[1:])
     return False
 
 
@@ -514,20 +530,20 @@ def type_facts(index: ProjectIndex, module: str, scope: str, shape: Shape | None
 def _walk_type(index, module, scope, shape, models, flags, depth) -> None:
     if shape is None or depth > 8:
         return
-    tag = shape[0]
-    if tag == "const":
-        if isinstance(shape[1], str):
-            parsed = _parse_annotation(shape[1])
+    typed = view(shape)
+    if isinstance(typed, Const):
+        if isinstance(typed.value, str):
+            parsed = _parse_annotation(typed.value)
             _walk_type(index, module, scope, parsed, models, flags, depth + 1)
         return
-    if tag == "union" or tag == "list":
-        for item in shape[1]:
+    if isinstance(typed, Union | Seq):
+        for item in typed.options if isinstance(typed, Union) else typed.items:
             _walk_type(index, module, scope, item, models, flags, depth + 1)
         return
-    if tag == "n":
-        if shape[1] == "None":
+    if isinstance(typed, Name):
+        if typed.dotted == "None":
             return
-        alias = index.alias_shape(module, scope, shape[1])
+        alias = index.alias_shape(module, scope, typed.dotted)
         if alias is not None:
             _walk_type(index, alias[0], "", alias[1], models, flags, depth + 1)
             return
@@ -543,17 +559,17 @@ def _walk_type(index, module, scope, shape, models, flags, depth) -> None:
             elif is_response_class(ref.qual):
                 flags["response"] = True
         return
-    if tag == "sub":
-        base = _resolve(index, module, scope, shape[1])
+    if isinstance(typed, Subscript):
+        base = _resolve(index, module, scope, typed.value)
         name = base.qual if base else ""
         if name in LITERAL:
             return
         if name in ANNOTATED:
-            _walk_type(index, module, scope, shape[2][0], models, flags, depth + 1)
+            _walk_type(index, module, scope, typed.items[0], models, flags, depth + 1)
             return
         if base is not None and base.kind == "class" and model_kind(index, base.qual):
             models.append(base.qual)  # a generic page model: its own fields count too
-        for arg in shape[2]:
+        for arg in typed.items:
             _walk_type(index, module, scope, arg, models, flags, depth + 1)
         return
     flags["unknown"] = True
@@ -582,31 +598,33 @@ CONTAINERS = frozenset(
 def is_collection(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> bool:
     """`list[X]`, `Sequence[X]`... seen through aliases, `Annotated`, `Optional` and `| None`."""
     for _ in range(8):
-        if shape is None:
-            return False
-        if shape[0] == "n":
-            alias = index.alias_shape(module, scope, shape[1])
+        typed = view(shape)
+        if isinstance(typed, Name):
+            alias = index.alias_shape(module, scope, typed.dotted)
             if alias is None:
                 return False
             module, scope, shape = alias[0], "", alias[1]
             continue
-        if shape[0] == "union":
-            real = [s for s in shape[1] if s not in (["const", None], ["n", "None"])]
+        if isinstance(typed, Union):
+            real = [s for s in typed.options if not is_none(s)]
             if len(real) != 1:
                 return False
             shape = real[0]
             continue
-        if shape[0] != "sub":
+        if not isinstance(typed, Subscript):
             return False
-        base = _resolve(index, module, scope, shape[1])
+        base = _resolve(index, module, scope, typed.value)
         name = base.qual if base else ""
         if name in CONTAINERS:
             return True
         if name in ANNOTATED or name == "typing.Optional":
-            shape = shape[2][0]
+            shape = typed.items[0]
             continue
         if name == "typing.Union":
-            shape = ["union", shape[2]]
+            real = [s for s in typed.items if not is_none(s)]
+            if len(real) != 1:
+                return False
+            shape = real[0]
             continue
         return False
     return False

@@ -19,6 +19,27 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from ...index.shapes import (
+    AnnotatedBinding,
+    Attr,
+    Await,
+    Call,
+    Const,
+    Mapping,
+    Name,
+    ParamBinding,
+    Seq,
+    Subscript,
+    Unknown,
+    ValueBinding,
+    dotted,
+    is_const,
+    name_shape,
+    params,
+    string,
+    view,
+    view_binding,
+)
 from ...index.summary import resolve_relative, shape_of
 from ...model import RelatedLocation
 from ...rule import Fix, Frame, ImportRequest, Rule, dotted_name
@@ -142,30 +163,32 @@ def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
     route = index.path_operation(module, key)
     if route is None or "websocket" in route["method"] or route["method"] == "route":
         return None
-    call = route["call"]
-    if not call or call[0] != "call" or call not in fact["decorators"]:
+    call = view(route["call"])
+    if not isinstance(call, Call) or route["call"] not in fact["decorators"]:
         return None  # registered with add_api_route: its arguments are elsewhere
     outer = fact.get("parent") or fact.get("class") or ""
-    kwargs = call[3]
-    path = call[2][0][1] if call[2] and call[2][0] and call[2][0][0] == "const" else None
-    if isinstance(kwargs.get("path"), list) and kwargs["path"][0] == "const":
-        path = kwargs["path"][1]
+    kwargs = call.kwargs
+    first = view(call.args[0]) if call.args else None
+    path = first.value if isinstance(first, Const) else None
+    given = view(kwargs.get("path"))
+    if isinstance(given, Const):
+        path = given.value
     output, source, facts = "none", None, None
     if "response_model" in kwargs:
         source = "response_model"
         shape = kwargs["response_model"]
-        if shape != ["const", None]:
+        if not is_const(shape, None):
             facts = type_facts(index, module, outer, shape)
             output = _output_kind(facts)
-    elif fact["returns"] is not None and fact["returns"] != ["const", None]:
+    elif fact["returns"] is not None and not is_const(fact["returns"], None):
         source = "annotation"
         facts = type_facts(index, module, outer, fact["returns"])
         output = _output_kind(facts)
-    view = RouteView(
+    route_view_ = RouteView(
         module=module,
         key=key,
         outer=outer,
-        decorator_index=fact["decorators"].index(call),
+        decorator_index=fact["decorators"].index(route["call"]),
         path=path if isinstance(path, str) else None,
         kwargs=kwargs,
         output=output,
@@ -173,13 +196,15 @@ def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
         output_facts=facts,
         token_route=_is_token_route(index, module, key, fact, path),
     )
-    for name, annotation, default, _kind in fact["params"]:
-        if annotation is None or _is_dependency(index, module, outer, annotation, default):
+    for param in params(fact):
+        if param.annotation is None or _is_dependency(
+            index, module, outer, param.annotation, param.default
+        ):
             continue
-        models = type_facts(index, module, outer, annotation).models
+        models = type_facts(index, module, outer, param.annotation).models
         if models:
-            view.body_models[name] = models
-    return view
+            route_view_.body_models[param.name] = models
+    return route_view_
 
 
 def _output_kind(facts: TypeFacts) -> str:
@@ -196,7 +221,7 @@ def _refs_in(index: ProjectIndex, module: str, scope: str, shape: Any, depth: in
     """Every name in a shape, resolved (for spotting Depends() and OAuth2 forms)."""
     if not isinstance(shape, list) or not shape or depth > 6:
         return
-    if shape[0] == "n":
+    if isinstance(view(shape), Name):
         ref = index.ref_of_value(module, scope, shape)
         if ref is not None:
             yield ref
@@ -229,8 +254,8 @@ def _is_dependency(index, module, scope, annotation, default) -> bool:
 def _is_token_route(index, module, key, fact, path) -> bool:
     if isinstance(path, str) and "token" in path.rstrip("/").rpartition("/")[2].lower():
         return True
-    for _name, annotation, default, _kind in fact["params"]:
-        for shape in (annotation, default):
+    for param in params(fact):
+        for shape in (param.annotation, param.default):
             for ref in _refs_in(index, module, key, shape):
                 if ref.qual in TOKEN_FORMS:
                     return True
@@ -276,26 +301,26 @@ class _Values:
     def produce(self, module: str, scope: str, shape: Shape | None, depth: int = 0):
         if not shape or depth > MAX_DEPTH:
             return []
-        tag = shape[0]
-        if tag == "await":
-            return self.produce(module, scope, shape[1], depth + 1)
-        if tag in ("list", "dict"):
+        typed = view(shape)
+        if isinstance(typed, Await):
+            return self.produce(module, scope, typed.value, depth + 1)
+        if isinstance(typed, Seq | Mapping):
             # Inside a literal: it leaks all the same, but no response model fits the literal.
-            parts = shape[1] if tag == "list" else [v for _k, v in shape[1]]
+            parts = typed.items if isinstance(typed, Seq) else [v for _k, v in typed.pairs]
             return [
                 replace(p, wrapped=True)
                 for s in parts
                 for p in self.produce(module, scope, s, depth + 1)
             ]
-        if tag == "sub":
+        if isinstance(typed, Subscript):
             return [
                 Produced(p.model, p.form, p.leaks)
-                for p in self.produce(module, scope, shape[1], depth + 1)
+                for p in self.produce(module, scope, typed.value, depth + 1)
             ]
-        if tag == "n" and "." not in shape[1]:
-            return self._name(module, scope, shape[1], depth)
+        if isinstance(typed, Name) and "." not in typed.dotted:
+            return self._name(module, scope, typed.dotted, depth)
         split = _split_attr(shape)
-        if tag in ("n", "attr") and split is not None:
+        if isinstance(typed, Name | Attr) and split is not None:
             base, attr = split
             inner = self.produce(module, scope, base, depth + 1)
             if attr == "__dict__":
@@ -303,7 +328,7 @@ class _Values:
                     Produced(p.model, "dump", p.leaks, p.many) for p in inner if p.form == "object"
                 ]
             return self._attribute(inner, attr)
-        if tag == "call":
+        if isinstance(typed, Call):
             return self._call(module, scope, shape, depth)
         return []
 
@@ -311,25 +336,26 @@ class _Values:
         found = self.index.lookup_binding(module, scope, name)
         if found is None:
             return []
-        binding, bound_in = found
-        kind = binding[0]
-        if kind == "value":
-            annotation = binding[2] if len(binding) > 2 else None
-            if annotation is not None:
-                facts = type_facts(self.index, module, bound_in, annotation)
+        raw, bound_in = found
+        binding = view_binding(raw)
+        if isinstance(binding, ValueBinding):
+            if binding.annotation is not None:
+                facts = type_facts(self.index, module, bound_in, binding.annotation)
                 if facts.models:
                     return self.objects(facts.models)
-            return self.produce(module, bound_in, binding[1], depth + 1)
-        if kind in ("param", "annotated") and binding[1] is not None:
-            facts = type_facts(self.index, module, bound_in, binding[1])
-            many = is_collection(self.index, module, bound_in, binding[1])
-            return self.objects(facts.models, many, name if kind == "param" else None)
-        if kind == "param" and binding[2] and binding[2][0] == "call":
+            return self.produce(module, bound_in, binding.value, depth + 1)
+        if isinstance(binding, ParamBinding | AnnotatedBinding) and binding.annotation is not None:
+            facts = type_facts(self.index, module, bound_in, binding.annotation)
+            many = is_collection(self.index, module, bound_in, binding.annotation)
+            return self.objects(
+                facts.models, many, name if isinstance(binding, ParamBinding) else None
+            )
+        default = view(binding.default) if isinstance(binding, ParamBinding) else None
+        if isinstance(default, Call):
             # `user=Depends(get_current_user)` without an annotation: what the dependency gives.
-            callee = self.index.ref_of_value(module, bound_in, binding[2][1])
-            args = binding[2][2]
-            if callee is not None and callee.qual in DEPENDS and args:
-                dependency = self.index.ref_of_value(module, bound_in, args[0])
+            callee = self.index.ref_of_value(module, bound_in, default.func)
+            if callee is not None and callee.qual in DEPENDS and default.args:
+                dependency = self.index.ref_of_value(module, bound_in, default.args[0])
                 if dependency is not None and dependency.kind == "function":
                     return self._function_result(dependency, depth)
         return []
@@ -350,7 +376,7 @@ class _Values:
         return out
 
     def _call(self, module: str, scope: str, shape: Shape, depth: int):
-        func, args, kwargs = shape[1], shape[2], shape[3]
+        func, args, kwargs = view(shape)
         ref = self.index.ref_of_value(module, scope, func) if func else None
         first = args[0] if args else None
         if ref is not None:
@@ -447,16 +473,18 @@ class _Values:
     def query_model(self, module: str, scope: str, shape: Shape | None, depth: int) -> str | None:
         if not shape or depth > MAX_DEPTH:
             return None
-        if shape[0] == "await":
-            return self.query_model(module, scope, shape[1], depth + 1)
-        if shape[0] == "n" and "." not in shape[1]:
-            found = self.index.lookup_binding(module, scope, shape[1])
-            if found and found[0][0] == "value":
-                return self.query_model(module, found[1], found[0][1], depth + 1)
+        typed = view(shape)
+        if isinstance(typed, Await):
+            return self.query_model(module, scope, typed.value, depth + 1)
+        if isinstance(typed, Name) and "." not in typed.dotted:
+            found = self.index.lookup_binding(module, scope, typed.dotted)
+            binding = view_binding(found[0]) if found else None
+            if isinstance(binding, ValueBinding):
+                return self.query_model(module, found[1], binding.value, depth + 1)
             return None
-        if shape[0] != "call":
+        if not isinstance(typed, Call):
             return None
-        func, args = shape[1], shape[2]
+        func, args = typed.func, typed.args
         ref = self.index.ref_of_value(module, scope, func) if func else None
         if (
             ref is not None
@@ -479,39 +507,43 @@ class _Values:
 
 
 def _split_attr(shape: Shape | None) -> tuple[Shape, str] | None:
-    if not shape:
-        return None
-    if shape[0] == "n" and "." in shape[1]:
-        base, _, attr = shape[1].rpartition(".")
-        return ["n", base], attr
-    if shape[0] == "attr":
-        return shape[1], shape[2]
+    typed = view(shape)
+    if isinstance(typed, Name) and "." in typed.dotted:
+        base, _, attr = typed.dotted.rpartition(".")
+        return name_shape(base), attr
+    if isinstance(typed, Attr):
+        return typed.value, typed.attr
     return None
 
 
 def _literal_names(shape: Shape | None) -> dict[str, Any] | None:
     """{"name": True, "nested": {...}} from a set or dict literal; None when not a literal."""
-    if shape is None:
-        return None
-    if shape[0] == "list":
+    typed = view(shape)
+    if isinstance(typed, Seq):
         names: dict[str, Any] = {}
-        for item in shape[1]:
-            if not (item and item[0] == "const" and isinstance(item[1], str)):
+        for item in typed.items:
+            name = string(item)
+            if name is None:
                 return None
-            names[item[1]] = True
+            names[name] = True
         return names
-    if shape[0] == "dict":
+    if isinstance(typed, Mapping):
         names = {}
-        for key, value in shape[1]:
-            if not (key and key[0] == "const" and isinstance(key[1], str)):
+        for key, value in typed.pairs:
+            name = string(key)
+            if name is None:
                 return None
-            if value in (["const", True], ["n", "Ellipsis"]) or (value and value[0] == "?"):
-                names[key[1]] = True
+            if (
+                is_const(value, True)
+                or dotted(value) == "Ellipsis"
+                or isinstance(view(value), Unknown)
+            ):
+                names[name] = True
             else:
                 inner = _literal_names(value)
                 if inner is None:
                     return None
-                names[key[1]] = inner
+                names[name] = inner
         return names
     return None
 

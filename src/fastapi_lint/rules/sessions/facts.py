@@ -12,6 +12,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...index.shapes import (
+    AnnotatedBinding,
+    Attr,
+    Await,
+    Call,
+    ClassBinding,
+    DefBinding,
+    ImportBinding,
+    Name,
+    ParamBinding,
+    Subscript,
+    ValueBinding,
+    WithBinding,
+    view,
+    view_binding,
+)
 from ...index.summary import Shape
 
 if TYPE_CHECKING:
@@ -186,23 +202,23 @@ class SessionFacts:
     ) -> Val | None:
         if scope == "" and f"{module}.{name}" in self.factories:
             return ("kind", "factory")
-        kind = binding[0]
-        if kind == "import":
-            return self._qualified(binding[1], depth + 1)
-        if kind == "def":
-            return ("fn", binding[1])
-        if kind == "class":
-            if self._subclasses_session(binding[1], depth + 1):
+        bound = view_binding(binding)
+        if isinstance(bound, ImportBinding):
+            return self._qualified(bound.target, depth + 1)
+        if isinstance(bound, DefBinding):
+            return ("fn", bound.qual)
+        if isinstance(bound, ClassBinding):
+            if self._subclasses_session(bound.qual, depth + 1):
                 return ("kind", "session_class")
-            return ("cls", binding[1])
-        if kind in ("value", "with"):
-            if kind == "value" and len(binding) > 2 and binding[2] is not None:
-                typed = self.kind_of_annotation(module, scope, binding[2])
+            return ("cls", bound.qual)
+        if isinstance(bound, ValueBinding | WithBinding):
+            if isinstance(bound, ValueBinding) and bound.annotation is not None:
+                typed = self.kind_of_annotation(module, scope, bound.annotation)
                 if typed is not None:
                     return ("kind", typed)
-            return self._value(module, scope, binding[1], depth + 1)
-        if kind in ("param", "annotated") and binding[1] is not None:
-            typed = self.kind_of_annotation(module, scope, binding[1])
+            return self._value(module, scope, bound.value, depth + 1)
+        if isinstance(bound, ParamBinding | AnnotatedBinding) and bound.annotation is not None:
+            typed = self.kind_of_annotation(module, scope, bound.annotation)
             return ("kind", typed) if typed is not None else None
         return None
 
@@ -229,19 +245,23 @@ class SessionFacts:
     def _value(self, module: str, scope: str, shape: Shape | None, depth: int) -> Val | None:
         if not shape or depth > MAX_DEPTH:
             return None
-        tag = shape[0]
-        if tag == "n":
-            return self._name(module, scope, shape[1], depth + 1)
-        if tag == "attr":
-            base = self._value(module, scope, shape[1], depth + 1)
-            return self._member(base, shape[2], depth + 1) if base else None
-        if tag == "call":
-            callee = self._value(module, scope, shape[1], depth + 1)
-            if callee is not None and callee[0] == "ext" and callee[1] in CONTEXT_MANAGER_MAKERS:
-                # `get_db = contextmanager(get_session)`: a context-manager function.
-                wrapped = self._value(module, scope, (shape[2] or [None])[0], depth + 1)
-                return ("cmfn", wrapped[1]) if wrapped and wrapped[0] == "fn" else None
-            return self._call(module, scope, callee, shape[3] or {}, depth + 1)
+        match view(shape):
+            case Name(dotted):
+                return self._name(module, scope, dotted, depth + 1)
+            case Attr(value, attr):
+                base = self._value(module, scope, value, depth + 1)
+                return self._member(base, attr, depth + 1) if base else None
+            case Call(func, args, kwargs):
+                callee = self._value(module, scope, func, depth + 1)
+                if (
+                    callee is not None
+                    and callee[0] == "ext"
+                    and callee[1] in CONTEXT_MANAGER_MAKERS
+                ):
+                    # `get_db = contextmanager(get_session)`: a context-manager function.
+                    wrapped = self._value(module, scope, (args or [None])[0], depth + 1)
+                    return ("cmfn", wrapped[1]) if wrapped and wrapped[0] == "fn" else None
+                return self._call(module, scope, callee, kwargs or {}, depth + 1)
         return None
 
     def _call(
@@ -337,19 +357,18 @@ class SessionFacts:
     def fresh(self, module: str, scope: str, shape: Shape | None) -> bool:
         """Whether an expression makes a new object: a call, or a name the function itself
         binds to a call (`db = SessionLocal()`; `return db`)."""
-        if not shape:
-            return False
-        if shape[0] == "call":
+        typed = view(shape)
+        if isinstance(typed, Call):
             return True
-        if shape[0] == "await":
-            return self.fresh(module, scope, shape[1])
-        if shape[0] != "n" or "." in shape[1] or not scope:
+        if isinstance(typed, Await):
+            return self.fresh(module, scope, typed.value)
+        if not isinstance(typed, Name) or "." in typed.dotted or not scope:
             return False
-        found = self.index.lookup_binding(module, scope, shape[1])
+        found = self.index.lookup_binding(module, scope, typed.dotted)
         if found is None or found[1] != scope:
             return False
-        binding = found[0]
-        return binding[0] == "value" and bool(binding[1]) and binding[1][0] == "call"
+        bound = view_binding(found[0])
+        return isinstance(bound, ValueBinding) and isinstance(view(bound.value), Call)
 
     def global_session(self, module: str, scope: str, name: str, depth: int = 0) -> str | None:
         """The qualified name of the module-level session object `name` refers to, if any
@@ -359,15 +378,15 @@ class SessionFacts:
         found = self.index.lookup_binding(module, scope, name)
         if found is None or found[1] != "":
             return None
-        binding = found[0]
-        if binding[0] == "import":
-            split = self.index.split_qualified(binding[1])
+        bound = view_binding(found[0])
+        if isinstance(bound, ImportBinding):
+            split = self.index.split_qualified(bound.target)
             if split is None or "." in split[1]:
                 return None
             return self.global_session(split[0], "", split[1], depth + 1)
-        if binding[0] != "value" or not binding[1] or binding[1][0] != "call":
+        if not isinstance(bound, ValueBinding) or not isinstance(view(bound.value), Call):
             return None
-        if self.kind_of_shape(module, "", binding[1]) in SESSION_KINDS:
+        if self.kind_of_shape(module, "", bound.value) in SESSION_KINDS:
             return f"{module}.{name}" if module else name
         return None
 
@@ -409,20 +428,22 @@ def _depends_aliases_in(index: ProjectIndex, mod: str) -> tuple[str, list[tuple[
     summary = index.module(mod)
     if summary is None:
         return mod, found
-    for name, binding in sorted(summary["scopes"][""]["bindings"].items()):
-        if binding[0] != "value" or not binding[1] or binding[1][0] != "sub":
+    for name, raw in sorted(summary["scopes"][""]["bindings"].items()):
+        bound = view_binding(raw)
+        alias = view(bound.value) if isinstance(bound, ValueBinding) else None
+        if not isinstance(alias, Subscript):
             continue
-        base = index.ref_of_value(mod, "", binding[1][1])
-        args = binding[1][2]
+        base = index.ref_of_value(mod, "", alias.value)
         if base is None or base.qual not in ("typing.Annotated", "typing_extensions.Annotated"):
             continue
-        for extra in args[1:]:
-            if not extra or extra[0] != "call" or not extra[2]:
+        for extra in alias.items[1:]:
+            marker_call = view(extra)
+            if not isinstance(marker_call, Call) or not marker_call.args:
                 continue
-            marker = index.ref_of_value(mod, "", extra[1])
+            marker = index.ref_of_value(mod, "", marker_call.func)
             if marker is None or marker.qual not in ("fastapi.Depends", "fastapi.params.Depends"):
                 continue
-            dep = index.ref_of_value(mod, "", extra[2][0])
+            dep = index.ref_of_value(mod, "", marker_call.args[0])
             if dep is not None:
                 found.append((name, dep.qual))
     return mod, found

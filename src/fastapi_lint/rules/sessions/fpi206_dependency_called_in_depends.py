@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ...index.shapes import Const, Mapping, Seq, view
 from ...rule import Fix, Rule
 from .base import ENGINE_KINDS, SESSION_KINDS, facts_for
 
@@ -123,6 +124,6 @@ manager rather than what it yields.
 
     @staticmethod
     def _not_callable(module: str, key: str, shape, facts) -> bool:
-        if shape and shape[0] in ("const", "list", "dict"):
+        if isinstance(view(shape), Const | Seq | Mapping):
             return True
         return facts.kind_of_shape(module, key, shape) in NOT_CALLABLE_KINDS

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ...index.shapes import CallSite, dotted
 from ...index.summary import Shape
 
 if TYPE_CHECKING:
@@ -26,20 +27,20 @@ def _add_task_calls(index: ProjectIndex, mod: str):
     if summary is None:
         return
     for key, fact in summary["functions"].items():
-        for record in fact["calls"]:
-            func = record[0]
-            if not func or func[0] != "n" or not func[1].endswith(".add_task"):
+        for raw in fact["calls"]:
+            call = CallSite.of(raw)
+            if not (dotted(call.func) or "").endswith(".add_task"):
                 continue
-            ref = index.ref_of_value(mod, key, func)
+            ref = index.ref_of_value(mod, key, call.func)
             if ref is not None and ref.kind == "member" and ref.qual in ADD_TASK_MEMBERS:
-                yield key, record
+                yield key, call
 
 
-def task_shape(record: list[Any]) -> Shape | None:
-    args, kwargs = record[3], record[4]
-    if kwargs.get("func") is not None:
-        return kwargs["func"]
-    return args[0] if args else None
+def task_shape(call: CallSite) -> Shape | None:
+    """The task an add_task call passes (`func=` or its first argument)."""
+    if call.kwargs.get("func") is not None:
+        return call.kwargs["func"]
+    return call.args[0] if call.args else None
 
 
 def _tasks_in(index: ProjectIndex, mod: str) -> list[str]:
@@ -63,9 +64,10 @@ def _called_in(index: ProjectIndex, mod: str, tasks: tuple[str, ...]) -> list[st
     scopes = [("", summary["module_calls"])]
     scopes += [(key, fact["calls"]) for key, fact in summary["functions"].items()]
     for key, calls in scopes:
-        for record in calls:
-            func = record[0]
-            if not func or func[0] != "n" or func[1].rsplit(".", 1)[-1] not in short:
+        for raw in calls:
+            func = CallSite.of(raw).func
+            name = dotted(func)
+            if name is None or name.rsplit(".", 1)[-1] not in short:
                 continue
             ref = index.ref_of_value(mod, key, func)
             if ref is not None and ref.qual in tasks:

@@ -7,6 +7,7 @@ from typing import Any
 import libcst as cst
 
 from ...index.project import ProjectIndex
+from ...index.shapes import Const, Name, Seq, Subscript, is_none, view
 from ...rule import Fix, Rule, dotted_name
 from .base import is_add_task, project_callable, task_argument, task_arguments
 
@@ -58,14 +59,14 @@ NOT_CALLABLE_TYPES = frozenset(
 
 
 def _annotation_not_callable(index: ProjectIndex, module: str, scope: str, shape: Any) -> bool:
-    if shape in (["const", None], ["n", "None"]):
+    if is_none(shape):
         return True
-    tag = shape[0] if shape else None
-    if tag == "n":
-        ref = index.resolve_name(module, scope, shape[1])
+    typed = view(shape)
+    if isinstance(typed, Name):
+        ref = index.resolve_name(module, scope, typed.dotted)
         return ref is not None and ref.qual in NOT_CALLABLE_TYPES
-    if tag == "sub":
-        return _annotation_not_callable(index, module, scope, shape[1])
+    if isinstance(typed, Subscript):
+        return _annotation_not_callable(index, module, scope, typed.value)
     return False
 
 
@@ -85,7 +86,7 @@ def returns_no_callable(
         scope = fact.get("parent") or fact.get("class") or ""
         return _annotation_not_callable(index, split[0], scope, returns)
     # Without an annotation: only literal returns (or none at all) are known not to be callable.
-    return all(shape and shape[0] in ("const", "list") for shape in fact["returns_values"])
+    return all(isinstance(view(shape), Const | Seq) for shape in fact["returns_values"])
 
 
 def _pure(expr: cst.BaseExpression) -> bool:

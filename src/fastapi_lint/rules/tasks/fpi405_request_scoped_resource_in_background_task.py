@@ -7,6 +7,7 @@ from typing import Any
 
 import libcst as cst
 
+from ...index.shapes import Call, ParamBinding, Subscript, string, view, view_binding
 from ...model import RelatedLocation
 from ...rule import Rule
 from .base import is_add_task, task_arguments
@@ -140,24 +141,27 @@ There is no fix: the task itself has to open its own resource.
         is a parameter whose value comes from a project dependency that yields."""
         index, module = self.ctx.index, self.ctx.module_name
         found = index.lookup_binding(module, self.ctx.scope_key, name)
-        if found is None or found[0][0] != "param":
+        binding = view_binding(found[0]) if found is not None else None
+        if not isinstance(binding, ParamBinding):
             return None
-        binding, scope = found
-        annotation, default = binding[1], binding[2]
-        depends = self._depends_call(module, scope, default)
+        scope = found[1]
+        annotation = binding.annotation
+        depends = self._depends_call(module, scope, binding.default)
         if depends is None and annotation is not None:
             expanded = index.expand_annotation(module, scope, annotation)
             if expanded is not None:
-                mod, shape = expanded
-                if shape[0] == "sub" and self._resolves(mod, "", shape[1], _ANNOTATED):
-                    for meta in shape[2][1:]:
+                mod, typed = expanded[0], view(expanded[1])
+                if isinstance(typed, Subscript) and self._resolves(
+                    mod, "", typed.value, _ANNOTATED
+                ):
+                    for meta in typed.items[1:]:
                         depends = self._depends_call(mod, "", meta)
                         if depends is not None:
                             module, scope = mod, ""
                             break
         if depends is None:
             return None
-        args, kwargs = depends[2], depends[3]
+        args, kwargs = depends.args, depends.kwargs
         target = kwargs.get("dependency") or (args[0] if args else None)
         ref = index.ref_of_value(module, scope, target)
         if ref is None or ref.kind != "function":
@@ -165,12 +169,13 @@ There is no fix: the task itself has to open its own resource.
         fact = index.function(ref.qual)
         if fact is None or not fact.get("generator"):
             return None
-        return fact["name"], kwargs.get("scope") == ["const", "function"], ref.qual
+        return fact["name"], string(kwargs.get("scope")) == "function", ref.qual
 
-    def _depends_call(self, module: str, scope: str, shape: Any) -> list | None:
-        if not shape or shape[0] != "call":
+    def _depends_call(self, module: str, scope: str, shape: Any) -> Call | None:
+        call = view(shape)
+        if not isinstance(call, Call):
             return None
-        return shape if self._resolves(module, scope, shape[1], _DEPENDS) else None
+        return call if self._resolves(module, scope, call.func, _DEPENDS) else None
 
     def _resolves(self, module: str, scope: str, shape: Any, names: frozenset[str]) -> bool:
         ref = self.ctx.index.ref_of_value(module, scope, shape)

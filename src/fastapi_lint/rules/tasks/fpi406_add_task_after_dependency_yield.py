@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ...index.shapes import ParamBinding, view_binding
 from ...rule import Rule
 from .base import is_add_task
 from .fastapi_version import fastapi_range, overlaps
@@ -93,7 +94,7 @@ There is no fix: moving the call before the `yield` changes when the work is sch
         found = self.ctx.index.lookup_binding(
             self.ctx.module_name, self.ctx.scope_key, receiver.value
         )
-        if found is None or found[0][0] != "param":
+        if found is None or not isinstance(view_binding(found[0]), ParamBinding):
             return
         allowed = fastapi_range(self.ctx.settings)
         affected = [label for (low, high), label in _LATE_EXIT if overlaps(allowed, low, high)]
