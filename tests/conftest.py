@@ -15,6 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+# Fixture files are data for the linter (some are named like tests): never collect them.
+collect_ignore = ["fixtures"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

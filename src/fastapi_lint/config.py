@@ -179,6 +179,8 @@ RULE_KEYS: dict[str, Validator] = {
     "allowed-secret-models": _dotted_list,
     "fastapi-version": _version,
     "heavy-task-patterns": _string_list,
+    "report-unserved": _bool,
+    "report-lifespan-startup": _bool,
 }
 
 

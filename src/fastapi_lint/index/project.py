@@ -15,9 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import ChainHop
+from .reach import serving_reach
 from .summary import BUILTIN_NAMES, Shape, shape_text
 
 MAX_RESOLVE_DEPTH = 12
+#: Annotations that qualify a binding without saying its type (`x: Final = APIRouter()`).
+QUALIFIERS = frozenset(
+    {"typing.Final", "typing_extensions.Final", "typing.ClassVar", "typing_extensions.ClassVar"}
+)
+#: `type[X]`: the class X itself.
+CLASS_OF = frozenset({"builtins.type", "typing.Type", "typing_extensions.Type"})
 
 #: A fact computed over every module of the project (read with `ProjectIndex.project_fact`).
 ProjectFact = Callable[["ProjectIndex"], Any]
@@ -501,6 +508,8 @@ class ProjectIndex:
             if alias is not None:
                 return self.type_of_annotation(alias[0], "", alias[1], depth + 1)
             ref = self._resolve_name(module, scope_key, shape[1], depth + 1)
+            if ref is not None and ref.qual in QUALIFIERS:
+                return None  # `router: Final = APIRouter()`: the value says what it is
             if ref is not None and ref.kind in ("class", "external"):
                 return Ref("instance", ref.qual)
             return None
@@ -508,6 +517,15 @@ class ProjectIndex:
             base = self.ref_of_value(module, scope_key, shape[1], depth + 1)
             base_name = base.qual if base else ""
             args = shape[2]
+            if base_name in QUALIFIERS and args:
+                return self.type_of_annotation(module, scope_key, args[0], depth + 1)
+            if base_name in CLASS_OF and len(args) == 1:
+                # `type[APIRouter]`: the class itself (a router class built by a factory)
+                # (A fresh, memoised resolution: a factory's annotation sits deep in a chain
+                # of imports and calls, past the depth limit of the chain that reached it.)
+                arg = args[0]
+                cls = self.resolve_name(module, scope_key, arg[1]) if arg[0] == "n" else None
+                return cls if cls is not None and cls.kind in ("class", "external") else None
             if base_name in ("typing.Annotated", "typing_extensions.Annotated") and args:
                 return self.type_of_annotation(module, scope_key, args[0], depth + 1)
             if base_name in ("typing.Optional", "typing_extensions.Optional") and args:
@@ -711,6 +729,12 @@ class ProjectIndex:
     def qualified_function(self, module: str, key: str) -> str:
         return f"{module}.{key}" if module else key
 
+    def reach(self, module: str, key: str) -> list | None:
+        """Whether the function `key` of `module` runs on the serving event loop:
+        `[kind, entry, via]` (see `index.reach`), or None when that is unknown."""
+        found = self.project_fact("serving_reach")
+        return found.get(self.qualified_function(module, key))
+
 
 def _is_fact_key(key: Any) -> bool:
     return isinstance(key, tuple) and key[:1] in (("@fact",), ("@part",), ("@digest",))
@@ -735,7 +759,16 @@ def _registered_routes_in(index: ProjectIndex, mod: str) -> dict[str, dict]:
             endpoint = kwargs.get("endpoint") or (args[1] if len(args) > 1 else None)
             ref = index.ref_of_value(mod, key, endpoint)
             if ref is not None and ref.kind == "function":
-                routes[ref.qual] = {"method": "api_route", "owner": "", "call": func}
+                path = kwargs.get("path") or (args[0] if args else None)
+                route = {"method": "api_route", "owner": "", "call": func}
+                if path and path[0] == "const" and isinstance(path[1], str):
+                    route["path"] = path[1]
+                methods = kwargs.get("methods")
+                if methods and methods[0] == "list":
+                    names = [m[1] for m in methods[1] if m and m[0] == "const"]
+                    if names and all(isinstance(n, str) for n in names):
+                        route["methods"] = names
+                routes[ref.qual] = route
     return routes
 
 
@@ -770,4 +803,5 @@ def _dependency_functions(index: ProjectIndex) -> list[str]:
 PROJECT_FACTS: dict[str, ProjectFact] = {
     "registered_routes": _registered_routes,
     "dependency_functions": _dependency_functions,
+    "serving_reach": serving_reach,
 }

@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-SUMMARY_VERSION = 5
+SUMMARY_VERSION = 6
 MAX_SHAPE_DEPTH = 6
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -373,14 +373,20 @@ class _Summarizer(ast.NodeVisitor):
         self._mark("awaits")
         self.generic_visit(node)
 
+    def _note_yield(self, node: ast.AST) -> None:
+        if self.current and self.current[-1].get("first_yield") is None:
+            self.current[-1]["first_yield"] = node.lineno  # type: ignore[attr-defined]
+
     def visit_Yield(self, node: ast.Yield) -> None:
         self._mark("generator")
+        self._note_yield(node)
         if self.current and node.value is not None:
             self.current[-1]["yields_values"].append(shape_of(node.value))
         self.generic_visit(node)
 
     def visit_YieldFrom(self, node: ast.YieldFrom) -> None:
         self._mark("generator")
+        self._note_yield(node)
         self.generic_visit(node)
 
     def visit_Return(self, node: ast.Return) -> None:
@@ -454,6 +460,8 @@ class _Summarizer(ast.NodeVisitor):
             "decorators": [shape_of(d) for d in node.decorator_list],
             "returns": annotation_shape(node.returns),
             "generator": False,
+            # Line of the first `yield` (a lifespan's startup ends there).
+            "first_yield": None,
             "awaits": False,
             "calls": [],
             "returns_values": [],

@@ -79,6 +79,49 @@ def offloaded_calls(
     yield value, call
 
 
+#: Settings (under [tool.fastapi-lint.rules]) that widen what "served" means.
+REPORT_UNSERVED = "report-unserved"
+REPORT_LIFESPAN_STARTUP = "report-lifespan-startup"
+_ASYNC_CLAUSE = "inside `async def`"
+
+
+def served_verdict(ctx: FileContext, yielded: bool) -> tuple[bool, str]:
+    """(report?, words naming the entry point that reaches the enclosing function) from the
+    index's reachability fact: serving code is reported with its entry point, code that
+    provably serves no request (tests, scripts, coroutines run on their own loop, startup) is
+    not, unless a setting asks for it, and code of unknown reach is reported as before."""
+    frame = ctx.enclosing_function()
+    if frame is None or frame.key is None:
+        return True, ""
+    found = ctx.index.reach(ctx.module_name, frame.key)
+    if found is None:
+        return True, ""
+    kind, entry, via = found
+    if kind == "lifespan":
+        if yielded:
+            return True, f"reached from lifespan `{frame.key}` after startup"
+        kind = "startup"
+    settings = ctx.settings
+    if kind == "serving":
+        words = f"reached from {entry}"
+        if via:
+            names = list(via) if len(via) <= 3 else [via[0], "…", via[-1]]
+            words += " via " + " → ".join(names)
+        return True, words
+    if kind == "startup" and settings.rule_option(REPORT_LIFESPAN_STARTUP, False):
+        return True, ""
+    return bool(settings.rule_option(REPORT_UNSERVED, False)), ""
+
+
+def with_reach(message: str, words: str) -> str:
+    """`message` naming the entry point: "... inside `async def` reached from POST /users"."""
+    if not words:
+        return message
+    if _ASYNC_CLAUSE in message:
+        return message.replace(_ASYNC_CLAUSE, f"{_ASYNC_CLAUSE} ({words})", 1)
+    return f"{message} ({words})"
+
+
 def blocking_message(reason: Blocking, *, hint: str = "") -> str:
     use = f"; use {reason.use}" if reason.use else ""
     return f"`{reason.call}()` blocks the event loop inside `async def`{hint}{use}"
@@ -105,6 +148,9 @@ class AsyncCallRule(Rule):
         # call (they need parentheses once they become `await ...`).
         self.awaited: set[int] = set()
         self.tight: set[int] = set()
+        # Functions (frame nodes) whose first `yield` the walk has passed: a lifespan's
+        # startup ends there.
+        self._yielded: set[int] = set()
 
     @property
     def extra(self) -> Extra:
@@ -115,6 +161,21 @@ class AsyncCallRule(Rule):
 
     def visit_Await(self, node: cst.Await) -> None:
         self.awaited.add(id(node.expression))
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        frame = self.ctx.enclosing_function()
+        if frame is not None:
+            self._yielded.add(id(frame.node))
+
+    def report(self, node: cst.CSTNode, message: str | None = None, fix=None, **kwargs) -> None:
+        """Reports only code that may serve requests (see `served_verdict`), naming the entry
+        point that reaches it."""
+        frame = self.ctx.enclosing_function()
+        yielded = frame is not None and id(frame.node) in self._yielded
+        keep, words = served_verdict(self.ctx, yielded)
+        if not keep:
+            return
+        super().report(node, with_reach(message or self.message, words), fix, **kwargs)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.tight.add(id(node.value))

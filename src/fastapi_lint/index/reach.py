@@ -1,0 +1,453 @@
+"""Which functions run on the event loop that serves requests: the project fact "serving_reach".
+
+Every project function is a node; an edge goes from a function (or a module body) to each
+project function it calls, hands to a call by reference (`add_task(f)`, `Depends(f)`), or
+declares as a dependency. Then:
+
+- serving: reached from an entry point (a path operation, a dependency, middleware, an
+  exception handler, a shutdown handler, a task a lifespan starts, the part of a lifespan after
+  its first `yield`) through edges; the first entry point found (path operations first) and the
+  functions on the way are kept for the message;
+- not serving: not reached from an entry point, and either a root that provably runs elsewhere
+  (a test function or any function of a test module, a coroutine run on its own loop by
+  `asyncio.run(...)`, startup code) or a function whose every known use comes from such code;
+- unknown: the rest (no known caller, or a caller we cannot see through). Not in the fact.
+
+The fact maps a qualified function name to `[kind, entry, via]`: kind "serving" (entry: a label
+such as "POST /users", via: the function names from the entry to the function), "test",
+"script", "startup", or "lifespan" (a lifespan function: its calls before the first `yield` are
+startup, the rest serve). Read it through `ProjectIndex.reach`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from .summary import Shape
+
+if TYPE_CHECKING:
+    from .project import ProjectIndex, Ref
+
+SERVING = "serving"
+TEST = "test"
+SCRIPT = "script"
+STARTUP = "startup"
+LIFESPAN = "lifespan"
+NOT_SERVING = frozenset({TEST, SCRIPT, STARTUP})
+
+_TEST_MODULE = re.compile(r"(test_.*|.*_test|conftest|tests?)$")
+
+#: Calls that run a coroutine on an event loop of their own (a script, a thread's own loop).
+OWN_LOOP_RUNNERS = frozenset(
+    {"asyncio.run", "asyncio.runners.run", "anyio.run", "trio.run", "uvloop.run"}
+)
+#: Method names that run a coroutine to completion on a loop created for it.
+OWN_LOOP_METHODS = frozenset({"run_until_complete"})
+#: Calls that start a coroutine as a task on the running loop (from startup: it serves).
+SPAWNERS = frozenset({"create_task", "ensure_future", "start_soon", "spawn"})
+DEPENDS = frozenset({"Depends", "Security"})
+BASE_HTTP_MIDDLEWARE = frozenset(
+    {
+        "starlette.middleware.base.BaseHTTPMiddleware",
+        "fastapi.middleware.base.BaseHTTPMiddleware",
+    }
+)
+MIDDLEWARE_WRAPPERS = frozenset(
+    {"starlette.middleware.Middleware", "fastapi.middleware.Middleware"}
+)
+
+#: Edge kinds: "call" (runs where its caller runs), "ref" (handed over by reference: runs
+#: where its caller runs, except from startup code, which may start it on the serving loop),
+#: "startup" (called by a lifespan before its first yield), "spawn" (started as a task).
+Edge = tuple[str, str, str]  # (caller or "" + module for a module body, callee, kind)
+
+
+def is_test_module(module: str) -> bool:
+    """A pytest module by its file name: `test_*.py`, `*_test.py`, `conftest.py`."""
+    return bool(_TEST_MODULE.fullmatch(module.rpartition(".")[2]))
+
+
+def _dependency_refs(shape: Shape | None, found: list[Shape], depth: int = 0) -> None:
+    """The shapes given to Depends()/Security() anywhere inside `shape`."""
+    if not shape or depth > 8:
+        return
+    tag = shape[0]
+    if tag == "call":
+        func = shape[1]
+        if func and func[0] == "n" and func[1].rsplit(".", 1)[-1] in DEPENDS:
+            args, kwargs = shape[2], shape[3]
+            target = kwargs.get("dependency") or (args[0] if args else None)
+            if target is not None:
+                found.append(target)
+            return
+        for arg in [*shape[2], *shape[3].values()]:
+            _dependency_refs(arg, found, depth + 1)
+    elif tag in ("sub", "list"):
+        for item in shape[2] if tag == "sub" else shape[1]:
+            _dependency_refs(item, found, depth + 1)
+    elif tag == "union":
+        for item in shape[1]:
+            _dependency_refs(item, found, depth + 1)
+
+
+def _names_in(shape: Shape | None, found: list[Shape], depth: int = 0) -> None:
+    """Bare and dotted names used inside `shape` (not called: call records cover those)."""
+    if not shape or depth > 8:
+        return
+    tag = shape[0]
+    if tag == "n":
+        found.append(shape)
+    elif tag == "call":
+        for arg in [*shape[2], *shape[3].values()]:
+            _names_in(arg, found, depth + 1)
+    elif tag == "list":
+        for item in shape[1]:
+            _names_in(item, found, depth + 1)
+    elif tag == "dict":
+        for _key, value in shape[1]:
+            _names_in(value, found, depth + 1)
+
+
+def project_callable(index: ProjectIndex, ref: Ref | None) -> list[str]:
+    """The project functions that run when `ref` is called: a function, a method reached
+    through an instance (`Service().run`), an instance's `__call__`, a class's `__init__` and
+    `__call__` (a class dependency)."""
+    if ref is None:
+        return []
+    if ref.kind == "function":
+        return [ref.qual]
+    if ref.kind == "member":
+        owner = ref.qual.rpartition(".")[0]
+        if index.class_(owner) is not None and index.function(ref.qual) is not None:
+            return [ref.qual]
+        return []
+    if ref.kind == "class":
+        return [q for q in (f"{ref.qual}.__init__",) if index.function(q) is not None]
+    if ref.kind == "instance" and index.class_(ref.qual) is not None:
+        return [q for q in (f"{ref.qual}.__call__",) if index.function(q) is not None]
+    return []
+
+
+def _route_label(route: dict[str, Any]) -> str:
+    """ "POST /users" for a route decorator or an add_api_route registration."""
+    method = route.get("method", "")
+    call = route.get("call") or []
+    path = route.get("path")
+    methods = route.get("methods")
+    if len(call) > 3 and call[0] == "call":
+        args, kwargs = call[2], call[3]
+        first = args[0] if args else kwargs.get("path")
+        if first and first[0] == "const":
+            path = first[1]
+        listed = kwargs.get("methods")
+        if listed and listed[0] == "list":
+            methods = [m[1] for m in listed[1] if m and m[0] == "const"]
+    if method in ("websocket", "api_websocket_route", "websocket_route"):
+        verb = "WEBSOCKET"
+    elif method in ("api_route", "route"):
+        names = [m for m in methods or () if isinstance(m, str)]
+        verb = ",".join(n.upper() for n in names) if names else "ROUTE"
+    else:
+        verb = method.upper()
+    return f"{verb} {path}" if isinstance(path, str) else f"{verb} route"
+
+
+def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
+    """What module `mod` contributes: roots of each kind, edges and functions used as values
+    in ways we cannot follow ("opaque")."""
+    summary = index.module(mod)
+    part: dict[str, Any] = {"routes": [], "roots": [], "edges": [], "opaque": []}
+    if summary is None:
+        return part
+    test_module = is_test_module(mod)
+    test_package = any(p in ("tests", "test") for p in mod.split(".")[:-1])
+    roots, edges, opaque = part["roots"], part["edges"], part["opaque"]
+    body = f"<module>{mod}"
+
+    def qual(key: str) -> str:
+        return index.qualified_function(mod, key)
+
+    # Roots from the functions themselves.
+    for key, fact in summary["functions"].items():
+        name = qual(key)
+        scope = fact.get("parent") or fact.get("class") or ""
+        route = index.path_operation(mod, key)
+        if route is not None:
+            part["routes"].append([name, _route_label(route)])
+        if test_module or (test_package and fact["name"].startswith("test_")):
+            roots.append([name, TEST, ""])
+        for decorator in fact["decorators"]:
+            if not decorator or decorator[0] != "call":
+                continue
+            func = decorator[1]
+            if not func or func[0] != "n" or "." not in func[1]:
+                continue
+            owner, _, method = func[1].rpartition(".")
+            if method not in ("middleware", "exception_handler", "on_event"):
+                continue
+            if index.app_type(index.resolve_name(mod, scope, owner)) is None:
+                continue
+            if method == "on_event":
+                args = decorator[2]
+                event = args[0][1] if args and args[0] and args[0][0] == "const" else None
+                if event == "startup":
+                    roots.append([name, STARTUP, ""])
+                elif event == "shutdown":
+                    roots.append([name, SERVING, f"shutdown handler `{fact['name']}`"])
+            else:
+                label = "middleware" if method == "middleware" else "exception handler"
+                roots.append([name, SERVING, f"{label} `{fact['name']}`"])
+        # Dependencies declared in the signature run before the function, where it runs.
+        found: list[Shape] = []
+        for param in fact["params"]:
+            expanded = index.expand_annotation(mod, scope, param[1])
+            _dependency_refs(expanded[1] if expanded else param[1], found)
+            _dependency_refs(param[2], found)
+        if route is not None:
+            _dependency_refs(route.get("call"), found)
+        for shape in found:
+            for callee in project_callable(index, index.ref_of_value(mod, scope, shape)):
+                edges.append([name, callee, "call"])
+
+    # Classes: BaseHTTPMiddleware subclasses serve through `dispatch`.
+    for key, cls in summary["classes"].items():
+        scope = cls.get("parent") or ""
+        for base_shape in cls["bases"]:
+            base = index.ref_of_value(mod, scope, base_shape)
+            if base is not None and base.qual in BASE_HTTP_MIDDLEWARE:
+                name = qual(f"{key}.dispatch")
+                if index.function(name) is not None:
+                    roots.append([name, SERVING, f"middleware `{cls['name']}`"])
+
+    # Calls, per scope.
+    scopes: list[tuple[str, str, list, dict | None]] = [("", body, summary["module_calls"], None)]
+    scopes += [(k, qual(k), f["calls"], f) for k, f in summary["functions"].items()]
+    lifespans: set[str] = set()
+    for key, caller, calls, fact in scopes:
+        own_loop: list[Shape] = []
+        spawned: list[Shape] = []
+        first_yield = fact.get("first_yield") if fact else None
+        for record in calls:
+            func, line, _col, args, kwargs = record
+            ref = index.ref_of_value(mod, key, func)
+            qual_name = ref.qual if ref is not None else ""
+            method = func[1].rsplit(".", 1)[-1] if func and func[0] == "n" else ""
+            if qual_name in OWN_LOOP_RUNNERS or method in OWN_LOOP_METHODS:
+                target = args[0] if args else None
+                if target and target[0] == "call":
+                    own_loop.append(target[1])
+                    target = target[1]
+                for callee in project_callable(index, index.ref_of_value(mod, key, target)):
+                    roots.append([callee, SCRIPT, ""])
+                continue
+            if method in SPAWNERS and args and args[0] and args[0][0] == "call":
+                spawned.append(args[0][1])
+            if method in ("add_middleware",) or qual_name in MIDDLEWARE_WRAPPERS:
+                target = index.ref_of_value(mod, key, args[0] if args else None)
+                if target is not None and target.kind == "class":
+                    for attr in ("__call__", "dispatch"):
+                        name = f"{target.qual}.{attr}"
+                        if index.function(name) is not None:
+                            label = f"middleware `{target.qual.rpartition('.')[2]}`"
+                            roots.append([name, SERVING, label])
+            if method == "add_exception_handler" and len(args) > 1:
+                for callee in project_callable(index, index.ref_of_value(mod, key, args[1])):
+                    roots.append([callee, SERVING, f"exception handler `{args[1][1]}`"])
+            if ref is not None and ref.kind in ("external", "class"):
+                if index.app_type(index.call_result(ref)) is not None:
+                    _app_arguments(index, mod, key, kwargs, roots, lifespans)
+                elif _is_route_class(index, ref):
+                    endpoint = kwargs.get("endpoint") or (args[1] if len(args) > 1 else None)
+                    path = args[0] if args else kwargs.get("path")
+                    label = f"ROUTE {path[1]}" if path and path[0] == "const" else "ROUTE route"
+                    for callee in project_callable(index, index.ref_of_value(mod, key, endpoint)):
+                        part["routes"].append([callee, label])
+            # An ordinary call: callee runs where the caller runs.
+            kind = "call"
+            if first_yield is not None and fact is not None and line < first_yield:
+                kind = "startup"
+            if func in own_loop:
+                continue
+            if func in spawned:
+                kind = "spawn"
+            for callee in project_callable(index, ref):
+                edges.append([caller, callee, kind])
+            # Functions handed over by reference (`add_task(f)`, `Thread(target=f)`).
+            values: list[Shape] = []
+            for arg in [*args, *kwargs.values()]:
+                _names_in(arg, values)
+            for shape in values:
+                for callee in project_callable(index, index.ref_of_value(mod, key, shape)):
+                    ref_kind = "ref" if kind != "startup" else "startup-ref"
+                    edges.append([caller, callee, ref_kind])
+    for name in sorted(lifespans):
+        roots.append([name, LIFESPAN, ""])
+
+    # Functions bound to names or stored in containers: used in ways we do not follow.
+    if not test_module:
+        for key, record in summary["scopes"].items():
+            for binding in record["bindings"].values():
+                if binding and binding[0] in ("value", "with"):
+                    values = []
+                    _names_in(binding[1], values)
+                    for shape in values:
+                        ref = index.ref_of_value(mod, key, shape)
+                        if ref is not None and ref.kind == "function":
+                            opaque.append(ref.qual)
+    part["opaque"] = sorted(set(opaque))
+    return part
+
+
+ROUTE_CLASSES = frozenset(
+    {
+        "fastapi.routing.APIRoute",
+        "fastapi.routing.APIWebSocketRoute",
+        "starlette.routing.Route",
+        "starlette.routing.WebSocketRoute",
+    }
+)
+
+
+def _is_route_class(index: ProjectIndex, ref: Ref, depth: int = 0) -> bool:
+    """`APIRoute`, `Route` or a project subclass of one (`class PaginationRoute(APIRoute)`)."""
+    if ref.qual in ROUTE_CLASSES:
+        return True
+    if ref.kind != "class" or depth > 6:
+        return False
+    fact = index.class_(ref.qual)
+    split = index.split_qualified(ref.qual)
+    if fact is None or split is None:
+        return False
+    for base_shape in fact["bases"]:
+        base = index.ref_of_value(split[0], fact.get("parent") or "", base_shape)
+        if base is not None and _is_route_class(index, base, depth + 1):
+            return True
+    return False
+
+
+def _app_arguments(
+    index: ProjectIndex,
+    mod: str,
+    key: str,
+    kwargs: dict[str, Shape],
+    roots: list,
+    lifespans: set[str],
+) -> None:
+    """`FastAPI(lifespan=..., on_startup=[...], on_shutdown=[...], exception_handlers={...})`."""
+    lifespan = kwargs.get("lifespan")
+    if lifespan is not None:
+        for callee in project_callable(index, index.ref_of_value(mod, key, lifespan)):
+            lifespans.add(callee)
+    for kw, kind in (("on_startup", STARTUP), ("on_shutdown", SERVING)):
+        value = kwargs.get(kw)
+        if value and value[0] == "list":
+            for item in value[1]:
+                for callee in project_callable(index, index.ref_of_value(mod, key, item)):
+                    label = "" if kind == STARTUP else f"shutdown handler `{item[1]}`"
+                    roots.append([callee, kind, label])
+    handlers = kwargs.get("exception_handlers")
+    if handlers and handlers[0] == "dict":
+        for _k, value in handlers[1]:
+            for callee in project_callable(index, index.ref_of_value(mod, key, value)):
+                label = f"exception handler `{callee.rpartition('.')[2]}`"
+                roots.append([callee, SERVING, label])
+
+
+def _in_tests(qual: str) -> bool:
+    mod = qual.removeprefix("<module>")
+    parts = mod.split(".")
+    return any(is_test_module(".".join(parts[: n + 1])) for n in range(len(parts)))
+
+
+def _short(qual: str, index: ProjectIndex) -> str:
+    split = index.split_qualified(qual)
+    return split[1] if split else qual.rpartition(".")[2]
+
+
+def serving_reach(index: ProjectIndex) -> dict[str, list]:
+    """The fact: qualified function -> [kind, entry label, via names] (see the module doc)."""
+    parts = index.per_module(_reach_part)
+    routes: list[list[str]] = []
+    roots: list[list[str]] = []
+    callees: dict[str, list[tuple[str, str]]] = {}
+    callers: dict[str, list[tuple[str, str]]] = {}
+    opaque: set[str] = set()
+    for part in parts:
+        routes += part["routes"]
+        roots += part["roots"]
+        opaque.update(part["opaque"])
+        for caller, callee, kind in part["edges"]:
+            callees.setdefault(caller, []).append((callee, kind))
+            callers.setdefault(callee, []).append((caller, kind))
+    for qual in index.dependency_functions():
+        roots.append([qual, SERVING, f"dependency `{_short(qual, index)}`"])
+
+    result: dict[str, list] = {}
+    lifespans = {name for name, kind, _ in roots if kind == LIFESPAN}
+
+    def spread(seeds: list[tuple[str, str]]) -> None:
+        queue: deque[tuple[str, str, tuple[str, ...]]] = deque()
+        for name, label in seeds:
+            if name not in result:
+                result[name] = [SERVING, label, []]
+                queue.append((name, label, ()))
+        while queue:
+            name, label, via = queue.popleft()
+            for callee, kind in callees.get(name, ()):
+                if callee in result or kind in ("startup", "startup-ref"):
+                    continue
+                path = (*via, _short(callee, index))
+                result[callee] = [SERVING, label, list(path)]
+                queue.append((callee, label, path))
+
+    spread([(name, label) for name, label in routes])
+    later = [(name, label) for name, kind, label in roots if kind == SERVING]
+    for caller, edges in callees.items():
+        for callee, kind in edges:
+            if kind == "spawn" and not _in_tests(caller):
+                later.append((callee, f"a task started by `{_short(caller, index)}`"))
+    # A lifespan serves after its first yield, and so do the tasks its startup starts.
+    for name in sorted(lifespans):
+        label = f"lifespan `{_short(name, index)}`"
+        for callee, kind in callees.get(name, ()):
+            if kind in ("call", "ref", "spawn"):
+                later.append((callee, label))
+    spread(later)
+
+    for name in sorted(lifespans):
+        result.setdefault(name, [LIFESPAN, "", []])
+    for name, kind, _label in roots:
+        if kind in (SCRIPT, STARTUP) and name in opaque:
+            continue  # also used in a way we do not follow: its reach is unknown
+        if kind in NOT_SERVING and name not in result:
+            result[name] = [kind, "", []]
+    # Whatever only not-serving code uses does not serve either.
+    not_serving = {name for name, entry in result.items() if entry[0] in NOT_SERVING}
+    changed = True
+    rounds = 0
+    while changed and rounds < 32:
+        changed = False
+        rounds += 1
+        for callee, incoming in callers.items():
+            if callee in result or callee in opaque:
+                continue
+            kinds = []
+            for caller, kind in incoming:
+                if caller.startswith("<module>"):
+                    mod = caller.removeprefix("<module>")
+                    kinds.append(TEST if is_test_module(mod) else None)
+                elif caller in lifespans and kind == "startup":
+                    kinds.append(STARTUP)
+                elif caller in not_serving and not (
+                    kind == "startup-ref" or (result[caller][0] == STARTUP and kind == "ref")
+                ):
+                    kinds.append(result[caller][0])
+                else:
+                    kinds.append(None)
+            if kinds and None not in kinds:
+                result[callee] = [kinds[0], "", []]
+                not_serving.add(callee)
+                changed = True
+    return result

@@ -1,0 +1,117 @@
+"""Served-code reachability (index/reach.py) as the FPI1xx rules use it: messages name an entry
+point, code that serves no request is not reported unless a setting asks for it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import FIXTURES, run_cli, run_json
+
+SERVED = FIXTURES / "FPI104" / "served"
+
+APP = """\
+import asyncio
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+
+@asynccontextmanager
+async def lifespan(app):
+    open("startup.toml")
+    yield
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+async def main():
+    open("script.json")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+TEST = """\
+async def test_it():
+    open("expected.json")
+"""
+
+
+def _project(tmp_path: Path, rules: str = "") -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[project]\nname = "x"\n\n[tool.fastapi-lint.rules]\n{rules}'
+    )
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "test_app.py").write_text(TEST)
+    return tmp_path
+
+
+def _rows(items: list[dict]) -> set[tuple[str, int]]:
+    return {(Path(f["filename"]).name, f["location"]["row"]) for f in items}
+
+
+def test_message_names_route_and_dependency() -> None:
+    items = run_json("check", str(SERVED / "app.py"), "--no-cache", "--select", "FPI104")
+    by_row = {f["location"]["row"]: f["message"] for f in items}
+    assert "(reached from POST /users via get_current_user)" in by_row[20]
+    assert "(reached from GET /final)" in by_row[34]
+    assert "(reached from lifespan `lifespan` after startup)" in by_row[74]
+    assert "(reached from middleware `AuditMiddleware`)" in by_row[91]
+
+
+def test_transitive_message_names_route() -> None:
+    items = run_json("check", str(SERVED / "app.py"), "--no-cache", "--select", "FPI110")
+    assert [f["location"]["row"] for f in items] == [137]
+    assert (
+        "inside `async def` (reached from GET /config): read_config_sync → open"
+        in (items[0]["message"])
+    )
+
+
+def test_unserved_code_is_quiet_by_default(tmp_path: Path) -> None:
+    items = run_json("check", str(_project(tmp_path)), "--no-cache", "--select", "FPI104")
+    assert _rows(items) == set()
+
+
+def test_report_unserved_restores_everything(tmp_path: Path) -> None:
+    project = _project(tmp_path, "report-unserved = true\n")
+    items = run_json("check", str(project), "--no-cache", "--select", "FPI104")
+    assert _rows(items) == {("app.py", 9), ("app.py", 17), ("test_app.py", 2)}
+
+
+def test_report_lifespan_startup_opts_startup_in(tmp_path: Path) -> None:
+    project = _project(tmp_path, "report-lifespan-startup = true\n")
+    items = run_json("check", str(project), "--no-cache", "--select", "FPI104")
+    assert _rows(items) == {("app.py", 9)}
+
+
+def test_setting_must_be_a_bool(tmp_path: Path) -> None:
+    project = _project(tmp_path, 'report-unserved = "yes"\n')
+    proc = run_cli("check", str(project), "--no-cache")
+    assert proc.returncode == 2
+    assert "report-unserved" in proc.stderr
+
+
+def test_index_kinds() -> None:
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import api
+
+    index = api.project_index(load_settings(FIXTURES), use_cache=False)
+    reach = index.project_fact("serving_reach")
+    base = "FPI104.served."
+    assert reach[base + "cli.main"][0] == "script"
+    assert reach[base + "cli.helper"][0] == "script"
+    assert reach[base + "cli.import_data"][0] == "script"
+    assert reach[base + "helpers.sync_worker_main"][0] == "script"
+    assert reach[base + "helpers.only_tests_use_it"][0] == "test"
+    assert reach[base + "tests.test_api.test_reads_file"][0] == "test"
+    assert reach[base + "app.lifespan"][0] == "lifespan"
+    assert reach[base + "app.legacy_startup"][0] == "startup"
+    assert reach[base + "helpers.load_settings"][0] == "startup"
+    assert reach[base + "helpers.poll_forever"][:2] == ["serving", "a task started by `lifespan`"]
+    assert reach[base + "app.test_connection"][:2] == ["serving", "GET /test-connection"]
+    # Unknown reach is absent: a public function nobody calls, one kept in a dispatch table.
+    assert base + "helpers.public_api" not in reach
+    assert base + "helpers.dispatched" not in reach
