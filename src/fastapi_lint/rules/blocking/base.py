@@ -127,8 +127,38 @@ def blocking_message(reason: Blocking, *, hint: str = "") -> str:
     return f"`{reason.call}()` blocks the event loop inside `async def`{hint}{use}"
 
 
+SERVED_DOCS = """
+## Served code
+Only `async def` code that may run on the event loop serving requests is reported, and the
+message names one entry point that reaches it: `(reached from POST /users via
+get_current_user)`. Entry points are path operations (on `FastAPI`, `APIRouter`, router
+subclasses, routers built by factories or annotated `Final`, `add_api_route`, `APIRoute` in
+`routes=[...]`), dependencies, middleware, exception handlers, websocket handlers, background
+tasks, `StreamingResponse` bodies, tasks a lifespan starts, and a lifespan after its first
+`yield`. Code that provably serves no request is not reported: test functions and fixtures
+(`test_*.py`, `*_test.py`, `conftest.py`), coroutines run on a loop of their own
+(`asyncio.run(main())` in a script, a typer/click command, a thread), lifespan and `startup`
+code before the first `yield`, and functions only such code calls. Code whose reach is unknown
+(a library's public function, a function kept in a table) is reported as before, without an
+entry point. See docs/design.md ("Served code").
+
+## Options
+Under `[tool.fastapi-lint.rules]`:
+- `report-unserved = true`: report blocking calls in code that serves no request too (tests,
+  scripts, startup).
+- `report-lifespan-startup = true`: report lifespan and `startup` code before the first `yield`.
+"""
+
+
 class AsyncCallRule(Rule):
     """Base class: subclasses implement `on_call` (and FPI109 `on_offloader`)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Every FPI1xx rule documents which code it checks and the settings that widen it.
+        docs = cls.__dict__.get("docs")
+        if docs and "## Served code" not in docs:
+            cls.docs = docs.rstrip() + "\n" + SERVED_DOCS
 
     triggers = ("async def",)
     #: Awaited calls are skipped unless a rule knows better (`await file.file.read()`).
