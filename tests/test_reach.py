@@ -115,3 +115,15 @@ def test_index_kinds() -> None:
     # Unknown reach is absent: a public function nobody calls, one kept in a dispatch table.
     assert base + "helpers.public_api" not in reach
     assert base + "helpers.dispatched" not in reach
+
+
+def test_decorated_commands() -> None:
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import api
+
+    index = api.project_index(load_settings(FIXTURES), use_cache=False)
+    reach = index.project_fact("serving_reach")
+    assert reach["FPI104.served.cli.backfill"][0] == "script"
+    assert "FPI104.served.cli.decorated_job" not in reach
+    assert "FPI104.served.helpers.nightly_cleanup" not in reach
+    assert "FPI104.served.helpers.Repository.fetch" not in reach

@@ -158,7 +158,16 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
     """What module `mod` contributes: roots of each kind, edges and functions used as values
     in ways we cannot follow ("opaque")."""
     summary = index.module(mod)
-    part: dict[str, Any] = {"routes": [], "roots": [], "edges": [], "opaque": []}
+    part: dict[str, Any] = {
+        "routes": [],
+        "roots": [],
+        "edges": [],
+        "opaque": [],
+        "methods": [],
+        "attr_calls": [],
+        "decorated": [],
+        "runners": [],
+    }
     if summary is None:
         return part
     test_module = is_test_module(mod)
@@ -178,6 +187,10 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
             part["routes"].append([name, _route_label(route)])
         if test_module or (test_package and fact["name"].startswith("test_")):
             roots.append([name, TEST, ""])
+        if fact.get("class"):
+            part["methods"].append([name, fact["name"]])
+        if not test_module:
+            part["decorated"].append([name, _decorator_quals(index, mod, scope, fact)])
         for decorator in fact["decorators"]:
             if not decorator or decorator[0] != "call":
                 continue
@@ -239,6 +252,12 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                 if target and target[0] == "call":
                     own_loop.append(target[1])
                     target = target[1]
+                    if fact is not None and target and target[0] == "n":
+                        # `def typer_async(f): def wrapper(*a): return asyncio.run(f(*a))`:
+                        # whatever the decorator wraps runs on a loop of its own.
+                        owner = _param_owner(summary, key, target[1])
+                        if owner is not None:
+                            part["runners"].append(qual(owner))
                 for callee in project_callable(index, index.ref_of_value(mod, key, target)):
                     roots.append([callee, SCRIPT, ""])
                 continue
@@ -272,16 +291,23 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                 continue
             if func in spawned:
                 kind = "spawn"
-            for callee in project_callable(index, ref):
+            callees_found = project_callable(index, ref)
+            for callee in callees_found:
                 edges.append([caller, callee, kind])
+            if not callees_found and not test_module and func and func[0] == "n" and "." in func[1]:
+                # `self.service.run()`: an unresolved method call may reach any method so named.
+                part["attr_calls"].append(method)
             # Functions handed over by reference (`add_task(f)`, `Thread(target=f)`).
             values: list[Shape] = []
             for arg in [*args, *kwargs.values()]:
                 _names_in(arg, values)
             for shape in values:
-                for callee in project_callable(index, index.ref_of_value(mod, key, shape)):
+                handed = project_callable(index, index.ref_of_value(mod, key, shape))
+                for callee in handed:
                     ref_kind = "ref" if kind != "startup" else "startup-ref"
                     edges.append([caller, callee, ref_kind])
+                if not handed and not test_module and "." in shape[1]:
+                    part["attr_calls"].append(shape[1].rsplit(".", 1)[-1])
     for name in sorted(lifespans):
         roots.append([name, LIFESPAN, ""])
 
@@ -297,7 +323,62 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                         if ref is not None and ref.kind == "function":
                             opaque.append(ref.qual)
     part["opaque"] = sorted(set(opaque))
+    part["attr_calls"] = sorted(set(part["attr_calls"]))
     return part
+
+
+#: Decorators that register nothing: the function is used only where it is called.
+TRANSPARENT_DECORATORS = frozenset(
+    {
+        "builtins.staticmethod",
+        "builtins.classmethod",
+        "builtins.property",
+        "functools.wraps",
+        "functools.cache",
+        "functools.lru_cache",
+        "functools.cached_property",
+        "contextlib.contextmanager",
+        "contextlib.asynccontextmanager",
+        "typing.overload",
+        "typing.override",
+        "typing_extensions.override",
+        "abc.abstractmethod",
+    }
+)
+
+
+#: Command-line frameworks: a function their decorators register runs in a script.
+CLI_PREFIXES = ("typer.", "click.", "asyncclick.", "cyclopts.")
+
+
+def _decorator_quals(index: ProjectIndex, mod: str, scope: str, fact: dict[str, Any]) -> list:
+    """What each decorator of a function is ("" when it does not resolve), the app's own
+    registrations (routes, middleware, handlers, events: modelled) left out."""
+    found = []
+    for decorator in fact["decorators"]:
+        shape = decorator[1] if decorator and decorator[0] == "call" else decorator
+        if shape and shape[0] == "n" and "." in shape[1]:
+            owner = index.resolve_name(mod, scope, shape[1].rpartition(".")[0])
+            if index.app_type(owner) is not None:
+                continue
+        ref = index.ref_of_value(mod, scope, shape)
+        found.append(ref.qual if ref is not None else "")
+    return found
+
+
+def _param_owner(summary: dict[str, Any], key: str, name: str) -> str | None:
+    """The function (`key` or one enclosing it) of which `name` is a parameter."""
+    seen = 0
+    current: str | None = key
+    while current and seen < 8:
+        fact = summary["functions"].get(current)
+        if fact is None:
+            return None
+        if any(param[0] == name for param in fact["params"]):
+            return current
+        current = fact.get("parent")
+        seen += 1
+    return None
 
 
 ROUTE_CLASSES = frozenset(
@@ -374,13 +455,28 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     callees: dict[str, list[tuple[str, str]]] = {}
     callers: dict[str, list[tuple[str, str]]] = {}
     opaque: set[str] = set()
+    attr_calls: set[str] = set()
+    methods: list[list[str]] = []
+    decorated: list[list] = []
+    runners: set[str] = set()
     for part in parts:
         routes += part["routes"]
         roots += part["roots"]
         opaque.update(part["opaque"])
+        attr_calls.update(part["attr_calls"])
+        methods += part["methods"]
+        decorated += part["decorated"]
+        runners.update(part["runners"])
         for caller, callee, kind in part["edges"]:
             callees.setdefault(caller, []).append((callee, kind))
             callers.setdefault(callee, []).append((caller, kind))
+    for name, quals in decorated:
+        if any(q in runners or q.startswith(CLI_PREFIXES) for q in quals):
+            roots.append([name, SCRIPT, ""])  # a command of a script, on a loop of its own
+        elif any(q not in TRANSPARENT_DECORATORS for q in quals):
+            opaque.add(name)  # a decorator may register it (a task queue, a scheduler, ...)
+    # A method some unresolved call may reach (`self.repo.get(...)`) has unknown reach.
+    opaque.update(qual for qual, name in methods if name in attr_calls)
     for qual in index.dependency_functions():
         roots.append([qual, SERVING, f"dependency `{_short(qual, index)}`"])
 
