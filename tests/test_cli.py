@@ -163,15 +163,16 @@ def test_per_file_ignores(tmp_path: Path) -> None:
         {
             "app.py": SLEEPY,
             "legacy.py": SLEEPY,
-            "tests/test_x.py": SLEEPY,
-            "pkg/tests/test_y.py": SLEEPY,
+            # (Not named test_*.py: FPI1xx skips test modules, they serve no request.)
+            "tests/helpers_x.py": SLEEPY,
+            "pkg/tests/helpers_y.py": SLEEPY,
         },
         '[tool.fastapi-lint.per-file-ignores]\n"legacy.py" = ["blocking-sleep-in-async"]\n'
         '"tests/**" = ["FPI1"]\n',
     )
     proc = run_cli("check", *ONLY, "--no-cache", cwd=root)
     # Globs are relative to the configuration's folder: pkg/tests is not tests/.
-    assert reported_files(proc.stdout) == {"app.py", "pkg/tests/test_y.py"}
+    assert reported_files(proc.stdout) == {"app.py", "pkg/tests/helpers_y.py"}
 
 
 # -- discovery ----------------------------------------------------------------------------------

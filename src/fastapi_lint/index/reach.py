@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .summary import Shape
 
-if TYPE_CHECKING:
-    from .project import ProjectIndex, Ref
+# A `ProjectIndex` and its `Ref`: the index imports this module to register the fact, so this
+# module does not import it back (not even for type checking: that is still a cycle).
+ProjectIndex = Any
+Ref = Any
 
 SERVING = "serving"
 TEST = "test"
