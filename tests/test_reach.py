@@ -55,7 +55,7 @@ def _rows(items: list[dict]) -> set[tuple[str, int]]:
 def test_message_names_route_and_dependency() -> None:
     items = run_json("check", str(SERVED / "app.py"), "--no-cache", "--select", "FPI104")
     by_row = {f["location"]["row"]: f["message"] for f in items}
-    assert "(reached from POST /users via get_current_user)" in by_row[20]
+    assert "(reached from POST /items/users via get_current_user)" in by_row[20]
     assert "(reached from GET /final)" in by_row[34]
     assert "(reached from lifespan `lifespan` after startup)" in by_row[74]
     assert "(reached from middleware `AuditMiddleware`)" in by_row[91]
@@ -65,7 +65,7 @@ def test_transitive_message_names_route() -> None:
     items = run_json("check", str(SERVED / "app.py"), "--no-cache", "--select", "FPI110")
     assert [f["location"]["row"] for f in items] == [137]
     assert (
-        "inside `async def` (reached from GET /config): read_config_sync → open"
+        "inside `async def` (reached from GET /items/config): read_config_sync → open"
         in (items[0]["message"])
     )
 
@@ -111,7 +111,7 @@ def test_index_kinds() -> None:
     assert reach[base + "app.legacy_startup"][0] == "startup"
     assert reach[base + "helpers.load_settings"][0] == "startup"
     assert reach[base + "helpers.poll_forever"][:2] == ["serving", "a task started by `lifespan`"]
-    assert reach[base + "app.test_connection"][:2] == ["serving", "GET /test-connection"]
+    assert reach[base + "app.test_connection"][:2] == ["serving", "GET /items/test-connection"]
     # Unknown reach is absent: a public function nobody calls, one kept in a dispatch table.
     assert base + "helpers.public_api" not in reach
     assert base + "helpers.dispatched" not in reach

@@ -132,7 +132,24 @@ def project_callable(index: ProjectIndex, ref: Ref | None) -> list[str]:
     return []
 
 
-def _route_label(route: dict[str, Any]) -> str:
+def _router_prefix(index: ProjectIndex, mod: str, scope: str, route: dict[str, Any]) -> str:
+    """The `prefix` given where the decorator's router is created
+    (`router = APIRouter(prefix="/users")`); "" when there is none or it is not a literal."""
+    call = route.get("call") or []
+    func = call[1] if len(call) > 1 and call[0] == "call" else None
+    if not func or func[0] != "n" or "." not in func[1]:
+        return ""
+    found = index.lookup_binding(mod, scope, func[1].rpartition(".")[0])
+    if found is None or found[0][0] != "value":
+        return ""
+    value = found[0][1]
+    if not value or value[0] != "call":
+        return ""
+    prefix = value[3].get("prefix")
+    return prefix[1] if prefix and prefix[0] == "const" and isinstance(prefix[1], str) else ""
+
+
+def _route_label(route: dict[str, Any], prefix: str = "") -> str:
     """ "POST /users" for a route decorator or an add_api_route registration."""
     method = route.get("method", "")
     call = route.get("call") or []
@@ -153,7 +170,9 @@ def _route_label(route: dict[str, Any]) -> str:
         verb = ",".join(n.upper() for n in names) if names else "ROUTE"
     else:
         verb = method.upper()
-    return f"{verb} {path}" if isinstance(path, str) else f"{verb} route"
+    if not isinstance(path, str):
+        return f"{verb} route"
+    return f"{verb} {prefix + path or '/'}"
 
 
 def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
@@ -186,7 +205,8 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
         scope = fact.get("parent") or fact.get("class") or ""
         route = index.path_operation(mod, key)
         if route is not None:
-            part["routes"].append([name, _route_label(route)])
+            prefix = _router_prefix(index, mod, scope, route)
+            part["routes"].append([name, _route_label(route, prefix)])
         if test_module or (test_package and fact["name"].startswith("test_")):
             roots.append([name, TEST, ""])
         if fact.get("class"):
