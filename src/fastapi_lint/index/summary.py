@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-SUMMARY_VERSION = 6
+SUMMARY_VERSION = 7
 MAX_SHAPE_DEPTH = 6
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -224,6 +224,8 @@ class _Summarizer(ast.NodeVisitor):
         # The scope key each Depends() is evaluated in (parallel to `depends`).
         self.depends_scopes: list[str] = []
         self.has_async = False
+        # Inside the body of a lazy initialiser's `if` (see visit_If).
+        self.once = 0
 
     # -- keys -----------------------------------------------------------------------------
     def _key_for(self, name: str) -> str:
@@ -369,6 +371,18 @@ class _Summarizer(ast.NodeVisitor):
         if self.current:
             self.current[-1][flag] = True
 
+    def visit_If(self, node: ast.If) -> None:
+        # `global _client; if _client is None: _client = build()`: what the body calls runs
+        # once per process (a lazy initialiser), not once per call.
+        self.visit(node.test)
+        lazy = bool(self.current) and _lazy_guard(node.test, self.scope, self.scopes[0])
+        self.once += lazy
+        for stmt in node.body:
+            self.visit(stmt)
+        self.once -= lazy
+        for stmt in node.orelse:
+            self.visit(stmt)
+
     def visit_Await(self, node: ast.Await) -> None:
         self._mark("awaits")
         self.generic_visit(node)
@@ -405,6 +419,8 @@ class _Summarizer(ast.NodeVisitor):
         ]
         if self.current:
             self.current[-1]["calls"].append(record)
+            if self.once:
+                self.current[-1]["once"].append([record[1], record[2]])
         else:
             self.module_calls.append(record)
         if func and func[0] == "n" and func[1].rsplit(".", 1)[-1] in ("Depends", "Security"):
@@ -462,6 +478,8 @@ class _Summarizer(ast.NodeVisitor):
             "generator": False,
             # Line of the first `yield` (a lifespan's startup ends there).
             "first_yield": None,
+            # (line, column) of calls made only once per process (a lazy initialiser's body).
+            "once": [],
             "awaits": False,
             "calls": [],
             "returns_values": [],
@@ -544,6 +562,25 @@ class _Summarizer(ast.NodeVisitor):
         self.name_stack.pop()
         self.scopes.pop()
         self.scope_table[key] = _scope_record(scope, "class")
+
+
+def _lazy_guard(test: ast.AST, scope: _Scope, module_scope: _Scope) -> bool:
+    """`if X is None:`, `if not X:` on a name the function declares `global`, or
+    `if key not in X:` on a module-level name (a memo table)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        name = test.operand
+        return isinstance(name, ast.Name) and name.id in scope.declared_global
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return False
+    op, right = test.ops[0], test.comparators[0]
+    if isinstance(op, ast.Is) and isinstance(right, ast.Constant) and right.value is None:
+        return isinstance(test.left, ast.Name) and test.left.id in scope.declared_global
+    if isinstance(op, ast.NotIn) and isinstance(right, ast.Name):
+        table = right.id
+        return table in scope.declared_global or (
+            table not in scope.bindings and table in module_scope.bindings
+        )
+    return False
 
 
 def _scope_record(scope: _Scope, kind: str) -> dict[str, Any]:

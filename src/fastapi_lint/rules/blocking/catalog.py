@@ -778,7 +778,14 @@ def classify(ref: Ref | None, extra: Extra = NO_EXTRA) -> Blocking | None:
 # -- project functions that block (the transitive rule) -------------------------------------------
 MAX_CHAIN = 6
 _CACHED_DECORATORS = frozenset(
-    {"functools.lru_cache", "functools.cache", "functools.cached_property"}
+    {
+        "functools.lru_cache",
+        "functools.cache",
+        "functools.cached_property",
+        "cachetools.cached",
+        "cachetools.func.lru_cache",
+        "cachetools.func.ttl_cache",
+    }
 )
 
 
@@ -814,12 +821,36 @@ def project_function(index: ProjectIndex, ref: Ref | None) -> str | None:
 
 
 def _is_cached(index: ProjectIndex, module: str, fact: dict[str, Any]) -> bool:
+    """Decorated with a memoising decorator, or with a project decorator that applies one
+    (`def cached(f): return functools.lru_cache(maxsize=None)(f)`)."""
     scope = fact.get("parent") or fact.get("class") or ""
     for decorator in fact["decorators"]:
         shape = decorator[1] if decorator and decorator[0] == "call" else decorator
         ref = index.ref_of_value(module, scope, shape)
-        if ref is not None and ref.qual in _CACHED_DECORATORS:
+        if ref is None:
+            continue
+        if ref.qual in _CACHED_DECORATORS:
             return True
+        if ref.kind == "function" and _applies_cache(index, ref.qual):
+            return True
+    return False
+
+
+def _applies_cache(index: ProjectIndex, qual: str) -> bool:
+    """Whether the project function `qual` (or a function nested in it: a decorator factory)
+    calls a memoising decorator."""
+    split = index.split_qualified(qual)
+    summary = index.module(split[0]) if split else None
+    if split is None or summary is None:
+        return False
+    key = split[1]
+    for inner_key, inner in summary["functions"].items():
+        if inner_key != key and not inner_key.startswith(key + "."):
+            continue
+        for func, *_rest in inner["calls"]:
+            ref = index.ref_of_value(split[0], inner_key, func)
+            if ref is not None and ref.qual in _CACHED_DECORATORS:
+                return True
     return False
 
 
@@ -841,7 +872,10 @@ def _direct(
         return None, None, []
     module, key = split
     callees: list[tuple[str, CallSite]] = []
+    once = {(line, col) for line, col in fact.get("once") or ()}
     for func, line, col, _args, _kwargs in fact["calls"]:
+        if (line, col) in once:
+            continue  # a lazy initialiser: blocks once per process, not per request
         ref = index.ref_of_value(module, key, func)
         if offloader(ref, extra) is not None:
             continue

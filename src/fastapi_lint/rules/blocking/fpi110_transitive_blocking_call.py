@@ -28,10 +28,15 @@ module or any other one. The finding sits at the call in the async function and 
 Functions are followed through every import form (`from .services import fetch`,
 `import app.services as services`, re-exports) and methods of project classes reached through an
 instance (`ReportService().build()`). The search is breadth-first and bounded (six calls deep), so
-recursion never loops; calls that cannot be resolved are taken as non-blocking. A function
-decorated with `functools.cache`/`lru_cache` is not followed (it blocks once), and neither are
-`async def` functions and generators (calling them runs nothing yet). A function passed by
-reference to an offloader (`await run_in_threadpool(fetch_profile, user_id)`) is not a call.
+recursion never loops; calls that cannot be resolved are taken as non-blocking. Work done once
+per process is not followed: a function decorated with `functools.cache`/`lru_cache`/
+`cached_property`, `cachetools.cached`/`cachetools.func.*_cache`, or a project decorator that
+applies one (`def memoise(f): return lru_cache(maxsize=None)(f)`), and the body of a lazy
+initialiser (`global _client; if _client is None: _client = build()`, or
+`if key not in _CACHE: _CACHE[key] = load(key)` on a module-level table). Neither are `async
+def` functions and generators (calling them runs nothing yet). A function handed to a thread
+or a pool by reference (`Thread(target=write_audit).start()`, `executor.submit(write_audit)`,
+`await run_in_threadpool(fetch_profile, user_id)`) is not a call: the chain stops there.
 
 ## Why is this bad?
 Moving a blocking call into a helper does not take it off the event loop: the helper runs on the
