@@ -22,7 +22,7 @@ from fastapi_lint.engine import LintOptions, lint_paths
 from fastapi_lint.engine import api as engine_api
 from fastapi_lint.engine import linting as engine_linting
 from fastapi_lint.rule import Fix, Rule
-from fastapi_lint.source import SourceError, decode_source, write_atomic
+from fastapi_lint.source import SourceError, decode_source, write_source
 
 FIX = ("--select", "FPI101", "--no-cache", "--fix", "--unsafe-fixes")
 
@@ -129,7 +129,7 @@ def test_comments_and_untouched_code_are_byte_for_byte(tmp_path: Path) -> None:
     )
 
 
-def test_write_atomic_leaves_the_file_intact_on_failure(tmp_path: Path, monkeypatch) -> None:
+def test_write_source_leaves_the_file_intact_on_failure(tmp_path: Path, monkeypatch) -> None:
     target = tmp_path / "m.py"
     target.write_bytes(b"old\n")
 
@@ -137,13 +137,13 @@ def test_write_atomic_leaves_the_file_intact_on_failure(tmp_path: Path, monkeypa
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
-        write_atomic(target, b"new\n")
+    with pytest.raises(SourceError, match="cannot write the fixes: disk full"):
+        write_source(target, b"new\n")
     assert target.read_bytes() == b"old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["m.py"]
 
 
-def test_write_atomic_replaces_via_a_temp_file_in_the_same_folder(
+def test_write_source_replaces_via_a_temp_file_in_the_same_folder(
     tmp_path: Path, monkeypatch
 ) -> None:
     target = tmp_path / "m.py"
@@ -159,7 +159,7 @@ def test_write_atomic_replaces_via_a_temp_file_in_the_same_folder(
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", spy)
-    write_atomic(target, b"new\n")
+    write_source(target, b"new\n")
     assert len(seen) == 1 and seen[0][0].parent == tmp_path and seen[0][1] == target
     assert target.read_bytes() == b"new\n"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -117,19 +118,77 @@ def read_source(path: Path) -> tuple[bytes, SourceText]:
     return data, decode_source(data)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replaces a file's content atomically, keeping its mode; a symlink is followed."""
+def write_source(path: Path, data: bytes) -> None:
+    """Replaces a file's content with `data`, as a user expects of `--fix`.
+
+    - A symlink is followed: its target changes, the link stays a link.
+    - A file the user may not write raises `SourceError` and is left untouched, even in a
+      folder the user may write (a rename there would replace a read-only file).
+    - Otherwise the content goes to a temporary file in the same folder, given the file's
+      owner, group and mode, and is renamed over it: atomic, a crash leaves the old or the new
+      file, never half of one. Where a replacement cannot keep what the file is (it has several
+      hard links, it belongs to another user, no temporary file can be made beside it), the
+      file is rewritten in place instead, as ruff and black always do: same inode, owner,
+      group and mode, and every name of a hard-linked file sees the fix.
+
+    Any other failure raises `SourceError` too, with the file's old content in place."""
     target = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(target.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".fpi-tmp", dir=target.parent)
+    try:
+        st = target.stat()
+        if not os.access(target, os.W_OK):
+            raise PermissionError(errno.EACCES, "not writable")
+        if st.st_nlink > 1 or not _replace(target, data, st):
+            _rewrite_in_place(target, data)
+    except OSError as exc:
+        reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror
+        raise SourceError(
+            f"cannot write the fixes: {reason or exc}; the file was left unchanged"
+        ) from None
+
+
+def _replace(target: Path, data: bytes, st: os.stat_result) -> bool:
+    """Atomic replacement keeping owner, group and mode; False where that cannot be done."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".fpi-tmp", dir=target.parent)
+    except PermissionError:
+        return False  # the folder is not writable (the file is)
     try:
         with os.fdopen(fd, "wb") as handle:
+            own = os.fstat(handle.fileno())
+            if (own.st_uid, own.st_gid) != (st.st_uid, st.st_gid):
+                try:
+                    os.fchown(handle.fileno(), st.st_uid, st.st_gid)
+                except (PermissionError, AttributeError):  # not ours to give away; no fchown
+                    handle.close()
+                    os.unlink(tmp)
+                    return False
+            # After the chown, which clears the set-user/group-ID bits.
+            os.fchmod(handle.fileno(), stat.S_IMODE(st.st_mode))
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    return True
+
+
+def _rewrite_in_place(target: Path, data: bytes) -> None:
+    """Overwrites the file itself (not atomic); on a failure, puts its old bytes back."""
+    with open(target, "r+b") as handle:
+        old = handle.read()
+        try:
+            handle.seek(0)
+            handle.write(data)
+            handle.truncate()
+            handle.flush()
+            os.fsync(handle.fileno())
+        except OSError:
+            with contextlib.suppress(OSError):
+                handle.seek(0)
+                handle.write(old)
+                handle.truncate()
+                handle.flush()
+            raise

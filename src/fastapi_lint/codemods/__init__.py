@@ -98,7 +98,7 @@ def run_codemod_command(args: argparse.Namespace) -> int:
 
     from ..config import ConfigError, load_settings
     from ..engine import discover, keep_untouched
-    from ..source import SourceError, read_source, write_atomic
+    from ..source import SourceError, read_source, split_lines, write_source
 
     if args.list or not args.name:
         width = max(len(i.name) for i in available())
@@ -172,14 +172,19 @@ def run_codemod_command(args: argparse.Namespace) -> int:
             rel = _relative(path)
             sys.stdout.writelines(
                 difflib.unified_diff(
-                    text.splitlines(keepends=True),
-                    new.splitlines(keepends=True),
+                    split_lines(text, keepends=True),
+                    split_lines(new, keepends=True),
                     fromfile=f"a/{rel}",
                     tofile=f"b/{rel}",
                 )
             )
         else:
-            write_atomic(path, source.encode(new))
+            try:
+                write_source(path, source.encode(new))
+            except SourceError as exc:
+                changed -= 1
+                failed += 1
+                print(f"{_relative(path)}: {exc.message}", file=sys.stderr)
     verb = "Would change" if args.diff else "Changed"
     print(
         f"{verb} {changed} file{'s' if changed != 1 else ''} ({info.name}, "

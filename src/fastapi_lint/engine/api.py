@@ -30,7 +30,7 @@ from ..source import (
     content_digest,
     decode_source,
     split_lines,
-    write_atomic,
+    write_source,
 )
 from ..suppression import noqa_codes
 from .cache import Cache, cache_root, code_fingerprint
@@ -276,9 +276,36 @@ def _process_file(
     if result.fixed_source is not None and result.fixed_source != source.text:
         result.original_source = source.text
         if (options.fix or options.add_noqa) and not options.diff:
-            write_atomic(path, source.encode(result.fixed_source))
+            try:
+                write_source(path, source.encode(result.fixed_source))
+            except SourceError as exc:
+                return not_written(state, path, module_name, source.text, digest, exc), {}, None
             digest = None  # the file changed: do not cache findings under the old content
     return result, deps, digest
+
+
+def not_written(
+    state: WorkerState,
+    path: Path,
+    module_name: str,
+    text: str,
+    digest: str,
+    error: SourceError,
+) -> FileResult:
+    """A file whose fixes could not be written (not writable): what a plain check reports for
+    it, plus one FPI001 saying why nothing was fixed. The index forgets the fixed text."""
+    from . import linting
+
+    state.index.replace_module(
+        module_name,
+        summarize_source(text, module_name, path.stem == "__init__", str(path)),
+        module_digest(digest, path),
+        str(path),
+    )
+    result, _ = linting.lint_text(state, path, text, module_name, fix=False, want_fixed_text=False)
+    unwritten = linting.allowed(state, path, [syntax_error_finding(str(path), error)])
+    result.findings = unwritten + result.findings
+    return result
 
 
 def add_noqa_comments(text: str, findings: list[Finding]) -> str:

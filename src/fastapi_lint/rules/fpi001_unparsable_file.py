@@ -16,7 +16,10 @@ class UnparsableFile(Rule):
 ## What it does
 Reports a file that fastapi-lint could not analyse: a syntax error, bytes that are not valid in
 the file's encoding (UTF-8 unless a PEP 263 coding cookie says otherwise), a NUL byte, or a file
-that cannot be read (for example, no read permission).
+that cannot be read (for example, no read permission). With `--fix` (or `--add-noqa`), it also
+reports a file whose fixes could not be written, for example because the user may not write
+it: the file is left unchanged and its other findings are reported as if unfixed (ruff reports
+`E902` for the same case).
 
 ## Why is this bad?
 Nothing in such a file is checked. The run goes on with every other file, but this finding makes
