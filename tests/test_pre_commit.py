@@ -1,13 +1,17 @@
-"""The pre-commit hooks, through the real `pre-commit try-repo` against this checkout.
+"""The pre-commit hooks, through the real pre-commit against this checkout.
 
 pre-commit clones the hook repository, installs it into its own virtualenv (from PyPI, as a user's
 machine would) and passes only the changed files: the finding in `app/main.py` is only visible
 through `app/clock.py`, which is not passed, so the hook must index the whole project around it.
+
+The README's two snippets are read from the README itself and run as written (the pinned commit
+filled in as the README says), so the README and what works cannot drift apart.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -125,6 +129,107 @@ def test_hooks_check_then_fix_changed_files(tmp_path: Path) -> None:
     again = try_repo(repo, "fastapi-lint", ["app/main.py"], app, home)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Passed" in again.stdout
+
+
+# -- the README's snippets, as written --------------------------------------------------------
+
+README_URL = "https://github.com/fastapi-lint/fastapi-lint"
+README_REV = "rev: COMMIT_SHA"
+
+
+def readme_snippets() -> dict[str, str]:
+    """The YAML blocks of the README's pre-commit section: "remote" (pinned) and "local"."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## pre-commit\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    snippets = {("local" if "repo: local" in b else "remote"): b for b in blocks}
+    assert len(blocks) == 2 and set(snippets) == {"remote", "local"}, blocks
+    return snippets
+
+
+def git_output(*args: str, cwd: Path) -> str | None:
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **GIT_ENV}
+    )
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def pinned_hook_repo(tmp_path: Path) -> tuple[Path, str]:
+    """A repository and a commit SHA in it holding this code: the checkout itself at its HEAD
+    when its hook files are committed, else a repository made from the files on disk."""
+    top = git_output("rev-parse", "--show-toplevel", cwd=ROOT)
+    if top is not None and Path(top).resolve() == ROOT.resolve():
+        paths = ["src", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml"]
+        if git_output("status", "--porcelain", "--", *paths, cwd=ROOT) == "":
+            return ROOT, git_output("rev-parse", "HEAD", cwd=ROOT) or ""
+    repo = hook_repo(tmp_path / "hooks")
+    return repo, git_output("rev-parse", "HEAD", cwd=repo) or ""
+
+
+def pre_commit_run(app: Path, home: Path, path_prefix: str = ""):
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    env.pop("VIRTUAL_ENV", None)
+    if path_prefix:
+        env["PATH"] = path_prefix + os.pathsep + env.get("PATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=app,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+    )
+
+
+def with_config(app: Path, config: str) -> None:
+    (app / ".pre-commit-config.yaml").write_text(config)
+    git("add", ".", cwd=app)
+    git("commit", "-q", "-m", "pre-commit", cwd=app)
+
+
+def test_readme_snippet_pinned_to_a_commit(tmp_path: Path) -> None:
+    snippet = readme_snippets()["remote"]
+    assert snippet.count(README_URL) == 1 and snippet.count(README_REV) == 1, snippet
+    repo, sha = pinned_hook_repo(tmp_path)
+    assert re.fullmatch(r"[0-9a-f]{40}", sha), sha
+    app = app_repo(tmp_path / "app")
+    with_config(app, snippet.replace(README_URL, str(repo)).replace(README_REV, f"rev: {sha}"))
+    home = tmp_path / "pre-commit-home"
+
+    fix = pre_commit_run(app, home)
+    output = fix.stdout + fix.stderr
+    assert fix.returncode == 1, output  # the fix hook changed a file
+    assert "files were modified by this hook" in output, output
+    fixed = (app / "app" / "main.py").read_text()
+    assert "await asyncio.sleep(1)" in fixed and "\nimport asyncio\n" in fixed, fixed
+
+    git("add", ".", cwd=app)
+    again = pre_commit_run(app, home)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Passed" in again.stdout
+
+
+def test_readme_snippet_with_repo_local(tmp_path: Path) -> None:
+    """`language: system` runs the fastapi-lint on PATH: this environment's."""
+    scripts = Path(sys.executable).parent
+    if shutil.which("fastapi-lint", path=str(scripts)) is None:
+        pytest.skip("fastapi-lint is not installed as a script beside this interpreter")
+    snippet = readme_snippets()["local"]
+    app = app_repo(tmp_path / "app")
+    with_config(app, snippet)
+    home = tmp_path / "pre-commit-home"
+
+    check = pre_commit_run(app, home, path_prefix=str(scripts))
+    output = check.stdout + check.stderr
+    assert check.returncode == 1, output
+    assert "app/main.py:10:5: FPI101" in output, output
+    assert (app / "app" / "main.py").read_text() == MAIN
+
+    (app / "app" / "main.py").write_text(MAIN.replace("async def root", "def root"))
+    git("add", ".", cwd=app)
+    clean = pre_commit_run(app, home, path_prefix=str(scripts))
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Passed" in clean.stdout
 
 
 def test_hook_definitions() -> None:
