@@ -263,6 +263,7 @@ def undo_known_fixes(data: bytes) -> set[bytes]:
     return readings
 
 
+@pytest.mark.slow
 @settings(
     max_examples=80,
     deadline=None,

@@ -122,6 +122,7 @@ def run_codemod_command(args: argparse.Namespace) -> int:
     originals: dict[Path, tuple[str, object]] = {}
     current: dict[Path, str] = {}
     failed = 0
+    warned: set[tuple[Path, str]] = set()
     # Files edited before this run (or by an earlier pass) must not be seen through a stale index.
     command_class.refresh_pending = True
     for _pass in range(info.passes):
@@ -147,7 +148,9 @@ def run_codemod_command(args: argparse.Namespace) -> int:
                 print(f"{_relative(path)}: failed: {result.error}", file=sys.stderr)
                 continue
             for warning in result.warning_messages:
-                print(f"{_relative(path)}: warning: {warning}", file=sys.stderr)
+                if (path, warning) not in warned:  # a second pass says it again
+                    warned.add((path, warning))
+                    print(f"{_relative(path)}: warning: {warning}", file=sys.stderr)
             if not isinstance(result, TransformSuccess) or result.code == text:
                 continue
             # LibCST's rendering of the file may differ from its bytes (form feeds, a
