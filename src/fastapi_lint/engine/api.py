@@ -444,16 +444,23 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
             done = _collect((process_file(state, Path(p), m) for p, m in work), len(work), options)
     finally:
         _STATE = None
+    # The cache holds only what a plain `check` reports for the content on disk. A --diff run
+    # computes what would remain after fixes it never writes, against an index holding those
+    # unwritten fixes: none of it is cached. A --fix/--add-noqa run caches the files it left
+    # unchanged, but without the project state, so the next run checks each entry against the
+    # index facts it read instead of trusting it (a fixed module's facts moved in between).
+    cache_results = not options.diff
+    state_stamp = None if writes else project_state
     for result, deps, digest in done:
         results[result.path] = result
-        if digest is not None and not result.dropped_fixes:
+        if cache_results and digest is not None and not result.dropped_fixes:
             cache.put_result(
                 result.path,
                 {
                     "d": digest,
                     "deps": deps,
                     "f": [f.to_dict() for f in result.findings],
-                    "st": project_state,
+                    "st": state_stamp,
                 },
             )
     cache.save()
