@@ -212,6 +212,17 @@ def run_check(args: argparse.Namespace) -> int:
     )
     unsafe = settings.unsafe_fixes
     fix = args.fix or args.fix_only
+    if args.verbose:
+        from .config import explain_project_root
+        from .engine.api import import_roots
+
+        roots = ", ".join(str(r) for r in import_roots(settings))
+        print(
+            f"fastapi-lint: project root: {settings.project_root} "
+            f"({explain_project_root(settings)}); import roots: {roots}; "
+            f"configuration: {settings.config_file or 'none (defaults)'}",
+            file=sys.stderr,
+        )
 
     if args.show_settings:
         from .settings_report import settings_report

@@ -327,8 +327,9 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
-def find_project_root(start: Path, config_file: Path | None) -> Path:
-    """The folder of the nearest pyproject.toml/fastapi-lint.toml, else the git root, else start."""
+def find_project_root(start: Path, config_file: Path | None, cwd: Path | None = None) -> Path:
+    """The folder of the nearest pyproject.toml/fastapi-lint.toml, else of the --config file,
+    else the git root, else the working directory (see `_unmarked_root`)."""
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
         if (candidate / CONFIG_FILENAME).is_file() or (candidate / PYPROJECT).is_file():
@@ -336,7 +337,61 @@ def find_project_root(start: Path, config_file: Path | None) -> Path:
     if config_file is not None:
         return config_file.parent
     git_root = _git_root(folder)
-    return git_root if git_root is not None else folder
+    return git_root if git_root is not None else _unmarked_root(folder, cwd)
+
+
+def _unmarked_root(folder: Path, cwd: Path | None) -> Path:
+    """The root of a project without pyproject.toml, fastapi-lint.toml or .git.
+
+    The working directory when the path is inside it (`fastapi-lint check app/` run from the
+    project folder indexes the whole project, and `app.*` imports resolve, as ruff's `src = ["."]`
+    does), except when it is the file-system root or the home folder, which are not projects;
+    otherwise the path's folder. Then, as Python's imports do, the root climbs out of packages:
+    a folder holding `__init__.py` is imported from its parent."""
+    base = folder
+    try:
+        here = (cwd or Path.cwd()).resolve()
+    except OSError:  # the working directory was removed
+        here = None
+    if (
+        here is not None
+        and here != Path(here.anchor)
+        and here != _home()
+        and (folder == here or here in folder.parents)
+    ):
+        base = here
+    while (base / "__init__.py").is_file() and base.parent != base:
+        base = base.parent
+    return base
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def explain_project_root(settings: Settings, cwd: Path | None = None) -> str:
+    """Why `settings.project_root` is the root, for --verbose."""
+    root = settings.project_root
+    for name in (CONFIG_FILENAME, PYPROJECT):
+        if (root / name).is_file():
+            return f"the folder of {name}"
+    if settings.config_file is not None and settings.config_file.parent == root:
+        return "the folder of the --config file"
+    if (root / ".git").exists():
+        return "the git root"
+    unmarked = "no pyproject.toml, fastapi-lint.toml or .git at or above the path"
+    try:
+        here = (cwd or Path.cwd()).resolve()
+    except OSError:
+        here = None
+    if root == here:
+        return f"the working directory: {unmarked}"
+    if here is not None and root in here.parents:
+        return f"the folder the working directory's package is imported from: {unmarked}"
+    return f"the path's folder, or the folder its package is imported from: {unmarked}"
 
 
 def _git_root(folder: Path) -> Path | None:
@@ -371,8 +426,12 @@ def settings_from_table(
     )
 
 
-def load_settings(start: Path, config_path: Path | None = None) -> Settings:
-    """Settings for a run whose paths begin at `start` (a file or a folder)."""
+def load_settings(
+    start: Path, config_path: Path | None = None, cwd: Path | None = None
+) -> Settings:
+    """Settings for a run whose paths begin at `start` (a file or a folder). `cwd` stands in
+    for the working directory when choosing the root of a project without markers (the
+    language server passes its workspace folder)."""
     start = start.resolve()
     if config_path is not None:
         config_path = config_path.resolve()
@@ -384,11 +443,11 @@ def load_settings(start: Path, config_path: Path | None = None) -> Settings:
         if not config_path.is_file():
             raise ConfigError(f"--config: no such file: {config_path}")
         values = read_config_file(config_path)
-        root = find_project_root(start, config_path)
+        root = find_project_root(start, config_path, cwd)
         return settings_from_table(values, root, config_path)
     config_file = find_config_file(start)
     values = read_config_file(config_file) if config_file else {}
-    root = find_project_root(start, config_file)
+    root = find_project_root(start, config_file, cwd)
     return settings_from_table(values, root, config_file)
 
 

@@ -79,11 +79,25 @@ class FastAPILintServer(LanguageServer):
         root = self.workspace.root_path or os.getcwd()
         return Path(root) / "untitled.py"
 
+    def settings_for(self, path: Path) -> Settings:
+        """The document's settings. The workspace folder stands in for the working directory
+        in a project without pyproject.toml or .git, as the folder a user runs the CLI from."""
+        folders = [
+            Path(p)
+            for p in (to_fs_path(f.uri) for f in (self.workspace.folders or {}).values())
+            if p
+        ]
+        if self.workspace.root_path:
+            folders.append(Path(self.workspace.root_path))
+        inside = [f for f in folders if f == path.parent or f in path.parents]
+        cwd = max(inside, key=lambda f: len(f.parts)) if inside else None
+        return load_settings(path.parent, cwd=cwd)
+
     def _lint(
         self, uri: str, version: int | None, text: str, edits: bool = False
     ) -> LintedDocument:
         path = self.document_path(uri)
-        settings = load_settings(path.parent)
+        settings = self.settings_for(path)
         refresh = settings.project_root in self.stale_roots
         self.stale_roots.discard(settings.project_root)
         index = project_index(settings, refresh=refresh)
@@ -400,7 +414,7 @@ def create_server() -> FastAPILintServer:
             path = to_fs_path(change.uri)
             if path:
                 with contextlib.suppress(ConfigError):
-                    ls.stale_roots.add(load_settings(Path(path).parent).project_root)
+                    ls.stale_roots.add(ls.settings_for(Path(path)).project_root)
         for uri in list(ls.linted):
             ls.schedule(uri, DEBOUNCE_SECONDS)
 
