@@ -17,8 +17,8 @@ FAMILIES = {"0": "engine", "1": "blocking", "2": "sessions", "3": "secrets", "4"
 # FPI002 reports a bug in fastapi-lint itself: no code pattern triggers it, so it has neither
 # fixtures nor code examples.
 NO_EXAMPLES = {"FPI002"}
-# FPI001's example is a syntax error on purpose.
-NOT_COMPILABLE_EXAMPLE = {"FPI001"}
+# FPI001's example is a syntax error on purpose; FPI003's is Python 3.12 syntax on purpose.
+NOT_COMPILABLE_EXAMPLE = {"FPI001", "FPI003"}
 EXPECT = re.compile(r"#\s*error:\s*(?P<items>FPI\d{3}(?::\d+)?(?:\s*,\s*FPI\d{3}(?::\d+)?)*)")
 
 ids = [rule.code for rule in RULES]

@@ -314,6 +314,11 @@ def run_check(args: argparse.Namespace) -> int:
                     f"did not compile ({dropped})",
                     file=sys.stderr,
                 )
+            for held in r.held_back_fixes:
+                print(
+                    f"fastapi-lint: warning: a fix in {r.path} was not applied ({held})",
+                    file=sys.stderr,
+                )
 
         if args.add_noqa and not args.diff:  # with --diff, the directives are shown, not added
             added = sum(r.noqa_added for r in results)

@@ -198,7 +198,7 @@ class Settings:
     extend_exclude: tuple[str, ...] = ()
     unsafe_fixes: bool = False
     src: tuple[str, ...] = (".", "src")
-    target_version: str = "py310"
+    target_version: str = "py310"  # DEFAULT_TARGET_VERSION
     respect_gitignore: bool = True
     force_exclude: bool = False
     cache_dir: str | None = None
@@ -401,6 +401,35 @@ def _git_root(folder: Path) -> Path | None:
     return None
 
 
+DEFAULT_TARGET_VERSION = "py310"
+# `>=3.11`, `~=3.11`, `==3.11.*`, `>3.10`: the lowest Python a requirement allows.
+_LOWER_BOUND = re.compile(r"(>=|~=|==|>)\s*3\.(\d+)")
+
+
+def requires_python_target(project_root: Path, config_file: Path | None) -> str | None:
+    """`target-version` from `[project] requires-python` of the project's pyproject.toml (the
+    configuration file's when it is one), as ruff infers it: the lowest minor version the
+    specifier allows (`>=3.11,<4` -> py311). None when nothing states one."""
+    candidates = []
+    if config_file is not None and config_file.name == PYPROJECT:
+        candidates.append(config_file)
+    candidates.append(project_root / PYPROJECT)
+    for path in candidates:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            continue
+        project = data.get("project")
+        spec = project.get("requires-python") if isinstance(project, dict) else None
+        if not isinstance(spec, str):
+            continue
+        # `>3.10` allows 3.10.1: still the 3.10 grammar, so every operator counts alike.
+        minors = [int(minor) for _operator, minor in _LOWER_BOUND.findall(spec)]
+        if minors:
+            return f"py3{max(minors)}"
+    return None
+
+
 def settings_from_table(
     values: dict[str, Any], project_root: Path, config_file: Path | None
 ) -> Settings:
@@ -418,7 +447,9 @@ def settings_from_table(
         extend_exclude=tuple(values.get("extend-exclude", ())),
         unsafe_fixes=values.get("unsafe-fixes", False),
         src=tuple(values.get("src", (".", "src"))),
-        target_version=values.get("target-version", "py310"),
+        target_version=values.get("target-version")
+        or requires_python_target(project_root, config_file)
+        or DEFAULT_TARGET_VERSION,
         respect_gitignore=values.get("respect-gitignore", True),
         force_exclude=values.get("force-exclude", False),
         cache_dir=values.get("cache-dir"),

@@ -18,6 +18,9 @@ UNPARSABLE_FILE = "FPI001"
 INTERNAL_ERROR = "FPI002"
 ENGINE_CODES = frozenset({UNPARSABLE_FILE, INTERNAL_ERROR})
 ENGINE_CODE_NAMES = {UNPARSABLE_FILE: "unparsable-file", INTERNAL_ERROR: "internal-error"}
+#: Also always on, but about a line (so noqa comments and `--add-noqa` apply): syntax newer
+#: than `target-version`, reported by the engine from the index summary.
+SYNTAX_NEWER_THAN_TARGET = "FPI003"
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,8 @@ class FileResult:
     fixes_applied: dict[str, int] = field(default_factory=dict)
     # Fixes that were dropped because the result did not compile.
     dropped_fixes: list[str] = field(default_factory=list)
+    # Fixes not applied because they would write syntax newer than target-version.
+    held_back_fixes: list[str] = field(default_factory=list)
     cache_hit: bool = False
     # How many lines --add-noqa gave a suppression comment.
     noqa_added: int = 0

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import ConfigError, Settings
-from .model import ENGINE_CODES
+from .model import ENGINE_CODES, SYNTAX_NEWER_THAN_TARGET
 
 if TYPE_CHECKING:
     # Only codes, names and defaults are read (engine.registry.RuleInfo has them too), so
     # selection works without importing the rules and LibCST.
     from .rule import Rule
 
-ALWAYS_ON = tuple(sorted(ENGINE_CODES))
+ALWAYS_ON = tuple(sorted(ENGINE_CODES | {SYNTAX_NEWER_THAN_TARGET}))
 
 
 def expand_selector(selector: str, rules: Iterable[type[Rule]]) -> set[str]:

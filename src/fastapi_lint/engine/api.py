@@ -259,6 +259,11 @@ def _process_file(
         return FileResult(path_str, findings), {}, digest
 
     options = state.options
+    # The index's summary of this file, when it was made from these very bytes (it was not
+    # edited since, and no other file has the same module name).
+    summary: object = linting.UNKNOWN
+    if state.index.digests.get(module_name) == digest:
+        summary = state.index.modules.get(module_name)
     result, deps = linting.lint_text(
         state,
         path,
@@ -266,6 +271,7 @@ def _process_file(
         module_name,
         fix=options.fix or options.diff,
         want_fixed_text=options.fix or options.diff,
+        summary=summary,
     )
     if options.add_noqa and result.findings:
         noqa_text, added = noqa_edit(result.fixed_source or source.text, result.findings)
@@ -586,11 +592,15 @@ def lint_source(
     path = Path(os.path.abspath(path))
     index = update_module(text, path, settings, index=index)
     module = module_name_for(path, import_roots(settings))[0]
+    # What update_module just made of this text (None: Python cannot parse it).
+    summary = index.modules.get(module)
     unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
     options = LintOptions(fix_edits=fix_edits)
     state = WorkerState(settings, index, _enabled(settings), options, unsafe)
     try:
-        result, _ = linting.lint_text(state, path, text, module, fix=fix, want_fixed_text=fix)
+        result, _ = linting.lint_text(
+            state, path, text, module, fix=fix, want_fixed_text=fix, summary=summary
+        )
     except Exception as exc:  # as in process_file: a finding, not a crash
         from .traverse import internal_error
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import warnings
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -106,14 +105,11 @@ def apply_fixes(
 
 
 def compiles(text: str, path: str) -> bool:
-    """compile() rejects what a parse accepts but Python does not (await outside async)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+    """compile() rejects what a parse accepts but Python does not (await outside async); text
+    with syntax newer than the running Python is compiled in its lowered form (`syntax`)."""
+    from ..syntax import compiles as python_compiles
+
+    return python_compiles(text, path)
 
 
 def text_edits(old: str, new: str) -> list[Edit]:

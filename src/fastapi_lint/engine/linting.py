@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import ast
 from collections import Counter
 from pathlib import Path
 
 import libcst as cst
 
 from ..index.summary import summarize_source
-from ..model import FileResult, Finding
+from ..model import SYNTAX_NEWER_THAN_TARGET, FileResult, Finding, Location
 from ..rule import PendingFinding, Rule
 from ..rules.registry import RULES
 from ..selection import per_file_ignored
-from ..source import content_digest, split_lines
+from ..source import SourceError, content_digest, split_lines
 from ..suppression import Suppressions
+from ..syntax import NewSyntax, best_syntax_error, newer_than, parse_version, syntax_of
 from .fixes import (
     MAX_FIX_ROUNDS,
     apply_fixes,
@@ -73,6 +73,13 @@ def imported_through_project(index, module_name: str) -> str:
     return "\n".join(names)
 
 
+#: `lint_text` computes the file's summary itself when it is not given.
+UNKNOWN: object = object()
+
+NEWER_SYNTAX_CODE = SYNTAX_NEWER_THAN_TARGET
+NEWER_SYNTAX_NAME = "syntax-newer-than-target-version"
+
+
 def lint_text(
     state: WorkerState,
     path: Path,
@@ -81,9 +88,20 @@ def lint_text(
     *,
     fix: bool,
     want_fixed_text: bool,
+    summary: object = UNKNOWN,
 ) -> tuple[FileResult, dict[str, str]]:
+    """Lints (and maybe fixes) one file's text. `summary` is the index summary of exactly this
+    text when the caller has it (None: Python cannot parse the text)."""
     path_str = str(path)
     index = state.index
+    result = FileResult(path_str)
+    if summary is UNKNOWN:
+        summary = summarize_source(text, module_name, _is_package(path), path_str)
+    if summary is None:
+        # Python rejects the file (LibCST may still parse it: `1 = x`, or 3.12 syntax with a
+        # real error): the index has no facts from it and no rule runs, so say so.
+        result.findings = allowed(state, path, [_parse_failure(path_str, text)])
+        return result, {}
     # The trigger check reads other modules' re-exports: the cache must know it did.
     index.start_tracking()
     try:
@@ -95,28 +113,26 @@ def lint_text(
         ]
     finally:
         trigger_deps = index.stop_tracking()
-    result = FileResult(path_str)
+    newer = _newer_syntax(state, summary)
     if not rules:
-        # Every file is still checked for FPI001, with `ast` (ten times cheaper than LibCST);
-        # LibCST decides only when `ast` of this Python rejects the file (newer syntax).
-        if not _ast_parses(text) and _parse_or_none(text) is None:
-            result.findings = allowed(state, path, [_parse_failure(path_str, text)])
+        result.findings = allowed(state, path, _newer_syntax_findings(path_str, text, newer, state))
         return result, trigger_deps
     current = text
     applied: Counter = Counter()
     rejected: set[tuple[str, str]] = set()
     if fix:
-        current, applied, dropped = _fix_loop(state, path, text, module_name, rules, rejected)
+        current, applied, dropped, held = _fix_loop(
+            state, path, text, module_name, rules, rejected, newer
+        )
         result.fixes_applied = dict(applied)
         result.dropped_fixes = dropped
+        result.held_back_fixes = held
         if current != text:
             result.fixed_source = current
             result.original_source = text
-            index.replace_module(
-                module_name,
-                summarize_source(current, module_name, _is_package(path), path_str),
-                content_digest(current.encode()),
-            )
+            summary = summarize_source(current, module_name, _is_package(path), path_str)
+            index.replace_module(module_name, summary, content_digest(current.encode()))
+            newer = _newer_syntax(state, summary) if summary is not None else []
     module = _parse_or_none(current)
     if module is None:
         result.findings = allowed(state, path, [_parse_failure(path_str, current)])
@@ -141,17 +157,19 @@ def lint_text(
             if not rendered:
                 rendered.append(module.code)
             fixed = _try_apply(module, [item.fix], current, rendered[0])
-            if fixed is None or not compiles(fixed, path_str):
+            if fixed is None or _fix_verdict(fixed, path_str, state, newer) is not None:
                 return ()
             return text_edits(current, fixed)
 
+        lines = split_lines(current)
         result.findings = to_findings(
             run,
-            lines=split_lines(current),
+            lines=lines,
             enabled=state.enabled,
             unsafe_fixes=state.unsafe,
             edits_for=edits_for,
         )
+        result.findings += _newer_syntax_findings(path_str, current, newer, state, lines)
     finally:
         deps = index.stop_tracking()
     deps.update(trigger_deps)
@@ -159,12 +177,65 @@ def lint_text(
     return result, deps
 
 
-def _ast_parses(text: str) -> bool:
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+def _newer_syntax(state: WorkerState, summary: dict) -> list[NewSyntax]:
+    """The uses of syntax newer than `target-version` that the summary recorded."""
+    target = parse_version(state.settings.target_version)
+    return newer_than([NewSyntax.from_list(item) for item in summary.get("syntax", ())], target)
+
+
+def _newer_syntax_findings(
+    path: str,
+    text: str,
+    newer: list[NewSyntax],
+    state: WorkerState,
+    lines: list[str] | None = None,
+) -> list[Finding]:
+    """FPI003 for each use of syntax newer than `target-version` (what ruff reports as a
+    syntax error); `# noqa: FPI003` on the line silences one."""
+    if not newer or NEWER_SYNTAX_CODE not in state.enabled:
+        return []
+    noqa = Suppressions(lines if lines is not None else split_lines(text))
+    target = state.settings.target_version
+    findings = []
+    for item in newer:
+        if noqa.suppressed(NEWER_SYNTAX_CODE, item.row):
+            continue
+        version = f"{item.version[0]}.{item.version[1]}"
+        findings.append(
+            Finding(
+                code=NEWER_SYNTAX_CODE,
+                name=NEWER_SYNTAX_NAME,
+                message=f"{item.what} needs Python {version}, newer than target-version `{target}`",
+                path=path,
+                location=Location(item.row, item.column),
+                end_location=Location(item.row, item.column),
+                noqa_row=item.row,
+            )
+        )
+    return findings
+
+
+def _fix_verdict(
+    new_text: str, path: str, state: WorkerState, baseline: list[NewSyntax]
+) -> str | None:
+    """None when a fixed text may be written, else why not: it does not compile (judged in its
+    lowered form when it holds syntax newer than the running Python), or it uses more syntax
+    newer than `target-version` than the file already did."""
+    if not compiles(new_text, path):
+        return "compile"
+    target = parse_version(state.settings.target_version)
+    features = syntax_of(new_text)
+    if features is None:
+        return "compile"
+    before = Counter((f.version, f.what) for f in baseline)
+    added = Counter((f.version, f.what) for f in newer_than(features, target)) - before
+    if added:
+        (version, what), _count = next(iter(added.items()))
+        return (
+            f"it would write {what}, Python {version[0]}.{version[1]} syntax, newer than "
+            f"target-version `{state.settings.target_version}`"
+        )
+    return None
 
 
 def _is_package(path: Path) -> bool:
@@ -178,19 +249,25 @@ def _parse_or_none(text: str) -> cst.Module | None:
         return None
 
 
-def _parse_failure(path: str, text: str):
-    """Python's own message and position where it rejects the file (clearer than LibCST's)."""
+def _parse_failure(path: str, text: str) -> Finding:
+    """Python's own message and position where it rejects the file (clearer than LibCST's),
+    found in the lowered text when the file also holds syntax newer than this Python."""
     try:
-        ast.parse(text)
-    except (SyntaxError, ValueError) as exc:
+        error = best_syntax_error(text, path)
+    except ValueError as exc:
         return syntax_error_finding(path, exc)
     except (RecursionError, MemoryError):
-        pass
+        error = None
+    if error is not None:
+        return syntax_error_finding(path, error)
     try:
         parse_module(text)
     except Exception as exc:
         return syntax_error_finding(path, exc)
-    raise AssertionError("unreachable: the text parsed")
+    # Both parse, yet no summary could be made: the file is too deep for the summariser.
+    return syntax_error_finding(
+        path, SourceError("cannot analyse the file: it is nested too deeply to summarise")
+    )
 
 
 def _fix_loop(
@@ -200,12 +277,16 @@ def _fix_loop(
     module_name: str,
     rules: list[type[Rule]],
     rejected: set[tuple[str, str]],
-) -> tuple[str, Counter, list[str]]:
-    """Applies applicable fixes round by round until nothing changes (bounded)."""
+    baseline: list[NewSyntax],
+) -> tuple[str, Counter, list[str], list[str]]:
+    """Applies applicable fixes round by round until nothing changes (bounded). Returns the
+    text, the fixes applied, the fixes dropped because their result did not compile, and the
+    fixes held back because they would write syntax newer than `target-version`."""
     path_str = str(path)
     current = text
     applied: Counter = Counter()
     dropped: list[str] = []
+    held: list[str] = []
     index = state.index
     for _round in range(MAX_FIX_ROUNDS):
         module = _parse_or_none(current)
@@ -252,16 +333,22 @@ def _fix_loop(
         chosen = _choose(module, usable)
         rendered = module.code
         new_text = _try_apply(module, [p.fix for p in chosen], current, rendered)
-        if new_text is None or not compiles(new_text, path_str):
-            # Find the culprits one by one; keep the fixes that compile on their own.
+        if new_text is None or _fix_verdict(new_text, path_str, state, baseline) is not None:
+            # Find the culprits one by one; keep the fixes that pass on their own.
             good = []
             for item in chosen:
                 alone = _try_apply(module, [item.fix], current, rendered)
-                if alone is not None and compiles(alone, path_str):
+                verdict = (
+                    "compile" if alone is None else _fix_verdict(alone, path_str, state, baseline)
+                )
+                if verdict is None:
                     good.append(item)
-                else:
-                    rejected.add(fix_signature(item, module))
+                    continue
+                rejected.add(fix_signature(item, module))
+                if verdict == "compile":
                     dropped.append(f"{item.rule.code}: {item.fix.message}")
+                else:
+                    held.append(f"{item.rule.code}: {item.fix.message}: {verdict}")
             chosen = good[:1]
             if not chosen:
                 continue
@@ -272,7 +359,7 @@ def _fix_loop(
             break
         applied.update(p.rule.code for p in chosen)
         current = new_text
-    return current, applied, dropped
+    return current, applied, dropped, held
 
 
 def _try_apply(module: cst.Module, fixes: list, source: str, rendered: str) -> str | None:

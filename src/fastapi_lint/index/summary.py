@@ -616,12 +616,20 @@ def summarize_tree(
 
 
 def summarize_source(text: str, module: str, is_package: bool, filename: str = "<unknown>"):
-    """Summary of one module, or None when `ast` cannot parse it (FPI001 is reported elsewhere)."""
+    """Summary of one module, or None when Python cannot parse it (FPI001 is reported
+    elsewhere). Syntax newer than the running Python (3.12 syntax on 3.11) is summarised from
+    its lowered text (`syntax.parse_python`), so the facts do not depend on the interpreter;
+    `syntax` lists the uses of syntax from Python 3.10 on (`syntax.NewSyntax.to_list`)."""
+    from ..syntax import ast_features, parse_python
+
     try:
-        tree = ast.parse(text, filename=filename, type_comments=False)
+        parsed = parse_python(text, filename=filename)
+        # The lowered text is what the tree's offsets point into.
+        summary = summarize_tree(parsed.tree, module, is_package, parsed.text)
+        features = parsed.features
+        if features is None:
+            features = ast_features(parsed.tree, text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    try:
-        return summarize_tree(tree, module, is_package, text)
-    except RecursionError:
-        return None
+    summary["syntax"] = [feature.to_list() for feature in features]
+    return summary

@@ -18,6 +18,7 @@ from .blocking.fpi109_call_passed_to_offloader import BlockingCallPassedToOffloa
 from .blocking.fpi110_transitive_blocking_call import TransitiveBlockingCallInAsync
 from .blocking.fpi111_configured_blocking_call import ConfiguredBlockingCallInAsync
 from .fpi001_unparsable_file import InternalError, UnparsableFile
+from .fpi003_syntax_newer_than_target_version import SyntaxNewerThanTargetVersion
 from .secrets.fpi301_secret_model_returned_unfiltered import SecretModelReturnedUnfiltered
 from .secrets.fpi302_secret_field_in_response_model import SecretFieldInResponseModel
 from .secrets.fpi303_request_model_echoed_in_response import RequestModelEchoedInResponse
@@ -51,6 +52,7 @@ RULES: list[type[Rule]] = [
     # FPI0xx: the engine
     UnparsableFile,
     InternalError,
+    SyntaxNewerThanTargetVersion,
     # FPI1xx: blocking I/O in async def
     BlockingSleepInAsync,
     BlockingHttpCallInAsync,

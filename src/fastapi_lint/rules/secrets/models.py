@@ -19,7 +19,6 @@ generates `<Model>Public` can call.
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,6 +40,7 @@ from ...index.shapes import (
     view,
 )
 from ...index.summary import Shape, annotation_shape
+from ...syntax import parse_expression
 
 if TYPE_CHECKING:
     from ...config import Settings
@@ -459,7 +459,7 @@ def _annotation_leaves(
 
 def _parse_annotation(text: str) -> Shape | None:
     try:
-        return annotation_shape(ast.parse(text, mode="eval").body)
+        return annotation_shape(parse_expression(text))
     except (SyntaxError, ValueError, RecursionError):
         return None
 

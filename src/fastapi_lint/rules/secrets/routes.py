@@ -11,7 +11,6 @@ walks the tree and builds the shared fixes (pointing the route at a public sibli
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -43,6 +42,7 @@ from ...index.shapes import (
 from ...index.summary import resolve_relative, shape_of
 from ...model import RelatedLocation
 from ...rule import Fix, Frame, ImportRequest, Rule, dotted_name
+from ...syntax import parse_expression
 from .models import (
     SecretPolicy,
     TypeFacts,
@@ -732,12 +732,13 @@ def response_call_verdict(
 def expression_shape(module: cst.Module, node: cst.BaseExpression) -> Shape | None:
     """The index's shape of a CST expression (the same encoding the summaries use)."""
     try:
-        tree = ast.parse("(" + module.code_for_node(node) + ")", mode="eval")
+        # Lowered when it holds syntax newer than the running Python (a PEP 701 f-string).
+        tree = parse_expression("(" + module.code_for_node(node) + ")")
     except (SyntaxError, ValueError, RecursionError):
         return None
     # Start below zero: a returned expression may nest deeper than the index's summaries keep
     # (`(await s.execute(select(M))).scalars().first()`).
-    return shape_of(tree.body, depth=-6)
+    return shape_of(tree, depth=-6)
 
 
 # -- the family's analysis of one file -------------------------------------------------------
