@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import ConfigError, load_settings, with_cli_overrides
+from .model import ENGINE_CODES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -304,6 +305,7 @@ def run_check(args: argparse.Namespace) -> int:
                 f"({hits} from cache)",
                 file=sys.stderr,
             )
+            print(checked_line(results), file=sys.stderr)
             for f in findings:
                 if f.detail:
                     print(f"{f.path}: {f.message}\n{f.detail}", file=sys.stderr)
@@ -368,6 +370,8 @@ def run_check(args: argparse.Namespace) -> int:
         style = Style(use_colour(out) and output_format in ("concise", "full"))
         if args.statistics:
             out.write(format_statistics(findings, unsafe))
+            if not args.quiet:
+                out.write(checked_line(results) + "\n")
         elif output_format == "concise":
             out.write(format_concise(findings, style, unsafe))
         elif output_format == "full":
@@ -443,6 +447,18 @@ def check_cache_dir(settings) -> None:
         else:
             source = "the cache folder"
         raise ConfigError(f"{source}: the cache folder {root} cannot be made: {folder} is a file")
+
+
+def checked_line(results) -> str:
+    """How many files the run checked, and how many of them it could not analyse in full (each
+    of those has an FPI001 or FPI002 finding saying why): `--verbose` and `--statistics` end
+    with it, as ruff's verbose log ends with the count of files it checked."""
+    total = len(results)
+    partial = sum(1 for r in results if any(f.code in ENGINE_CODES for f in r.findings))
+    line = f"Checked {total} file{'s' if total != 1 else ''}"
+    if partial:
+        line += f"; {partial} not analysed in full (see FPI001/FPI002)"
+    return line + "."
 
 
 def _read_sources(findings) -> dict[str, str]:

@@ -241,6 +241,12 @@ def _process_file(
     from . import linting
 
     path_str = str(path)
+    if path.suffix == ".ipynb":
+        # Named on the command line (folders yield only .py/.pyi): a notebook's JSON can be
+        # valid Python, and would "pass" without a cell being read.
+        err = SourceError("Jupyter notebooks are not analysed (fastapi-lint reads Python files)")
+        findings = linting.allowed(state, path, [syntax_error_finding(path_str, err)])
+        return FileResult(path_str, findings), {}, None
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -470,8 +476,17 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
                 },
             )
     cache.save()
-    ordered = [results[str(p)] for p in files if str(p) in results]
+    # Every file named or found has a result: one without would pass silently.
+    ordered = [results.get(str(p)) or _no_result(state, p) for p in files]
     return RunResult(results=ordered, files_checked=len(files))
+
+
+def _no_result(state: WorkerState, path: Path) -> FileResult:
+    from . import linting
+    from .traverse import internal_error
+
+    finding = internal_error(str(path), "fastapi-lint produced no result for this file")
+    return FileResult(str(path), linting.allowed(state, path, [finding]))
 
 
 def _family_facts():

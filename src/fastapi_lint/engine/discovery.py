@@ -26,11 +26,29 @@ class Excluder:
     a file is found, as in ruff. Folder answers are memoised, because every file below a folder
     asks about the same parents."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, lines: list[str] | None = None) -> None:
+        self.settings = settings
         self.base = settings.config_dir.resolve()
         self.base_str = str(self.base)
-        self.spec = _spec([*settings.exclude, *settings.extend_exclude])
+        self.lines = [*settings.exclude, *settings.extend_exclude] if lines is None else lines
+        self.spec = _spec(self.lines)
         self._folders: dict[str, bool] = {}
+
+    def below(self, top: Path) -> Excluder:
+        """The excludes that apply inside `top`, a folder named on the command line: a pattern
+        that excludes `top` itself or a folder above it is dropped, as ruff never excludes a
+        path it was given (`fastapi-lint check build/` lints build/)."""
+        rel = self.relative(top)
+        if rel in ("", "."):
+            return self
+        parts = rel.split("/")
+        above = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+        kept = [
+            line
+            for line in self.lines
+            if line.lstrip().startswith("!") or not any(_spec([line]).match_file(a) for a in above)
+        ]
+        return self if len(kept) == len(self.lines) else Excluder(self.settings, kept)
 
     def relative(self, path: Path) -> str:
         text = os.path.abspath(path)
@@ -91,9 +109,16 @@ def _walk(folder: Path, excluder: Excluder) -> list[Path]:
     return found
 
 
-def python_files_under(folder: Path, settings: Settings) -> list[Path]:
+def python_files_under(folder: Path, settings: Settings, explicit: bool = False) -> list[Path]:
+    """Python files below `folder`, excludes and .gitignore applied. `explicit`: the folder was
+    named on the command line, so neither an exclude nor a .gitignore that covers the folder
+    itself applies (only what lies below it is filtered), as in ruff."""
     excluder = Excluder(settings)
-    listing = _git_listing(folder) if settings.respect_gitignore and _in_git(folder) else None
+    use_git = settings.respect_gitignore and _in_git(folder)
+    if explicit:
+        excluder = excluder.below(folder)
+        use_git = use_git and not _git_ignored(folder)
+    listing = _git_listing(folder) if use_git else None
     if listing is None:
         candidates = _walk(folder, excluder)
         pruned = True
@@ -112,6 +137,20 @@ def python_files_under(folder: Path, settings: Settings) -> list[Path]:
     return result
 
 
+def _git_ignored(folder: Path) -> bool:
+    try:
+        proc = subprocess.run(
+            ["git", "check-ignore", "-q", "--", str(folder)],
+            cwd=folder,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
+
+
 def _in_git(folder: Path) -> bool:
     return any((candidate / ".git").exists() for candidate in (folder, *folder.parents))
 
@@ -120,8 +159,9 @@ def discover(
     paths: list[Path], settings: Settings, known: dict[Path, list[Path]] | None = None
 ) -> list[Path]:
     """Files to lint. Explicit file arguments are linted even when excluded (as ruff does)
-    unless `force-exclude` is set; folders are
-    walked with the excludes and .gitignore applied. A missing path is a usage error.
+    unless `force-exclude` is set; folders are walked with the excludes and .gitignore applied
+    below them (a folder named explicitly is walked even when it is excluded itself, unless
+    `force-exclude` is set). A missing path is a usage error.
     `known` maps folders already listed by `python_files_under` to their files."""
     files: dict[Path, None] = {}
     for path in paths:
@@ -129,9 +169,11 @@ def discover(
             raise ConfigError(f"no such file or directory: {path}")
         if path.is_dir():
             folder = Path(os.path.abspath(path))
+            if settings.force_exclude and _explicitly_excluded(folder, settings, is_dir=True):
+                continue
             listed = (known or {}).get(folder)
             if listed is None:
-                listed = python_files_under(folder, settings)
+                listed = python_files_under(folder, settings, explicit=True)
             for found in listed:
                 files[found] = None
         else:
@@ -142,13 +184,13 @@ def discover(
     return sorted(files)
 
 
-def _explicitly_excluded(file: Path, settings: Settings) -> bool:
-    """With force-exclude, a file named on the command line (as pre-commit does) is skipped when
+def _explicitly_excluded(path: Path, settings: Settings, is_dir: bool = False) -> bool:
+    """With force-exclude, a path named on the command line (as pre-commit does) is skipped when
     it or one of its folders matches the excludes."""
     excluder = Excluder(settings)
-    if excluder.excluded(file):
+    if excluder.excluded(path, is_dir=is_dir):
         return True
-    rel = excluder.relative(file)
+    rel = excluder.relative(path)
     parts = rel.split("/")[:-1] if rel else []
     return any(
         excluder.excluded(excluder.base / "/".join(parts[: i + 1]), is_dir=True)

@@ -300,9 +300,13 @@ def to_findings(
     findings: list[Finding] = []
     seen: set[tuple[str, int]] = set()
     noqa = Suppressions(lines)
+    lost: set[type] = set()
     for item in pending:
         span = spans.get(item.node)
         if span is None:
+            # The rule reported a node that is not in the file's tree: a bug in the rule; its
+            # finding cannot be placed, and dropping it silently would hide the bug.
+            lost.add(item.rule)
             continue
         row, col, end_row, end_col = span
         if noqa.suppressed(item.rule.code, row):
@@ -331,6 +335,14 @@ def to_findings(
             )
         )
     findings.extend(run.internal_errors)
+    for rule in sorted(lost, key=lambda r: r.code):
+        findings.append(
+            internal_error(
+                run.ctx.path,
+                f"rule {rule.code} ({rule.name}) reported a node that is not in this file; "
+                "its finding is lost",
+            )
+        )
     return findings
 
 
