@@ -370,8 +370,9 @@ def run_check(args: argparse.Namespace) -> int:
         style = Style(use_colour(out) and output_format in ("concise", "full"))
         if args.statistics:
             out.write(format_statistics(findings, unsafe))
-            if not args.quiet:
-                out.write(checked_line(results) + "\n")
+            if not args.quiet and not args.verbose:
+                # On stderr: the table stays machine-readable.
+                print(checked_line(results), file=sys.stderr)
         elif output_format == "concise":
             out.write(format_concise(findings, style, unsafe))
         elif output_format == "full":
