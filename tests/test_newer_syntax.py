@@ -135,6 +135,28 @@ def test_newer_syntax_is_found_alike_on_every_python() -> None:
     assert syntax.syntax_of(plain) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = a[*b]\n",
+        "x = a[* b]\n",
+        "x = a[1, *b]\n",
+        "x = a[f(1), *b]\n",
+        "x = a[b[0], *c]\n",
+        "x = a[\n    1,\n    *b,  # a comment\n]\n",
+        "def f(*args: *Ts) -> None: ...\n",
+        "try:\n    pass\nexcept *ValueError:\n    pass\n",
+        "try:\n    pass\nexcept \\\n    * ValueError:\n    pass\n",
+        "match (x):\n    case _:\n        pass\n",
+        "if y:\n    match x:\n        case 1:\n            pass\n",
+    ],
+)
+def test_the_cheap_text_test_never_misses_newer_syntax(text: str) -> None:
+    """`ast_features` walks a tree only when the text shows a hint of newer syntax: the hints
+    must cover every spelling."""
+    assert syntax.syntax_of(text), text
+
+
 def test_pep701_check_of_a_python_312_ast_segment() -> None:
     """The 3.12+ path (an `ast.JoinedStr` the running Python parsed) on a synthetic node, so it
     runs on 3.11 too."""

@@ -216,7 +216,14 @@ def syntax_of(text: str) -> list[NewSyntax] | None:
 # -- newer syntax in an `ast` the running Python parsed ------------------------------------
 
 # Text that every use of the syntax contains (a superset: a false hit only costs a walk).
-_HINTS_311 = r"^[ \t\f]*match\b|except[\s\\]*\*|[\[,:]\s*\*(?!\*)"
+_HINTS_311 = (
+    # `match` starting a statement, not `match = ...` or `match.group()`
+    r"^[ \t\f]*match\b(?![ \t]*(?:[=.,)\]:]|[-+*/%&|^@<>]=))"
+    r"|except[\s\\]*\*"
+    # a star after `[` or `,` whose next bracket closes a `[`: `a[*b]`, `a[i, *b]`
+    r"|[\[,]\s*\*(?![*=])[^\[\]]*\]"
+    r"|\*\w+\s*:\s*\*"  # `*args: *Ts`
+)
 _HINTS_312 = r"^[ \t\f]*type\b|\b(?:def|class)\s+\w+\s*\[|[fFtT][rR]?['\"]|[rR][fFtT]['\"]"
 _HINTS_314 = r"\bexcept\b[^:\n(]*,"
 _HINTS = re.compile(
