@@ -152,9 +152,7 @@ def best_syntax_error(text: str, filename: str = "<unknown>") -> SyntaxError | N
         return python_error
     if (python_error.lineno or 0) >= row or not _looks_newer(text, python_error.lineno or 0):
         return python_error
-    lines = text.splitlines()
-    line = lines[row - 1] if 0 < row <= len(lines) else ""
-    return SyntaxError(message, (filename, row, column + 1, line))
+    return SyntaxError(message, (filename, row, column + 1, _line(text, row)))
 
 
 # Per Python version, text that syntax added in it contains: where CPython stops on such a
@@ -166,9 +164,15 @@ _HINTS_BY_VERSION = [
 ]
 
 
+def _line(text: str, row: int) -> str:
+    from .source import split_lines
+
+    lines = split_lines(text)
+    return lines[row - 1] if 0 < row <= len(lines) else ""
+
+
 def _looks_newer(text: str, row: int) -> bool:
-    lines = text.splitlines()
-    line = lines[row - 1] if 0 < row <= len(lines) else ""
+    line = _line(text, row)
     return any(
         version > RUNNING and re.search(pattern, line) for version, pattern in _HINTS_BY_VERSION
     )
