@@ -21,6 +21,7 @@ from fastapi_lint.suppression import is_suppressed, noqa_codes
 RULES = [
     RuleInfo("FPI001", "unparsable-file"),
     RuleInfo("FPI002", "internal-error"),
+    RuleInfo("FPI003", "syntax-newer-than-target-version"),
     RuleInfo("FPI101", "blocking-sleep-in-async"),
     RuleInfo("FPI102", "blocking-http-call-in-async"),
     RuleInfo("FPI201", "session-created-in-path-operation"),
@@ -33,7 +34,14 @@ def settings(**values) -> Settings:
 
 
 def test_defaults_leave_opt_in_rules_off() -> None:
-    assert enabled_codes(settings(), RULES) == {"FPI001", "FPI002", "FPI101", "FPI102", "FPI201"}
+    assert enabled_codes(settings(), RULES) == {
+        "FPI001",
+        "FPI002",
+        "FPI003",
+        "FPI101",
+        "FPI102",
+        "FPI201",
+    }
 
 
 def test_extend_select_turns_an_opt_in_rule_on() -> None:
@@ -45,11 +53,16 @@ def test_extend_select_turns_an_opt_in_rule_on() -> None:
 
 
 def test_select_replaces_but_engine_codes_stay_on() -> None:
-    assert enabled_codes(settings(select=("FPI2",)), RULES) == {"FPI001", "FPI002", "FPI201"}
+    assert enabled_codes(settings(select=("FPI2",)), RULES) == {
+        "FPI001",
+        "FPI002",
+        "FPI003",
+        "FPI201",
+    }
 
 
 def test_ignore_wins_last() -> None:
-    codes = enabled_codes(settings(select=("ALL",), ignore=("FPI1", "FPI001")), RULES)
+    codes = enabled_codes(settings(select=("ALL",), ignore=("FPI1", "FPI001", "FPI003")), RULES)
     assert codes == {"FPI002", "FPI201", "FPI408"}
 
 
