@@ -439,6 +439,26 @@ def test_lsp_publishes_findings_of_a_312_file(tmp_path: Path) -> None:
     assert got == sorted([("FPI101", 7)] + [("FPI003", r) for r in PY312_FPI003_ROWS])
 
 
+def test_the_rule_pass_reuses_the_index_summary(tmp_path: Path, monkeypatch) -> None:
+    """FPI001/FPI003 come from the summary the index made of the same bytes: linting a file
+    must not parse it with `ast` a second time (only a file the index has no summary of, one
+    Python rejects, is tried again)."""
+    files = {f"m{i}.py": PY312 for i in range(3)}
+    root = make_project(tmp_path / "p", {**files, "broken.py": "def f(:\n"})
+    calls = []
+    real = engine_linting.summarize_source
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine_linting, "summarize_source", counting)
+    run = lint_paths([root], load_settings(root), LintOptions(use_cache=False, jobs=1))
+    assert calls == ["broken"]
+    codes = sorted({f.code for r in run.results for f in r.findings})
+    assert codes == ["FPI001", "FPI003", "FPI101"]
+
+
 def test_lint_source_of_a_312_buffer(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", {}, 'target-version = "py312"\n')
     result = lint_source(PY312, root / "m.py", load_settings(root))

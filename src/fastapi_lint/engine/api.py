@@ -268,7 +268,7 @@ def _process_file(
     # The index's summary of this file, when it was made from these very bytes (it was not
     # edited since, and no other file has the same module name).
     summary: object = linting.UNKNOWN
-    if state.index.digests.get(module_name) == digest:
+    if state.index.digests.get(module_name) == module_digest(digest, path):
         summary = state.index.modules.get(module_name)
     result, deps = linting.lint_text(
         state,
