@@ -4,6 +4,12 @@
     /tmp/venv/bin/python bench/review_findings.py run      [--corpora .corpora] [--out F.json]
     /tmp/venv/bin/python bench/review_findings.py sample   [--in F.json] [--seed 20261127]
     /tmp/venv/bin/python bench/review_findings.py table    [--in F.json] [--verdicts V.json]
+    /tmp/venv/bin/python bench/review_findings.py compare  --before OLD.json --in NEW.json
+
+`run --corpus NAME[=PATH] --select CODES` lints other corpora (e.g. bench/new_corpora.sh's) with
+some rules only; `--codes FPI3` limits sample/review/table to some rules; `review --title T`
+prints one run as a section of its own; `compare` lists the findings gone and new between two
+runs of the same corpora (a recall check).
 
 `run` lints each corpus (a scratch copy outside any git work tree, every rule on, no cache) and
 stores the findings. `sample` prints, per rule, all findings when the rule has at most 50 and a
@@ -32,12 +38,29 @@ SAMPLE = 50
 DEFAULT_SEED = 20261127
 
 
-def run(corpora: Path, out: Path) -> None:
-    results: dict = {"files": {}, "findings": []}
+def corpus_dirs(corpora: Path, specs: list[str] | None) -> dict[str, Path]:
+    """`NAME` (a folder under --corpora) or `NAME=PATH` (e.g. `polar=.../polar/server`, the
+    folder holding the app's pyproject.toml) for each --corpus; the shared corpora by default."""
+    if not specs:
+        return {name: corpora / name for name in CORPORA}
+    out = {}
+    for spec in specs:
+        name, _, path = spec.partition("=")
+        out[name] = Path(path).resolve() if path else corpora / name
+    return out
+
+
+def run(
+    corpora: dict[str, Path], out: Path, select: str | None = None, config: Path | None = None
+) -> None:
+    results: dict = {"files": {}, "findings": [], "select": select or "ALL"}
+    chosen = ["--select", select] if select else ["--extend-select", "ALL"]
+    if config is not None:
+        chosen += ["--config", str(config.resolve())]
     with tempfile.TemporaryDirectory(prefix="fastapi-lint-review-") as tmp:
-        for name in CORPORA:
+        for name, source in corpora.items():
             work = Path(tmp) / name
-            shutil.copytree(corpora / name, work, symlinks=True)
+            shutil.copytree(source, work, symlinks=True)
             proc = subprocess.run(
                 [
                     sys.executable,
@@ -45,8 +68,7 @@ def run(corpora: Path, out: Path) -> None:
                     "fastapi_lint",
                     "check",
                     "--no-cache",
-                    "--extend-select",
-                    "ALL",
+                    *chosen,
                     "--output-format",
                     "json",
                     "--exit-zero",
@@ -61,6 +83,7 @@ def run(corpora: Path, out: Path) -> None:
                 1 for _d, _s, fs in os.walk(work) for f in fs if f.endswith((".py", ".pyi"))
             )
             results["files"][name] = files
+            results.setdefault("roots", {})[name] = str(source)
             for f in json.loads(proc.stdout or "[]"):
                 rel = os.path.relpath(f["filename"], work)
                 results["findings"].append(
@@ -101,7 +124,8 @@ def sample(data: dict, seed: int, corpora: Path, context: int) -> None:
         print(f"\n######## {code}: {len(items)} reviewed")
         for f in items:
             print(f"\n=== {key(f)}  {f['message']}")
-            path = corpora / f["corpus"] / f["path"]
+            root = data.get("roots", {}).get(f["corpus"])
+            path = (Path(root) if root else corpora / f["corpus"]) / f["path"]
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
             lo, hi = max(0, f["row"] - 1 - context), min(len(lines), f["row"] + context // 2)
             for i in range(lo, hi):
@@ -151,6 +175,50 @@ BEGIN = "<!-- review:begin -->"
 END = "<!-- review:end -->"
 
 
+def review_section(data: dict, verdicts: dict[str, str], seed: int, title: str) -> str:
+    """One run's reviewed sample as a section of its own (## title, ### per rule)."""
+    corpora = ", ".join(f"{name} ({n} files)" for name, n in data["files"].items())
+    lines = [
+        f"## {title}",
+        "",
+        f"Rules `{data.get('select', 'ALL')}` over {corpora}; no cache. Rules with at most "
+        f"{SAMPLE} findings are reviewed in full, the others through a sample of {SAMPLE} drawn "
+        f"with `random.Random(f'{{seed}}-{{code}}')`, seed **{seed}**.",
+    ]
+    for code, items in sampled(data, seed).items():
+        total = sum(1 for f in data["findings"] if f["code"] == code)
+        judged = [verdicts.get(key(f), "") for f in items]
+        true = sum(1 for v in judged if v.startswith("true"))
+        false = sum(1 for v in judged if v.startswith("false"))
+        lines += ["", f"### {code} ({len(items)} reviewed of {total}: {true} true, {false} false)"]
+        lines += ["", "| finding | message | verdict |", "|---|---|---|"]
+        for f in items:
+            verdict = verdicts.get(key(f), "not reviewed").replace("|", "\\|")
+            message = f["message"].replace("|", "\\|")
+            lines.append(
+                f"| `{f['corpus']}:{f['path']}:{f['row']}:{f['column']}` | {message} | {verdict} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def compare(before: dict, after: dict) -> int:
+    """Findings of `before` missing from `after` (lost recall) and new ones, per rule."""
+    old = {key(f): f for f in before["findings"]}
+    new = {key(f): f for f in after["findings"]}
+    lost = sorted(set(old) - set(new))
+    gained = sorted(set(new) - set(old))
+    codes = sorted({k.rsplit(":", 1)[1] for k in set(old) | set(new)})
+    print("| rule | before | after | gone | new |")
+    print("|---|---|---|---|---|")
+    for code in codes:
+        n = [sum(1 for k in keys if k.endswith(":" + code)) for keys in (old, new, lost, gained)]
+        print(f"| {code} | {n[0]} | {n[1]} | {n[2]} | {n[3]} |")
+    for label, keys, source in (("gone", lost, old), ("new", gained, new)):
+        for k in keys:
+            print(f"{label}: {k}  {source[k]['message']}")
+    return 0
+
+
 def review_markdown(data: dict, verdicts: dict[str, str], seed: int) -> str:
     lines = [
         "# Real-world findings, reviewed one by one",
@@ -185,21 +253,42 @@ def review_markdown(data: dict, verdicts: dict[str, str], seed: int) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "sample", "table", "review"])
+    parser.add_argument("command", choices=["run", "sample", "table", "review", "compare"])
     parser.add_argument("--write", type=Path, default=None, help="table: markdown file to update")
     parser.add_argument("--corpora", type=Path, default=ROOT / ".corpora")
     parser.add_argument("--out", "--in", dest="data", type=Path, default=Path("/tmp/review.json"))
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--context", type=int, default=12)
     parser.add_argument("--verdicts", type=Path, default=None)
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        default=None,
+        help="run: NAME (under --corpora) or NAME=PATH; repeatable (default: the shared corpora)",
+    )
+    parser.add_argument("--select", default=None, help="run: rules to run (default: ALL)")
+    parser.add_argument("--config", type=Path, default=None, help="run: a fastapi-lint.toml")
+    parser.add_argument("--codes", default=None, help="sample/review/table: only these prefixes")
+    parser.add_argument("--title", default=None, help="review: a section (##) with this title")
+    parser.add_argument("--before", type=Path, default=None, help="compare: the earlier JSON")
     args = parser.parse_args()
     if args.command == "run":
-        run(args.corpora.resolve(), args.data)
+        corpora = corpus_dirs(args.corpora.resolve(), args.corpus)
+        run(corpora, args.data, args.select, args.config)
         return 0
     data = json.loads(args.data.read_text())
+    if args.command == "compare":
+        if args.before is None:
+            parser.error("compare needs --before")
+        return compare(json.loads(args.before.read_text()), data)
+    if args.codes:
+        prefixes = tuple(args.codes.split(","))
+        data["findings"] = [f for f in data["findings"] if f["code"].startswith(prefixes)]
     verdicts = json.loads(args.verdicts.read_text()) if args.verdicts else {}
     if args.command == "sample":
         sample(data, args.seed, args.corpora.resolve(), args.context)
+    elif args.command == "review" and args.title:
+        sys.stdout.write(review_section(data, verdicts, args.seed, args.title))
     elif args.command == "review":
         sys.stdout.write(review_markdown(data, verdicts, args.seed))
     else:
