@@ -6,8 +6,8 @@ from __future__ import annotations
 import libcst as cst
 
 from ...index.shapes import ParamBinding, view_binding
-from ...rule import Rule
-from .base import is_add_task
+from ...rule import Frame, Rule
+from .base import injected_function, is_add_task
 from .fastapi_version import fastapi_range, overlaps
 
 # Versions where the exit code of a yield dependency runs after the response's tasks, and how
@@ -32,6 +32,12 @@ class AddTaskAfterDependencyYield(Rule):
 Checks generator functions (dependencies with `yield`) that call `add_task` on their injected
 `BackgroundTasks` parameter after the `yield`, including in `finally:` and `except:` blocks
 that follow it.
+
+Only dependencies are in scope: a generator used in `Depends()`/`Security()` anywhere in the
+project, or a module-level (or class-level) generator that its own module never calls (a
+library's dependency). A nested generator, such as the body of a `StreamingResponse` that adds
+a task to its route's `background_tasks`, and a generator the module calls by hand are not:
+they run while the response streams, and the route's tasks run after the stream ends.
 
 ## Why is this bad?
 FastAPI runs the background tasks of a request when the response has been sent. With the
@@ -81,6 +87,31 @@ There is no fix: moving the call before the `yield` changes when the work is sch
         if frame is not None and self.ctx.frames[-1] is frame:
             self._yielded.add(id(frame.node))
 
+    def _is_dependency(self, frame: Frame) -> bool:
+        """Only dependencies with `yield` are in scope. A generator used in `Depends()` anywhere
+        in the project is one; so is a module-level or class-level generator that its own
+        module never calls (a library's dependency, used elsewhere). A nested generator, or
+        one the module calls by hand (`StreamingResponse(stream(tasks))`), is not."""
+        if injected_function(self.ctx, frame) == "dependency":
+            return True
+        fact = self.ctx.function_fact(frame)
+        if fact is None or fact.get("parent") or frame.key is None:
+            return False
+        if self.ctx.index.path_operation(self.ctx.module_name, frame.key) is not None:
+            return False
+        return not self._called_in_module(frame.key.rpartition(".")[2])
+
+    def _called_in_module(self, name: str) -> bool:
+        summary = self.ctx.summary
+        if summary is None:
+            return True
+        scopes = [summary["module_calls"], *(f["calls"] for f in summary["functions"].values())]
+        for calls in scopes:
+            for func, *_rest in calls:
+                if func and func[0] == "n" and func[1].rpartition(".")[2] == name:
+                    return True
+        return False
+
     def visit_Call(self, node: cst.Call) -> None:
         frame = self.ctx.enclosing_function()
         if frame is None or id(frame.node) not in self._yielded:
@@ -94,7 +125,16 @@ There is no fix: moving the call before the `yield` changes when the work is sch
         found = self.ctx.index.lookup_binding(
             self.ctx.module_name, self.ctx.scope_key, receiver.value
         )
-        if found is None or not isinstance(view_binding(found[0]), ParamBinding):
+        # The tasks must be injected into this generator itself: a body generator of a
+        # `StreamingResponse` that closes over its route's `background_tasks` runs while the
+        # response streams, and the route's tasks run after it.
+        if (
+            found is None
+            or not isinstance(view_binding(found[0]), ParamBinding)
+            or found[1] != frame.key
+        ):
+            return
+        if not self._is_dependency(frame):
             return
         allowed = fastapi_range(self.ctx.settings)
         affected = [label for (low, high), label in _LATE_EXIT if overlaps(allowed, low, high)]
