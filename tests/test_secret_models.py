@@ -11,6 +11,7 @@ from fastapi_lint.config import load_settings
 from fastapi_lint.engine.api import LintOptions, lint_paths, project_index
 from fastapi_lint.rules.secrets.models import (
     SecretPolicy,
+    is_credential_name,
     leaked_fields,
     model_info,
     model_kind,
@@ -104,7 +105,7 @@ from .models import ApiKeyCreated, Device, Invite, Token
 app = FastAPI()
 
 
-@app.post("/keys")
+@app.get("/keys")
 def create_key():
     return ApiKeyCreated(name="ci", api_key="k")
 
@@ -160,7 +161,8 @@ def test_extend_ignore_and_allowed(tmp_path: Path) -> None:
         'ignore-secret-fields = ["Invite.secret_code"]\n'
     )
     root = project(tmp_path / "p", config)
-    # api_key is now a secret; the token route may return its token, /whoami may not.
+    # api_key is now a secret; the token route may return its token, /whoami may not. (/keys
+    # is a GET: a POST returning a model named as a creation result hands its key out.)
     assert findings(root) == {(13, "FPI301"), (18, "FPI301"), (33, "FPI301")}
     config += 'allowed-secret-models = ["app.models.ApiKeyCreated", "Token"]\n'
     root = project(tmp_path / "q", config)
@@ -239,3 +241,44 @@ def test_index_api(tmp_path: Path) -> None:
     # UserRead has a field User lacks, so UserPublic is the sibling FastAPI can build.
     assert public_sibling(index, "app.models.User", policy) == "app.models.UserPublic"
     assert public_sibling(index, "app.models.Team", policy) is None
+
+
+def test_field_types_that_cannot_hold_a_secret(tmp_path: Path) -> None:
+    """The type decides, through aliases and enums of another module (the FPI302 fixture)."""
+    source = Path(__file__).parent / "fixtures" / "FPI302" / "typed_fields"
+    root = tmp_path / "p"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.fastapi-lint]\n")
+    for name in ("__init__.py", "kinds.py", "app.py"):
+        (root / "pkg" / name).write_text((source / name).read_text())
+    index = project_index(load_settings(root), use_cache=False, refresh=True)
+    policy = SecretPolicy()
+    assert leaked_fields(index, "pkg.app.AccountStatus", policy) == ("secret_flags",)
+    assert leaked_fields(index, "pkg.app.Rotation", policy) == ()
+    assert leaked_fields(index, "pkg.app.Vault", policy) == ("secret", "password", "card_cvv")
+    assert leaked_fields(index, "pkg.app.Mixed", policy) == ("password", "secrets", "client_secret")
+    # A configured pattern is judged by type as well: `token_count: int` is a count.
+    tokens = SecretPolicy(extra_patterns=(r"(?:\w+_)?token(?:_\w+)?",))
+    assert leaked_fields(index, "pkg.app.Rotation", tokens) == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "credential"),
+    [
+        ("token", True),
+        ("api_token", True),
+        ("access_token", True),
+        ("apiKey", True),
+        ("api_key", True),
+        ("token_type", False),
+        ("token_count", False),
+        ("has_api_key", False),
+        ("continuation_token", False),
+        ("next_page_token", False),
+        ("csrf_token", False),
+        ("device_token", False),
+        ("tokens_used", False),
+    ],
+)
+def test_credential_names(name: str, credential: bool) -> None:
+    assert is_credential_name(name) is credential

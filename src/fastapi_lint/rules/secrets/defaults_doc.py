@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 
 from .models import (
+    CREDENTIAL_NAMES,
     DEFAULT_SECRET_PATTERNS,
     LOOKALIKE_WORDS,
+    NUMERIC_SECRET,
     TOKEN_FIELDS,
     SecretPolicy,
 )
@@ -53,6 +55,13 @@ def _top_level_alternatives(core: str) -> list[str]:
     return parts
 
 
+def _words_of(pattern: str) -> str:
+    """`a`, `b` for a pattern whose one alternation group lists the words."""
+    group = re.search(r"\(\?:((?:[a-z_]+\|)+[a-z_]+)\)", pattern)
+    words = group.group(1).split("|") if group else [pattern]
+    return ", ".join(f"`{w}`" for w in words)
+
+
 def secret_defaults_markdown() -> str:
     policy = SecretPolicy()
     lines = [
@@ -87,6 +96,16 @@ def secret_defaults_markdown() -> str:
     for name in SAMPLE_NAMES:
         lines.append(f"| `{name}` | {'yes' if policy.is_secret_name(name) else 'no'} |")
     lines += [
+        "",
+        "The name is not enough: a field whose type cannot hold a secret (`bool`, dates and",
+        "times, an enum, a `Literal`, a number unless the name has a number-like word:",
+        f"{_words_of(NUMERIC_SECRET.pattern)}) is not one. Credentials, names ending in",
+        f"{_words_of(CREDENTIAL_NAMES.pattern)} (`api_token`, `access_token`; not pagination,",
+        "CSRF or device tokens), are secrets as fields of a stored-record model (`table=True`,",
+        "`from_attributes`/`orm_mode`) that a GET, PUT, PATCH or DELETE route returns; a POST",
+        "that issues them and a token route return them by design. What the route itself puts",
+        "into a field (a masked value, the caller's input, a secret it generates in a POST)",
+        "counts too: `docs/secrets.md` in the repository.",
         "",
         "`extend-secret-field-patterns` adds regular expressions (matched against the whole",
         "snake_case name, look-alike words not applied); `secret-field-patterns` replaces the",

@@ -28,6 +28,13 @@ A secret field is not reported when it is typed `SecretStr`/`SecretBytes`, decla
 a `@model_serializer`, or a v1 `Config.fields` exclusion). Token fields returned by an OAuth2
 token route are intended output. The secret name patterns are configurable (see below).
 
+A secret name is not enough: a field whose type cannot hold a secret (`bool`, dates, enums,
+`Literal`, counts) is not one; a field the route fills only with a masked value, with the
+caller's own input, or (in a POST) with a secret it has just generated to hand out is not a
+leak; and `token`/`api_key` fields are secrets when a stored-record model (`table=True`,
+`from_attributes`) carries them and a GET/PUT/PATCH/DELETE route returns them. The full rules:
+`docs/secrets.md`.
+
 ## Why is this bad?
 Without a response model FastAPI serialises the whole object, so every user's password hash (or
 secret key, or card number) is published to anyone who can call the route. FastAPI's own

@@ -26,6 +26,16 @@ Secret fields typed `SecretStr`/`SecretBytes`, declared with `Field(exclude=True
 by the model's serializer configuration are not reported, nor are the token fields of an OAuth2
 token route. A `response_model=` wins over the return annotation, as in FastAPI.
 
+Neither are fields whose type cannot hold a secret (`password_configured: bool`,
+`password_changed: datetime`, an enum, a `Literal`, `token_count: int`), nor fields the route
+fills only with a masked value (`mask_password(...)`, `get_value(mask=True)`, `"****"`), with
+the caller's own input (`salt=query.salt`), or, in a POST, with a secret generated there
+(`secrets.token_urlsafe()`, `uuid4()`) that the route hands out once, nor the top-level
+secrets of a POST's response model named as a creation result (`ApiKeyCreated`). `token`/`api_key` fields
+of a stored-record model (`table=True`, `from_attributes=True`) are reported when a GET, PUT,
+PATCH or DELETE route returns them (user listings that carry API tokens). See
+`docs/secrets.md`.
+
 ## Why is this bad?
 The response model is the filter: FastAPI sends every field it declares. Declaring the table
 model (`User` with `hashed_password`) as the response model sends the secret to every client

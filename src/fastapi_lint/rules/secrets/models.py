@@ -8,6 +8,10 @@ of them are secrets that reach a client. A secret field does not leak when it is
 decides its own output and is never reported. Fields typed with another secret-bearing model
 leak that model's secrets (`owner.hashed_password`).
 
+A secret-named field whose annotation cannot hold a secret (`cannot_hold_secret`: flags,
+moments, choices, counts) is not a secret; `token`/`api_key` fields (`CREDENTIAL_NAMES`) are
+secrets on stored-record models when the route reads or updates records (`docs/secrets.md`).
+
 Secret names come from `DEFAULT_SECRET_PATTERNS` (full matches on the snake_case name, names
 with a look-alike word such as `has_password` or `password_changed_at` excluded) and the
 `[tool.fastapi-lint.rules]` keys `secret-field-patterns` (replaces the defaults),
@@ -148,6 +152,11 @@ LOOKALIKE_WORDS: tuple[str, ...] = (
 _LOOKALIKE = re.compile(rf"(?:{_W}_)*(?:{'|'.join(LOOKALIKE_WORDS)})(?:_{_W})*")
 #: Fields an OAuth2 token route is meant to return.
 TOKEN_FIELDS = re.compile(r"(?:(?:access|refresh|id)_)?token(?:_type)?|expires_in|scope")
+#: Credentials that are the payload of the route issuing them (a login, a new API key) and a
+#: leak when a stored record is read back: reported only as a field of a stored-record model
+#: (`table=True`, `from_attributes`/`orm_mode`) in a response of a GET/PUT/PATCH/DELETE route
+#: (see `is_credential_name` and `stored_record`).
+CREDENTIAL_NAMES = re.compile(rf"(?:{_W}_)*(?:token|api_key|apikey|access_key|auth_key)")
 
 
 def snake_case(name: str) -> str:
@@ -204,6 +213,25 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+#: Tokens that are no credential: pagination cursors, CSRF tokens (meant for the page),
+#: push-notification device registrations.
+NOT_CREDENTIALS = re.compile(
+    rf"(?:{_W}_)*(?:continuation|page|next|prev|previous|cursor|sync|resume|pagination|"
+    rf"idempotency|csrf|xsrf|push|fcm|apns|device|registration)(?:_{_W})*"
+)
+
+
+def is_credential_name(name: str) -> bool:
+    """`token`, `api_token`, `api_key`...: not `token_type`, `token_count`, `has_api_key`,
+    `next_page_token`, `csrf_token`."""
+    snake = snake_case(name).strip("_")
+    return (
+        bool(CREDENTIAL_NAMES.fullmatch(snake))
+        and not _LOOKALIKE.fullmatch(snake)
+        and not NOT_CREDENTIALS.fullmatch(snake)
+    )
+
+
 def policy_for(settings: Settings | None) -> SecretPolicy:
     if settings is None:
         return SecretPolicy()
@@ -240,6 +268,7 @@ class ModelInfo:
     table: bool
     fields: tuple[FieldInfo, ...]
     custom_serializer: bool
+    stored: bool = False  # a table model, or read from stored objects (from_attributes/orm_mode)
 
     def field(self, name: str) -> FieldInfo | None:
         for item in self.fields:
@@ -311,6 +340,7 @@ def _model_info(index: ProjectIndex, qual: str) -> ModelInfo | None:
     outer = fact.get("parent") or ""
     found: dict[str, FieldInfo] = {}
     custom = False
+    stored = _reads_attributes(fact)
     for base in reversed(fact["bases"]):
         ref = _resolve(index, module, outer, base)
         if ref is not None and ref.kind == "class":
@@ -318,6 +348,7 @@ def _model_info(index: ProjectIndex, qual: str) -> ModelInfo | None:
             if inherited is not None:
                 found.update((f.name, f) for f in inherited.fields)
                 custom = custom or inherited.custom_serializer
+                stored = stored or inherited.stored
     excluded_by_config = _config_excluded(fact)
     serialized, has_model_serializer = _serializers(index, module, key)
     custom = custom or has_model_serializer
@@ -343,7 +374,24 @@ def _model_info(index: ProjectIndex, qual: str) -> ModelInfo | None:
             elif name in serialized:
                 found[name] = _with_hidden(found[name], "serializer")
     table = is_const(fact["keywords"].get("table"), True)
-    return ModelInfo(qual, kind, table, tuple(found.values()), custom)
+    return ModelInfo(qual, kind, table, tuple(found.values()), custom, stored or table)
+
+
+def _reads_attributes(fact: dict) -> bool:
+    """`model_config = ConfigDict(from_attributes=True)` (or a dict literal), or v1's
+    `class Config: orm_mode = True`: the model is built from stored (ORM) objects."""
+    for key in ("from_attributes", "orm_mode"):
+        if fact.get("legacy_config", {}).get(key) == ["const", True]:
+            return True
+    config = fact.get("config")
+    if config and config[0] == "call":
+        return any(config[3].get(k) == ["const", True] for k in ("from_attributes", "orm_mode"))
+    if config and config[0] == "dict":
+        return any(
+            k in (["const", "from_attributes"], ["const", "orm_mode"]) and v == ["const", True]
+            for k, v in config[1]
+        )
+    return False
 
 
 def _with_hidden(item: FieldInfo, why: str) -> FieldInfo:
@@ -420,6 +468,44 @@ def _redacts(shape: Shape | None, depth: int = 0) -> bool:
     return False
 
 
+def is_secret_field(index: ProjectIndex, policy: SecretPolicy, item: FieldInfo) -> bool:
+    """A field named like a secret whose type can hold one (not a nested model, not a flag, a
+    moment, a choice or a count)."""
+    return (
+        policy.is_secret_name(item.name)
+        and not _holds_models_only(index, item)
+        and not cannot_hold_secret(index, item.module, item.scope, item.annotation, item.name)
+    )
+
+
+#: A class named for a credential (`ApiKeyOut`, `ReadInviteToken`): the record *is* the key.
+CREDENTIAL_CLASS = re.compile(r"(?i).*(token|key|credential)")
+#: Wrappers a listing puts records in (`Page[...]`, `UserPagination`, `ItemsResponse`).
+LISTING_CLASS = re.compile(r"(?i).*(page|paginat|list|collection|results|response)")
+
+
+def _credential_is_the_resource(qual: str, stack: tuple) -> bool:
+    """A token on a record named for it (`ReadInviteToken.token`), returned as the resource or
+    in a listing of such records, is the route's payload. The same token riding along inside
+    another record (`UserOut.tokens[].token`, `User.api_key`) is a leak."""
+    if not CREDENTIAL_CLASS.match(qual.rpartition(".")[2]):
+        return False
+    return all(
+        CREDENTIAL_CLASS.match(outer.rpartition(".")[2])
+        or LISTING_CLASS.match(outer.rpartition(".")[2])
+        for outer in stack
+    )
+
+
+def is_stored_credential(index: ProjectIndex, item: FieldInfo) -> bool:
+    """A `token`/`api_key`-like field that can hold a string (on a stored-record model)."""
+    return (
+        is_credential_name(item.name)
+        and not _holds_models_only(index, item)
+        and not cannot_hold_secret(index, item.module, item.scope, item.annotation, item.name)
+    )
+
+
 def _holds_models_only(index: ProjectIndex, item: FieldInfo) -> bool:
     """`password: FieldBehavior | None`: the field holds a nested model (whose own fields are
     checked), not a secret value."""
@@ -462,6 +548,161 @@ def _parse_annotation(text: str) -> Shape | None:
         return annotation_shape(parse_expression(text))
     except (SyntaxError, ValueError, RecursionError):
         return None
+
+
+# -- types that cannot hold a secret -----------------------------------------------------------
+
+#: Values of these types are flags, counts, moments or choices, never a secret string.
+NON_SECRET_TYPES = frozenset(
+    {
+        "builtins.bool",
+        "datetime.datetime",
+        "datetime.date",
+        "datetime.time",
+        "datetime.timedelta",
+        "pydantic.StrictBool",
+        "pydantic.types.StrictBool",
+        "pydantic.AwareDatetime",
+        "pydantic.NaiveDatetime",
+        "pydantic.PastDatetime",
+        "pydantic.FutureDatetime",
+        "pydantic.PastDate",
+        "pydantic.FutureDate",
+        "pydantic.types.AwareDatetime",
+        "pydantic.types.NaiveDatetime",
+        "pydantic.types.PastDatetime",
+        "pydantic.types.FutureDatetime",
+        "pydantic.types.PastDate",
+        "pydantic.types.FutureDate",
+    }
+)
+#: Numbers: a count or a size, unless the name says it is a number-like secret (a PIN, a CVV).
+NUMERIC_TYPES = frozenset(
+    {"builtins.int", "builtins.float", "decimal.Decimal"}
+    | {
+        f"{mod}.{name}"
+        for mod in ("pydantic", "pydantic.types")
+        for name in (
+            "PositiveInt", "NegativeInt", "NonNegativeInt", "NonPositiveInt", "StrictInt",
+            "PositiveFloat", "NegativeFloat", "NonNegativeFloat", "NonPositiveFloat",
+            "StrictFloat", "FiniteFloat",
+        )
+    }
+)  # fmt: skip
+NUMERIC_SECRET = re.compile(
+    r"(?:[a-z0-9]+_)*(?:ssn|social_security|card|cardnumber|cc|cvv|cvc|pin|otp|totp|code)"
+    r"(?:_[a-z0-9]+)*"
+)
+ENUM_ROOTS = frozenset(
+    {"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag", "enum.ReprEnum"}
+)
+#: Wrappers whose first argument is the value's type.
+UNWRAP_FIRST = ANNOTATED | {"sqlalchemy.orm.Mapped", "typing.Final", "typing_extensions.Final"}
+UNION_TYPES = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
+TYPE_ALIAS = frozenset({"typing.TypeAlias", "typing_extensions.TypeAlias"})
+
+
+def cannot_hold_secret(
+    index: ProjectIndex, module: str, scope: str, shape: Shape | None, name: str
+) -> bool:
+    """True when a field's annotation allows only values that cannot be a secret: `bool`,
+    dates and times, enums, `Literal[...]` choices, numbers (unless `name` is a number-like
+    secret such as `card_cvv`), and containers or unions of those. Aliases and enum classes
+    are resolved through the index across modules. An unknown or open type (`str`, `Any`, a
+    class we cannot see) may hold one: False."""
+    kinds = _value_kinds(index, module, scope, shape, 0)
+    if not kinds or "open" in kinds:
+        return False
+    return "number" not in kinds or not NUMERIC_SECRET.fullmatch(snake_case(name).strip("_"))
+
+
+def _value_kinds(
+    index: ProjectIndex, module: str, scope: str, shape: Shape | None, depth: int
+) -> set[str]:
+    """The kinds of value an annotation allows: "fixed" (flags, moments, choices), "number",
+    "open" (anything that may carry text). None alone gives an empty set."""
+    if shape is None or depth > 8:
+        return {"open"}
+    tag = shape[0]
+    if tag == "const":
+        if shape[1] is None:
+            return set()
+        if isinstance(shape[1], str):
+            return _value_kinds(index, module, scope, _parse_annotation(shape[1]), depth + 1)
+        return {"open"}
+    if tag == "union":
+        return {k for s in shape[1] for k in _value_kinds(index, module, scope, s, depth + 1)}
+    if tag == "n":
+        if shape[1] == "None":
+            return set()
+        alias = _type_alias(index, module, scope, shape[1])
+        if alias is not None:
+            return _value_kinds(index, alias[0], alias[1], alias[2], depth + 1)
+        return _kind_of_ref(index, _resolve(index, module, scope, shape))
+    if tag == "sub":
+        base = _resolve(index, module, scope, shape[1])
+        qual = base.qual if base is not None else ""
+        args = shape[2]
+        if qual in LITERAL:
+            return {"fixed"}
+        if qual in UNWRAP_FIRST and args:
+            return _value_kinds(index, module, scope, args[0], depth + 1)
+        if qual in UNION_TYPES or qual in CONTAINERS:
+            items = [a for a in args if a != ["n", "Ellipsis"] and a != ["const", Ellipsis]]
+            return {k for a in items for k in _value_kinds(index, module, scope, a, depth + 1)}
+        return {"open"}
+    return {"open"}
+
+
+def _type_alias(index: ProjectIndex, module: str, scope: str, name: str):
+    """(module, scope, shape) a type alias name stands for: `X = list[bool]` (through imports),
+    `X: TypeAlias = bool`, `type X = bool`."""
+    alias = index.alias_shape(module, scope, name)
+    if alias is not None:
+        return alias[0], "", alias[1]
+    found = index.lookup_binding(module, scope, name) if "." not in name else None
+    if found is None:
+        return None
+    binding, bound_in = found
+    if binding[0] == "value" and len(binding) > 2 and binding[2]:
+        annotation = _resolve(index, module, bound_in, binding[2])
+        if annotation is not None and annotation.qual in TYPE_ALIAS:
+            return module, bound_in, binding[1]
+    return None
+
+
+def _kind_of_ref(index: ProjectIndex, ref: Any) -> set[str]:
+    if ref is None:
+        return {"open"}
+    if ref.qual in NON_SECRET_TYPES:
+        return {"fixed"}
+    if ref.qual in NUMERIC_TYPES:
+        return {"number"}
+    if ref.kind == "class" and is_enum_class(index, ref.qual):
+        return {"fixed"}
+    return {"open"}
+
+
+def is_enum_class(index: ProjectIndex, qual: str) -> bool:
+    """A project class deriving (in any module, transitively) from an `enum` class."""
+    return bool(_memo(index, ("fpi3-enum", qual), lambda: _is_enum_class(index, qual, 0)))
+
+
+def _is_enum_class(index: ProjectIndex, qual: str, depth: int) -> bool:
+    located = _class_location(index, qual)
+    if located is None or depth > 8:
+        return False
+    module, _key, fact = located
+    outer = fact.get("parent") or ""
+    for base in fact["bases"]:
+        ref = _resolve(index, module, outer, base)
+        if ref is None:
+            continue
+        if ref.qual in ENUM_ROOTS:
+            return True
+        if ref.kind == "class" and ref.qual != qual and _is_enum_class(index, ref.qual, depth + 1):
+            return True
+    return False
 
 
 def _is_secret_type(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> bool:
@@ -641,16 +882,29 @@ MAX_NESTING = 4
 
 
 def leaked_fields(
-    index: ProjectIndex, qual: str, policy: SecretPolicy, token_route: bool = False
+    index: ProjectIndex,
+    qual: str,
+    policy: SecretPolicy,
+    token_route: bool = False,
+    credentials: bool = False,
 ) -> tuple[str, ...]:
-    """Dotted paths of the secret fields that reach a client when `qual` is serialised."""
-    key = ("fpi3-leaks", qual, policy.key, token_route)
-    found = _memo(index, key, lambda: _leaked_fields(index, qual, policy, token_route, ()))
+    """Dotted paths of the secret fields that reach a client when `qual` is serialised.
+    `credentials`: the route reads or updates records (GET/PUT/PATCH/DELETE, not a token
+    route), so stored credentials (`CREDENTIAL_NAMES` on a stored-record model) leak too."""
+    key = ("fpi3-leaks", qual, policy.key, token_route, credentials)
+    found = _memo(
+        index, key, lambda: _leaked_fields(index, qual, policy, token_route, credentials, ())
+    )
     return found or ()
 
 
 def _leaked_fields(
-    index: ProjectIndex, qual: str, policy: SecretPolicy, token_route: bool, stack: tuple
+    index: ProjectIndex,
+    qual: str,
+    policy: SecretPolicy,
+    token_route: bool,
+    credentials: bool,
+    stack: tuple,
 ) -> tuple[str, ...]:
     # Nested models are followed with an explicit stack (not the memo), so a recursive model
     # gets the same answer whichever model of the cycle is asked first.
@@ -663,7 +917,12 @@ def _leaked_fields(
             continue
         if token_route and TOKEN_FIELDS.fullmatch(item.name):
             continue
-        if policy.is_secret_name(item.name) and not _holds_models_only(index, item):
+        if is_secret_field(index, policy, item) or (
+            credentials
+            and info.stored
+            and is_stored_credential(index, item)
+            and not _credential_is_the_resource(qual, stack)
+        ):
             leaks.append(item.name)
             continue
         if len(stack) >= MAX_NESTING:
@@ -672,7 +931,7 @@ def _leaked_fields(
         for nested in facts.models:
             if nested == qual or nested in stack:
                 continue
-            inner = _leaked_fields(index, nested, policy, token_route, (*stack, qual))
+            inner = _leaked_fields(index, nested, policy, token_route, credentials, (*stack, qual))
             leaks.extend(f"{item.name}.{p}" for p in inner)
     return tuple(leaks)
 
@@ -691,7 +950,7 @@ def public_fields(
     return [
         f
         for f in info.fields
-        if f.hidden is None and f.name not in leaked_heads and not policy.is_secret_name(f.name)
+        if f.hidden is None and f.name not in leaked_heads and not is_secret_field(index, policy, f)
     ]
 
 
@@ -711,7 +970,11 @@ def sibling_names(name: str) -> list[str]:
 
 
 def public_sibling(
-    index: ProjectIndex, model_qual: str, policy: SecretPolicy, token_route: bool = False
+    index: ProjectIndex,
+    model_qual: str,
+    policy: SecretPolicy,
+    token_route: bool = False,
+    credentials: bool = False,
 ) -> str | None:
     """A model beside `model_qual` (same module) named like its public twin (`UserPublic`,
     `UserOut`, `UserRead`...) that leaks nothing and whose fields all exist on the model, so
@@ -732,7 +995,7 @@ def public_sibling(
         candidate = model_info(index, qual)
         if candidate is None or candidate.custom_serializer:
             continue
-        if leaked_fields(index, qual, policy, token_route):
+        if leaked_fields(index, qual, policy, token_route, credentials):
             continue
         if {f.name for f in candidate.fields} <= own:
             return qual

@@ -75,7 +75,7 @@ def models_needing_twins(index: ProjectIndex, policy: SecretPolicy) -> set[str]:
             for verdict in verdicts:
                 if verdict is None or verdict.code not in ROUTE_CODES or verdict.model is None:
                     continue
-                if public_sibling(index, verdict.model, policy, view.token_route) is None:
+                if public_sibling(index, verdict.model, policy, *view.context) is None:
                     found.add(verdict.model)
     return found
 

@@ -12,6 +12,7 @@ walks the tree and builds the shared fixes (pointing the route at a public sibli
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -44,9 +45,11 @@ from ...model import RelatedLocation
 from ...rule import Fix, Frame, ImportRequest, Rule, dotted_name
 from ...syntax import parse_expression
 from .models import (
+    REDACTING_CALL,
     SecretPolicy,
     TypeFacts,
     is_collection,
+    is_credential_name,
     is_response_class,
     leaked_fields,
     model_kind,
@@ -122,6 +125,7 @@ QUERY_CHAIN = frozenset(
     }
 )
 MAX_DEPTH = 10
+READ_METHODS = frozenset({"get", "put", "patch", "delete"})
 
 
 # -- routes ---------------------------------------------------------------------------------
@@ -140,6 +144,24 @@ class RouteView:
     output_facts: TypeFacts | None
     token_route: bool
     body_models: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    method: str = ""  # "get", "post"... ("api_route" when the decorator names none)
+    # What the route's own code puts into secret-named fields (see `supplied_values`): a field
+    # that only ever gets a masked, echoed or (in a POST) freshly generated value is not a leak.
+    supplied: dict[str, frozenset[str]] | None = None
+
+    credential_input: bool = False  # the client sends a token (`x_test_token: str = Header()`)
+
+    @property
+    def credentials(self) -> bool:
+        """Stored credentials (`token`, `api_key`) leak from a route that reads or updates
+        records; a POST (which issues them), a token route, and a route the client calls with
+        a token of its own (looking a record up by it) return them by design."""
+        return self.method in READ_METHODS and not self.token_route and not self.credential_input
+
+    @property
+    def context(self) -> tuple[bool, bool]:
+        """The arguments `leaked_fields` takes after the policy."""
+        return self.token_route, self.credentials
 
 
 @dataclass(frozen=True)
@@ -195,11 +217,14 @@ def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
         output_source=source,
         output_facts=facts,
         token_route=_is_token_route(index, module, key, fact, path),
+        method=route["method"],
     )
     for param in params(fact):
-        if param.annotation is None or _is_dependency(
-            index, module, outer, param.annotation, param.default
-        ):
+        if _is_dependency(index, module, outer, param.annotation, param.default):
+            continue
+        if is_credential_name(param.name):
+            route_view_.credential_input = True
+        if param.annotation is None:
             continue
         models = type_facts(index, module, outer, param.annotation).models
         if models:
@@ -279,13 +304,14 @@ class Produced:
 
 
 class _Values:
-    def __init__(self, index: ProjectIndex, policy: SecretPolicy, token_route: bool) -> None:
+    def __init__(self, index: ProjectIndex, policy: SecretPolicy, view: RouteView) -> None:
         self.index = index
         self.policy = policy
-        self.token_route = token_route
+        self.view = view
 
-    def leaks(self, model: str) -> tuple[str, ...]:
-        return leaked_fields(self.index, model, self.policy, self.token_route)
+    def leaks(self, model: str, echo_ok: bool = True) -> tuple[str, ...]:
+        found = leaked_fields(self.index, model, self.policy, *self.view.context)
+        return drop_supplied(found, self.view, echo_ok, model)
 
     def model_class(self, module: str, scope: str, shape: Shape | None) -> str | None:
         if not shape:
@@ -296,7 +322,8 @@ class _Values:
         return None
 
     def objects(self, models: Sequence[str], many: bool = False, param: str | None = None):
-        return [Produced(m, "object", self.leaks(m), many, param) for m in models]
+        # The request body returned as is: the echo is FPI303's subject.
+        return [Produced(m, "object", self.leaks(m, param is None), many, param) for m in models]
 
     def produce(self, module: str, scope: str, shape: Shape | None, depth: int = 0):
         if not shape or depth > MAX_DEPTH:
@@ -602,7 +629,9 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
         return None
     leaky = []
     for model in view.output_facts.models:
-        leaks = leaked_fields(index, model, policy, view.token_route)
+        echo_ok = not any(model in models for models in view.body_models.values())
+        leaks = leaked_fields(index, model, policy, *view.context)
+        leaks = drop_supplied(leaks, view, echo_ok, model)
         if leaks:
             leaky.append((model, leaks))
     if not leaky:
@@ -661,14 +690,15 @@ def return_verdict(
     once per returned expression, whichever rule of the family asks first)."""
     if view.output != "none":
         return None
-    key = ("fpi3-return", view.module, view.key, policy.key, json.dumps(shape))
+    supplied = sorted((k, sorted(v)) for k, v in (view.supplied or {}).items())
+    key = ("fpi3-return", view.module, view.key, policy.key, json.dumps([shape, supplied]))
     return index.memoised(key, lambda: _return_verdict(index, view, policy, shape))
 
 
 def _return_verdict(
     index: ProjectIndex, view: RouteView, policy: SecretPolicy, shape: Shape
 ) -> Verdict | None:
-    values = _Values(index, policy, view.token_route)
+    values = _Values(index, policy, view)
     produced = [p for p in values.produce(view.module, view.key, shape) if p.leaks]
     objects = [p for p in produced if p.form == "object"]
     dumps = [p for p in produced if p.form == "dump"]
@@ -715,7 +745,7 @@ def response_call_verdict(
     index: ProjectIndex, view: RouteView, policy: SecretPolicy, shape: Shape
 ) -> Verdict | None:
     """FPI304 for a `Response`/`JSONResponse` built from a secret-bearing object."""
-    values = _Values(index, policy, view.token_route)
+    values = _Values(index, policy, view)
     produced = [p for p in values.produce(view.module, view.key, shape) if p.leaks]
     responses = [p for p in produced if p.form == "response"]
     if not responses:
@@ -774,7 +804,7 @@ class SecretsFile:
         call = decorator_call(view, funcdef)
         if call is None or any(arg.star for arg in call.args):
             return None  # `**options` may hold a response_model we cannot see
-        return view
+        return replace(view, supplied=supplied_values(self, view, funcdef))
 
     def current_route(self) -> tuple[RouteView, Frame] | None:
         """The route whose own body holds the current node."""
@@ -806,6 +836,227 @@ def decorator_call(view: RouteView, funcdef: cst.FunctionDef) -> cst.Call | None
         return None
     call = funcdef.decorators[view.decorator_index].decorator
     return call if isinstance(call, cst.Call) else None
+
+
+# -- what the route itself puts into secret-named fields --------------------------------------
+
+#: Calls that make a fresh random secret (a new API key, a temporary password).
+GENERATORS = frozenset(
+    {
+        "secrets.token_hex",
+        "secrets.token_urlsafe",
+        "secrets.token_bytes",
+        "secrets.choice",
+        "secrets.randbits",
+        "uuid.uuid4",
+        "os.urandom",
+        "shortuuid.uuid",
+        "shortuuid.random",
+        "shortuuid.ShortUUID.random",
+        "cryptography.fernet.Fernet.generate_key",
+    }
+)
+#: Keywords that ask a getter for the masked form (`get_value(mask=True)`).
+MASK_KEYWORDS = frozenset({"mask", "masked", "redact", "redacted", "obfuscate", "hide"})
+HASH_WORDS = ("hash", "salt", "digest")
+#: A model named as the result of creating something: the response of the POST that issues it.
+HANDOUT_MODEL = re.compile(r"(?i).*(?:created|create\w*(?:response|result|out)|issued|generated)")
+#: A literal that stands in for a secret: `""`, `"****"`, `"•••"`, `"xxxx"`, `"<redacted>"`.
+MASK_LITERAL = re.compile(r"(?i)|[\s*•●#]+|x{3,}|.*\*{3}.*|\W*(?:redacted|masked|hidden|\*+)\W*")
+MASKED, ECHOED, GENERATED, OTHER = "masked", "echoed", "generated", "other"
+
+
+def drop_supplied(
+    leaks: tuple[str, ...], view: RouteView, echo_ok: bool = True, model: str | None = None
+) -> tuple[str, ...]:
+    """The leaked paths left once the route's own values are taken into account: a field the
+    route only ever fills with a masked value (`mask_secret(x)`, `get_value(mask=True)`, a
+    literal such as `"****"`) or with the caller's own input (`body.salt`) leaks nothing of
+    anyone else's; in a POST route, a field it fills with a secret it has just generated
+    (`secrets.token_urlsafe()`, `uuid4()`) is the secret the route hands out, once. With
+    `echo_ok=False` (FPI303, whose subject is the echo) an echoed value still counts.
+    A POST whose response `model` is named as a creation result (`ApiKeyCreated`,
+    `WebhookCreateResponse`) hands out the new secret its own fields carry, also when the
+    secret is made elsewhere (a service, a remote API)."""
+    if (
+        leaks
+        and model is not None
+        and view.method == "post"
+        and HANDOUT_MODEL.fullmatch(model.rpartition(".")[2])
+    ):
+        leaks = tuple(p for p in leaks if "." in p or _hash_named(p))
+    if not view.supplied or not leaks:
+        return leaks
+    benign = {MASKED, ECHOED} if echo_ok else {MASKED}
+    kept = []
+    for path in leaks:
+        name = path.rpartition(".")[2]
+        kinds = view.supplied.get(name)
+        if kinds and kinds <= benign:
+            continue
+        if (
+            kinds
+            and view.method == "post"
+            and GENERATED in kinds
+            and kinds <= benign | {GENERATED}
+            and not _hash_named(name)
+        ):
+            continue
+        kept.append(path)
+    return tuple(kept)
+
+
+def _hash_named(name: str) -> bool:
+    return any(word in name.lower() for word in HASH_WORDS)
+
+
+class _Supplied(cst.CSTVisitor):
+    """Walks a route body (not nested defs) and records, per secret-named destination (a
+    keyword argument, a dict key, an attribute or a subscript assigned), what kind of value
+    the route puts there."""
+
+    def __init__(self, rule: SecretsFile, view: RouteView, inputs: frozenset[str]) -> None:
+        super().__init__()
+        self.rule = rule
+        self.view = view
+        self.inputs = inputs  # parameters the client sends (not dependencies)
+        self.locals: dict[str, set[str]] = {}
+        self.found: dict[str, set[str]] = {}
+
+    def _secret_named(self, name: str) -> bool:
+        return self.rule.policy.is_secret_name(name) or is_credential_name(name)
+
+    def _record(self, name: str | None, value: cst.BaseExpression) -> None:
+        if name and self._secret_named(name):
+            self.found.setdefault(name, set()).update(self.kinds(value))
+
+    def kinds(self, value: cst.BaseExpression) -> set[str]:
+        if isinstance(value, cst.SimpleString):
+            text = value.evaluated_value
+            return {MASKED} if isinstance(text, str) and MASK_LITERAL.fullmatch(text) else {OTHER}
+        if isinstance(value, cst.Name) and value.value == "None":
+            return {MASKED}
+        if isinstance(value, cst.Name) and value.value in self.locals:
+            return set(self.locals[value.value])
+        if isinstance(value, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(value)
+            if dotted is not None and dotted.partition(".")[0] in self.inputs:
+                return {ECHOED}
+        if isinstance(value, cst.Await):
+            return self.kinds(value.expression)
+        if isinstance(value, cst.Call):
+            name = dotted_name(value.func) or ""
+            if REDACTING_CALL.match(name.rpartition(".")[2]):
+                return {MASKED}
+            for arg in value.args:
+                if (
+                    arg.keyword is not None
+                    and arg.keyword.value in MASK_KEYWORDS
+                    and isinstance(arg.value, cst.Name)
+                    and arg.value.value == "True"
+                ):
+                    return {MASKED}
+        if self._generates(value):
+            return {GENERATED}
+        return {OTHER}
+
+    def _generates(self, value: cst.CSTNode) -> bool:
+        """A generator call, or a local holding a generated value, anywhere inside `value`
+        (`uuid4().hex`, `str(secrets.token_urlsafe())`, `f"key_{raw}"`)."""
+        finder = _GeneratedFinder(self)
+        value.visit(finder)
+        return finder.found
+
+    def is_generator(self, call: cst.Call) -> bool:
+        dotted = dotted_name(call.func)
+        if dotted is None:
+            return False
+        index = self.rule.ctx.index
+        ref = index.resolve_name(self.view.module, self.view.key, dotted)
+        return ref is not None and ref.qual in GENERATORS
+
+    # -- destinations -----------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        # Keywords count where they build a model (`Connection(password=...)`); a helper's
+        # keyword (`send_mail(password=...)`) says nothing about what the response carries.
+        dotted = dotted_name(node.func)
+        if dotted is None:
+            return
+        ref = self.rule.ctx.index.resolve_name(self.view.module, self.view.key, dotted)
+        if ref is None or ref.kind != "class" or not model_kind(self.rule.ctx.index, ref.qual):
+            return
+        for arg in node.args:
+            if arg.keyword is not None:
+                self._record(arg.keyword.value, arg.value)
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                key = element.key.evaluated_value
+                self._record(key if isinstance(key, str) else None, element.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._assign(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign(node.target, node.value)
+
+    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.locals.setdefault(target.value, set()).update(self.kinds(value))
+        elif isinstance(target, cst.Attribute):
+            self._record(target.attr.value, value)
+        elif isinstance(target, cst.Subscript) and len(target.slice) == 1:
+            index = target.slice[0].slice
+            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+                key = index.value.evaluated_value
+                self._record(key if isinstance(key, str) else None, value)
+
+    # -- nested scopes run elsewhere ---------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+
+class _GeneratedFinder(cst.CSTVisitor):
+    def __init__(self, owner: _Supplied) -> None:
+        super().__init__()
+        self.owner = owner
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if self.owner.is_generator(node):
+            self.found = True
+        return not self.found
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if GENERATED in self.owner.locals.get(node.value, ()):
+            self.found = True
+
+
+def supplied_values(
+    rule: SecretsFile, view: RouteView, funcdef: cst.FunctionDef
+) -> dict[str, frozenset[str]]:
+    """What the route body puts into each secret-named field (see `_Supplied`)."""
+    index = rule.ctx.index
+    summary = index.module(view.module)
+    fact = summary["functions"].get(view.key) if summary else None
+    inputs = frozenset(
+        param.name
+        for param in (params(fact) if fact else ())
+        if not _is_dependency(index, view.module, view.outer, param.annotation, param.default)
+        and param.name not in ("self", "cls")
+    )
+    walker = _Supplied(rule, view, inputs)
+    funcdef.body.visit(walker)
+    return {name: frozenset(kinds) for name, kinds in walker.found.items()}
 
 
 # -- the rules' common base ------------------------------------------------------------------
@@ -912,7 +1163,7 @@ class SecretRouteRule(Rule):
     def sibling(self, view: RouteView, model: str | None) -> str | None:
         if model is None:
             return None
-        return public_sibling(self.ctx.index, model, self.policy, view.token_route)
+        return public_sibling(self.ctx.index, model, self.policy, *view.context)
 
     def _sibling_name(self, view: RouteView, sibling: str) -> tuple[str, list, dict] | None:
         """How the route's module spells `sibling`: (name, import requests, extra replacements)."""
