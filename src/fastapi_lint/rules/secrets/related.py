@@ -3,6 +3,8 @@ and editors link from the finding (`class User` in models.py, `hashed_password: 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ...index.project import ProjectIndex
 from ...model import RelatedLocation
 from .models import SecretPolicy, leaked_fields, model_info, type_facts
@@ -19,18 +21,26 @@ def _class_line(index: ProjectIndex, qual: str) -> tuple[str, int] | None:
 
 
 def secret_related(
-    index: ProjectIndex, model: str | None, policy: SecretPolicy, token_route: bool = False
+    index: ProjectIndex,
+    model: str | None,
+    policy: SecretPolicy,
+    token_route: bool = False,
+    credentials: bool = False,
+    reported: Callable[[tuple[str, ...]], tuple[str, ...]] | None = None,
 ) -> tuple[RelatedLocation, ...]:
     """The model's class and the definition of the first secret field that leaks from it
     (through nested models: `profile.api_token` is the field of the nested model). Rows are
-    the definitions' lines; columns are 1 (the summaries keep lines only)."""
+    the definitions' lines; columns are 1 (the summaries keep lines only). `reported` keeps
+    the leaks the route really reports (what it puts into the fields drops some)."""
     if model is None:
         return ()
     found = []
     where = _class_line(index, model)
     if where is not None:
         found.append(RelatedLocation(where[0], where[1], 1, f"model `{model.rpartition('.')[2]}`"))
-    leaks = leaked_fields(index, model, policy, token_route)
+    leaks = leaked_fields(index, model, policy, token_route, credentials)
+    if reported is not None:
+        leaks = reported(leaks)
     if not leaks:
         return tuple(found)
     owner, parts = model, leaks[0].split(".")

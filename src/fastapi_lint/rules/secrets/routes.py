@@ -1157,7 +1157,14 @@ class SecretRouteRule(Rule):
         """Where the leaking model and its secret field are defined (SARIF, editors)."""
         from .related import secret_related
 
-        return secret_related(self.ctx.index, verdict.model, self.policy, view.token_route)
+        model = verdict.model
+        return secret_related(
+            self.ctx.index,
+            model,
+            self.policy,
+            *view.context,
+            reported=lambda leaks: drop_supplied(leaks, view, verdict.code != "FPI303", model),
+        )
 
     # -- fixes ----------------------------------------------------------------------------------
     def sibling(self, view: RouteView, model: str | None) -> str | None:
