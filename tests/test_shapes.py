@@ -93,3 +93,9 @@ def test_const_compares_by_kind_not_by_fields() -> None:
     assert is_const(["const", True], True) and is_const(["const", 1], True)
     assert view(["new-tag", 1]) == Other("new-tag", [1])
     assert view(None) is None
+
+
+def test_a_list_that_is_not_a_shape_views_as_other() -> None:
+    # A dict literal's pairs are lists of shapes, not shapes: a walker may meet them.
+    pair = [["const", "a"], ["const", 1]]
+    assert isinstance(view(pair), Other)

@@ -112,8 +112,9 @@ def view(raw: Raw) -> Shape | None:
     """The typed view of a raw shape (None for a missing one)."""
     if not raw:
         return None
-    cls = _SHAPES.get(raw[0])
-    return Other(raw[0], raw[1:]) if cls is None else cls._make(raw[1:])
+    tag = raw[0]
+    cls = _SHAPES.get(tag) if isinstance(tag, str) else None
+    return Other(tag, raw[1:]) if cls is None else cls._make(raw[1:])
 
 
 def name_shape(dotted: str) -> list[Any]:

@@ -246,7 +246,7 @@ def _refs_in(index: ProjectIndex, module: str, scope: str, shape: Any, depth: in
     """Every name in a shape, resolved (for spotting Depends() and OAuth2 forms)."""
     if not isinstance(shape, list) or not shape or depth > 6:
         return
-    if isinstance(view(shape), Name):
+    if dotted(shape) is not None:
         ref = index.ref_of_value(module, scope, shape)
         if ref is not None:
             yield ref
