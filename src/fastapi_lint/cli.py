@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import sys
@@ -127,7 +128,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _printable_streams() -> None:
+    """Nothing fastapi-lint prints may fail to encode (a file name that is not UTF-8 holds
+    lone surrogates): such characters are shown as backslash escapes instead."""
+    from .output import DISPLAY_ERRORS
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(Exception):
+                reconfigure(errors=DISPLAY_ERRORS)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _printable_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -414,6 +428,8 @@ def run_check(args: argparse.Namespace) -> int:
 def open_output_file(path: Path):
     """The --output-file, opened for writing; a folder, a missing folder or a file that cannot
     be written is a usage error (exit 2), found before any file is linted."""
+    from .output import DISPLAY_ERRORS
+
     if path.is_dir():
         raise ConfigError(f"--output-file: {path} is a folder, not a file")
     parent = path.parent
@@ -425,7 +441,7 @@ def open_output_file(path: Path):
     if not parent.is_dir():
         raise ConfigError(f"--output-file: the folder {parent} does not exist")
     try:
-        return open(path, "w", encoding="utf-8")
+        return open(path, "w", encoding="utf-8", errors=DISPLAY_ERRORS)
     except OSError as exc:
         raise ConfigError(f"--output-file: cannot write {path}: {exc.strerror or exc}") from None
 

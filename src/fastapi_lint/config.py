@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .limits import DEFAULT_MAX_FILE_SIZE
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -150,6 +152,25 @@ def _target_version(key: str, value: Any) -> str:
     return text
 
 
+_SIZE_UNITS = {"": 1, "B": 1, "KB": 2**10, "KIB": 2**10, "MB": 2**20, "MIB": 2**20}
+
+
+def _file_size(key: str, value: Any) -> int:
+    """Bytes, from a number of bytes or a string such as "2MB" or "512 KB" (0: no limit)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str):
+        number = value.strip().upper()
+        unit = number.lstrip("0123456789.").strip()
+        digits = number[: len(number) - len(number.lstrip("0123456789."))]
+        if unit in _SIZE_UNITS and digits and digits.count(".") <= 1 and digits != ".":
+            return int(float(digits) * _SIZE_UNITS[unit])
+    raise ConfigError(
+        f'`{key}` must be a size such as "2MB", "512KB" or a number of bytes (0: no limit), '
+        f"got {value!r}"
+    )
+
+
 Validator = Callable[[str, Any], Any]
 
 TOP_LEVEL_KEYS: dict[str, Validator] = {
@@ -166,6 +187,7 @@ TOP_LEVEL_KEYS: dict[str, Validator] = {
     "respect-gitignore": _bool,
     "force-exclude": _bool,
     "cache-dir": _string,
+    "max-file-size": _file_size,
 }
 
 # Rule settings, under [tool.fastapi-lint.rules]. Each family documents the keys it reads.
@@ -202,6 +224,8 @@ class Settings:
     respect_gitignore: bool = True
     force_exclude: bool = False
     cache_dir: str | None = None
+    # Files larger than this many bytes are FPI001 instead of being analysed (0: no limit).
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     rules: tuple[tuple[str, Any], ...] = ()
 
     def rule_option(self, key: str, default: Any = None) -> Any:
@@ -225,6 +249,7 @@ class Settings:
             "src": self.src,
             "target_version": self.target_version,
             "rules": self.rules,
+            "max_file_size": self.max_file_size,
             # Rules that follow the FastAPI version read the project's requirement files.
             "requirements": requirement_signature(self.project_root),
         }
@@ -453,6 +478,7 @@ def settings_from_table(
         respect_gitignore=values.get("respect-gitignore", True),
         force_exclude=values.get("force-exclude", False),
         cache_dir=values.get("cache-dir"),
+        max_file_size=values.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
         rules=tuple(sorted(values.get("rules", {}).items(), key=lambda kv: kv[0])),
     )
 

@@ -62,10 +62,32 @@ class LintedDocument:
     with_edits: bool = False
 
 
+# The engine's thread gets a main thread's stack: LibCST parses on it, and a thread's default
+# stack is smaller on some platforms than the depth `limits.MAX_NESTING` was measured with.
+ENGINE_STACK_SIZE = 16 * 2**20
+
+
+def _engine_executor() -> ThreadPoolExecutor:
+    import threading
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastapi-lint")
+    previous = threading.stack_size()
+    try:
+        threading.stack_size(ENGINE_STACK_SIZE)
+    except (ValueError, RuntimeError):  # pragma: no cover - a platform that refuses it
+        return executor
+    try:
+        # The one worker thread starts now, with that stack; later threads get the default.
+        executor.submit(lambda: None).result()
+    finally:
+        threading.stack_size(previous)
+    return executor
+
+
 class FastAPILintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("fastapi-lint", __version__)
-        self.engine_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastapi-lint")
+        self.engine_thread = _engine_executor()
         self.linted: dict[str, LintedDocument] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.stale_roots: set[Path] = set()

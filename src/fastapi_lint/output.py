@@ -3,9 +3,12 @@ junit, pylint and rdjson. Pure functions of findings (and, for byte columns, the
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
+import re
+import urllib.parse
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,12 +40,64 @@ def rule_url(code: str) -> str:
     return f"{DOCS_BASE}/{code}.md"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    # U+DC80..U+DCFF: a byte that was not UTF-8, kept by surrogateescape (a file name).
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """Text every output can carry: a lone surrogate (the byte of a file name that is not
+    UTF-8, as os and pathlib decode it with surrogateescape, or a string constant's value
+    quoted in a message) is shown as a backslash escape, `caf\\xe9.py`. Such text cannot be
+    encoded as UTF-8, so printing it or putting it in JSON would fail or be invalid."""
+    return _SURROGATE.sub(_escape_surrogate, text) if _SURROGATE.search(text) else text
+
+
+def printable_data(data: Any) -> Any:
+    """`data` (JSON-shaped) with `printable` applied to every string in it."""
+    if isinstance(data, str):
+        return printable(data)
+    if isinstance(data, list):
+        return [printable_data(item) for item in data]
+    if isinstance(data, dict):
+        return {printable_data(k): printable_data(v) for k, v in data.items()}
+    return data
+
+
+DISPLAY_ERRORS = "fastapi-lint-printable"
+
+
+def _display_errors(exc: UnicodeError) -> tuple[str, int]:
+    """The codec error handler of every stream fastapi-lint writes text to: a lone surrogate
+    becomes what `printable` shows, any other character the stream's encoding lacks a
+    backslash escape. So a file name that is not UTF-8 reads the same in every output."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    chunk = exc.object[exc.start : exc.end]
+    if _SURROGATE.fullmatch(chunk[:1]):
+        return printable(chunk[:1]), exc.start + 1
+    return codecs.backslashreplace_errors(exc)
+
+
+codecs.register_error(DISPLAY_ERRORS, _display_errors)
+
+
 def display_path(path: str, cwd: Path | None = None) -> str:
     cwd = cwd or Path.cwd()
     try:
-        return os.path.relpath(path, cwd) if Path(path).is_absolute() else path
+        shown = os.path.relpath(path, cwd) if Path(path).is_absolute() else path
     except ValueError:
-        return path
+        shown = path
+    return printable(shown)
+
+
+def uri_path(path: str) -> str:
+    """A path as the path of a URI: its exact bytes, percent-encoded where RFC 3986 wants."""
+    return urllib.parse.quote(os.fsencode(path), safe="/")
 
 
 class Style:
@@ -89,7 +144,8 @@ def format_concise(findings: Sequence[Finding], style: Style, unsafe: bool) -> s
     for f in findings:
         location = f"{display_path(f.path)}:{f.location.row}:{f.location.column}:"
         lines.append(
-            f"{style.bold(location)} {style.red(f.code)} {fixable_marker(f, unsafe)}{f.message}"
+            f"{style.bold(location)} {style.red(f.code)} {fixable_marker(f, unsafe)}"
+            f"{printable(f.message)}"
         )
     return "\n".join(lines) + ("\n" if lines else "")
 
@@ -101,7 +157,7 @@ def format_full(
     for f in findings:
         head = (
             f"{style.bold(display_path(f.path))}:{f.location.row}:{f.location.column}: "
-            f"{style.red(f.code)} {fixable_marker(f, unsafe)}{f.message}"
+            f"{style.red(f.code)} {fixable_marker(f, unsafe)}{printable(f.message)}"
         )
         body = [head]
         text = sources.get(f.path)
@@ -129,7 +185,7 @@ def format_full(
         body.extend(_chain_lines(f, style))
         if f.fix is not None:
             label = "Safe fix" if f.fix.applicability == "safe" else "Unsafe fix"
-            body.append(f"{style.cyan('help:')} {f.fix.message} ({label})")
+            body.append(f"{style.cyan('help:')} {printable(f.fix.message)} ({label})")
         chunks.append("\n".join(body))
     return "\n\n".join(chunks) + ("\n" if chunks else "")
 
@@ -156,10 +212,10 @@ def json_item(f: Finding) -> dict[str, Any]:
     if f.fix is not None:
         fix = {
             "applicability": f.fix.applicability,
-            "message": f.fix.message,
+            "message": printable(f.fix.message),
             "edits": [
                 {
-                    "content": e.content,
+                    "content": printable(e.content),
                     "location": {"row": e.location.row, "column": e.location.column},
                     "end_location": {"row": e.end_location.row, "column": e.end_location.column},
                 }
@@ -172,7 +228,7 @@ def json_item(f: Finding) -> dict[str, Any]:
         # one to the one that does harm (empty for a finding about one node).
         "chain": [
             {
-                "filename": str(Path(hop.filename).absolute()),
+                "filename": printable(str(Path(hop.filename).absolute())),
                 "row": hop.row,
                 "column": hop.column,
                 "call": hop.call,
@@ -181,10 +237,10 @@ def json_item(f: Finding) -> dict[str, Any]:
         ],
         "code": f.code,
         "end_location": {"row": f.end_location.row, "column": f.end_location.column},
-        "filename": str(Path(f.path).absolute()),
+        "filename": printable(str(Path(f.path).absolute())),
         "fix": fix,
         "location": {"row": f.location.row, "column": f.location.column},
-        "message": f.message,
+        "message": printable(f.message),
         "noqa_row": f.noqa_row,
         "url": rule_url(f.code),
     }
@@ -215,7 +271,8 @@ def format_github(findings: Sequence[Finding]) -> str:
             f"endLine={f.end_location.row},endColumn={f.end_location.column}"
         )
         message = _github_escape(
-            f"{display_path(f.path)}:{f.location.row}:{f.location.column}: {f.code} {f.message}"
+            f"{display_path(f.path)}:{f.location.row}:{f.location.column}: {f.code} "
+            f"{printable(f.message)}"
         )
         lines.append(f"::error {props}::{message}")
     return "\n".join(lines) + ("\n" if lines else "")
@@ -229,7 +286,7 @@ def format_sarif(findings: Sequence[Finding], rules: Sequence[Any], root: Path) 
     base = root.resolve()
     results = []
     for f in findings:
-        message = f.message
+        message = printable(f.message)
         result: dict[str, Any] = {
             "ruleId": f.code,
             "level": "error",
@@ -322,7 +379,7 @@ def format_sarif(findings: Sequence[Finding], rules: Sequence[Any], root: Path) 
             }
         ],
     }
-    return json.dumps(sarif, indent=2) + "\n"
+    return json.dumps(printable_data(sarif), indent=2) + "\n"
 
 
 def _sarif_location(path: str, base: Path, region: dict[str, int]) -> dict[str, Any]:
@@ -331,7 +388,7 @@ def _sarif_location(path: str, base: Path, region: dict[str, int]) -> dict[str, 
     resolved = Path(path).resolve()
     try:
         artifact: dict[str, Any] = {
-            "uri": resolved.relative_to(base).as_posix(),
+            "uri": uri_path(resolved.relative_to(base).as_posix()),
             "uriBaseId": "%SRCROOT%",
         }
     except ValueError:
@@ -429,7 +486,7 @@ def format_gitlab(findings: Sequence[Finding]) -> str:
                 },
             }
         )
-    return json.dumps(issues, indent=2) + "\n"
+    return json.dumps(printable_data(issues), indent=2) + "\n"
 
 
 def format_pylint(findings: Sequence[Finding]) -> str:
@@ -549,4 +606,4 @@ def format_rdjson(findings: Sequence[Finding], sources: dict[str, str], unsafe: 
         "severity": "WARNING",
         "source": {"name": "fastapi-lint", "url": "https://github.com/fastapi-lint/fastapi-lint"},
     }
-    return json.dumps(result, indent=2) + "\n"
+    return json.dumps(printable_data(result), indent=2) + "\n"

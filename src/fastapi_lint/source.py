@@ -59,6 +59,12 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def text_digest(text: str) -> str:
+    """content_digest of text that may hold lone surrogates (an editor buffer, a path decoded
+    with surrogateescape), which strict UTF-8 cannot encode."""
+    return content_digest(text.encode("utf-8", "surrogatepass"))
+
+
 def detect_encoding(data: bytes) -> tuple[str, bool]:
     """Returns (encoding, has_bom) following PEP 263 and PEP 3120."""
     bom = data.startswith(codecs.BOM_UTF8)

@@ -77,6 +77,19 @@ class NewSyntax:
         return cls(int(item[0]), int(item[1]), (major, minor), str(item[3]))
 
 
+def _parse_cst(text: str) -> cst.Module:
+    """libcst.parse_module, except for a text nested so deeply that LibCST's native parser
+    would overflow the stack (raises `limits.TooDeep`, without calling it)."""
+    import libcst
+
+    from .limits import TooDeep, check_nesting
+
+    reason = check_nesting(text)
+    if reason is not None:
+        raise TooDeep(reason)
+    return libcst.parse_module(text)
+
+
 def parse_version(target: str) -> tuple[int, int]:
     """`"py311"` -> (3, 11)."""
     return int(target[2]), int(target[3:])
@@ -142,7 +155,7 @@ def best_syntax_error(text: str, filename: str = "<unknown>") -> SyntaxError | N
     import libcst
 
     try:
-        libcst.parse_module(text)
+        _parse_cst(text)
         return python_error  # LibCST parses it: the error was found in the lowered text
     except libcst.ParserSyntaxError as exc:
         found = re.search(r"error at (\d+):(\d+): (.*)", exc.message)
@@ -357,11 +370,10 @@ def _pep701_in_segment(node: ast.AST, lines: _Lines) -> list[NewSyntax]:
     segment = lines.segment(node)
     if not _may_use_pep701(segment):
         return []
-    import libcst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     try:
-        module = libcst.parse_module("(" + segment + ")\n")
+        module = _parse_cst("(" + segment + ")\n")
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     except Exception:  # LibCST cannot say: nothing to report
         return []
@@ -482,7 +494,7 @@ def lower_source(text: str) -> tuple[list[NewSyntax], str] | None:
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     try:
-        module = libcst.parse_module(text)
+        module = _parse_cst(text)
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     except Exception:  # a syntax error for LibCST too (or too deep for it)
         return None

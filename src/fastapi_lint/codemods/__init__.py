@@ -98,6 +98,8 @@ def run_codemod_command(args: argparse.Namespace) -> int:
 
     from ..config import ConfigError, load_settings
     from ..engine import discover, keep_untouched
+    from ..engine.problems import too_deep_message, too_large_message
+    from ..limits import check_nesting, depth_reason
     from ..source import SourceError, read_source, split_lines, write_source
 
     if args.list or not args.name:
@@ -130,9 +132,20 @@ def run_codemod_command(args: argparse.Namespace) -> int:
         for path in files:
             if path not in originals:
                 try:
-                    _, source = read_source(path)
+                    data, source = read_source(path)
                 except SourceError as exc:
                     print(f"{_relative(path)}: skipped: {exc.message}", file=sys.stderr)
+                    continue
+                limit = settings.max_file_size
+                problem = (
+                    too_large_message(len(data), limit) if limit and len(data) > limit else None
+                )
+                reason = problem or check_nesting(source.text)
+                if reason is not None:
+                    # As `check` reports it (FPI001): LibCST must not parse it.
+                    if problem is None:
+                        reason = too_deep_message(reason)
+                    print(f"{_relative(path)}: skipped: {reason}", file=sys.stderr)
                     continue
                 originals[path] = (source.text, source)
                 current[path] = source.text
@@ -142,6 +155,12 @@ def run_codemod_command(args: argparse.Namespace) -> int:
             if isinstance(result, TransformFailure) and isinstance(result.error, ParserSyntaxError):
                 if _pass == 0:
                     print(f"{_relative(path)}: skipped: it does not parse", file=sys.stderr)
+                continue
+            deep = (
+                depth_reason(result.error, text) if isinstance(result, TransformFailure) else None
+            )
+            if deep is not None:
+                print(f"{_relative(path)}: skipped: {too_deep_message(deep)}", file=sys.stderr)
                 continue
             if isinstance(result, TransformFailure):
                 failed += 1

@@ -11,7 +11,6 @@ import marshal
 import multiprocessing
 import os
 import re
-import traceback
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -21,21 +20,34 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..index.project import ProjectIndex
+from ..index.project import CompactModules, ProjectIndex
 from ..index.summary import SUMMARY_VERSION, module_name_for, summarize_source
-from ..model import ENGINE_CODES, FileResult, Finding
+from ..limits import TooDeep
+from ..model import ENGINE_CODES, INTERNAL_ERROR, FileResult, Finding, engine_finding
 from ..source import (
     SourceError,
     SourceText,
     content_digest,
     decode_source,
     split_lines,
+    text_digest,
     write_source,
 )
 from ..suppression import noqa_codes
 from .cache import Cache, cache_root, code_fingerprint
 from .discovery import discover, python_files_under
 from .parse import syntax_error_finding
+from .problems import (
+    Failure,
+    PhaseError,
+    deep_finding,
+    internal_error,
+    phase,
+    too_deep_message,
+    too_large,
+    too_large_message,
+    unanalysed,
+)
 from .state import LintOptions, WorkerState
 
 # Below this many files a pool costs more than it saves.
@@ -76,19 +88,43 @@ class FileEntry:
     module: str
     is_package: bool
     summary: dict[str, Any] | bytes | None  # bytes: marshalled (see CompactModules)
+    # Why the file cannot be analysed at all ([FPI001 message, row, column]: too large, too
+    # deep); the engine reports it without reading the file again.
+    problem: list[Any] | None = None
+    # An unexpected exception while summarising or joining the file (an FPI002, not cached).
+    failure: Failure | None = None
 
 
-def _summarise_job(args: tuple[str, str, bool]) -> tuple[str, str | None, Any]:
+SummaryJob = tuple[str, str | None, Any, list[Any] | None, Failure | None]
+
+
+def _summarise_job(args: tuple[str, str, bool]) -> SummaryJob:
+    """(path, digest, marshalled summary, problem, failure) of one project file. Whatever goes
+    wrong stays with this file: the index then lacks its facts."""
     path, module, is_package = args
+    digest = None
+    stage = "read"
     try:
-        data = Path(path).read_bytes()
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return path, None, None, None, None
         digest = content_digest(data)
-        text = decode_source(data).text
-    except (OSError, SourceError):
-        return path, None, None
-    summary = summarize_source(text, module, is_package, path)
-    # Marshalled: cheaper to send back from a worker, and the index keeps it this way.
-    return path, digest, None if summary is None else marshal.dumps(summary)
+        stage = "decode"
+        try:
+            text = decode_source(data).text
+        except SourceError:
+            return path, digest, None, None, None
+        stage = "summary"
+        try:
+            summary = summarize_source(text, module, is_package, path)
+        except TooDeep as exc:
+            return path, digest, None, [too_deep_message(exc.reason), exc.row, exc.column], None
+        # Marshalled: cheaper to send back from a worker, and the index keeps it this way.
+        blob = None if summary is None else marshal.dumps(summary)
+    except Exception as exc:
+        return path, digest, None, None, Failure.of(stage, exc)
+    return path, digest, blob, None, None
 
 
 @dataclass
@@ -101,9 +137,10 @@ class Scan:
 
     def state(self) -> str:
         """Fingerprint of the whole project's content (valid only when nothing is to do)."""
+        # surrogateescape: a file name that is not UTF-8 keeps its own bytes.
         blob = "\n".join(
             f"{path}\0{entry.digest}" for path, entry in sorted(self.entries.items())
-        ).encode()
+        ).encode("utf-8", "surrogateescape")
         return content_digest(f"{SUMMARY_VERSION}\n".encode() + blob)
 
 
@@ -112,13 +149,24 @@ def scan_files(files: list[Path], settings: Settings, cache: Cache) -> Scan:
     roots = import_roots(settings)
     entries: dict[Path, FileEntry] = {}
     todo: list[tuple[str, str, bool, int, int]] = []
+    limit = settings.max_file_size
     for path in files:
-        module, is_package = module_name_for(path, roots)
         key = str(path)
         try:
+            module, is_package = module_name_for(path, roots)
             st = path.stat()
         except OSError:
             entries[path] = FileEntry(path, None, module, is_package, None)
+            continue
+        except Exception as exc:  # the file is left out of the index, and reported
+            failure = Failure.of("read", exc)
+            entries[path] = FileEntry(path, None, path.stem, False, None, failure=failure)
+            continue
+        if limit and st.st_size > limit:
+            # Not read at all; its stat stands in for its content in cache keys.
+            digest = f"size:{st.st_size}:{st.st_mtime_ns}"
+            problem = [too_large_message(st.st_size, limit), 1, 1]
+            entries[path] = FileEntry(path, digest, module, is_package, None, problem)
             continue
         record = cache.get_file(key)
         if (
@@ -129,7 +177,11 @@ def scan_files(files: list[Path], settings: Settings, cache: Cache) -> Scan:
             # A summary written by an older summariser lacks facts rules now read.
             and record.get("v") == SUMMARY_VERSION
         ):
-            entries[path] = FileEntry(path, record["d"], module, is_package, None)
+            problem = record.get("p")
+            if not (isinstance(problem, list) and len(problem) == 3):
+                problem = None
+            entry = FileEntry(path, record["d"], module, is_package, None, problem)
+            entries[path] = entry
             continue
         todo.append((key, module, is_package, st.st_mtime_ns, st.st_size))
     return Scan(entries, todo)
@@ -148,7 +200,7 @@ def build_index(
     todo = list(scan.todo)
     # Current stat records whose summary is missing (a cache written half-way) are redone.
     for path, entry in list(entries.items()):
-        if entry.digest is None:
+        if entry.digest is None or entry.problem is not None:
             continue
         if not cache.has_summary(str(path)):
             record = cache.get_file(str(path))
@@ -165,26 +217,34 @@ def build_index(
                 done = _counted(outputs, len(todo), "indexed", progress)
         else:
             done = _counted(map(_summarise_job, jobs_in), len(todo), "indexed", progress)
-        for (key, module, is_package, mtime, size), (_, digest, summary) in zip(
-            todo, done, strict=True
-        ):
+        for (key, module, is_package, mtime, size), job in zip(todo, done, strict=True):
+            _, digest, summary, problem, failure = job
             path = Path(key)
-            entries[path] = FileEntry(path, digest, module, is_package, summary)
-            if digest is not None:
+            entries[path] = FileEntry(path, digest, module, is_package, summary, problem, failure)
+            if digest is not None and failure is None:
                 # The stat was taken before the read: a file edited meanwhile is redone next
                 # time instead of being trusted with the old content's summary.
                 record = {"m": mtime, "s": size, "d": digest, "mod": module}
+                if problem is not None:
+                    record["p"] = problem
                 if cache.enabled and summary is not None:
                     summary = marshal.loads(summary)
                 cache.put_summary(key, {**record, "v": SUMMARY_VERSION}, summary)
-    modules: dict[str, dict[str, Any]] = {}
+    modules = CompactModules()
     digests: dict[str, str] = {}
     paths: dict[str, str] = {}
     for path in sorted(entries):
         entry = entries[path]
         if entry.summary is None or entry.module in modules:
             continue
-        modules[entry.module] = entry.summary
+        try:
+            with phase("index"):
+                modules[entry.module] = entry.summary
+        except PhaseError as exc:
+            modules.pop(entry.module, None)
+            entry.summary = None
+            entry.failure = exc.failure
+            continue
         digests[entry.module] = module_digest(entry.digest or "", path)
         paths[entry.module] = str(path)
     return ProjectIndex(modules, digests, paths, facts=_family_facts()), entries
@@ -195,7 +255,7 @@ def module_digest(content: str, path: Path | str) -> str:
     module depends on both: chains name the file). The same text at the same path gives the
     same digest whether it came from disk or from an editor, so re-linting an unchanged buffer
     invalidates nothing."""
-    return content_digest(f"{content}\0{path}".encode())
+    return content_digest(f"{content}\0{path}".encode("utf-8", "surrogatepass"))
 
 
 # -- linting one file -----------------------------------------------------------------------
@@ -217,26 +277,35 @@ def _process_job(args: tuple[str, str]) -> tuple[FileResult, dict[str, str], str
     return process_file(_STATE, Path(path_str), module_name)
 
 
+class _Stage:
+    """The phase one file is in, for the report of an exception nothing tagged."""
+
+    name = "read"
+
+
 def process_file(
     state: WorkerState, path: Path, module_name: str
 ) -> tuple[FileResult, dict[str, str], str | None]:
     """Reads, lints and maybe fixes one file. Returns (result, deps, digest of what was read).
 
     Whatever goes wrong inside (a rule's broken fix, a LibCST failure, a failed write) becomes
-    one FPI002 finding for this file and the run goes on; nothing about it is cached."""
+    one FPI002 finding for this file, naming the phase, and the run goes on; nothing about it
+    is cached."""
+    stage = _Stage()
     try:
-        return _process_file(state, path, module_name)
+        return _process_file(state, path, module_name, stage)
+    except PhaseError as exc:
+        failure = exc.failure
     except Exception as exc:  # the last line of defence: never lose the other files
-        from . import linting
-        from .traverse import internal_error
+        failure = Failure.of(stage.name, exc)
+    from . import linting
 
-        message = f"fastapi-lint failed on this file: {type(exc).__name__}: {exc}"
-        finding = internal_error(str(path), message, traceback.format_exc())
-        return FileResult(str(path), linting.allowed(state, path, [finding])), {}, None
+    finding = failure.finding(str(path))
+    return FileResult(str(path), linting.allowed(state, path, [finding])), {}, None
 
 
 def _process_file(
-    state: WorkerState, path: Path, module_name: str
+    state: WorkerState, path: Path, module_name: str, stage: _Stage
 ) -> tuple[FileResult, dict[str, str], str | None]:
     from . import linting
 
@@ -258,26 +327,27 @@ def _process_file(
         findings = linting.allowed(state, path, [syntax_error_finding(path_str, err)])
         return FileResult(path_str, findings), {}, None
     digest = content_digest(data)
+    limit = state.settings.max_file_size
+    if limit and len(data) > limit:
+        findings = linting.allowed(state, path, [too_large(path_str, len(data), limit)])
+        return FileResult(path_str, findings), {}, digest
+    stage.name = "decode"
     try:
         source = decode_source(data)
     except SourceError as exc:
         findings = linting.allowed(state, path, [syntax_error_finding(path_str, exc)])
         return FileResult(path_str, findings), {}, digest
 
+    stage.name = "rules"
     options = state.options
     # The index's summary of this file, when it was made from these very bytes (it was not
     # edited since, and no other file has the same module name).
     summary: object = linting.UNKNOWN
     if state.index.digests.get(module_name) == module_digest(digest, path):
         summary = state.index.modules.get(module_name)
+    fix = options.fix or options.diff
     result, deps = linting.lint_text(
-        state,
-        path,
-        source.text,
-        module_name,
-        fix=options.fix or options.diff,
-        want_fixed_text=options.fix or options.diff,
-        summary=summary,
+        state, path, source.text, module_name, fix=fix, want_fixed_text=fix, summary=summary
     )
     if options.add_noqa and result.findings:
         noqa_text, added = noqa_edit(result.fixed_source or source.text, result.findings)
@@ -288,10 +358,24 @@ def _process_file(
     if result.fixed_source is not None and result.fixed_source != source.text:
         result.original_source = source.text
         if (options.fix or options.add_noqa) and not options.diff:
+            stage.name = "write"
             try:
-                write_source(path, source.encode(result.fixed_source))
-            except SourceError as exc:
-                return not_written(state, path, module_name, source.text, digest, exc), {}, None
+                with phase("write"):
+                    try:
+                        write_source(path, source.encode(result.fixed_source))
+                        unwritable = None
+                    except SourceError as exc:  # not written: reported, not a failure
+                        unwritable = exc
+            except PhaseError as exc:
+                # Nothing was written: the file's findings are those of its text as it is.
+                failure = linting.allowed(state, path, [exc.failure.finding(path_str)])
+                return as_unfixed(state, path, module_name, source.text, digest, failure), {}, None
+            if unwritable is not None:
+                return (
+                    not_written(state, path, module_name, source.text, digest, unwritable),
+                    {},
+                    None,
+                )
             digest = None  # the file changed: do not cache findings under the old content
     return result, deps, digest
 
@@ -308,6 +392,22 @@ def not_written(
     it, plus one FPI001 saying why nothing was fixed. The index forgets the fixed text."""
     from . import linting
 
+    unwritten = linting.allowed(state, path, [syntax_error_finding(str(path), error)])
+    return as_unfixed(state, path, module_name, text, digest, unwritten)
+
+
+def as_unfixed(
+    state: WorkerState,
+    path: Path,
+    module_name: str,
+    text: str,
+    digest: str,
+    reasons: list[Finding],
+) -> FileResult:
+    """What a plain check reports for a file whose fixes were not written, after `reasons`
+    (why not). The index forgets the fixed text."""
+    from . import linting
+
     state.index.replace_module(
         module_name,
         summarize_source(text, module_name, path.stem == "__init__", str(path)),
@@ -315,8 +415,7 @@ def not_written(
         str(path),
     )
     result, _ = linting.lint_text(state, path, text, module_name, fix=False, want_fixed_text=False)
-    unwritten = linting.allowed(state, path, [syntax_error_finding(str(path), error)])
-    result.findings = unwritten + result.findings
+    result.findings = reasons + result.findings
     return result
 
 
@@ -422,16 +521,26 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
     roots = import_roots(settings)
     results: dict[str, FileResult] = {}
     work: list[tuple[str, str]] = []
+    done_early: list[tuple[FileResult, dict[str, str], str | None]] = []
+    from . import linting
+
     for path in files:
         entry = entries.get(path)
+        if entry is not None and entry.problem is not None:
+            # Too large or too deep: reported from the index pass, never handed to LibCST.
+            message, row, column = entry.problem
+            finding = unanalysed(str(path), message, row, column)
+            result = FileResult(str(path), linting.allowed(state, path, [finding]))
+            done_early.append((result, {}, entry.digest))
+            continue
         module = entry.module if entry else module_name_for(path, roots)[0]
         cached = cache.get_result(str(path)) if options.use_cache else None
-        if cached is not None and entry is not None and entry.digest == cached.get("d"):
-            findings = [Finding.from_dict(f) for f in cached["f"]]
+        findings = _cached_findings(cached) if cached is not None else None
+        if findings is not None and entry is not None and entry.digest == cached.get("d"):
             needs_fix = writes and any(
                 f.fix is not None and (unsafe or f.fix.applicability == "safe") for f in findings
             )
-            if not needs_fix and not options.add_noqa and index.dependencies_valid(cached["deps"]):
+            if not needs_fix and not options.add_noqa and _deps_valid(index, cached):
                 results[str(path)] = FileResult(str(path), findings, cache_hit=True)
                 if cached.get("st") != project_state:
                     cache.put_result(str(path), {**cached, "st": project_state})
@@ -463,18 +572,35 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
     # index facts it read instead of trusting it (a fixed module's facts moved in between).
     cache_results = not options.diff
     state_stamp = None if writes else project_state
-    for result, deps, digest in done:
+    for result, deps, digest in [*done_early, *done]:
         results[result.path] = result
+        if any(f.code == INTERNAL_ERROR for f in result.findings):
+            digest = None  # a failure may not repeat: never serve it from the cache
         if cache_results and digest is not None and not result.dropped_fixes:
-            cache.put_result(
-                result.path,
-                {
-                    "d": digest,
-                    "deps": deps,
-                    "f": [f.to_dict() for f in result.findings],
-                    "st": state_stamp,
-                },
-            )
+            try:
+                with phase("cache"):
+                    cache.put_result(
+                        result.path,
+                        {
+                            "d": digest,
+                            "deps": deps,
+                            "f": [f.to_dict() for f in result.findings],
+                            "st": state_stamp,
+                        },
+                    )
+            except PhaseError as exc:
+                cache.drop_result(result.path)
+                failure = exc.failure.finding(result.path)
+                result.findings.extend(linting.allowed(state, Path(result.path), [failure]))
+    # Files whose summary or index join failed: their FPI002 comes with their findings.
+    for path in files:
+        entry = entries.get(path)
+        result = results.get(str(path))
+        if entry is not None and entry.failure is not None and result is not None:
+            failure = entry.failure.finding(str(path))
+            if failure not in result.findings:  # the lint pass may have hit the same failure
+                result.findings = [*result.findings, *linting.allowed(state, path, [failure])]
+            cache.drop_result(str(path))
     cache.save()
     # Every file named or found has a result: one without would pass silently.
     ordered = [results.get(str(p)) or _no_result(state, p) for p in files]
@@ -483,9 +609,10 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
 
 def _no_result(state: WorkerState, path: Path) -> FileResult:
     from . import linting
-    from .traverse import internal_error
 
-    finding = internal_error(str(path), "fastapi-lint produced no result for this file")
+    finding = engine_finding(
+        INTERNAL_ERROR, str(path), "fastapi-lint produced no result for this file"
+    )
     return FileResult(str(path), linting.allowed(state, path, [finding]))
 
 
@@ -521,9 +648,27 @@ def _trusted_results(
             or cached.get("d") != entry.digest
         ):
             return None
-        findings = [Finding.from_dict(f) for f in cached["f"]]
+        findings = _cached_findings(cached)
+        if findings is None:
+            return None
         results.append(FileResult(str(path), findings, cache_hit=True))
     return results
+
+
+def _deps_valid(index: ProjectIndex, cached: dict[str, Any]) -> bool:
+    try:
+        return index.dependencies_valid(cached["deps"])
+    except Exception:  # a malformed entry: lint the file again
+        return False
+
+
+def _cached_findings(cached: Any) -> list[Finding] | None:
+    """The findings of a cached result, or None when the entry is malformed (a cache written
+    by hand or cut short): the file is then linted again."""
+    try:
+        return [Finding.from_dict(f) for f in cached["f"]]
+    except Exception:
+        return None
 
 
 def _collect(outputs, total: int, options: LintOptions) -> list:
@@ -572,20 +717,40 @@ def update_module(
     """Puts a file's text into its project's index as the module it is, without linting it (an
     editor buffer closed or reverted, a codemod's next pass); None: the module is gone. Only
     the facts that read the module are recomputed. Returns the index."""
+    return _update_module(text, path, settings, index)[0]
+
+
+def _update_module(
+    text: str | None, path: Path, settings: Settings, index: ProjectIndex | None
+) -> tuple[ProjectIndex, list[Finding]]:
+    """update_module, and what it found about the text itself: FPI001 when it is too large or
+    too deeply nested to analyse (the index then holds no facts for it), FPI002 when
+    summarising it failed."""
     path = Path(os.path.abspath(path))
+    path_str = str(path)
     if index is None:
         index = project_index(settings)
     module, is_package = module_name_for(path, import_roots(settings))
     if text is None:
         index.replace_module(module, None, "")
+        return index, []
+    problems: list[Finding] = []
+    summary = None
+    limit = settings.max_file_size
+    # Four bytes at most per character: only a text near the limit is measured.
+    size = len(text.encode("utf-8", "surrogatepass")) if limit and len(text) * 4 > limit else 0
+    if limit and size > limit:
+        problems.append(too_large(path_str, size, limit))
     else:
-        index.replace_module(
-            module,
-            summarize_source(text, module, is_package, str(path)),
-            module_digest(content_digest(text.encode("utf-8", "surrogatepass")), path),
-            str(path),
-        )
-    return index
+        try:
+            with phase("summary"):
+                summary = summarize_source(text, module, is_package, path_str)
+        except TooDeep as exc:
+            problems.append(deep_finding(path_str, exc))
+        except PhaseError as exc:
+            problems.append(exc.failure.finding(path_str))  # the rules still run
+    index.replace_module(module, summary, module_digest(text_digest(text), path), path_str)
+    return index, problems
 
 
 def lint_source(
@@ -601,27 +766,31 @@ def lint_source(
     """Lints text that may differ from the file on disk (stdin, an editor buffer).
 
     `fix_edits=False` leaves each finding's `fix.edits` empty (computing them applies every fix
-    on its own): flake8 and the LSP's diagnostics do not show them."""
+    on its own): flake8 and the LSP's diagnostics do not show them. As in a whole run, a text
+    too large or too deeply nested to analyse is one FPI001, and an unexpected exception in a
+    phase is one FPI002 naming it."""
     from . import linting
 
     path = Path(os.path.abspath(path))
-    index = update_module(text, path, settings, index=index)
+    path_str = str(path)
+    index, problems = _update_module(text, path, settings, index)
     module = module_name_for(path, import_roots(settings))[0]
     # What update_module just made of this text (None: Python cannot parse it).
     summary = index.modules.get(module)
     unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
     options = LintOptions(fix_edits=fix_edits)
     state = WorkerState(settings, index, _enabled(settings), options, unsafe)
+    if problems:  # too large, too deep, or summarising it failed: nothing more to learn
+        return FileResult(path_str, linting.allowed(state, path, problems))
     try:
         result, _ = linting.lint_text(
             state, path, text, module, fix=fix, want_fixed_text=fix, summary=summary
         )
-    except Exception as exc:  # as in process_file: a finding, not a crash
-        from .traverse import internal_error
-
-        message = f"fastapi-lint failed on this file: {type(exc).__name__}: {exc}"
-        finding = internal_error(str(path), message, traceback.format_exc())
-        result = FileResult(str(path), linting.allowed(state, path, [finding]))
+    except PhaseError as exc:  # as in process_file: a finding, not a crash
+        result = FileResult(path_str, [exc.failure.finding(path_str)])
+    except Exception as exc:
+        result = FileResult(path_str, [internal_error(path_str, "rules", exc)])
+    result.findings = linting.allowed(state, path, result.findings)
     return result
 
 
@@ -638,13 +807,20 @@ def lint_bytes(
     too, so a caller can encode fixed text the same way (`source.encode(text)`)."""
     from . import linting
 
-    try:
-        source = decode_source(data)
-    except SourceError as exc:
+    limit = settings.max_file_size
+    problem = None
+    source = None
+    if limit and len(data) > limit:
+        problem = too_large(str(Path(os.path.abspath(path))), len(data), limit)
+    else:
+        try:
+            source = decode_source(data)
+        except SourceError as exc:
+            problem = syntax_error_finding(str(Path(os.path.abspath(path))), exc)
+    if problem is not None:
         path = Path(os.path.abspath(path))
         state = WorkerState(settings, ProjectIndex({}), _enabled(settings), LintOptions(), False)
-        finding = syntax_error_finding(str(path), exc)
-        return FileResult(str(path), linting.allowed(state, path, [finding])), None
+        return FileResult(str(path), linting.allowed(state, path, [problem])), None
     result = lint_source(source.text, path, settings, unsafe_fixes=unsafe_fixes, fix=fix)
     return result, source
 

@@ -40,7 +40,7 @@ def code_fingerprint() -> str:
                 with contextlib.suppress(OSError):
                     st = os.stat(os.path.join(folder, name))
                     parts.append(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}")
-    blob = "\n".join([__version__, *parts]).encode()
+    blob = "\n".join([__version__, *parts]).encode("utf-8", "surrogateescape")
     return hashlib.blake2b(blob, digest_size=8).hexdigest()
 
 
@@ -117,6 +117,10 @@ class Cache:
     def put_result(self, key: str, value: Any) -> None:
         if self.enabled:
             self.results[key] = value
+            self._dirty_results = True
+
+    def drop_result(self, key: str) -> None:
+        if self.results.pop(key, None) is not None:
             self._dirty_results = True
 
     def save(self) -> None:

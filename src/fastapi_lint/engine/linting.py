@@ -8,11 +8,12 @@ from pathlib import Path
 import libcst as cst
 
 from ..index.summary import summarize_source
+from ..limits import TooDeep, check_nesting, depth_reason
 from ..model import SYNTAX_NEWER_THAN_TARGET, FileResult, Finding, Location
 from ..rule import PendingFinding, Rule
 from ..rules.registry import RULES
 from ..selection import per_file_ignored
-from ..source import SourceError, content_digest, split_lines
+from ..source import split_lines, text_digest
 from ..suppression import Suppressions
 from ..syntax import NewSyntax, best_syntax_error, newer_than, parse_version, syntax_of
 from .fixes import (
@@ -24,8 +25,13 @@ from .fixes import (
     text_edits,
 )
 from .parse import parse_module, syntax_error_finding
+from .problems import PhaseError, deep_finding, phase, too_deep
 from .state import WorkerState
 from .traverse import positions, run_rules, to_findings
+
+# Characters of module rendered for fix edits per file (JSON output, LSP code actions): about
+# 50 fixes in a 20 KB file, 10 in a 100 KB one. Fixes beyond it are reported without edits.
+FIX_EDIT_BUDGET = 1_000_000
 
 
 def active_rules(state: WorkerState, path: Path) -> list[type[Rule]]:
@@ -91,12 +97,37 @@ def lint_text(
     summary: object = UNKNOWN,
 ) -> tuple[FileResult, dict[str, str]]:
     """Lints (and maybe fixes) one file's text. `summary` is the index summary of exactly this
-    text when the caller has it (None: Python cannot parse the text)."""
+    text when the caller has it (None: Python cannot parse the text).
+
+    A text nested too deeply to analyse is one FPI001 (before LibCST sees it when its tokens
+    show it, else when a phase reaches Python's recursion limit). A fix phase that fails is
+    one FPI002 and the file is linted unfixed; other unexpected exceptions escape tagged with
+    their phase (`PhaseError`) for the caller to report."""
+    path_str = str(path)
+    reason = check_nesting(text)
+    if reason is not None:
+        return FileResult(path_str, allowed(state, path, [too_deep(path_str, reason)])), {}
+    try:
+        return _lint_text(state, path, text, module_name, fix=fix, summary=summary)
+    except TooDeep as exc:
+        deep = exc
+    except (RecursionError, PhaseError) as exc:
+        original = exc.original if isinstance(exc, PhaseError) else exc
+        reason = depth_reason(original, text)
+        if reason is None:
+            raise
+        deep = TooDeep(reason)
+    return FileResult(path_str, allowed(state, path, [deep_finding(path_str, deep)])), {}
+
+
+def _lint_text(
+    state: WorkerState, path: Path, text: str, module_name: str, *, fix: bool, summary: object
+) -> tuple[FileResult, dict[str, str]]:
     path_str = str(path)
     index = state.index
     result = FileResult(path_str)
     if summary is UNKNOWN:
-        summary = summarize_source(text, module_name, _is_package(path), path_str)
+        summary = _summary_of(path, text, module_name)
     if summary is None:
         # Python rejects the file (LibCST may still parse it: `1 = x`, or 3.12 syntax with a
         # real error): the index has no facts from it and no rule runs, so say so.
@@ -120,18 +151,28 @@ def lint_text(
     current = text
     applied: Counter = Counter()
     rejected: set[tuple[str, str]] = set()
+    fix_failure = None
     if fix:
-        current, applied, dropped, held = _fix_loop(
-            state, path, text, module_name, rules, rejected, newer
-        )
+        try:
+            with phase("fix"):
+                current, applied, dropped, held = _fix_loop(
+                    state, path, text, module_name, rules, rejected, newer
+                )
+        except PhaseError as exc:
+            if isinstance(exc.original, RecursionError) and depth_reason(exc.original, text):
+                raise
+            # The file is linted as it is, unfixed, and the failure is reported.
+            fix_failure = exc.failure
+            current, applied, dropped, held = text, Counter(), [], []
+            index.replace_module(module_name, summary, text_digest(text))
         result.fixes_applied = dict(applied)
         result.dropped_fixes = dropped
         result.held_back_fixes = held
         if current != text:
             result.fixed_source = current
             result.original_source = text
-            summary = summarize_source(current, module_name, _is_package(path), path_str)
-            index.replace_module(module_name, summary, content_digest(current.encode()))
+            summary = _summary_of(path, current, module_name)
+            index.replace_module(module_name, summary, text_digest(current))
             newer = _newer_syntax(state, summary) if summary is not None else []
     module = _parse_or_none(current)
     if module is None:
@@ -150,10 +191,14 @@ def lint_text(
         )
 
         rendered: list[str] = []  # module.code, rendered once if any edit is asked for
+        # Each fix's edits cost a transform and a rendering of the whole module: bounded per
+        # file, or a generated file with hundreds of fixable findings takes an hour.
+        budget = [FIX_EDIT_BUDGET]
 
         def edits_for(item: PendingFinding):
-            if not state.options.fix_edits:
+            if not state.options.fix_edits or budget[0] < len(current):
                 return ()
+            budget[0] -= len(current)
             if not rendered:
                 rendered.append(module.code)
             fixed = _try_apply(module, [item.fix], current, rendered[0])
@@ -173,8 +218,16 @@ def lint_text(
     finally:
         deps = index.stop_tracking()
     deps.update(trigger_deps)
+    if fix_failure is not None:
+        result.findings.append(fix_failure.finding(path_str))
     result.findings = allowed(state, path, result.findings)
     return result, deps
+
+
+def _summary_of(path: Path, text: str, module_name: str):
+    """The text's summary (None: Python cannot parse it); TooDeep escapes untagged."""
+    with phase("summary"):
+        return summarize_source(text, module_name, _is_package(path), str(path))
 
 
 def _newer_syntax(state: WorkerState, summary: dict) -> list[NewSyntax]:
@@ -243,9 +296,11 @@ def _is_package(path: Path) -> bool:
 
 
 def _parse_or_none(text: str) -> cst.Module | None:
+    """LibCST's tree, or None when the text does not parse. TooDeep and a RecursionError
+    escape: the caller reports the depth."""
     try:
         return parse_module(text)
-    except (cst.ParserSyntaxError, RecursionError, ValueError):
+    except (cst.ParserSyntaxError, ValueError):
         return None
 
 
@@ -265,9 +320,7 @@ def _parse_failure(path: str, text: str) -> Finding:
     except Exception as exc:
         return syntax_error_finding(path, exc)
     # Both parse, yet no summary could be made: the file is too deep for the summariser.
-    return syntax_error_finding(
-        path, SourceError("cannot analyse the file: it is nested too deeply to summarise")
-    )
+    return too_deep(path, "the summariser could not follow it")
 
 
 def _fix_loop(
@@ -294,9 +347,7 @@ def _fix_loop(
             break
         if current is not text:
             index.replace_module(
-                module_name,
-                summarize_source(current, module_name, _is_package(path), path_str),
-                content_digest(current.encode()),
+                module_name, _summary_of(path, current, module_name), text_digest(current)
             )
         run = run_rules(
             path=path_str,
@@ -364,10 +415,13 @@ def _fix_loop(
 
 def _try_apply(module: cst.Module, fixes: list, source: str, rendered: str) -> str | None:
     """apply_fixes, or None when a rule's replacement breaks LibCST (a wrong node type, an
-    invalid tree): such a fix is dropped like one whose result does not compile."""
+    invalid tree): such a fix is dropped like one whose result does not compile. A
+    RecursionError in a deeply nested `source` escapes: it is the file's depth (FPI001)."""
     try:
         return apply_fixes(module, fixes, source, rendered)
-    except Exception:
+    except Exception as exc:
+        if isinstance(exc, RecursionError) and depth_reason(exc, source):
+            raise
         return None
 
 

@@ -12,10 +12,12 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ..config import Settings
 from ..index.project import ProjectIndex
 from ..index.summary import scope_key
+from ..limits import depth_reason
 from ..model import INTERNAL_ERROR, ChainHop, Finding, FixInfo, Location, engine_finding
 from ..rule import FileContext, Frame, NodeHop, PendingFinding, Rule
 from ..suppression import Suppressions
 from .parse import parse_module, syntax_error_finding
+from .problems import PHASES, internal_error
 
 _SCOPE_BODY = "body"
 _SCOPE_TYPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -94,6 +96,8 @@ class _Dispatcher(cst.CSTVisitor):
             try:
                 method(node)
             except Exception as exc:  # a rule bug must not stop the run
+                if isinstance(exc, RecursionError) and depth_reason(exc, self.ctx.source):
+                    raise  # the file's depth, not the rule's bug: FPI001 for the file
                 self.failures.append((method.__self__, exc, traceback.format_exc()))
                 # The same rule would likely fail again on every node: take it out.
                 self._remove_rule(method.__self__)
@@ -240,34 +244,18 @@ def run_rules(
         try:
             rules.append(cls(ctx))
         except Exception as exc:  # a broken rule must not stop the others
-            errors.append(
-                internal_error(
-                    path,
-                    f"rule {cls.code} ({cls.name}) failed on this file: "
-                    f"{type(exc).__name__}: {exc}",
-                    traceback.format_exc(),
-                )
-            )
+            if isinstance(exc, RecursionError) and depth_reason(exc, source):
+                raise
+            errors.append(internal_error(path, "rules", exc, f"rule {cls.code} ({cls.name})"))
     dispatcher = _Dispatcher(ctx, rules)
-    try:
-        dispatcher.walk(module)
-    except RecursionError:
-        errors.append(
-            internal_error(path, "the file is nested too deeply to analyse", "RecursionError")
-        )
+    # A RecursionError from the walk itself escapes: lint_text tells the file's depth (FPI001)
+    # from a bug (FPI002).
+    dispatcher.walk(module)
     for rule, exc, trace in dispatcher.failures:
         errors.append(
-            internal_error(
-                path,
-                f"rule {rule.code} ({rule.name}) failed on this file: {type(exc).__name__}: {exc}",
-                trace,
-            )
+            internal_error(path, "rules", exc, f"rule {rule.code} ({rule.name})", detail=trace)
         )
     return RuleRun(ctx, ctx.pending, errors)
-
-
-def internal_error(path: str, message: str, detail: str | None = None) -> Finding:
-    return engine_finding(INTERNAL_ERROR, path, message, detail=detail)
 
 
 def positions(module: cst.Module, nodes: list[cst.CSTNode]) -> dict[cst.CSTNode, tuple]:
@@ -337,10 +325,11 @@ def to_findings(
     findings.extend(run.internal_errors)
     for rule in sorted(lost, key=lambda r: r.code):
         findings.append(
-            internal_error(
+            engine_finding(
+                INTERNAL_ERROR,
                 run.ctx.path,
-                f"rule {rule.code} ({rule.name}) reported a node that is not in this file; "
-                "its finding is lost",
+                f"internal error in the rules phase ({PHASES['rules']}): rule {rule.code} "
+                f"({rule.name}) reported a node that is not in this file; its finding is lost",
             )
         )
     return findings

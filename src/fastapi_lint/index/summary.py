@@ -32,7 +32,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-SUMMARY_VERSION = 7
+from ..limits import TooDeep, depth_reason
+
+SUMMARY_VERSION = 8
 MAX_SHAPE_DEPTH = 6
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -98,9 +100,8 @@ def shape_of(node: ast.AST | None, depth: int = 0) -> Shape | None:
         value = node.value
         if isinstance(value, str) and depth == 0:
             # A string annotation: read it as the expression it spells.
-            try:
-                inner = ast.parse(value, mode="eval").body
-            except SyntaxError:
+            inner = parse_string_expression(value)
+            if inner is None:
                 return ["const", value]
             return shape_of(inner, depth + 1)
         if isinstance(value, (str, int, float, bool)) or value is None:
@@ -141,11 +142,30 @@ def annotation_shape(node: ast.AST | None) -> Shape | None:
     if node is None:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            node = ast.parse(node.value, mode="eval").body
-        except SyntaxError:
+        inner = parse_string_expression(node.value)
+        if inner is None:
             return ["const", node.value]
+        node = inner
     return shape_of(node)
+
+
+# A string longer than this is data, not an annotation or a dotted name: parsing it would only
+# cost time (a megabyte literal parsed again for every binding of it).
+MAX_STRING_EXPRESSION = 1000
+
+
+def parse_string_expression(value: str) -> ast.expr | None:
+    """The expression a string constant spells (`"list[User]"`), or None when it spells none.
+
+    The value is what the string evaluates to, not source text: it may hold what no source can
+    (a lone surrogate from `"\\ud800"`, a NUL from `"\\0"`), which `ast.parse` refuses with a
+    UnicodeEncodeError or ValueError rather than a SyntaxError."""
+    if len(value) > MAX_STRING_EXPRESSION:
+        return None
+    try:
+        return ast.parse(value, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def dotted_name(node: ast.AST) -> str | None:
@@ -619,17 +639,34 @@ def summarize_source(text: str, module: str, is_package: bool, filename: str = "
     """Summary of one module, or None when Python cannot parse it (FPI001 is reported
     elsewhere). Syntax newer than the running Python (3.12 syntax on 3.11) is summarised from
     its lowered text (`syntax.parse_python`), so the facts do not depend on the interpreter;
-    `syntax` lists the uses of syntax from Python 3.10 on (`syntax.NewSyntax.to_list`)."""
+    `syntax` lists the uses of syntax from Python 3.10 on (`syntax.NewSyntax.to_list`).
+
+    Raises TooDeep when the file nests too deeply for `ast` or for the summariser (CPython
+    refuses 200 nested brackets; its parser and this walk stop at Python's recursion limit):
+    such a file is FPI001, not a file without facts."""
     from ..syntax import ast_features, parse_python
 
     try:
         parsed = parse_python(text, filename=filename)
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        reason = depth_reason(exc, text)
+        if reason is not None:
+            raise TooDeep.at(reason, exc) from None
+        if not isinstance(exc, SyntaxError):
+            raise
+        return None
+    except ValueError:  # NUL bytes (decoding reports them first)
+        return None
+    try:
         # The lowered text is what the tree's offsets point into.
         summary = summarize_tree(parsed.tree, module, is_package, parsed.text)
         features = parsed.features
         if features is None:
             features = ast_features(parsed.tree, text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    except RecursionError as exc:
+        reason = depth_reason(exc, text)
+        if reason is None:
+            raise
+        raise TooDeep(reason) from None
     summary["syntax"] = [feature.to_list() for feature in features]
     return summary
