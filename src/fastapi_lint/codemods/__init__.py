@@ -97,9 +97,8 @@ def run_codemod_command(args: argparse.Namespace) -> int:
     )
 
     from ..config import ConfigError, load_settings
-    from ..engine import discover, keep_untouched
-    from ..engine.problems import too_deep_message, too_large_message
-    from ..limits import check_nesting, depth_reason
+    from ..engine import discover, keep_untouched, not_analysable
+    from ..limits import depth_reason
     from ..source import SourceError, read_source, split_lines, write_source
 
     if args.list or not args.name:
@@ -136,15 +135,9 @@ def run_codemod_command(args: argparse.Namespace) -> int:
                 except SourceError as exc:
                     print(f"{_relative(path)}: skipped: {exc.message}", file=sys.stderr)
                     continue
-                limit = settings.max_file_size
-                problem = (
-                    too_large_message(len(data), limit) if limit and len(data) > limit else None
-                )
-                reason = problem or check_nesting(source.text)
+                reason = not_analysable(len(data), source.text, settings)
                 if reason is not None:
                     # As `check` reports it (FPI001): LibCST must not parse it.
-                    if problem is None:
-                        reason = too_deep_message(reason)
                     print(f"{_relative(path)}: skipped: {reason}", file=sys.stderr)
                     continue
                 originals[path] = (source.text, source)
@@ -159,8 +152,11 @@ def run_codemod_command(args: argparse.Namespace) -> int:
             deep = (
                 depth_reason(result.error, text) if isinstance(result, TransformFailure) else None
             )
-            if deep is not None:
-                print(f"{_relative(path)}: skipped: {too_deep_message(deep)}", file=sys.stderr)
+            if deep is not None:  # Python's recursion limit, in a deeply nested file
+                print(
+                    f"{_relative(path)}: skipped: too deeply nested to analyse: {deep}",
+                    file=sys.stderr,
+                )
                 continue
             if isinstance(result, TransformFailure):
                 failed += 1

@@ -15,6 +15,7 @@ from .api import (
     lint_paths,
     lint_source,
     module_name,
+    not_analysable,
     project_index,
     update_module,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "lint_paths",
     "lint_source",
     "module_name",
+    "not_analysable",
     "project_index",
     "rule_infos",
     "update_module",

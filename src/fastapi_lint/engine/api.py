@@ -22,7 +22,7 @@ from typing import Any
 from ..config import Settings
 from ..index.project import CompactModules, ProjectIndex
 from ..index.summary import SUMMARY_VERSION, module_name_for, summarize_source
-from ..limits import TooDeep
+from ..limits import TooDeep, check_nesting
 from ..model import ENGINE_CODES, INTERNAL_ERROR, FileResult, Finding, engine_finding
 from ..source import (
     SourceError,
@@ -709,6 +709,16 @@ def project_index(
 def module_name(path: Path, settings: Settings) -> str:
     """The dotted module name of a file in its project (under the deepest import root)."""
     return module_name_for(Path(os.path.abspath(path)), import_roots(settings))[0]
+
+
+def not_analysable(size: int, text: str, settings: Settings) -> str | None:
+    """Why a file of `size` bytes and `text` is not analysed at all (FPI001's message: too
+    large, too deeply nested), or None. LibCST must not parse such a text (codemods ask)."""
+    limit = settings.max_file_size
+    if limit and size > limit:
+        return too_large_message(size, limit)
+    reason = check_nesting(text)
+    return too_deep_message(reason) if reason is not None else None
 
 
 def update_module(
