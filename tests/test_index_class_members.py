@@ -53,7 +53,11 @@ def test_other_class_attributes_stay_unknown() -> None:
     idx = index()
     assert idx.resolve_name("app.routes", "", "Service.limit") is None
     assert idx.resolve_name("app.routes", "", "Service.inherited") is None
-    # Through an instance, members keep their instance form.
+    # Through an instance, a method is the function the class hierarchy finds (the semantic
+    # model); an attribute nothing declares keeps the opaque member form.
     assert idx.member(Ref("instance", "app.services.Service"), "build") == Ref(
-        "member", "app.services.Service.build"
+        "function", "app.services.Service.build"
+    )
+    assert idx.member(Ref("instance", "app.services.Service"), "unknown") == Ref(
+        "member", "app.services.Service.unknown"
     )

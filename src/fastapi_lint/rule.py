@@ -210,12 +210,24 @@ class FileContext:
                     return None
             return self.index.resolve_name(self.module_name, self.scope_key, dotted)
         if isinstance(node, cst.Call):
-            return self.index.call_result(self.resolve(node.func))
+            callee = self.resolve(node.func)
+            if callee is not None and callee.kind == "external":
+                if callee.qual == "builtins.super":
+                    return self.index.super_of(self.module_name, self.scope_key)
+                if callee.qual == "builtins.next" and node.args:
+                    return self.index.element(self.resolve(node.args[0].value))
+            return self.index.call_result(callee)
         if isinstance(node, cst.Attribute):
             base = self.resolve(node.value)
             return self.index.member(base, node.attr.value) if base is not None else None
         if isinstance(node, cst.Await):
             return self.resolve(node.expression)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            return self.index.div_result(self.resolve(node.left))
+        if isinstance(node, cst.Subscript):
+            base = self.resolve(node.value)
+            if base is not None and base.kind == "container":
+                return Ref("instance", base.qual)
         return None
 
     # -- reporting ------------------------------------------------------------------------------

@@ -16,6 +16,17 @@ from typing import Any
 
 from ..model import ChainHop
 from .reach import serving_reach
+from .semantic import (
+    CONTAINERS,
+    ITERATING_CALLS,
+    PATH_KEEPING_ATTRS,
+    PATH_KEEPING_METHODS,
+    PATH_TYPES,
+    WRAPPERS,
+    SemanticModel,
+    class_hierarchy_fact,
+    state_assigns_fact,
+)
 from .summary import BUILTIN_NAMES, Shape, shape_text
 
 MAX_RESOLVE_DEPTH = 12
@@ -43,6 +54,9 @@ class Ref:
       "instance"  an object created by calling/annotated with `qual` (`httpx.Client`,
                   `app.db.SessionLocal`); `member` access on it yields kind "member"
       "member"    attribute of an instance: `qual` = type + "." + attribute
+      "container" a list/set/sequence/iterator of instances of `qual` (the semantic model)
+      "super"     `super()` inside a method of the project class `qual`
+      "constructor" a class method that builds an instance of `qual` (`User.model_validate`)
     """
 
     kind: str
@@ -125,8 +139,9 @@ class CompactModules(dict):
 MEMO_LIMIT = 10_000
 
 
-class ProjectIndex:
-    """Summaries of every module of a project, keyed by dotted module name."""
+class ProjectIndex(SemanticModel):
+    """Summaries of every module of a project, keyed by dotted module name. Values are typed
+    by the semantic model (`index.semantic`)."""
 
     def __init__(
         self,
@@ -394,7 +409,7 @@ class ProjectIndex:
                 return None
         else:
             binding, binding_scope = found
-            base = self._ref_of_binding(module, binding_scope, binding, depth + 1)
+            base = self._ref_of_binding(module, binding_scope, binding, depth + 1, head)
         if base is None:
             return None
         for attr in rest.split(".") if rest else ():
@@ -405,30 +420,29 @@ class ProjectIndex:
 
     def member(self, base: Ref, attr: str, depth: int = 0) -> Ref | None:
         if base.kind == "class":
-            return self._class_member(base.qual, attr)
+            # (Not through resolve_qualified, which would look the class up again and again.)
+            return self.class_member(base.qual, attr)
         if base.kind in ("module", "external"):
             return self.resolve_qualified(f"{base.qual}.{attr}", depth + 1)
-        if base.kind in ("instance", "member"):
+        if base.kind == "instance":
+            if base.qual in PATH_TYPES and attr in PATH_KEEPING_ATTRS:
+                return base
+            if self.class_(base.qual) is not None:
+                typed = self.instance_member(base.qual, attr)
+                if typed is not None:
+                    return typed
             return Ref("member", f"{base.qual}.{attr}")
-        return None
-
-    def _class_member(self, class_qual: str, attr: str) -> Ref | None:
-        """`Cls.method` is the project function defined in the class body, `Cls.Inner` the
-        nested class; anything else (inherited, class attributes) is unknown. (Going through
-        resolve_qualified would look the class up again and again until the depth limit.)"""
-        split = self.split_qualified(class_qual)
-        summary = self.module(split[0]) if split else None
-        if split is None or summary is None:
-            return None
-        key = f"{split[1]}.{attr}"
-        if key in summary["functions"]:
-            return Ref("function", f"{class_qual}.{attr}")
-        if key in summary["classes"]:
-            return Ref("class", f"{class_qual}.{attr}")
+        if base.kind == "member":
+            state = self.state_member(base, attr)
+            if state is not None:
+                return state
+            return Ref("member", f"{base.qual}.{attr}")
+        if base.kind == "super":
+            return self.super_member(base.qual, attr)
         return None
 
     def _ref_of_binding(
-        self, module: str, scope_key: str, binding: list[Any], depth: int
+        self, module: str, scope_key: str, binding: list[Any], depth: int, name: str | None = None
     ) -> Ref | None:
         kind = binding[0]
         if kind == "import":
@@ -437,18 +451,16 @@ class ProjectIndex:
             return Ref("function", binding[1])
         if kind == "class":
             return Ref("class", binding[1])
-        if kind in ("value", "with"):
+        if kind == "value":
             shape = binding[1]
-            annotation = binding[2] if kind == "value" and len(binding) > 2 else None
+            annotation = binding[2] if len(binding) > 2 else None
             if annotation is not None:
                 typed = self.type_of_annotation(module, scope_key, annotation, depth + 1)
                 if typed is not None:
                     return typed
             return self.ref_of_value(module, scope_key, shape, depth + 1)
-        if kind == "param":
-            if binding[1] is not None:
-                return self.type_of_annotation(module, scope_key, binding[1], depth + 1)
-            return None
+        if kind in ("param", "with", "for", "ambiguous"):
+            return self.binding_type(module, scope_key, name, binding, depth + 1)
         if kind == "annotated":
             return self.type_of_annotation(module, scope_key, binding[1], depth + 1)
         return None
@@ -461,33 +473,71 @@ class ProjectIndex:
             return None
         tag = shape[0]
         if tag == "n":
-            return self._resolve_name(module, scope_key, shape[1], depth + 1)
+            # Memoised per name (cycles read as None), so depth counts within one expression.
+            return self.resolve_name(module, scope_key, shape[1])
         if tag == "call":
             callee = self.ref_of_value(module, scope_key, shape[1], depth + 1)
+            if callee is not None and callee.kind == "external":
+                if callee.qual == "builtins.super":
+                    return self.super_of(module, scope_key)
+                if callee.qual in ITERATING_CALLS and shape[2]:
+                    return self.element(self.ref_of_value(module, scope_key, shape[2][0]))
             return self.call_result(callee, depth + 1)
         if tag == "attr":
             base = self.ref_of_value(module, scope_key, shape[1], depth + 1)
             return self.member(base, shape[2], depth + 1) if base else None
         if tag == "await":
-            return self.ref_of_value(module, scope_key, shape[1], depth + 1)
+            inner = self.ref_of_value(module, scope_key, shape[1], depth + 1)
+            return inner
+        if tag == "div":
+            return self.div_result(self.ref_of_value(module, scope_key, shape[1], depth + 1))
+        if tag == "sub":
+            base = self.ref_of_value(module, scope_key, shape[1], depth + 1)
+            if base is not None and base.kind == "container":
+                return Ref("instance", base.qual)
         return None
+
+    def div_result(self, left: Ref | None) -> Ref | None:
+        """`path / "x"` is a path of the same type; any other division is unknown."""
+        if left is not None and left.kind == "instance" and left.qual in PATH_TYPES:
+            return left
+        return None
+
+    def super_of(self, module: str, scope_key: str) -> Ref | None:
+        """`super()` in a method (or a function nested in one) of a project class."""
+        summary = self.module(module)
+        fact = summary["functions"].get(scope_key) if summary else None
+        while fact is not None and not fact.get("class") and fact.get("parent"):
+            fact = summary["functions"].get(fact["parent"]) if summary else None
+        if fact is None or not fact.get("class"):
+            return None
+        return Ref("super", f"{module}.{fact['class']}" if module else fact["class"])
 
     def call_result(self, callee: Ref | None, depth: int = 0) -> Ref | None:
         """The result of calling `callee`: an instance of a class, or of a project function's
         declared return type, or an opaque instance named after the external callable."""
         if callee is None or depth > MAX_RESOLVE_DEPTH:
             return None
-        if callee.kind in ("class", "external"):
+        if callee.kind == "external":
+            owner, _, attr = callee.qual.rpartition(".")
+            if owner in PATH_TYPES and attr in PATH_KEEPING_METHODS:
+                return Ref("instance", owner)  # Path.cwd(), Path.home()
+            return Ref("instance", callee.qual)
+        if callee.kind == "class":
+            return Ref("instance", callee.qual)
+        if callee.kind == "constructor":
             return Ref("instance", callee.qual)
         if callee.kind == "function":
             fact = self.function(callee.qual)
-            if fact and fact.get("returns") is not None:
-                split = self.split_qualified(callee.qual)
-                if split:
-                    typed = self.type_of_annotation(split[0], split[1], fact["returns"], depth + 1)
-                    if typed is not None:
-                        return typed
+            if fact is not None and not fact.get("generator"):
+                typed = self.function_result(callee.qual)
+                if typed is not None:
+                    return typed
             return Ref("instance", callee.qual)
+        if callee.kind == "member":
+            owner, _, attr = callee.qual.rpartition(".")
+            if owner in PATH_TYPES and attr in PATH_KEEPING_METHODS:
+                return Ref("instance", owner)
         if callee.kind in ("instance", "member"):
             # Calling an object or a method: `SessionLocal()` where SessionLocal is an instance
             # of sessionmaker gives "sqlalchemy.orm.sessionmaker()", so the factory and what it
@@ -508,8 +558,10 @@ class ProjectIndex:
             if alias is not None:
                 return self.type_of_annotation(alias[0], "", alias[1], depth + 1)
             ref = self._resolve_name(module, scope_key, shape[1], depth + 1)
-            if ref is not None and ref.qual in QUALIFIERS:
-                return None  # `router: Final = APIRouter()`: the value says what it is
+            if ref is not None and (
+                ref.qual in QUALIFIERS or (ref.kind == "external" and _says_nothing(ref.qual))
+            ):
+                return None  # `x: Final = Client()`, `x: Any = ...`: the value decides
             if ref is not None and ref.kind in ("class", "external"):
                 return Ref("instance", ref.qual)
             return None
@@ -526,12 +578,16 @@ class ProjectIndex:
                 arg = args[0]
                 cls = self.resolve_name(module, scope_key, arg[1]) if arg[0] == "n" else None
                 return cls if cls is not None and cls.kind in ("class", "external") else None
-            if base_name in ("typing.Annotated", "typing_extensions.Annotated") and args:
-                return self.type_of_annotation(module, scope_key, args[0], depth + 1)
-            if base_name in ("typing.Optional", "typing_extensions.Optional") and args:
+            if base_name in WRAPPERS and args:
+                # Annotated, Optional, Final, ClassVar, Awaitable: the first argument.
                 return self.type_of_annotation(module, scope_key, args[0], depth + 1)
             if base_name in ("typing.Union", "typing_extensions.Union"):
                 return self._single_non_none(module, scope_key, args, depth)
+            if base_name in CONTAINERS and args and (len(args) == 1 or args[-1] == ["?"]):
+                # list[User], Sequence[User], tuple[User, ...] (`...` is not a shape: "?").
+                element = self.type_of_annotation(module, scope_key, args[0], depth + 1)
+                if element is not None and element.kind == "instance":
+                    return Ref("container", element.qual)
             return None
         if tag == "union":
             return self._single_non_none(module, scope_key, shape[1], depth)
@@ -736,6 +792,17 @@ class ProjectIndex:
         return found.get(self.qualified_function(module, key))
 
 
+def _says_nothing(qual: str) -> bool:
+    """Annotations that do not name a type of their own (bare `Final`, `Any`, `object`)."""
+    return qual in WRAPPERS or qual in (
+        "typing.Any",
+        "typing_extensions.Any",
+        "builtins.object",
+        "typing.TypeAlias",
+        "typing_extensions.TypeAlias",
+    )
+
+
 def _is_fact_key(key: Any) -> bool:
     return isinstance(key, tuple) and key[:1] in (("@fact",), ("@part",), ("@digest",))
 
@@ -804,4 +871,6 @@ PROJECT_FACTS: dict[str, ProjectFact] = {
     "registered_routes": _registered_routes,
     "dependency_functions": _dependency_functions,
     "serving_reach": serving_reach,
+    "class_hierarchy": class_hierarchy_fact,
+    "state_assigns": state_assigns_fact,
 }

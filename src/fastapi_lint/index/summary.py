@@ -14,7 +14,22 @@ Expressions are encoded as small "shapes" (nested lists), for instance::
     ["const", value]                               str/int/bool/None literal
     ["list", [<shape>, ...]]                       list/tuple/set literal
     ["dict", [[<key shape or None>, <shape>], ...]]  dict literal (None key: `**mapping`)
+    ["await", <shape>]                             await <shape>
+    ["div", <shape>, <shape>]                      a / b (`Path / "x"` keeps the Path)
     ["?"]                                          anything else
+
+Bindings (per scope, name -> record): ["import", qual], ["def", qual], ["class", qual],
+["value", shape, annotation?], ["annotated", annotation], ["param", annotation, default],
+["with", context shape, is_async], ["for", iterable shape], ["local"] (unknown), and
+["ambiguous", [binding, ...]] for a name bound to different things (up to MAX_CANDIDATES kept;
+the semantic model decides whether they agree on a type).
+
+Semantic-model records (added for `index.semantic`, kept apart from the older fields): a
+function's "self_assigns" ([attr, value shape, annotation] for `self.attr = ...` in a method),
+"iterated" ([line, col] of calls whose result the function iterates: `for x in f()`,
+`next(f())`), "stub" (the body does nothing: `...`, `pass`, a docstring, `raise
+NotImplementedError`); the module's "state_assigns" ([attr, value shape, scope] for
+`<x>.state.attr = ...`).
 
 Scope keys: the module scope is "" and every def/class is keyed by its dotted qualname inside the
 module ("Cls.method", "outer.inner"); a repeated qualname gets "#2", "#3"... in source order. The
@@ -36,6 +51,9 @@ from ..limits import TooDeep, depth_reason
 
 SUMMARY_VERSION = 8
 MAX_SHAPE_DEPTH = 6
+MAX_CANDIDATES = 4
+# Calls whose argument they iterate right away (the argument generator's body runs).
+ITERATING_BUILTINS = frozenset({"next", "list", "tuple", "set", "sorted", "dict", "sum"})
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 Shape = list[Any]
@@ -115,6 +133,8 @@ def shape_of(node: ast.AST | None, depth: int = 0) -> Shape | None:
         return ["dict", [[shape_of(k, depth + 1), shape_of(v, depth + 1)] for k, v in pairs]]
     if isinstance(node, ast.Await):
         return ["await", shape_of(node.value, depth + 1)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return ["div", shape_of(node.left, depth + 1), shape_of(node.right, depth + 1)]
     return ["?"]
 
 
@@ -219,7 +239,14 @@ class _Scope:
         if old is None:
             self.bindings[name] = binding
         elif old != binding:
-            self.bindings[name] = ["ambiguous"]
+            # Every distinct binding is kept (a few): `path = Path(path)` re-binds a parameter,
+            # `x = None` then `x = Client()`; the semantic model decides if they agree.
+            candidates = old[1] if old[0] == "ambiguous" else [old]
+            if binding not in candidates and len(candidates) < MAX_CANDIDATES:
+                candidates = [*candidates, binding]
+            elif binding not in candidates:
+                candidates = [*candidates, ["local"]][:MAX_CANDIDATES]
+            self.bindings[name] = ["ambiguous", candidates]
 
 
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
@@ -246,6 +273,7 @@ class _Summarizer(ast.NodeVisitor):
         self.has_async = False
         # Inside the body of a lazy initialiser's `if` (see visit_If).
         self.once = 0
+        self.state_assigns: list[list[Any]] = []
 
     # -- keys -----------------------------------------------------------------------------
     def _key_for(self, name: str) -> str:
@@ -291,9 +319,26 @@ class _Summarizer(ast.NodeVisitor):
         value = shape_of(node.value)
         for target in node.targets:
             self._bind_target(target, ["value", value])
+            if isinstance(target, ast.Attribute):
+                self._attribute_assign(target, value, None)
         self.generic_visit(node)
 
+    def _attribute_assign(self, target: ast.Attribute, value: Shape | None, annotation) -> None:
+        """`self.attr = ...` in a method, `<x>.state.attr = ...` anywhere (semantic model)."""
+        base = target.value
+        if self.current and isinstance(base, ast.Name):
+            fact = self.current[-1]
+            params = fact["params"]
+            if fact["class"] and params and params[0][0] == base.id:
+                fact["self_assigns"].append([target.attr, value, annotation])
+                return
+        if isinstance(base, ast.Attribute) and base.attr == "state":
+            self.state_assigns.append([target.attr, value, self.scope.key, shape_of(base.value)])
+
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if isinstance(node.target, ast.Attribute):
+            value = shape_of(node.value) if node.value is not None else None
+            self._attribute_assign(node.target, value, annotation_shape(node.annotation))
         if isinstance(node.target, ast.Name):
             if node.value is not None:
                 binding = ["value", shape_of(node.value), annotation_shape(node.annotation)]
@@ -311,17 +356,27 @@ class _Summarizer(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
-        self._bind_target(node.target, ["local"])
+        if isinstance(node.target, ast.Name):
+            self._bind_target(node.target, ["for", shape_of(node.iter)])
+        else:
+            self._bind_target(node.target, ["local"])
         if isinstance(node, ast.AsyncFor):
             self._mark("awaits")
+        elif isinstance(node.iter, ast.Call):
+            self._iterated(node.iter)
         self.generic_visit(node)
+
+    def _iterated(self, call: ast.Call) -> None:
+        if self.current:
+            self.current[-1]["iterated"].append([call.lineno, call.col_offset])
 
     visit_AsyncFor = visit_For
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
             if item.optional_vars is not None:
-                self._bind_target(item.optional_vars, ["with", shape_of(item.context_expr)])
+                binding = ["with", shape_of(item.context_expr), isinstance(node, ast.AsyncWith)]
+                self._bind_target(item.optional_vars, binding)
         if isinstance(node, ast.AsyncWith):
             self._mark("awaits")
         self.generic_visit(node)
@@ -430,6 +485,13 @@ class _Summarizer(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = shape_of(node.func)
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id in ITERATING_BUILTINS
+            and node.args
+            and isinstance(node.args[0], ast.Call)
+        ):
+            self._iterated(node.args[0])
         record = [
             func,
             node.lineno,
@@ -506,6 +568,10 @@ class _Summarizer(ast.NodeVisitor):
             "yields_values": [],
             "class": enclosing_class,
             "parent": parent_function,
+            # Semantic-model records (see the module docstring).
+            "self_assigns": [],
+            "iterated": [],
+            "stub": _is_stub(node.body),
         }
         scope = _Scope(key, "function")
         for param in params:
@@ -603,6 +669,23 @@ def _lazy_guard(test: ast.AST, scope: _Scope, module_scope: _Scope) -> bool:
     return False
 
 
+def _is_stub(body: list[ast.stmt]) -> bool:
+    """A body that does nothing: an abstract method or a protocol member."""
+    for stmt in body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # a docstring or `...`
+        if isinstance(stmt, ast.Raise):
+            exc = stmt.exc
+            if isinstance(exc, ast.Call):
+                exc = exc.func
+            if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
+                continue
+        return False
+    return True
+
+
 def _scope_record(scope: _Scope, kind: str) -> dict[str, Any]:
     return {
         "kind": kind,
@@ -632,6 +715,7 @@ def summarize_tree(
         "depends": walker.depends,
         "depends_scopes": walker.depends_scopes,
         "has_async": walker.has_async,
+        "state_assigns": walker.state_assigns,
     }
 
 

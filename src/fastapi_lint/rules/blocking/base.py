@@ -25,6 +25,10 @@ from .catalog import (
 )
 
 _MISSING = object()
+# Builtins that iterate their first argument at once.
+ITERATING_BUILTINS = frozenset(
+    f"builtins.{name}" for name in ("next", "list", "tuple", "set", "sorted", "dict", "sum")
+)
 
 
 def _file_cache(ctx: FileContext) -> dict[str, Any]:
@@ -181,6 +185,9 @@ class AsyncCallRule(Rule):
         # Functions (frame nodes) whose first `yield` the walk has passed: a lifespan's
         # startup ends there.
         self._yielded: set[int] = set()
+        # Calls whose result is iterated on the spot (`for x in f()`, `next(f())`): a sync
+        # generator's body then runs on the loop.
+        self.iterated: set[int] = set()
 
     @property
     def extra(self) -> Extra:
@@ -207,6 +214,10 @@ class AsyncCallRule(Rule):
             return
         super().report(node, with_reach(message or self.message, words), fix, **kwargs)
 
+    def visit_For(self, node: cst.For) -> None:
+        if node.asynchronous is None:
+            self.iterated.add(id(node.iter))
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.tight.add(id(node.value))
 
@@ -218,6 +229,8 @@ class AsyncCallRule(Rule):
         if not self.ctx.in_async_context():
             return
         ref = self.resolve(node.func)
+        if ref is not None and ref.qual in ITERATING_BUILTINS and node.args:
+            self.iterated.add(id(node.args[0].value))
         found = offloader(ref, self.extra)
         if found is not None:
             if found.offloads:

@@ -856,22 +856,34 @@ def _applies_cache(index: ProjectIndex, qual: str) -> bool:
 
 #: Where a call is in a summary: (line, 0-based column, callee shape).
 CallSite = tuple[int, int, Any]
+# A node of the chain search: (qualified project function, how it is reached). "call" runs
+# a function's body; "iter" iterates a sync generator, which runs the generator's body.
+Step = tuple[str, str]
 
 
 def _direct(
-    index: ProjectIndex, qual: str, extra: Extra
-) -> tuple[Blocking | None, CallSite | None, list[tuple[str, CallSite]]]:
+    index: ProjectIndex, step: Step, extra: Extra
+) -> tuple[Blocking | None, CallSite | None, list[tuple[Step, CallSite | None]]]:
     """A sync project function's first blocking call and where it is, and the project
-    functions it calls with where each call is."""
+    functions it runs with where each call is (None: an implementation of an abstract method,
+    reached through the call of that method)."""
+    qual, how = step
     split = index.split_qualified(qual)
     fact = index.function(qual)
     if split is None or fact is None:
         return None, None, []
-    if fact["async"] or fact["generator"] or _is_cached(index, split[0], fact):
-        # Calling an async def or a generator runs nothing; a cached function blocks once.
+    if fact["async"] or _is_cached(index, split[0], fact):
+        # Calling an async def runs nothing yet; a cached function blocks once.
         return None, None, []
+    if fact["generator"] and how != "iter":
+        return None, None, []  # calling a generator runs nothing until it is iterated
+    implementations = index.implementations(qual)
+    if implementations:
+        # An abstract or protocol method: whichever implementation the receiver is runs.
+        return None, None, [((impl, how), None) for impl in implementations]
     module, key = split
-    callees: list[tuple[str, CallSite]] = []
+    iterated = {tuple(pos) for pos in fact.get("iterated") or ()}
+    callees: list[tuple[Step, CallSite | None]] = []
     once = {(line, col) for line, col in fact.get("once") or ()}
     for func, line, col, _args, _kwargs in fact["calls"]:
         if (line, col) in once:
@@ -883,25 +895,30 @@ def _direct(
         if reason is not None:
             return reason, (line, col, func), []
         target = project_function(index, ref)
-        if target is not None and target != qual:
-            callees.append((target, (line, col, func)))
+        if target is None or target == qual:
+            continue
+        target_fact = index.function(target)
+        if target_fact is not None and target_fact.get("generator"):
+            if (line, col) in iterated:
+                callees.append(((target, "iter"), (line, col, func)))
+            continue
+        callees.append(((target, "call"), (line, col, func)))
     return None, None, callees
 
 
-def blocking_chain(index: ProjectIndex, qual: str, extra: Extra = NO_EXTRA) -> Chain | None:
-    """Shortest chain by which calling the sync project function `qual` blocks, found
-    breadth-first (bounded depth, recursion-safe); None when nothing known blocks."""
-    return index.memoised(("fpi1xx-chain", qual, extra), lambda: _search_chain(index, qual, extra))
+def blocking_chain(
+    index: ProjectIndex, qual: str, extra: Extra = NO_EXTRA, *, iterated: bool = False
+) -> Chain | None:
+    """Shortest chain by which calling the sync project function `qual` (iterating it, for a
+    generator) blocks, found breadth-first (bounded depth, recursion-safe); None when nothing
+    known blocks."""
+    step: Step = (qual, "iter" if iterated else "call")
+    return index.memoised(("fpi1xx-chain", step, extra), lambda: _search_chain(index, step, extra))
 
 
-def _direct_memo(
-    index: ProjectIndex, qual: str, extra: Extra
-) -> tuple[Blocking | None, CallSite | None, list[tuple[str, CallSite]]]:
-    return index.memoised(("fpi1xx-direct", qual, extra), lambda: _direct(index, qual, extra)) or (
-        None,
-        None,
-        [],
-    )
+def _direct_memo(index: ProjectIndex, step: Step, extra: Extra) -> tuple:
+    found = index.memoised(("fpi1xx-direct", step, extra), lambda: _direct(index, step, extra))
+    return found or (None, None, [])
 
 
 def site_hop(index: ProjectIndex, qual: str, site: CallSite) -> ChainHop | None:
@@ -918,25 +935,26 @@ def _short(index: ProjectIndex, qual: str) -> str:
     return split[1] if split else qual
 
 
-def _search_chain(index: ProjectIndex, qual: str, extra: Extra) -> Chain | None:
+def _search_chain(index: ProjectIndex, start: Step, extra: Extra) -> Chain | None:
     # callee -> (caller, where the caller calls it)
-    parents: dict[str, tuple[str, CallSite] | None] = {qual: None}
-    frontier = [qual]
+    parents: dict[Step, tuple[Step, CallSite | None] | None] = {start: None}
+    frontier = [start]
     for _ in range(MAX_CHAIN):
-        next_frontier: list[str] = []
+        next_frontier: list[Step] = []
         for current in frontier:
             reason, site, callees = _direct_memo(index, current, extra)
             if reason is not None:
                 names = [reason.call]
-                hops = [site_hop(index, current, site)] if site is not None else []
+                hops = [site_hop(index, current[0], site)] if site is not None else []
                 node = current
                 while True:
-                    names.append(_short(index, node))
                     parent = parents[node]
+                    names.append(_label(index, node, parent[0] if parent else None))
                     if parent is None:
                         break
                     node, call_site = parent
-                    hops.append(site_hop(index, node, call_site))
+                    if call_site is not None:  # an implementation is reached by no call
+                        hops.append(site_hop(index, node[0], call_site))
                 # A chain with a file missing would mislead: then none is given.
                 known = tuple(hop for hop in reversed(hops) if hop is not None)
                 return Chain(
@@ -950,3 +968,14 @@ def _search_chain(index: ProjectIndex, qual: str, extra: Extra) -> Chain | None:
         if not frontier:
             break
     return None
+
+
+def _label(index: ProjectIndex, step: Step, parent: Step | None) -> str:
+    """How a step shows in the chain: `UserRepo.get`, or for an implementation reached through
+    an abstract method `SqlUserRepo.get (one of 2 implementations)`."""
+    name = _short(index, step[0])
+    if parent is not None:
+        count = len(index.implementations(parent[0]))
+        if count > 1:
+            return f"{name} (one of {count} implementations)"
+    return name

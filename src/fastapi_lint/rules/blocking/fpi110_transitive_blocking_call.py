@@ -7,7 +7,7 @@ import libcst as cst
 
 from ...index.project import Ref
 from ...rule import NodeHop
-from .base import AsyncCallRule
+from .base import ITERATING_BUILTINS, AsyncCallRule
 from .catalog import blocking_chain, classify, project_function
 
 
@@ -89,19 +89,80 @@ No fix is offered.
         if ref is None or classify(ref, self.extra) is not None:
             return  # a direct blocking call: reported by the rule of its category
         index = self.ctx.index
+        if ref.qual in ITERATING_BUILTINS and node.args:
+            argument = node.args[0].value
+            if not isinstance(argument, cst.Call):
+                # `next(gen)` on a generator made earlier runs its body up to a `yield`.
+                self._iterate(node, index.generator_function(self.resolve(argument)))
+            return
         target = project_function(index, ref)
         if target is None:
             return
-        chain = blocking_chain(index, target, self.extra)
+        fact = index.function(target)
+        iterated = bool(fact and fact.get("generator")) and id(node) in self.iterated
+        chain = blocking_chain(index, target, self.extra, iterated=iterated)
         if chain is None:
             return
         name = chain.names[0]
         spelled = self.ctx.module.code_for_node(node.func)
+        if iterated:
+            message = (
+                f"iterating the sync generator `{name}()` runs its body on the event loop "
+                f"inside `async def`, and it blocks: {chain.text()}; iterate it in a thread "
+                "(`await run_in_threadpool(list, ...)`) or make it an async generator"
+            )
+        else:
+            message = (
+                f"`{name}()` blocks the event loop inside `async def`: {chain.text()}; "
+                f"use `await run_in_threadpool({spelled}, ...)` or make it async"
+            )
+        self.report(node, message=message, chain=self._hops(node, spelled, chain))
+
+    def _hops(self, node: cst.CSTNode, spelled: str, chain) -> tuple:
+        """The finding's chain: this call, then the calls the summaries record."""
+        return (NodeHop(node, spelled), *chain.hops) if chain.hops else ()
+
+    def visit_For(self, node: cst.For) -> None:
+        super().visit_For(node)
+        if node.asynchronous is not None or not self.ctx.in_async_context():
+            return
+        if isinstance(node.iter, cst.Call):
+            return  # the call itself is judged in on_call
+        # `gen = rows(); for row in gen:` iterates a generator made earlier.
+        self._iterate(node.iter, self.ctx.index.generator_function(self.resolve(node.iter)))
+
+    def _iterate(self, node: cst.CSTNode, target: str | None) -> None:
+        if target is None:
+            return
+        chain = blocking_chain(self.ctx.index, target, self.extra, iterated=True)
+        if chain is not None:
+            self.report(
+                node,
+                message=(
+                    f"iterating the sync generator `{chain.names[0]}()` runs its body on the "
+                    f"event loop inside `async def`, and it blocks: {chain.text()}; iterate it "
+                    "in a thread or make it an async generator"
+                ),
+                chain=self._hops(node, self.ctx.module.code_for_node(node), chain),
+            )
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        super().visit_Attribute(node)
+        if not self.ctx.in_async_context():
+            return
+        index = self.ctx.index
+        getter = index.property_function(self.resolve(node.value), node.attr.value)
+        if getter is None:
+            return
+        chain = blocking_chain(index, getter, self.extra)
+        if chain is None:
+            return
         self.report(
             node,
             message=(
-                f"`{name}()` blocks the event loop inside `async def`: {chain.text()}; "
-                f"use `await run_in_threadpool({spelled}, ...)` or make it async"
+                f"reading the property `{chain.names[0]}` runs code that blocks the event loop "
+                f"inside `async def`: {chain.text()}; compute it in a thread or make it a "
+                "coroutine method"
             ),
-            chain=(NodeHop(node, spelled), *chain.hops) if chain.hops else (),
+            chain=self._hops(node, self.ctx.module.code_for_node(node), chain),
         )

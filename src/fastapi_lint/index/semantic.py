@@ -1,0 +1,754 @@
+"""The semantic model: what a *value* is, statically, across modules.
+
+`ProjectIndex` resolves names through imports; this mixin gives it types. Every question is
+answered from the per-module `ast` summaries (never by importing or running the linted code)
+and memoised in the index, so the cache records which modules an answer read.
+
+What it infers (each answer is a `Ref`, or None when unsure):
+
+* local names: plain and annotated assignments (`Final`, `ClassVar`, `Optional`, `X | None`
+  unwrapped), a parameter re-bound (`path = Path(path)`) or a name bound `None` then a value
+  (all bindings must agree on one type), walrus, `with ... as x` (what `__enter__`/`__aenter__`
+  or a `@contextmanager` generator yields), `for x in <container or sync generator>`;
+* call results: classes, library constructors and factories (opaque instances named after the
+  callable, as the catalogs expect), project functions through their return annotation or,
+  without one, the one type all their `return` values agree on, across modules;
+  `Model.model_validate(x)` -> `Model`; `cls(...)`; type-keeping `Path` operations;
+* parameters: annotations, `self`/`cls` in methods, `Depends(dep)`/`Security(dep)`/
+  `Annotated[..., Depends(dep)]` -> what `dep` returns or yields (a class dependency -> the
+  class);
+* attributes of project-class instances through the class hierarchy (MRO, across modules):
+  class-level annotations and assignments, `self.x = ...` in any method, methods (as the
+  defining function), `@property`/`cached_property` (their return type);
+  `request.state.x`/`request.app.state.x` where the project assigns them;
+* `super().method()`; abstract and protocol methods -> the project's implementations
+  (`implementations`).
+
+What it deliberately does not do: no flow sensitivity (a name has one type per scope, or none),
+no narrowing by `isinstance`, no generics beyond container element types, no inference through
+library code (a library call gives an opaque instance named after the call), no guessing: two
+bindings that disagree give None.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .summary import Shape
+
+if TYPE_CHECKING:
+    from .project import Ref
+
+PATH_TYPES = frozenset(
+    {
+        "pathlib.Path",
+        "pathlib.PosixPath",
+        "pathlib.WindowsPath",
+        "pathlib.PurePath",
+        "pathlib.PurePosixPath",
+        "pathlib.PureWindowsPath",
+        "anyio.Path",
+    }
+)
+# Members of a path that give a path of the same type, without I/O.
+PATH_KEEPING_ATTRS = frozenset({"parent"})
+PATH_KEEPING_METHODS = frozenset(
+    {
+        "with_name",
+        "with_suffix",
+        "with_stem",
+        "joinpath",
+        "absolute",
+        "resolve",
+        "expanduser",
+        "relative_to",
+        "cwd",
+        "home",
+    }
+)
+# Class methods of models that construct an instance of the class they are called on.
+CONSTRUCTORS = frozenset(
+    {
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "model_construct",
+        "parse_obj",
+        "parse_raw",
+        "parse_file",
+        "from_orm",
+        "construct",
+    }
+)
+# Instance methods that give a copy of the same type.
+COPIES = frozenset({"model_copy", "copy"})
+CONTAINERS = frozenset(
+    {
+        "builtins.list",
+        "builtins.set",
+        "builtins.frozenset",
+        "builtins.tuple",
+        "typing.List",
+        "typing.Set",
+        "typing.FrozenSet",
+        "typing.Tuple",
+        "typing.Sequence",
+        "typing.MutableSequence",
+        "typing.Iterable",
+        "typing.Iterator",
+        "typing.Collection",
+        "typing.AbstractSet",
+        "collections.abc.Sequence",
+        "collections.abc.MutableSequence",
+        "collections.abc.Iterable",
+        "collections.abc.Iterator",
+        "collections.abc.Collection",
+        "collections.abc.Set",
+        "collections.deque",
+        "typing.Deque",
+    }
+)
+GENERATOR_TYPES = frozenset(
+    {
+        "typing.Generator",
+        "typing.Iterator",
+        "typing.Iterable",
+        "typing.AsyncGenerator",
+        "typing.AsyncIterator",
+        "typing.AsyncIterable",
+        "collections.abc.Generator",
+        "collections.abc.Iterator",
+        "collections.abc.Iterable",
+        "collections.abc.AsyncGenerator",
+        "collections.abc.AsyncIterator",
+        "collections.abc.AsyncIterable",
+    }
+)
+WRAPPERS = frozenset(
+    {
+        "typing.Annotated",
+        "typing_extensions.Annotated",
+        "typing.Optional",
+        "typing_extensions.Optional",
+        "typing.Final",
+        "typing_extensions.Final",
+        "typing.ClassVar",
+        "typing_extensions.ClassVar",
+        "typing.Awaitable",
+        "typing.Coroutine",
+        "collections.abc.Awaitable",
+        "collections.abc.Coroutine",
+    }
+)
+DEPENDS_MARKERS = frozenset(
+    {
+        "fastapi.Depends",
+        "fastapi.Security",
+        "fastapi.params.Depends",
+        "fastapi.params.Security",
+        "fastapi.param_functions.Depends",
+        "fastapi.param_functions.Security",
+    }
+)
+PROPERTIES = frozenset({"builtins.property", "functools.cached_property"})
+CONTEXT_MANAGER_MAKERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
+STATIC_METHOD = "builtins.staticmethod"
+CLASS_METHOD = "builtins.classmethod"
+ABSTRACT_METHODS = frozenset({"abc.abstractmethod"})
+PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
+REQUEST_TYPES = frozenset(
+    {
+        "fastapi.Request",
+        "fastapi.requests.Request",
+        "starlette.requests.Request",
+        "fastapi.WebSocket",
+        "fastapi.websockets.WebSocket",
+        "starlette.websockets.WebSocket",
+        "starlette.requests.HTTPConnection",
+    }
+)
+APP_TYPES = frozenset(
+    {"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"}
+)
+ITERATING_CALLS = frozenset({"builtins.next"})
+# Library methods that give back their receiver (`session.begin()` aside, which the session
+# catalog names on its own): `x.__enter__()` of most clients is the client.
+MAX_MRO = 24
+
+
+def _ref(kind: str, qual: str) -> Ref:
+    from .project import Ref
+
+    return Ref(kind, qual)
+
+
+class SemanticModel:
+    """Type inference over the summaries; mixed into `ProjectIndex` (which provides
+    `module`, `function`, `class_`, `split_qualified`, `lookup_binding`, `memoised`,
+    `ref_of_value`, `type_of_annotation`, `resolve_qualified`, `project_fact`)."""
+
+    # -- bindings ----------------------------------------------------------------------------
+    def binding_type(
+        self, module: str, scope: str, name: str | None, binding: list[Any], depth: int
+    ) -> Ref | None:
+        """The value a `param`, `with`, `for` or `ambiguous` binding holds."""
+        kind = binding[0]
+        if kind == "param":
+            return self.param_type(module, scope, name, binding, depth)
+        if kind == "with":
+            is_async = len(binding) > 2 and bool(binding[2])
+            return self.entered_type(module, scope, binding[1], is_async, depth)
+        if kind == "for":
+            return self.iterated_type(module, scope, binding[1], depth)
+        if kind == "ambiguous" and len(binding) > 1:
+            return self._agreed(module, scope, name, binding[1], depth)
+        return None
+
+    def _agreed(
+        self, module: str, scope: str, name: str | None, candidates: list, depth: int
+    ) -> Ref | None:
+        """One type all bindings of a name agree on. `None` and the parameter a body re-binds
+        (`path = Path(path)`) do not disagree; anything unknown does."""
+        found: Ref | None = None
+        rebinds = any(c[0] != "param" for c in candidates)
+        for candidate in candidates:
+            if candidate[0] == "value" and candidate[1] == ["const", None]:
+                continue
+            if candidate[0] == "param" and rebinds:
+                # `path = Path(path)`: a parameter re-bound in the body is converted there
+                # (what it was before matters less than what the body works with).
+                continue
+            ref = self._ref_of_binding(module, scope, candidate, depth + 1, name)  # type: ignore[attr-defined]
+            if ref is None:
+                return None
+            if found is not None and ref != found:
+                return None
+            found = ref
+        return found
+
+    # -- parameters --------------------------------------------------------------------------
+    def param_type(
+        self, module: str, scope: str, name: str | None, binding: list[Any], depth: int
+    ) -> Ref | None:
+        summary = self.module(module)  # type: ignore[attr-defined]
+        fact = summary["functions"].get(scope) if summary else None
+        if fact is not None and name is not None:
+            receiver = self._receiver(module, fact, name)
+            if receiver is not None:
+                return receiver
+        annotation, default = binding[1], binding[2] if len(binding) > 2 else None
+        if annotation is not None:
+            typed = self.type_of_annotation(module, scope, annotation, depth + 1)  # type: ignore[attr-defined]
+            if typed is not None:
+                return typed
+        dep = self._dependency_of(module, scope, default, annotation, depth)
+        if dep is not None:
+            return self.dependency_result(module, scope, dep, depth + 1)
+        return None
+
+    def _receiver(self, module: str, fact: dict[str, Any], name: str) -> Ref | None:
+        """`self` (an instance of the class) or `cls` (the class) of a method."""
+        cls_key = fact.get("class")
+        params = fact.get("params") or []
+        if not cls_key or not params or params[0][0] != name or params[0][3] != "pos":
+            return None
+        cls_qual = f"{module}.{cls_key}" if module else cls_key
+        decorators = {self._decorator_qual(module, fact, d) for d in fact["decorators"]}
+        if STATIC_METHOD in decorators:
+            return None
+        if CLASS_METHOD in decorators or fact["name"] in ("__new__", "__init_subclass__"):
+            return _ref("class", cls_qual)
+        return _ref("instance", cls_qual)
+
+    def _decorator_qual(self, module: str, fact: dict[str, Any], decorator: Shape) -> str:
+        shape = decorator[1] if decorator and decorator[0] == "call" else decorator
+        scope = fact.get("parent") or fact.get("class") or ""
+        ref = self.ref_of_value(module, scope, shape)  # type: ignore[attr-defined]
+        return ref.qual if ref is not None else ""
+
+    def _dependency_of(
+        self, module: str, scope: str, default: Shape | None, annotation: Shape | None, depth: int
+    ) -> Shape | None:
+        """The `dep` of `= Depends(dep)` or of `Annotated[..., Depends(dep)]` (through aliases)."""
+        markers: list[Shape] = []
+        if default and default[0] == "call":
+            markers.append(default)
+        expanded = self.expand_annotation(module, scope, annotation) if annotation else None  # type: ignore[attr-defined]
+        if expanded is not None:
+            ann_module, shape = expanded
+            if shape and shape[0] == "sub":
+                base = self.ref_of_value(ann_module, "", shape[1])  # type: ignore[attr-defined]
+                if base is not None and base.qual in WRAPPERS:
+                    for extra in shape[2][1:]:
+                        if extra and extra[0] == "call":
+                            dep = self._marker_dependency(ann_module, "", extra, shape[2][0])
+                            if dep is not None:
+                                return dep
+        for marker in markers:
+            dep = self._marker_dependency(module, scope, marker, annotation)
+            if dep is not None:
+                return dep
+        return None
+
+    def _marker_dependency(
+        self, module: str, scope: str, call: Shape, annotation: Shape | None
+    ) -> Shape | None:
+        callee = self.ref_of_value(module, scope, call[1])  # type: ignore[attr-defined]
+        if callee is None or callee.qual not in DEPENDS_MARKERS:
+            return None
+        args, kwargs = call[2] or [], call[3] or {}
+        dep = kwargs.get("dependency") or (args[0] if args else None)
+        if dep is None:
+            return annotation  # `Depends()`: the annotation is the class dependency
+        return ["@in", module, scope, dep]
+
+    def dependency_result(self, module: str, scope: str, dep: Shape, depth: int) -> Ref | None:
+        """What FastAPI injects for `Depends(dep)`: a class -> its instance; a function -> what
+        it returns, or yields when it is a generator."""
+        if dep and dep[0] == "@in":
+            module, scope, dep = dep[1], dep[2], dep[3]
+        ref = self.ref_of_value(module, scope, dep, depth + 1)  # type: ignore[attr-defined]
+        if ref is None:
+            return None
+        if ref.kind == "class":
+            return _ref("instance", ref.qual)
+        if ref.kind != "function":
+            return None
+        fact = self.function(ref.qual)  # type: ignore[attr-defined]
+        if fact is None:
+            return None
+        if fact.get("generator"):
+            return self.yields_type(ref.qual)
+        return self.function_result(ref.qual)
+
+    # -- functions ---------------------------------------------------------------------------
+    def function_result(self, qual: str) -> Ref | None:
+        """What calling (and awaiting) a non-generator project function gives: its return
+        annotation, else the one type every `return` agrees on."""
+        return self.memoised(("sem-result", qual), lambda: self._compute_result(qual))  # type: ignore[attr-defined]
+
+    def _compute_result(self, qual: str) -> Ref | None:
+        fact = self.function(qual)  # type: ignore[attr-defined]
+        split = self.split_qualified(qual)  # type: ignore[attr-defined]
+        if fact is None or split is None or fact.get("generator"):
+            return None
+        module, key = split
+        if fact.get("returns") is not None:
+            typed = self.type_of_annotation(module, key, fact["returns"])  # type: ignore[attr-defined]
+            if typed is not None:
+                return typed
+        found: Ref | None = None
+        for shape in fact.get("returns_values") or []:
+            if shape == ["const", None]:
+                continue
+            ref = self.ref_of_value(module, key, shape)  # type: ignore[attr-defined]
+            if ref is None or ref.kind not in ("instance", "container", "class"):
+                return None
+            if ref.kind == "instance" and self.function(ref.qual) is not None:  # type: ignore[attr-defined]
+                return None  # an opaque result of another function: unknown
+            if found is not None and ref != found:
+                return None
+            found = ref
+        return found
+
+    def yields_type(self, qual: str) -> Ref | None:
+        """What a generator function yields: its `Iterator[T]`/`Generator[T, ...]` annotation,
+        else the one type every `yield` agrees on."""
+        return self.memoised(("sem-yields", qual), lambda: self._compute_yields(qual))  # type: ignore[attr-defined]
+
+    def _compute_yields(self, qual: str) -> Ref | None:
+        fact = self.function(qual)  # type: ignore[attr-defined]
+        split = self.split_qualified(qual)  # type: ignore[attr-defined]
+        if fact is None or split is None or not fact.get("generator"):
+            return None
+        module, key = split
+        returns = fact.get("returns")
+        if returns and returns[0] == "sub":
+            base = self.ref_of_value(module, key, returns[1])  # type: ignore[attr-defined]
+            if base is not None and base.qual in GENERATOR_TYPES and returns[2]:
+                typed = self.type_of_annotation(module, key, returns[2][0])  # type: ignore[attr-defined]
+                if typed is not None:
+                    return typed
+        found: Ref | None = None
+        for shape in fact.get("yields_values") or []:
+            ref = self.ref_of_value(module, key, shape)  # type: ignore[attr-defined]
+            if ref is None or ref.kind not in ("instance", "container"):
+                return None
+            if ref.kind == "instance" and self.function(ref.qual) is not None:  # type: ignore[attr-defined]
+                return None
+            if found is not None and ref != found:
+                return None
+            found = ref
+        return found
+
+    def is_context_manager(self, qual: str) -> bool:
+        fact = self.function(qual)  # type: ignore[attr-defined]
+        split = self.split_qualified(qual)  # type: ignore[attr-defined]
+        if fact is None or split is None or not fact.get("generator"):
+            return False
+        return any(
+            self._decorator_qual(split[0], fact, d) in CONTEXT_MANAGER_MAKERS
+            for d in fact["decorators"]
+        )
+
+    def is_property(self, qual: str) -> bool:
+        fact = self.function(qual)  # type: ignore[attr-defined]
+        split = self.split_qualified(qual)  # type: ignore[attr-defined]
+        if fact is None or split is None:
+            return False
+        return any(
+            self._decorator_qual(split[0], fact, d) in PROPERTIES for d in fact["decorators"]
+        )
+
+    # -- with / for targets ------------------------------------------------------------------
+    def entered_type(
+        self, module: str, scope: str, shape: Shape | None, is_async: bool, depth: int
+    ) -> Ref | None:
+        ref = self.ref_of_value(module, scope, shape, depth + 1)  # type: ignore[attr-defined]
+        return self.entered(ref, is_async)
+
+    def entered(self, ref: Ref | None, is_async: bool) -> Ref | None:
+        """What `with <ref> as x` binds."""
+        if ref is None or ref.kind != "instance":
+            return ref if ref is not None and ref.kind == "member" else None
+        fact = self.function(ref.qual)  # type: ignore[attr-defined]
+        if fact is not None:
+            # A project function's result we know nothing else about: a context-manager
+            # generator gives what it yields; anything else is unknown.
+            return self.yields_type(ref.qual) if self.is_context_manager(ref.qual) else None
+        if self.class_(ref.qual) is not None:  # type: ignore[attr-defined]
+            method = self.find_method(ref.qual, "__aenter__" if is_async else "__enter__")
+            if method is None:
+                return ref
+            enter = self.function(method)  # type: ignore[attr-defined]
+            params = enter.get("params") if enter else None
+            returned = enter.get("returns_values") if enter else None
+            if params and returned and all(r == ["n", params[0][0]] for r in returned):
+                return ref  # `return self`: keep the subclass
+            return self.function_result(method)
+        return ref  # a library object: its `__enter__` gives itself (clients, sessions, files)
+
+    def iterated_type(self, module: str, scope: str, shape: Shape | None, depth: int) -> Ref | None:
+        ref = self.ref_of_value(module, scope, shape, depth + 1)  # type: ignore[attr-defined]
+        return self.element(ref)
+
+    def element(self, ref: Ref | None) -> Ref | None:
+        """What iterating `ref` gives: a container's element, a sync generator's yield."""
+        if ref is None:
+            return None
+        if ref.kind == "container":
+            return _ref("instance", ref.qual)
+        if ref.kind == "instance":
+            fact = self.function(ref.qual)  # type: ignore[attr-defined]
+            if fact is not None and fact.get("generator") and not self.is_context_manager(ref.qual):
+                return self.yields_type(ref.qual)
+        return None
+
+    def generator_function(self, ref: Ref | None) -> str | None:
+        """The project generator function whose generator `ref` is (the result of calling it)."""
+        if ref is None or ref.kind != "instance":
+            return None
+        fact = self.function(ref.qual)  # type: ignore[attr-defined]
+        if fact is None or not fact.get("generator") or fact.get("async"):
+            return None
+        return None if self.is_context_manager(ref.qual) else ref.qual
+
+    # -- classes -----------------------------------------------------------------------------
+    def class_bases(self, qual: str) -> list[Ref]:
+        """The resolved bases of a project class (project classes and library names)."""
+        return self.memoised(("sem-bases", qual), lambda: self._compute_bases(qual)) or []  # type: ignore[attr-defined]
+
+    def _compute_bases(self, qual: str) -> list[Ref]:
+        fact = self.class_(qual)  # type: ignore[attr-defined]
+        split = self.split_qualified(qual)  # type: ignore[attr-defined]
+        if fact is None or split is None:
+            return []
+        bases = []
+        for shape in fact["bases"]:
+            if shape and shape[0] == "sub":
+                shape = shape[1]  # Generic[T], BaseRepo[User]
+            ref = self.ref_of_value(split[0], fact.get("parent") or "", shape)  # type: ignore[attr-defined]
+            if ref is not None and ref.kind in ("class", "external"):
+                bases.append(ref)
+        return bases
+
+    def mro(self, qual: str) -> list[str]:
+        """Project classes in lookup order (depth-first, left to right, duplicates dropped
+        — C3 agrees on every hierarchy that is not a diamond)."""
+
+        def compute() -> list[str]:
+            order: list[str] = []
+            stack = [qual]
+            while stack and len(order) < MAX_MRO:
+                current = stack.pop(0)
+                if current in order or self.class_(current) is None:  # type: ignore[attr-defined]
+                    continue
+                order.append(current)
+                bases = [b.qual for b in self.class_bases(current) if b.kind == "class"]
+                stack = bases + stack
+            return order
+
+        return self.memoised(("sem-mro", qual), compute) or [qual]  # type: ignore[attr-defined]
+
+    def external_bases(self, qual: str) -> set[str]:
+        out: set[str] = set()
+        for cls in self.mro(qual):
+            out.update(b.qual for b in self.class_bases(cls) if b.kind == "external")
+        return out
+
+    def find_method(self, class_qual: str, attr: str, after: str | None = None) -> str | None:
+        """The qualified function `attr` names on the class, through the MRO (`after`: start
+        past that class, for `super()`)."""
+        order = self.mro(class_qual)
+        if after is not None:
+            order = order[order.index(after) + 1 :] if after in order else []
+        for cls in order:
+            split = self.split_qualified(cls)  # type: ignore[attr-defined]
+            summary = self.module(split[0]) if split else None  # type: ignore[attr-defined]
+            if split and summary and f"{split[1]}.{attr}" in summary["functions"]:
+                return f"{cls}.{attr}"
+        return None
+
+    def attribute_type(self, class_qual: str, attr: str) -> Ref | None:
+        """The type of an attribute of instances of a project class (not a method)."""
+        return self.memoised(  # type: ignore[attr-defined]
+            ("sem-attr", class_qual, attr), lambda: self._compute_attribute(class_qual, attr)
+        )
+
+    def _compute_attribute(self, class_qual: str, attr: str) -> Ref | None:
+        for cls in self.mro(class_qual):
+            found, ref = self._own_attribute(cls, attr)
+            if found:
+                return ref
+        return None
+
+    def _own_attribute(self, cls: str, attr: str) -> tuple[bool, Ref | None]:
+        """(whether the class itself declares `attr`, its type)."""
+        split = self.split_qualified(cls)  # type: ignore[attr-defined]
+        summary = self.module(split[0]) if split else None  # type: ignore[attr-defined]
+        if split is None or summary is None:
+            return False, None
+        module, key = split
+        fact = summary["classes"].get(key)
+        if fact is None:
+            return False, None
+        declared = False
+        for name, annotation, value, _line in fact["fields"]:
+            if name != attr:
+                continue
+            declared = True
+            typed = self.type_of_annotation(module, key, annotation)  # type: ignore[attr-defined]
+            if typed is not None:
+                return True, typed
+            if value is not None:
+                return True, self.ref_of_value(module, key, value)  # type: ignore[attr-defined]
+        candidates: list[Ref | None] = []
+        for method in fact["methods"]:
+            mfact = summary["functions"].get(f"{key}.{method}")
+            if mfact is None:
+                continue
+            for name, value, annotation in mfact.get("self_assigns") or []:
+                if name != attr:
+                    continue
+                declared = True
+                mkey = f"{key}.{method}"
+                typed = None
+                if annotation is not None:
+                    typed = self.type_of_annotation(module, mkey, annotation)  # type: ignore[attr-defined]
+                if typed is None and value != ["const", None]:
+                    typed = self.ref_of_value(module, mkey, value)  # type: ignore[attr-defined]
+                    if typed is None:
+                        return True, None
+                if typed is not None:
+                    candidates.append(typed)
+        if candidates:
+            first = candidates[0]
+            return True, first if all(c == first for c in candidates) else None
+        binding = summary["scopes"].get(key, {}).get("bindings", {}).get(attr)
+        if binding is not None and binding[0] not in ("def", "class"):
+            return True, self._ref_of_binding(module, key, binding, 1, attr)  # type: ignore[attr-defined]
+        return declared, None
+
+    def instance_member(self, class_qual: str, attr: str) -> Ref | None:
+        """`obj.attr` for `obj` an instance of a project class: a method (the defining
+        function), a property (its value), an attribute (its type); None when unknown."""
+        method = self.find_method(class_qual, attr)
+        if method is not None:
+            if self.is_property(method):
+                return self.function_result(method)
+            return _ref("function", method)
+        typed = self.attribute_type(class_qual, attr)
+        if typed is not None:
+            return typed
+        if attr in COPIES and self._is_model_like(class_qual):
+            return _ref("constructor", class_qual)
+        return None
+
+    def property_function(self, base: Ref | None, attr: str) -> str | None:
+        """The property getter `base.attr` runs, when `base` is a project-class instance."""
+        if base is None or base.kind != "instance" or self.class_(base.qual) is None:  # type: ignore[attr-defined]
+            return None
+        method = self.find_method(base.qual, attr)
+        return method if method is not None and self.is_property(method) else None
+
+    def class_member(self, class_qual: str, attr: str) -> Ref | None:
+        """`Cls.attr`: a method or nested class through the MRO, a constructor classmethod
+        of a model (`User.model_validate`), a class attribute's type."""
+        for cls in self.mro(class_qual):
+            split = self.split_qualified(cls)  # type: ignore[attr-defined]
+            summary = self.module(split[0]) if split else None  # type: ignore[attr-defined]
+            if split is None or summary is None:
+                continue
+            key = f"{split[1]}.{attr}"
+            if key in summary["functions"]:
+                return _ref("function", f"{cls}.{attr}")
+            if key in summary["classes"]:
+                return _ref("class", f"{cls}.{attr}")
+        if attr in CONSTRUCTORS:
+            return _ref("constructor", class_qual)
+        return self.attribute_type(class_qual, attr)
+
+    def _is_model_like(self, class_qual: str) -> bool:
+        return any(
+            q.startswith(("pydantic.", "sqlmodel.", "dataclasses."))
+            for q in self.external_bases(class_qual)
+        )
+
+    def super_member(self, class_qual: str, attr: str) -> Ref | None:
+        method = self.find_method(class_qual, attr, after=class_qual)
+        return _ref("function", method) if method is not None else None
+
+    # -- implementations of abstract and protocol methods ------------------------------------
+    def is_abstract(self, qual: str, *, declared_only: bool = False) -> bool:
+        """A method decorated `@abstractmethod`, or (unless `declared_only`) one whose body
+        does nothing (`...`, `pass`, `raise NotImplementedError`: a protocol member)."""
+        fact = self.function(qual)  # type: ignore[attr-defined]
+        split = self.split_qualified(qual)  # type: ignore[attr-defined]
+        if fact is None or split is None or not fact.get("class"):
+            return False
+        if fact.get("stub") and not declared_only:
+            return True
+        return any(
+            self._decorator_qual(split[0], fact, d) in ABSTRACT_METHODS for d in fact["decorators"]
+        )
+
+    def implementations(self, qual: str) -> list[str]:
+        """The project methods that implement the abstract or protocol method `qual`:
+        overrides in subclasses, and for a `Protocol` the same method of every class that has
+        all the protocol's methods. Empty when `qual` has a body of its own."""
+        if not self.is_abstract(qual):
+            return []
+        owner, _, attr = qual.rpartition(".")
+        hierarchy = self.project_fact("class_hierarchy")  # type: ignore[attr-defined]
+        candidates: list[str | None] = [
+            self.find_method(cls, attr) for cls in hierarchy.get("subclasses", {}).get(owner, [])
+        ]
+        candidates += [
+            f"{cls}.{attr}"
+            for cls in hierarchy.get("protocols", {}).get(owner, [])
+            if self.function(f"{cls}.{attr}") is not None  # type: ignore[attr-defined]
+        ]
+        # A subclass's own empty override still counts: it is a (harmless) implementation.
+        found = {
+            method
+            for method in candidates
+            if method is not None
+            and method != qual
+            and not self.is_abstract(method, declared_only=True)
+        }
+        return sorted(found)
+
+    # -- request.state / app.state -----------------------------------------------------------
+    def state_member(self, base: Ref, attr: str) -> Ref | None:
+        """`request.state.x`, `request.app.state.x`, `app.state.x`: the type the project
+        assigns to that attribute, when every assignment agrees."""
+        namespace = _state_namespace(base)
+        if namespace is None:
+            return None
+
+        def compute() -> Ref | None:
+            found: Ref | None = None
+            for owner_shape, name, value, module, scope in self.project_fact("state_assigns"):  # type: ignore[attr-defined]
+                if name != attr:
+                    continue
+                owner = self.ref_of_value(module, scope, owner_shape)  # type: ignore[attr-defined]
+                if owner is None or _owner_namespace(owner) != namespace:
+                    continue
+                ref = self.ref_of_value(module, scope, value)  # type: ignore[attr-defined]
+                if ref is None or (found is not None and ref != found):
+                    return None
+                found = ref
+            return found
+
+        return self.memoised(("sem-state", namespace, attr), compute)  # type: ignore[attr-defined]
+
+
+def _state_namespace(base: Ref) -> str | None:
+    """ "request" for `request.state`, "app" for `app.state`/`request.app.state`."""
+    if base.kind != "member" or not base.qual.endswith(".state"):
+        return None
+    owner = base.qual.removesuffix(".state")
+    if owner in REQUEST_TYPES:
+        return "request"
+    if owner in APP_TYPES or owner.removesuffix(".app") in REQUEST_TYPES:
+        return "app"
+    return None
+
+
+def _owner_namespace(owner: Ref) -> str | None:
+    if owner.kind == "instance" and owner.qual in REQUEST_TYPES:
+        return "request"
+    if owner.kind == "instance" and owner.qual in APP_TYPES:
+        return "app"
+    if owner.kind == "member" and owner.qual.removesuffix(".app") in REQUEST_TYPES:
+        return "app"
+    return None
+
+
+# -- project facts ------------------------------------------------------------------------------
+def class_hierarchy_fact(index: Any) -> dict[str, dict[str, list[str]]]:
+    """{"subclasses": {class: [every project subclass, transitively]}, "protocols":
+    {protocol: [project classes with all its methods]}} (abstract-receiver calls)."""
+    direct: dict[str, set[str]] = {}
+    protocols: dict[str, set[str]] = {}
+    methods: dict[str, set[str]] = {}
+    for mod, key, fact in index.iter_classes():
+        qual = f"{mod}.{key}" if mod else key
+        methods[qual] = {m for m in fact["methods"] if not m.startswith("__")}
+        for base in index.class_bases(qual):
+            if base.kind == "class":
+                direct.setdefault(base.qual, set()).add(qual)
+            elif base.qual in PROTOCOLS:
+                protocols[qual] = set()
+    subclasses: dict[str, list[str]] = {}
+    for cls in sorted(direct):
+        seen: list[str] = []
+        stack = sorted(direct[cls])
+        while stack and len(seen) < 200:
+            current = stack.pop(0)
+            if current in seen:
+                continue
+            seen.append(current)
+            stack.extend(sorted(direct.get(current, ())))
+        subclasses[cls] = seen
+    implementers: dict[str, list[str]] = {}
+    for proto in sorted(protocols):
+        wanted = methods.get(proto, set())
+        if not wanted:
+            continue
+        implementers[proto] = sorted(
+            qual
+            for qual, have in methods.items()
+            if qual != proto and wanted <= have and qual not in subclasses.get(proto, ())
+        )
+    return {"subclasses": subclasses, "protocols": implementers}
+
+
+def state_assigns_fact(index: Any) -> list[list[Any]]:
+    """Every `<x>.state.attr = value` in the project: [owner shape, attr, value, module,
+    scope]."""
+    out = []
+    for mod, summary in index.modules.items():
+        for attr, value, scope, *owner in summary.get("state_assigns") or []:
+            out.append([owner[0] if owner else None, attr, value, mod, scope])
+    return sorted(out, key=lambda item: (item[3], item[4], item[1]))

@@ -1,0 +1,291 @@
+"""The semantic model (`index.semantic`): types of values from the `ast` summaries, across
+modules, with the negatives that keep it precise (disagreeing bindings are unknown)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from fastapi_lint.index import ProjectIndex, Ref, summarize_source
+
+MODELS = """
+from pydantic import BaseModel
+
+
+class User(BaseModel):
+    name: str
+"""
+
+REPO = """
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ClassVar, Final, Iterator, Optional, Protocol
+
+import boto3
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+SessionLocal = sessionmaker()
+DEFAULT: Final = httpx.Client()
+
+
+class Base:
+    registry: ClassVar[httpx.Client] = httpx.Client()
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache = None
+
+    def warm(self) -> None:
+        self.cache = httpx.Client()
+
+    def get(self, key):
+        return self.session.get(dict, key)
+
+
+class Repo(Base):
+    items: list[Path]
+
+    def get(self, key):
+        return super().get(key)
+
+    @property
+    def root(self) -> Path:
+        return Path("/srv")
+
+    @classmethod
+    def build(cls):
+        return cls(SessionLocal())
+
+    def mixed(self):
+        self.thing = httpx.Client()
+
+    def mixed_again(self):
+        self.thing = "text"
+
+    def __enter__(self):
+        return self
+
+
+def get_s3():
+    return boto3.client("s3")
+
+
+def unknown_result(flag):
+    if flag:
+        return boto3.client("s3")
+    return httpx.Client()
+
+
+@contextmanager
+def scope():
+    session = SessionLocal()
+    yield session
+
+
+def paths() -> Iterator[Path]:
+    yield Path("a")
+
+
+def plain_gen():
+    yield httpx.Client()
+
+
+class Store(ABC):
+    @abstractmethod
+    def put(self, data) -> None: ...
+
+
+class Disk(Store):
+    def put(self, data) -> None:
+        Path("x").write_bytes(data)
+
+
+class Memory(Store):
+    def put(self, data) -> None:
+        pass
+
+
+class Sink(Protocol):
+    def write(self, data) -> None: ...
+
+
+class FileSink:
+    def write(self, data) -> None:
+        Path("y").write_bytes(data)
+"""
+
+ROUTES = """
+from typing import Annotated, Optional
+
+from fastapi import Depends, Request
+
+from app.models import User
+from app.repo import DEFAULT, Repo, Sink, Store, get_s3, paths, plain_gen, scope, unknown_result
+
+
+def get_repo() -> Repo:
+    return Repo(None)
+
+
+def get_db():
+    with scope() as session:
+        yield session
+
+
+async def route(
+    raw,
+    path: str,
+    request: Request,
+    store: Store,
+    sink: Sink,
+    dep=Depends(get_repo),
+    cls_dep: Annotated[Repo, Depends()] = None,
+    db=Depends(get_db),
+    maybe: Optional[Repo] = None,
+):
+    path = Path(path)
+    joined = path / "x" / "y"
+    parent = joined.parent.with_suffix(".txt")
+    s3 = get_s3()
+    unknown = unknown_result(raw)
+    with scope() as session:
+        pass
+    with Repo.build() as entered:
+        pass
+    for item in paths():
+        pass
+    for client in plain_gen():
+        pass
+    for p in dep.items:
+        pass
+    first = dep.items[0]
+    user = User.model_validate(raw)
+    copied = user.model_copy()
+    if (walrus := get_s3()) is not None:
+        pass
+    state = request.app.state.http
+    local_state = request.state.user
+    rebound = get_s3()
+    rebound = "nothing"
+    return DEFAULT
+"""
+
+MAIN = """
+import httpx
+from fastapi import FastAPI
+
+app = FastAPI()
+app.state.http = httpx.Client()
+
+
+async def middleware(request, call_next):
+    request.state.user = "anonymous"
+"""
+
+
+@pytest.fixture(scope="module")
+def index() -> ProjectIndex:
+    from pathlib import Path  # noqa: F401  (the routes module imports it by name below)
+
+    files = {
+        "app": "",
+        "app.models": MODELS,
+        "app.repo": REPO,
+        "app.routes": "from pathlib import Path\n" + ROUTES,
+        "app.main": MAIN,
+    }
+    return ProjectIndex(
+        {
+            name: summarize_source(textwrap.dedent(text), name, name == "app")
+            for name, text in files.items()
+        }
+    )
+
+
+def typed(index: ProjectIndex, dotted: str, scope: str = "route") -> Ref | None:
+    return index.resolve_name("app.routes", scope, dotted)
+
+
+@pytest.mark.parametrize(
+    ("dotted", "expected"),
+    [
+        ("path", Ref("instance", "pathlib.Path")),  # a re-bound parameter
+        ("joined", Ref("instance", "pathlib.Path")),  # Path / "x"
+        ("parent", Ref("instance", "pathlib.Path")),  # .parent, .with_suffix()
+        ("s3", Ref("instance", "boto3.client")),  # a factory through the returned value
+        ("session", Ref("instance", "sqlalchemy.orm.sessionmaker()")),  # @contextmanager
+        ("entered", Ref("instance", "app.repo.Repo")),  # __enter__ returns self; cls(...)
+        ("item", Ref("instance", "pathlib.Path")),  # Iterator[Path] generator
+        ("client", Ref("instance", "httpx.Client")),  # a generator's yields
+        ("p", Ref("instance", "pathlib.Path")),  # for over an annotated list attribute
+        ("first", Ref("instance", "pathlib.Path")),  # a subscript of it
+        ("user", Ref("instance", "app.models.User")),  # Model.model_validate(x)
+        ("copied", Ref("instance", "app.models.User")),  # .model_copy()
+        ("walrus", Ref("instance", "boto3.client")),
+        ("state", Ref("instance", "httpx.Client")),  # request.app.state.x
+        ("DEFAULT", Ref("instance", "httpx.Client")),  # Final without a type argument
+        ("dep", Ref("instance", "app.repo.Repo")),  # unannotated Depends(dep)
+        ("cls_dep", Ref("instance", "app.repo.Repo")),  # Annotated[Repo, Depends()]
+        ("db", Ref("instance", "sqlalchemy.orm.sessionmaker()")),  # a yielding dependency
+        ("maybe", Ref("instance", "app.repo.Repo")),  # Optional[Repo]
+        ("dep.session.query", Ref("member", "sqlalchemy.orm.Session.query")),  # inherited self.x
+        ("dep.cache", Ref("instance", "httpx.Client")),  # None, then a client elsewhere
+        ("dep.registry", Ref("instance", "httpx.Client")),  # ClassVar[...]
+        ("dep.root", Ref("instance", "pathlib.Path")),  # a property's return type
+        ("dep.get", Ref("function", "app.repo.Repo.get")),
+        ("dep.warm", Ref("function", "app.repo.Base.warm")),  # through the MRO
+        ("store.put", Ref("function", "app.repo.Store.put")),
+    ],
+)
+def test_types_of_values(index: ProjectIndex, dotted: str, expected: Ref) -> None:
+    assert typed(index, dotted) == expected
+
+
+@pytest.mark.parametrize(
+    ("dotted", "opaque"),
+    [
+        # Returns that disagree: only the opaque "result of unknown_result" (no library type).
+        ("unknown", Ref("instance", "app.repo.unknown_result")),
+        ("rebound", None),  # a typed value re-bound to something harmless
+        ("local_state", Ref("member", "fastapi.Request.state.user")),  # a string: no type
+        ("raw", None),  # an unannotated parameter
+        # self.thing: a client in one method, text in another.
+        ("dep.thing", Ref("member", "app.repo.Repo.thing")),
+    ],
+)
+def test_unknown_stays_unknown(index: ProjectIndex, dotted: str, opaque: Ref | None) -> None:
+    assert typed(index, dotted) == opaque
+
+
+def test_super_reaches_the_base_method(index: ProjectIndex) -> None:
+    assert index.resolve_name("app.repo", "Repo.get", "self") == Ref("instance", "app.repo.Repo")
+    assert index.resolve_name("app.repo", "Repo.build", "cls") == Ref("class", "app.repo.Repo")
+    shape = ["attr", ["call", ["n", "super"], [], {}], "get"]
+    assert index.ref_of_value("app.repo", "Repo.get", shape) == Ref("function", "app.repo.Base.get")
+
+
+def test_implementations_of_abstract_and_protocol_methods(index: ProjectIndex) -> None:
+    assert index.implementations("app.repo.Store.put") == [
+        "app.repo.Disk.put",
+        "app.repo.Memory.put",
+    ]
+    assert index.implementations("app.repo.Sink.write") == ["app.repo.FileSink.write"]
+    # A method with a body of its own has no "implementations".
+    assert index.implementations("app.repo.Disk.put") == []
+
+
+def test_property_getter_is_known(index: ProjectIndex) -> None:
+    repo = Ref("instance", "app.repo.Repo")
+    assert index.property_function(repo, "root") == "app.repo.Repo.root"
+    assert index.property_function(repo, "get") is None
+
+
+def test_answers_record_the_modules_they_read(index: ProjectIndex) -> None:
+    index.start_tracking()
+    index._memo.clear()
+    assert typed(index, "dep.session.query") is not None
+    deps = index.stop_tracking()
+    assert {"app.routes", "app.repo"} <= set(deps)
