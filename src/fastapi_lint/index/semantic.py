@@ -171,6 +171,14 @@ APP_TYPES = frozenset(
     {"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"}
 )
 ITERATING_CALLS = frozenset({"builtins.next"})
+DECLARATIVE_BASES = frozenset(
+    {
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+        "sqlmodel.SQLModel",
+        "sqlmodel.main.SQLModel",
+    }
+)
 # Library methods that give back their receiver (`session.begin()` aside, which the session
 # catalog names on its own): `x.__enter__()` of most clients is the client.
 MAX_MRO = 24
@@ -606,7 +614,13 @@ class SemanticModel:
                 return _ref("class", f"{cls}.{attr}")
         if attr in CONSTRUCTORS:
             return _ref("constructor", class_qual)
-        return self.attribute_type(class_qual, attr)
+        typed = self.attribute_type(class_qual, attr)
+        if typed is None and attr == "metadata":
+            # `Base.metadata` of a declarative model base: the library's MetaData.
+            for base in sorted(self.external_bases(class_qual)):
+                if base in DECLARATIVE_BASES:
+                    return _ref("member", f"{base}.metadata")
+        return typed
 
     def _is_model_like(self, class_qual: str) -> bool:
         return any(

@@ -20,6 +20,7 @@ from .catalog import (
     Blocking,
     Extra,
     Offloader,
+    blocks_with,
     classify,
     offloader,
 )
@@ -282,4 +283,6 @@ class CategoryRule(AsyncCallRule):
     def on_call(self, node: cst.Call, ref: Ref | None) -> None:
         reason = classify(ref, self.extra)
         if reason is not None and reason.category == self.category:
-            self.report(node, message=blocking_message(reason, hint=self.hint))
+            keywords = [a.keyword.value for a in node.args if a.keyword is not None]
+            if blocks_with(reason, len(positional_args(node)), keywords):
+                self.report(node, message=blocking_message(reason, hint=self.hint))

@@ -106,6 +106,24 @@ def _type(
 # -- sleep ----------------------------------------------------------------------------------------
 _functions(SLEEP, "`await asyncio.sleep()`", "time", ["sleep"])
 
+# Waiting on a thread lock without a timeout parks the loop until another thread releases it
+# (`blocks_with` drops `acquire(False)`, `acquire(blocking=False)` and `acquire(timeout=...)`).
+_LOCK_USE = "`asyncio.Lock` (or `await asyncio.to_thread(lock.acquire)`)"
+_type(
+    SLEEP,
+    _LOCK_USE,
+    [
+        "threading.Lock",
+        "threading.RLock",
+        "threading.Semaphore",
+        "threading.BoundedSemaphore",
+        "threading.Condition",
+        "_thread.allocate_lock",
+    ],
+    ["acquire"],
+    label="threading.Lock",
+)
+
 # -- HTTP -----------------------------------------------------------------------------------------
 _HTTP_VERBS = ["get", "post", "put", "patch", "delete", "head", "options", "request"]
 _ASYNC_HTTP = "`httpx.AsyncClient`"
@@ -179,6 +197,38 @@ _type(
     ["communicate", "wait"],
 )
 _functions(SUBPROCESS, "`await asyncio.create_subprocess_shell()`", "os", ["system", "popen"])
+# fork() copies the whole process (and its loop) and exec*() replaces it: neither belongs on
+# a serving loop.
+_functions(
+    SUBPROCESS,
+    _ASYNC_EXEC,
+    "os",
+    [
+        "fork",
+        "forkpty",
+        "execl",
+        "execle",
+        "execlp",
+        "execlpe",
+        "execv",
+        "execve",
+        "execvp",
+        "execvpe",
+    ],
+)
+# GitPython runs `git` in a subprocess for almost every operation.
+_GIT_USE = "`await asyncio.to_thread(...)` around the GitPython call"
+_functions(SUBPROCESS, _GIT_USE, "git.Repo", ["clone_from", "init"])
+_functions(SUBPROCESS, _GIT_USE, "git.repo.base.Repo", ["clone_from", "init"])
+_type(
+    SUBPROCESS,
+    _GIT_USE,
+    ["git.Repo", "git.repo.base.Repo", "git.Repo.clone_from", "git.Repo.init"],
+    None,
+    exclude=["close", "working_dir", "working_tree_dir", "git_dir", "common_dir", "bare"],
+    deep=True,
+    label="git.Repo",
+)
 _functions(
     SUBPROCESS,
     _ASYNC_EXEC,
@@ -288,8 +338,10 @@ _functions(
     FILESYSTEM,
     _ASYNC_FS,
     "tempfile",
-    ["NamedTemporaryFile", "TemporaryFile", "mkstemp", "mkdtemp"],
+    ["NamedTemporaryFile", "TemporaryFile", "TemporaryDirectory", "mkstemp", "mkdtemp"],
 )
+# Advisory file locks wait for whoever holds the lock.
+_functions(FILESYSTEM, "`await asyncio.to_thread(fcntl.flock, ...)`", "fcntl", ["flock", "lockf"])
 PATH_TYPES = ("pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath")
 _PATH_IO = [
     "open",
@@ -485,6 +537,41 @@ _type(
     ["connect", "ehlo", "helo", "starttls", "login", "sendmail", "send_message", "quit", "noop"],
     label="smtplib.SMTP",
 )
+# Mail and news clients connect in their constructor and talk to the server in every method.
+for _module, _classes, _use in (
+    ("poplib", ["POP3", "POP3_SSL"], "`await asyncio.to_thread(...)`"),
+    ("imaplib", ["IMAP4", "IMAP4_SSL", "IMAP4_stream"], "`aioimaplib`"),
+    ("nntplib", ["NNTP", "NNTP_SSL"], "`await asyncio.to_thread(...)`"),
+):
+    _functions(CLIENT, _use, _module, _classes)
+    _type(
+        CLIENT,
+        _use,
+        [f"{_module}.{name}" for name in _classes],
+        None,
+        exclude=["debug", "set_debuglevel", "getwelcome", "file", "sock"],
+        label=f"{_module}.{_classes[0]}",
+    )
+# Creating or dropping every table talks to the database through the engine.
+_METADATA_USE = "`await conn.run_sync(metadata.create_all)` on an async engine, or a thread"
+_type(
+    CLIENT,
+    _METADATA_USE,
+    [
+        "sqlalchemy.MetaData",
+        "sqlalchemy.schema.MetaData",
+        "sqlalchemy.sql.schema.MetaData",
+        "sqlmodel.SQLModel.metadata",
+        "sqlmodel.main.SQLModel.metadata",
+        "sqlalchemy.orm.declarative_base.metadata",
+        "sqlalchemy.ext.declarative.declarative_base.metadata",
+        "sqlalchemy.orm.DeclarativeBase.metadata",
+        "sqlalchemy.orm.decl_api.DeclarativeBase.metadata",
+    ],
+    ["create_all", "drop_all", "reflect"],
+    label="sqlalchemy.MetaData",
+)
+_functions(CLIENT, _METADATA_USE, "sqlmodel.SQLModel.metadata", ["create_all", "drop_all"])
 _functions(CLIENT, "`aioftp`", "ftplib", ["FTP", "FTP_TLS"])
 _type(
     CLIENT,
@@ -511,11 +598,18 @@ _type(
     label="ftplib.FTP",
 )
 _functions(CLIENT, "`await asyncio.open_connection()`", "socket", ["create_connection"])
+_functions(CLIENT, "`await loop.getnameinfo()`", "socket", ["getnameinfo"])
 _functions(
     CLIENT,
     "`await loop.getaddrinfo()`",
     "socket",
-    ["getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getfqdn"],
+    [
+        "getaddrinfo",
+        "gethostbyname",
+        "gethostbyname_ex",
+        "gethostbyaddr",
+        "getfqdn",
+    ],
 )
 _type(
     CLIENT,
@@ -775,6 +869,15 @@ def classify(ref: Ref | None, extra: Extra = NO_EXTRA) -> Blocking | None:
         return Blocking(spec.category, f"{spec.label}.{method}", spec.use)
 
 
+def blocks_with(reason: Blocking, positional: int, keywords: Iterable[str]) -> bool:
+    """Whether a call with these arguments really blocks: a thread lock's `acquire` with an
+    argument (`blocking=False` or a `timeout`) returns by itself, so only a bare `acquire()`
+    waits indefinitely."""
+    if reason.category == SLEEP and reason.call.endswith(".acquire"):
+        return positional == 0 and not set(keywords) & {"blocking", "timeout"}
+    return True
+
+
 # -- project functions that block (the transitive rule) -------------------------------------------
 MAX_CHAIN = 6
 _CACHED_DECORATORS = frozenset(
@@ -885,15 +988,17 @@ def _direct(
     iterated = {tuple(pos) for pos in fact.get("iterated") or ()}
     callees: list[tuple[Step, CallSite | None]] = []
     once = {(line, col) for line, col in fact.get("once") or ()}
-    for func, line, col, _args, _kwargs in fact["calls"]:
+    for func, line, col, args, kwargs in fact["calls"]:
         if (line, col) in once:
             continue  # a lazy initialiser: blocks once per process, not per request
         ref = index.ref_of_value(module, key, func)
         if offloader(ref, extra) is not None:
             continue
         reason = classify(ref, extra)
-        if reason is not None:
+        if reason is not None and blocks_with(reason, len(args), kwargs):
             return reason, (line, col, func), []
+        if reason is not None:
+            continue  # `lock.acquire(timeout=1)`: returns by itself
         target = project_function(index, ref)
         if target is None or target == qual:
             continue

@@ -6,8 +6,8 @@ import libcst as cst
 
 from ...index.project import Ref
 from ...rule import Fix, ImportRequest
-from .base import AsyncCallRule
-from .catalog import SLEEP
+from .base import AsyncCallRule, blocking_message, positional_args
+from .catalog import SLEEP, blocks_with, classify
 
 
 class BlockingSleepInAsync(AsyncCallRule):
@@ -17,11 +17,15 @@ class BlockingSleepInAsync(AsyncCallRule):
     message = "`time.sleep()` blocks the event loop inside `async def`; use `await asyncio.sleep()`"
     summary = "`time.sleep()` called inside `async def`"
     fix_availability = "sometimes"
-    triggers = ("sleep",)
+    triggers = ("sleep", "acquire")
     docs = """
 ## What it does
 Checks for calls to `time.sleep()` (under any import alias) in the body of an `async def`:
-path operations, dependencies, middleware, lifespan handlers and plain async helpers.
+path operations, dependencies, middleware, lifespan handlers and plain async helpers. It also
+reports waiting on a thread lock without a timeout (`threading.Lock`, `RLock`, `Semaphore`,
+`BoundedSemaphore` and `Condition` objects' `acquire()`, wherever the model types the object:
+a module global, `self.lock`, a factory's result); `acquire(False)`, `acquire(blocking=False)`
+and `acquire(timeout=...)` return by themselves and are not reported.
 
 ## Why is this bad?
 FastAPI runs `async def` path operations on the event loop. `time.sleep()` stops the whole loop,
@@ -66,7 +70,19 @@ on nothing else running. No fix is offered where `await` is not allowed (inside 
 """
 
     def on_call(self, node: cst.Call, ref: Ref | None) -> None:
-        if ref is None or ref.kind != "external" or ref.qual != "time.sleep":
+        if ref is None:
+            return
+        if ref.kind != "external" or ref.qual != "time.sleep":
+            # A thread lock waited on without a timeout (no fix: the lock is shared with
+            # threads, which an `asyncio.Lock` is not).
+            reason = classify(ref, self.extra)
+            keywords = [a.keyword.value for a in node.args if a.keyword is not None]
+            if (
+                reason is not None
+                and reason.category == SLEEP
+                and blocks_with(reason, len(positional_args(node)), keywords)
+            ):
+                self.report(node, message=blocking_message(reason))
             return
         fix = None
         if self.ctx.await_allowed() and id(node) not in self.awaited:

@@ -18,8 +18,9 @@ class BlockingSubprocessCallInAsync(CategoryRule):
 ## What it does
 Checks for process creation and waiting with blocking APIs in the body of an `async def`:
 `subprocess.run`, `call`, `check_call`, `check_output`, `getoutput`, `getstatusoutput`, `Popen`
-(and `Popen.communicate()`/`wait()`), `os.system`, `os.popen`, `os.spawn*`, `os.posix_spawn*` and
-`os.wait*`.
+(and `Popen.communicate()`/`wait()`), `os.system`, `os.popen`, `os.spawn*`, `os.posix_spawn*`,
+`os.wait*`, `os.fork`/`forkpty` and `os.exec*`, and GitPython (`git.Repo.clone_from`/`init`
+and the operations of a `git.Repo`, `repo.git.<command>()` included: each one runs `git`).
 
 ## Why is this bad?
 These calls wait for the child process (or at least fork and exec it) on the event loop thread,

@@ -21,7 +21,8 @@ Checks for filesystem I/O in the body of an `async def`: `open()`, `io.open()`, 
 `is_file`, `stat`, `iterdir`, `glob`, `mkdir`, `unlink`, ...), `os` filesystem calls (`listdir`,
 `scandir`, `walk`, `stat`, `remove`, `rename`, `makedirs`, ...), `os.path` queries that stat the
 disk (`exists`, `isfile`, `isdir`, `getsize`, `getmtime`, ...), `shutil` copies and removals,
-`glob.glob` and `tempfile` file creation.
+`glob.glob`, `tempfile` file and folder creation (`NamedTemporaryFile`, `TemporaryDirectory`,
+`mkstemp`, `mkdtemp`) and advisory file locks (`fcntl.flock`, `fcntl.lockf`).
 
 Stat-like calls count as I/O: on a network filesystem or a busy disk a `stat()` can take as long
 as a read. Pure path work never does: `os.path.join`, `Path(...)`, `/`, `.name`, `.suffix`,

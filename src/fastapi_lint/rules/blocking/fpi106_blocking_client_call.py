@@ -27,12 +27,16 @@ each message names the async alternative:
 | `pymongo.MongoClient` | collection and database operations | `pymongo.AsyncMongoClient`, `motor` |
 | `boto3.client(...)` | every API call (not `generate_presigned_url`) | `aioboto3`, `aiobotocore` |
 | `elasticsearch.Elasticsearch` | every API call | `elasticsearch.AsyncElasticsearch` |
+| SQLAlchemy `MetaData` | `create_all`, `drop_all`, `reflect` (also `Base.metadata` of a declarative base, `SQLModel.metadata`) | `await conn.run_sync(metadata.create_all)` |
 | `smtplib`, `ftplib` | connecting constructors and commands | `aiosmtplib`, `aioftp` |
-| `socket` | `create_connection`, `getaddrinfo`, `gethostbyname`, socket `connect`/`send*`/`recv*`/`accept` | `asyncio.open_connection()`, `loop.getaddrinfo()` |
+| `poplib`, `imaplib`, `nntplib` | connecting constructors and commands | `aioimaplib`, a thread |
+| `socket` | `create_connection`, `getaddrinfo`, `getnameinfo`, `gethostbyname`, socket `connect`/`send*`/`recv*`/`accept` | `asyncio.open_connection()`, `loop.getaddrinfo()`, `loop.getnameinfo()` |
 | `input()` | reading the console | nothing in a server; `asyncio.to_thread(input)` at most |
 
 Clients are recognised through their constructor (`redis.Redis(...)`, `sqlite3.connect(...)`),
-assignments, `with` targets and annotated parameters; the async clients (`redis.asyncio.Redis`,
+assignments, `with` targets and annotated parameters, and through the project's semantic model:
+a project function that returns one (`def get_s3(): return boto3.client("s3")`), `self.client`
+assigned in any method, a `Depends(...)` value, `request.app.state.client` assigned at startup; the async clients (`redis.asyncio.Redis`,
 `motor`, `AsyncElasticsearch`) are different names and never match.
 
 ## Why is this bad?
