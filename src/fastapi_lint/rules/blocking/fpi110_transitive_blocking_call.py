@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ...index.project import Ref
-from ...rule import NodeHop
+from ...rule import FileContext, NodeHop
 from .base import ITERATING_BUILTINS, AsyncCallRule
 from .catalog import blocking_chain, classify, project_function
 
@@ -26,17 +26,26 @@ module or any other one. The finding sits at the call in the async function and 
 `get_user → fetch_profile → requests.get`.
 
 Functions are followed through every import form (`from .services import fetch`,
-`import app.services as services`, re-exports) and methods of project classes reached through an
-instance (`ReportService().build()`). The search is breadth-first and bounded (six calls deep), so
-recursion never loops; calls that cannot be resolved are taken as non-blocking. Work done once
-per process is not followed: a function decorated with `functools.cache`/`lru_cache`/
+`import app.services as services`, re-exports), and methods through the objects that hold them,
+typed by the project's semantic model: `self.repo.get()` where `__init__` assigned
+`self.repo = UserRepo(session)`, a parameter annotated with a project class or injected with
+`Depends(get_repo)` (what `get_repo` returns or yields), `super().get()`, class methods, and the
+class hierarchy across modules. A call on an abstract or protocol type (`storage: Storage`)
+reaches the project's implementations; the chain names the one that blocks and says
+"one of N implementations" when there are several. Iterating a sync generator in the
+`async def` (`for row in read_rows(path)`, `next(gen)`) runs the generator's body, so it is
+judged like a call; reading a `@property` whose getter blocks is reported at the attribute
+(assigning it runs the setter and is not). The search is breadth-first and bounded (six calls
+deep), so recursion never loops; calls that cannot be resolved are taken as non-blocking. Work
+done once per process is not followed: a function decorated with `functools.cache`/`lru_cache`/
 `cached_property`, `cachetools.cached`/`cachetools.func.*_cache`, or a project decorator that
 applies one (`def memoise(f): return lru_cache(maxsize=None)(f)`), and the body of a lazy
 initialiser (`global _client; if _client is None: _client = build()`, or
 `if key not in _CACHE: _CACHE[key] = load(key)` on a module-level table). Neither are `async
-def` functions and generators (calling them runs nothing yet). A function handed to a thread
-or a pool by reference (`Thread(target=write_audit).start()`, `executor.submit(write_audit)`,
-`await run_in_threadpool(fetch_profile, user_id)`) is not a call: the chain stops there.
+def` functions and generators that are only created (calling them runs nothing yet). A function
+handed to a thread or a pool by reference (`Thread(target=write_audit).start()`,
+`executor.submit(write_audit)`, `await run_in_threadpool(fetch_profile, user_id)`) is not a
+call: the chain stops there.
 
 ## Why is this bad?
 Moving a blocking call into a helper does not take it off the event loop: the helper runs on the
@@ -84,6 +93,10 @@ Or make the helper async all the way down, or declare the path operation with `d
 ## Fix safety
 No fix is offered.
 """
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._written: set[int] = set()
 
     def on_call(self, node: cst.Call, ref: Ref | None) -> None:
         if ref is None or classify(ref, self.extra) is not None:
@@ -146,9 +159,16 @@ No fix is offered.
                 chain=self._hops(node, self.ctx.module.code_for_node(node), chain),
             )
 
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        # `obj.prop = value` runs the setter, not the getter.
+        self._written.add(id(node.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._written.add(id(node.target))
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         super().visit_Attribute(node)
-        if not self.ctx.in_async_context():
+        if not self.ctx.in_async_context() or id(node) in self._written:
             return
         index = self.ctx.index
         getter = index.property_function(self.resolve(node.value), node.attr.value)
