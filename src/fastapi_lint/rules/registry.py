@@ -17,6 +17,7 @@ from .blocking.fpi108_password_hashing_in_async import PasswordHashingInAsync
 from .blocking.fpi109_call_passed_to_offloader import BlockingCallPassedToOffloader
 from .blocking.fpi110_transitive_blocking_call import TransitiveBlockingCallInAsync
 from .blocking.fpi111_configured_blocking_call import ConfiguredBlockingCallInAsync
+from .blocking.fpi112_unawaited_project_coroutine import UnawaitedProjectCoroutine
 from .fpi001_unparsable_file import InternalError, UnparsableFile
 from .fpi003_syntax_newer_than_target_version import SyntaxNewerThanTargetVersion
 from .secrets.fpi301_secret_model_returned_unfiltered import SecretModelReturnedUnfiltered
@@ -65,6 +66,7 @@ RULES: list[type[Rule]] = [
     BlockingCallPassedToOffloader,
     TransitiveBlockingCallInAsync,
     ConfiguredBlockingCallInAsync,
+    UnawaitedProjectCoroutine,
     # FPI2xx: database-session dependencies
     SessionCreatedInPathOperation,
     EngineCreatedPerRequest,
