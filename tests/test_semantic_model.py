@@ -289,3 +289,15 @@ def test_answers_record_the_modules_they_read(index: ProjectIndex) -> None:
     assert typed(index, "dep.session.query") is not None
     deps = index.stop_tracking()
     assert {"app.routes", "app.repo"} <= set(deps)
+
+
+def test_a_long_chain_of_aliases_is_unknown_not_a_crash() -> None:
+    lines = ["import httpx", "x0 = httpx.Client()"]
+    lines += [f"x{n} = x{n - 1}" for n in range(1, 600)]
+    index = ProjectIndex({"gen": summarize_source("\n".join(lines) + "\n", "gen", False)})
+    assert index.resolve_name("gen", "", "x599") is None
+    assert index.resolve_name("gen", "", "x5") == Ref("instance", "httpx.Client")
+    # Self-referencing attributes read as unknown.
+    cyclic = "class C:\n    def __init__(self):\n        self.a = self.b\n        self.b = self.a\n"
+    index = ProjectIndex({"cyc": summarize_source(cyclic, "cyc", False)})
+    assert index.member(Ref("instance", "cyc.C"), "a") == Ref("member", "cyc.C.a")

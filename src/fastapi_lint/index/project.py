@@ -36,6 +36,8 @@ QUALIFIERS = frozenset(
 )
 #: `type[X]`: the class X itself.
 CLASS_OF = frozenset({"builtins.type", "typing.Type", "typing_extensions.Type"})
+# Names resolved inside the resolution of other names (each one memoised, so depth restarts).
+MAX_NAME_NESTING = 40
 
 #: A fact computed over every module of the project (read with `ProjectIndex.project_fact`).
 ProjectFact = Callable[["ProjectIndex"], Any]
@@ -166,6 +168,7 @@ class ProjectIndex(SemanticModel):
         # file asking the same question records the same dependencies.
         self._tracking: list[set[str]] = []
         self._memo: dict[Any, Any] = {}
+        self._nesting = 0
 
     # -- bookkeeping for the cache: which modules did a file's rules read? ----------------
     def start_tracking(self) -> None:
@@ -392,10 +395,15 @@ class ProjectIndex(SemanticModel):
     # -- resolution ------------------------------------------------------------------------
     def resolve_name(self, module: str, scope_key: str, dotted: str) -> Ref | None:
         """Resolves a dotted name as written in `module` at `scope_key`."""
-        return self.memoised(
-            ("name", module, scope_key, dotted),
-            lambda: self._resolve_name(module, scope_key, dotted, 0),
-        )
+        key = ("name", module, scope_key, dotted)
+        if self._nesting > MAX_NAME_NESTING and key not in self._memo:
+            # A chain of aliases hundreds long (generated code): unknown, not a RecursionError.
+            return None
+        self._nesting += 1
+        try:
+            return self.memoised(key, lambda: self._resolve_name(module, scope_key, dotted, 0))
+        finally:
+            self._nesting -= 1
 
     def _resolve_name(self, module: str, scope_key: str, dotted: str, depth: int) -> Ref | None:
         if depth > MAX_RESOLVE_DEPTH:
