@@ -11,11 +11,11 @@ import hashlib
 import json
 import marshal
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ..model import ChainHop
 from .reach import serving_reach
+from .refs import Ref
 from .semantic import (
     CONTAINERS,
     ITERATING_CALLS,
@@ -41,28 +41,6 @@ MAX_NAME_NESTING = 40
 
 #: A fact computed over every module of the project (read with `ProjectIndex.project_fact`).
 ProjectFact = Callable[["ProjectIndex"], Any]
-
-
-@dataclass(frozen=True)
-class Ref:
-    """What an expression refers to.
-
-    kind:
-      "module"    a module, project or external (`qual` is its dotted name)
-      "function"  a project function (`qual` = module + "." + function key)
-      "class"     a project class
-      "external"  something outside the project reached through an import (`requests.get`,
-                  `builtins.open`); it may be a function, a class or a constant
-      "instance"  an object created by calling/annotated with `qual` (`httpx.Client`,
-                  `app.db.SessionLocal`); `member` access on it yields kind "member"
-      "member"    attribute of an instance: `qual` = type + "." + attribute
-      "container" a list/set/sequence/iterator of instances of `qual` (the semantic model)
-      "super"     `super()` inside a method of the project class `qual`
-      "constructor" a class method that builds an instance of `qual` (`User.model_validate`)
-    """
-
-    kind: str
-    qual: str
 
 
 class CompactModules(dict):

@@ -32,12 +32,10 @@ bindings that disagree give None.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .refs import Ref
 from .summary import Shape
-
-if TYPE_CHECKING:
-    from .project import Ref
 
 PATH_TYPES = frozenset(
     {
@@ -185,8 +183,6 @@ MAX_MRO = 24
 
 
 def _ref(kind: str, qual: str) -> Ref:
-    from .project import Ref
-
     return Ref(kind, qual)
 
 
