@@ -301,3 +301,21 @@ def test_a_long_chain_of_aliases_is_unknown_not_a_crash() -> None:
     cyclic = "class C:\n    def __init__(self):\n        self.a = self.b\n        self.b = self.a\n"
     index = ProjectIndex({"cyc": summarize_source(cyclic, "cyc", False)})
     assert index.member(Ref("instance", "cyc.C"), "a") == Ref("member", "cyc.C.a")
+
+
+def test_typed_views_read_the_model_bindings() -> None:
+    from fastapi_lint.index.shapes import AmbiguousBinding, ForBinding, WithBinding, view_binding
+
+    source = (
+        "async def f(path):\n"
+        "    path = Path(path)\n"
+        "    async with open_it() as handle:\n"
+        "        pass\n"
+        "    for item in items:\n"
+        "        pass\n"
+    )
+    bindings = summarize_source(source, "m", False)["scopes"]["f"]["bindings"]
+    assert isinstance(view_binding(bindings["path"]), AmbiguousBinding)
+    assert len(view_binding(bindings["path"]).candidates) == 2
+    assert view_binding(bindings["handle"]) == WithBinding(["call", ["n", "open_it"], [], {}], True)
+    assert view_binding(bindings["item"]) == ForBinding(["n", "items"])

@@ -227,9 +227,16 @@ class ValueBinding(NamedTuple):
 
 
 class WithBinding(NamedTuple):
-    """`with value as name`."""
+    """`with value as name` (`async with` when `is_async`)."""
 
     value: Raw
+    is_async: bool = False
+
+
+class ForBinding(NamedTuple):
+    """`for name in iterable` (the semantic model types it by what iterating gives)."""
+
+    iterable: Raw
 
 
 class ParamBinding(NamedTuple):
@@ -250,7 +257,10 @@ class LocalBinding(NamedTuple):
 
 
 class AmbiguousBinding(NamedTuple):
-    """A name bound to different things in one scope: never resolved."""
+    """A name bound to different things in one scope: resolved only by the semantic model,
+    when every candidate binding agrees on one type (`path = Path(path)`)."""
+
+    candidates: Any = ()
 
 
 Binding = (
@@ -259,6 +269,7 @@ Binding = (
     | ClassBinding
     | ValueBinding
     | WithBinding
+    | ForBinding
     | ParamBinding
     | AnnotatedBinding
     | LocalBinding
@@ -271,6 +282,7 @@ _BINDINGS: dict[str, Any] = {
     "class": ClassBinding,
     "value": ValueBinding,
     "with": WithBinding,
+    "for": ForBinding,
     "param": ParamBinding,
     "annotated": AnnotatedBinding,
     "local": LocalBinding,
