@@ -49,7 +49,7 @@ from typing import Any
 
 from ..limits import TooDeep, depth_reason
 
-SUMMARY_VERSION = 8
+SUMMARY_VERSION = 9
 MAX_SHAPE_DEPTH = 6
 MAX_CANDIDATES = 4
 # Calls whose argument they iterate right away (the argument generator's body runs).
