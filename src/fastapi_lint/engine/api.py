@@ -21,7 +21,12 @@ from typing import Any
 
 from ..config import Settings
 from ..index.project import CompactModules, ProjectIndex
-from ..index.summary import SUMMARY_VERSION, module_name_for, summarize_source
+from ..index.summary import (
+    SUMMARY_VERSION,
+    module_name_for,
+    package_prefixes,
+    summarize_source,
+)
 from ..limits import TooDeep, check_nesting
 from ..model import ENGINE_CODES, INTERNAL_ERROR, FileResult, Finding, engine_finding
 from ..source import (
@@ -247,7 +252,9 @@ def build_index(
             continue
         digests[entry.module] = module_digest(entry.digest or "", path)
         paths[entry.module] = str(path)
-    return ProjectIndex(modules, digests, paths, facts=_family_facts()), entries
+    prefixes = package_prefixes(import_roots(settings))
+    index = ProjectIndex(modules, digests, paths, facts=_family_facts(), package_prefixes=prefixes)
+    return index, entries
 
 
 def module_digest(content: str, path: Path | str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -129,6 +130,7 @@ class ProjectIndex(SemanticModel):
         digests: dict[str, str] | None = None,
         paths: dict[str, str] | None = None,
         facts: Mapping[str, ProjectFact] | None = None,
+        package_prefixes: tuple[tuple[str, str], ...] = (),
     ):
         self.modules = (
             summaries if isinstance(summaries, CompactModules) else CompactModules(summaries)
@@ -142,6 +144,10 @@ class ProjectIndex(SemanticModel):
         self.facts: dict[str, ProjectFact] = {**PROJECT_FACTS, **(facts or {})}
         # Module -> absolute path of its file (for chains and related locations).
         self.paths = paths or {}
+        # Where an import root sits inside another as a package (`src` of the roots `.` and
+        # `src`), its modules are importable both ways: `from src.core import x` names the
+        # module the index knows as `core` (see `summary.package_prefixes`).
+        self.package_prefixes = package_prefixes
         # A stack of dependency sets: memoised answers remember what they read, so a second
         # file asking the same question records the same dependencies.
         self._tracking: list[set[str]] = []
@@ -294,8 +300,38 @@ class ProjectIndex(SemanticModel):
         return ChainHop(path, line, col + 1, shape_text(func))
 
     # -- splitting qualified names ---------------------------------------------------------
+    def canonical(self, qual: str) -> str:
+        """The name the index knows a project name by: `src.core.x` is `core.x` when `src` is
+        an import root inside another (`package_prefixes`), `src.core` is no module of its
+        own and the module `core` is a file under that folder. Any other name is returned
+        as it is."""
+        for prefix, folder in self.package_prefixes:
+            if not qual.startswith(prefix + "."):
+                continue
+            if self.module(qual) is not None or self._split(qual) is not None:
+                return qual
+            stripped = qual[len(prefix) + 1 :]
+            mod = stripped if self.module(stripped) is not None else None
+            if mod is None:
+                split = self._split(stripped)
+                mod = split[0] if split else None
+            path = self.paths.get(mod) if mod is not None else None
+            # Only the module of a file under that folder: a `core` at the project's top
+            # level is another module, which `src.core` does not name.
+            if mod is not None and (path is None or path.startswith(folder + os.sep)):
+                return stripped
+        return qual
+
     def split_qualified(self, qual: str) -> tuple[str, str] | None:
         """("app.utils", "fetch") for "app.utils.fetch" when app.utils is a project module."""
+        found = self._split(qual)
+        if found is None and self.package_prefixes:
+            canonical = self.canonical(qual)
+            if canonical != qual:
+                return self._split(canonical)
+        return found
+
+    def _split(self, qual: str) -> tuple[str, str] | None:
         parts = qual.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             mod = ".".join(parts[:cut])
@@ -591,6 +627,8 @@ class ProjectIndex(SemanticModel):
         """A fully qualified name (from an import) as a Ref, following project re-exports."""
         if depth > MAX_RESOLVE_DEPTH:
             return None
+        if self.package_prefixes:
+            qual = self.canonical(qual)
         if self.module(qual) is not None:
             return Ref("module", qual)
         split = self.split_qualified(qual)

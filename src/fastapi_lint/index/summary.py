@@ -94,6 +94,26 @@ def module_name_for(path: Path, import_roots: list[Path]) -> tuple[str, bool]:
     return ".".join(parts), is_package
 
 
+def package_prefixes(import_roots: list[Path]) -> tuple[tuple[str, str], ...]:
+    """(dotted name, folder) of each import root inside another import root: ("src",
+    "/p/src") for the roots `/p` and `/p/src`. A module under `src` is named from the deepest
+    root (`core.db`), yet a project that imports its top folder as a package writes `from
+    src.core.db import x`; the index reads both as the same module. Deepest first, so the
+    longest prefix wins."""
+    found = set()
+    for inner in import_roots:
+        for outer in import_roots:
+            if inner == outer:
+                continue
+            try:
+                rel = inner.relative_to(outer)
+            except ValueError:
+                continue
+            if rel.parts and all(part.isidentifier() for part in rel.parts):
+                found.add((".".join(rel.parts), str(inner)))
+    return tuple(sorted(found, key=lambda p: (-p[0].count("."), p)))
+
+
 def shape_of(node: ast.AST | None, depth: int = 0) -> Shape | None:
     if node is None:
         return None
