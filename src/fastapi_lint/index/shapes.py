@@ -138,6 +138,11 @@ def is_const(raw: Raw, value: object) -> bool:
     return bool(raw) and raw[0] == "const" and raw[1] == value
 
 
+def decorator_callee(raw: Raw) -> Raw:
+    """What a decorator names: the callee of `@dec(...)`, the decorator itself otherwise."""
+    return raw[1] if raw and raw[0] == "call" else raw
+
+
 def is_none(raw: Raw) -> bool:
     """`None` as a literal or as a name (`Optional` spellings)."""
     return raw in NONE_CONSTANTS

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...index.project import ProjectIndex, Ref
+from ...index.shapes import decorator_callee
 from ...model import ChainHop
 
 # Categories, one per reporting rule.
@@ -928,7 +929,7 @@ def _is_cached(index: ProjectIndex, module: str, fact: dict[str, Any]) -> bool:
     (`def cached(f): return functools.lru_cache(maxsize=None)(f)`)."""
     scope = fact.get("parent") or fact.get("class") or ""
     for decorator in fact["decorators"]:
-        shape = decorator[1] if decorator and decorator[0] == "call" else decorator
+        shape = decorator_callee(decorator)
         ref = index.ref_of_value(module, scope, shape)
         if ref is None:
             continue

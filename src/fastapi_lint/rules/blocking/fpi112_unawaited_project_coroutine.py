@@ -6,6 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ...index.project import Ref
+from ...index.shapes import decorator_callee
 from ...rule import Fix, Rule
 from .base import resolve_cached
 from .catalog import project_function
@@ -129,7 +130,7 @@ where `await` is not allowed (a lambda or a generator expression).
         for decorator in fact["decorators"]:
             if index.route_decorator(split[0], scope, decorator) is not None:
                 continue
-            shape = decorator[1] if decorator and decorator[0] == "call" else decorator
+            shape = decorator_callee(decorator)
             found = index.ref_of_value(split[0], scope, shape)
             if found is None or found.qual not in TRANSPARENT_DECORATORS:
                 return None

@@ -36,12 +36,14 @@ from ...index.shapes import (
     Seq,
     Subscript,
     Union,
+    ValueBinding,
     dotted,
     fields,
     is_const,
     is_none,
     string,
     view,
+    view_binding,
 )
 from ...index.summary import Shape, annotation_shape
 from ...syntax import parse_expression
@@ -380,17 +382,15 @@ def _model_info(index: ProjectIndex, qual: str) -> ModelInfo | None:
 def _reads_attributes(fact: dict) -> bool:
     """`model_config = ConfigDict(from_attributes=True)` (or a dict literal), or v1's
     `class Config: orm_mode = True`: the model is built from stored (ORM) objects."""
-    for key in ("from_attributes", "orm_mode"):
-        if fact.get("legacy_config", {}).get(key) == ["const", True]:
-            return True
-    config = fact.get("config")
-    if config and config[0] == "call":
-        return any(config[3].get(k) == ["const", True] for k in ("from_attributes", "orm_mode"))
-    if config and config[0] == "dict":
-        return any(
-            k in (["const", "from_attributes"], ["const", "orm_mode"]) and v == ["const", True]
-            for k, v in config[1]
-        )
+    keys = ("from_attributes", "orm_mode")
+    legacy = fact.get("legacy_config", {})
+    if any(is_const(legacy.get(key), True) for key in keys):
+        return True
+    match view(fact.get("config")):
+        case Call(_func, _args, kwargs):
+            return any(is_const(kwargs.get(key), True) for key in keys)
+        case Mapping(pairs):
+            return any(string(key) in keys and is_const(value, True) for key, value in pairs)
     return False
 
 
@@ -623,34 +623,30 @@ def _value_kinds(
     "open" (anything that may carry text). None alone gives an empty set."""
     if shape is None or depth > 8:
         return {"open"}
-    tag = shape[0]
-    if tag == "const":
-        if shape[1] is None:
+    match view(shape):
+        case Const(None):
             return set()
-        if isinstance(shape[1], str):
-            return _value_kinds(index, module, scope, _parse_annotation(shape[1]), depth + 1)
-        return {"open"}
-    if tag == "union":
-        return {k for s in shape[1] for k in _value_kinds(index, module, scope, s, depth + 1)}
-    if tag == "n":
-        if shape[1] == "None":
+        case Const(str(text)):
+            return _value_kinds(index, module, scope, _parse_annotation(text), depth + 1)
+        case Union(options):
+            return {k for s in options for k in _value_kinds(index, module, scope, s, depth + 1)}
+        case Name("None"):
             return set()
-        alias = _type_alias(index, module, scope, shape[1])
-        if alias is not None:
-            return _value_kinds(index, alias[0], alias[1], alias[2], depth + 1)
-        return _kind_of_ref(index, _resolve(index, module, scope, shape))
-    if tag == "sub":
-        base = _resolve(index, module, scope, shape[1])
-        qual = base.qual if base is not None else ""
-        args = shape[2]
-        if qual in LITERAL:
-            return {"fixed"}
-        if qual in UNWRAP_FIRST and args:
-            return _value_kinds(index, module, scope, args[0], depth + 1)
-        if qual in UNION_TYPES or qual in CONTAINERS:
-            items = [a for a in args if a != ["n", "Ellipsis"] and a != ["const", Ellipsis]]
-            return {k for a in items for k in _value_kinds(index, module, scope, a, depth + 1)}
-        return {"open"}
+        case Name(name):
+            alias = _type_alias(index, module, scope, name)
+            if alias is not None:
+                return _value_kinds(index, alias[0], alias[1], alias[2], depth + 1)
+            return _kind_of_ref(index, _resolve(index, module, scope, shape))
+        case Subscript(value, args):
+            base = _resolve(index, module, scope, value)
+            qual = base.qual if base is not None else ""
+            if qual in LITERAL:
+                return {"fixed"}
+            if qual in UNWRAP_FIRST and args:
+                return _value_kinds(index, module, scope, args[0], depth + 1)
+            if qual in UNION_TYPES or qual in CONTAINERS:
+                items = [a for a in args if dotted(a) != "Ellipsis" and not is_const(a, Ellipsis)]
+                return {k for a in items for k in _value_kinds(index, module, scope, a, depth + 1)}
     return {"open"}
 
 
@@ -664,10 +660,11 @@ def _type_alias(index: ProjectIndex, module: str, scope: str, name: str):
     if found is None:
         return None
     binding, bound_in = found
-    if binding[0] == "value" and len(binding) > 2 and binding[2]:
-        annotation = _resolve(index, module, bound_in, binding[2])
-        if annotation is not None and annotation.qual in TYPE_ALIAS:
-            return module, bound_in, binding[1]
+    match view_binding(binding):
+        case ValueBinding(value, annotation) if annotation:
+            resolved = _resolve(index, module, bound_in, annotation)
+            if resolved is not None and resolved.qual in TYPE_ALIAS:
+                return module, bound_in, value
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ...index.shapes import name_shape
 from ...rule import Fix, Frame, Rule
 from .base import (
     SESSION_KINDS,
@@ -128,7 +129,7 @@ generator, which changes how callers use it).
             kind = kind_of(self.ctx, value, facts)
             return kind if kind in SESSION_KINDS else None
         if isinstance(value, cst.Name):
-            shape = ["n", value.value]
+            shape = name_shape(value.value)
             if not facts.fresh(self.ctx.module_name, self.ctx.scope_key, shape):
                 return None
             kind = facts.kind_of_shape(self.ctx.module_name, self.ctx.scope_key, shape)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...index.shapes import ParamBinding, view_binding
+from ...index.shapes import ParamBinding, dotted, view_binding
 from ...rule import Frame, Rule
 from .base import injected_function, is_add_task
 from .fastapi_version import fastapi_range, overlaps
@@ -108,7 +108,8 @@ There is no fix: moving the call before the `yield` changes when the work is sch
         scopes = [summary["module_calls"], *(f["calls"] for f in summary["functions"].values())]
         for calls in scopes:
             for func, *_rest in calls:
-                if func and func[0] == "n" and func[1].rpartition(".")[2] == name:
+                called = dotted(func)
+                if called is not None and called.rpartition(".")[2] == name:
                     return True
         return False
 
