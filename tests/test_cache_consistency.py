@@ -53,6 +53,13 @@ WRITING = [
 ]
 
 
+def _combinations(flag_sets, quick):
+    """Every combination runs in CI; the inner loop (`-m "not slow"`) keeps `quick` alone."""
+    return [
+        pytest.param(flags, marks=() if flags == quick else pytest.mark.slow) for flags in flag_sets
+    ]
+
+
 def _project(folder: Path) -> Path:
     root = folder / "shop"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".fastapi_lint_cache"))
@@ -117,7 +124,7 @@ def shop_reference(shared_shop: Path) -> dict[str, tuple[int, str]]:
     return results
 
 
-@pytest.mark.parametrize("flags", READ_ONLY, ids=" ".join)
+@pytest.mark.parametrize("flags", _combinations(READ_ONLY, ("--diff",)), ids=" ".join)
 def test_plain_check_after_read_only_flags_equals_no_cache(
     flags: tuple[str, ...], shared_shop: Path, shop_reference, in_project, capsys
 ) -> None:
@@ -134,7 +141,7 @@ def test_plain_check_after_read_only_flags_equals_no_cache(
     assert sum(1 for f in findings if f["fix"] is not None) >= 5
 
 
-@pytest.mark.parametrize("flags", WRITING, ids=" ".join)
+@pytest.mark.parametrize("flags", _combinations(WRITING, ("--fix",)), ids=" ".join)
 def test_plain_check_after_writing_flags_equals_no_cache(
     flags: tuple[str, ...], tmp_path: Path, in_project, capsys
 ) -> None:
@@ -145,6 +152,7 @@ def test_plain_check_after_writing_flags_equals_no_cache(
     _assert_cached_runs_match(capsys, _reference(capsys))
 
 
+@pytest.mark.slow
 def test_diff_then_plain_check_in_subprocesses(tmp_path: Path) -> None:
     """The issue's own reproduction, as a user runs it."""
     root = _project(tmp_path)
@@ -156,6 +164,7 @@ def test_diff_then_plain_check_in_subprocesses(tmp_path: Path) -> None:
     assert (after.returncode, after.stdout) == (reference.returncode, reference.stdout)
 
 
+@pytest.mark.slow
 def test_fix_then_plain_check_in_subprocesses(tmp_path: Path) -> None:
     root = _project(tmp_path)
     fixed = run_cli("check", "--fix", "--output-format", "json", cwd=root)

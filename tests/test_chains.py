@@ -270,6 +270,7 @@ def test_finding_round_trips_through_its_dict() -> None:
     assert "chain" not in plain.to_dict() and Finding.from_dict(plain.to_dict()) == plain
 
 
+@pytest.mark.slow
 def test_language_server_lists_the_hops_as_related_information(project: Path) -> None:
     pytest.importorskip("pygls")
     from lsp_client import LSPClient

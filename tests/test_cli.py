@@ -55,6 +55,7 @@ def proj(tmp_path: Path) -> Path:
 # -- exit codes and the summary line ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_findings_exit_1_and_summary(proj: Path) -> None:
     proc = run_cli_process("check", *ONLY, "--no-cache", cwd=proj)
     assert proc.returncode == 1, proc.stderr
@@ -397,6 +398,7 @@ def test_stdin_with_filename(proj: Path) -> None:
     assert proc.returncode == 0
 
 
+@pytest.mark.slow
 def test_stdin_fix_prints_the_fixed_source(proj: Path) -> None:
     proc = run_cli_process(
         "check",
@@ -586,6 +588,7 @@ def test_version_and_help() -> None:
     assert run_cli_process().returncode == 2
 
 
+@pytest.mark.slow
 def test_python_dash_m_and_console_script_agree(proj: Path) -> None:
     script = Path(sys.executable).parent / "fastapi-lint"
     if not script.exists():
@@ -629,6 +632,7 @@ def test_warm_run_imports_no_libcst(proj: Path) -> None:
     assert "app.py:5:5: FPI101" in proc.stdout
 
 
+@pytest.mark.slow
 def test_fix_in_the_process_pool(tmp_path: Path) -> None:
     files = {f"pkg/m{i:02d}.py": SLEEPY for i in range(30)}
     root = make_project(tmp_path / "p", files)
@@ -673,6 +677,7 @@ def test_force_exclude_skips_excluded_files_named_explicitly(tmp_path: Path) -> 
     assert "FPI101" not in forced.stdout
 
 
+@pytest.mark.slow
 def test_closed_pipe_is_not_a_traceback() -> None:
     """`fastapi-lint rule --all | head`: the reader is gone before the output is written."""
     read_end, write_end = os.pipe()

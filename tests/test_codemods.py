@@ -117,6 +117,7 @@ def test_codemod_list_and_errors(project: Path, capsys) -> None:
     assert main(["codemod", "FPI206", str(project / "missing")]) == 2
 
 
+@pytest.mark.slow
 def test_rule_codemods_equal_check_fix_for_that_rule(tmp_path: Path, capsys) -> None:
     """For each fixable rule with fixtures: the codemod over its fixture folder gives the files
     that `check --select CODE --fix --unsafe-fixes` writes."""
@@ -236,6 +237,7 @@ def serve(root: Path) -> list:
     return json.loads(proc.stdout)
 
 
+@pytest.mark.slow
 def test_generate_public_model_over_two_files(shop: Path, capsys) -> None:
     before = serve(shop)
     assert "hashed_password" in before[0][0] and "hashed_password" in before[1]

@@ -105,6 +105,7 @@ def assert_not_written(proc, path: Path) -> None:
 # -- files the user may not write -----------------------------------------------------------
 
 
+@pytest.mark.slow
 @needs_root
 def test_read_only_file_of_another_user_is_reported_and_left_alone(shared: Path) -> None:
     """The reported bug: replaced via a temp file and rename in a writable folder, the file
@@ -127,6 +128,7 @@ def test_read_only_file_of_another_user_is_reported_and_left_alone(shared: Path)
     assert sorted(p.name for p in shared.iterdir()) == ["pyproject.toml", "theirs.py"]
 
 
+@pytest.mark.slow
 def test_read_only_file_of_its_own_user_is_reported_and_left_alone(shared: Path) -> None:
     """What ruff does as that user: `E902 Permission denied`, exit 1, file unchanged."""
     path = shared / "mine.py"
@@ -139,6 +141,7 @@ def test_read_only_file_of_its_own_user_is_reported_and_left_alone(shared: Path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o444
 
 
+@pytest.mark.slow
 def test_other_files_are_still_fixed(shared: Path) -> None:
     locked = shared / "locked.py"
     locked.write_text(SLEEPY)
@@ -168,6 +171,7 @@ def test_root_fixes_a_read_only_file_and_keeps_its_owner_and_mode(tmp_path: Path
     assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (OWNER_UID, OWNER_UID, 0o444)
 
 
+@pytest.mark.slow
 @needs_root
 def test_writable_file_of_another_user_keeps_its_owner(shared: Path) -> None:
     """A file the runner may write but not own (0666 here, a shared group in real life) is
@@ -183,6 +187,7 @@ def test_writable_file_of_another_user_keeps_its_owner(shared: Path) -> None:
     assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (OWNER_UID, OWNER_UID, 0o666)
 
 
+@pytest.mark.slow
 def test_writable_file_in_a_read_only_folder_is_fixed_in_place(shared: Path) -> None:
     """No temp file can be made beside it: the file is rewritten in place, as ruff does."""
     folder = shared / "frozen"
@@ -245,6 +250,7 @@ def test_mode_bits_are_kept(tmp_path: Path, mode: int) -> None:
     assert (root / "m.py").read_text() == FIXED
 
 
+@pytest.mark.slow
 def test_codemod_reports_a_file_it_cannot_write(shared: Path) -> None:
     path = shared / "mine.py"
     path.write_text(SLEEPY)

@@ -36,6 +36,9 @@ from fastapi_lint.config import load_settings
 from fastapi_lint.engine import LintOptions, lint_paths
 from fastapi_lint.source import SourceError, decode_source
 
+# Many generated and hostile inputs through the whole pipeline: CI runs them, the inner loop does not.
+pytestmark = pytest.mark.slow
+
 TRIGGER = "\n\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n"
 TRIGGER_B = TRIGGER.encode()
 

@@ -391,6 +391,7 @@ def test_fix_writing_newer_syntax_is_held_back_below_target(
 # -- flake8 and the language server --------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_flake8_plugin_reports_312_files(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", {"m.py": PY312})
     path = root / "m.py"
@@ -413,6 +414,7 @@ def test_flake8_plugin_reports_312_files(tmp_path: Path) -> None:
         assert "E999" in proc.stdout, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_flake8_reports_fpi003_for_311_syntax(tmp_path: Path) -> None:
     text = "import time\n\n\nasync def f():\n    try:\n        time.sleep(1)\n    except* OSError:\n        pass\n"
     root = make_project(tmp_path / "p", {"m.py": text})
@@ -427,6 +429,7 @@ def test_flake8_reports_fpi003_for_311_syntax(tmp_path: Path) -> None:
     assert rows == ["6 FPI101", "7 FPI003"], proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_lsp_publishes_findings_of_a_312_file(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", {"app/timing.py": PY312})
     client = LSPClient()

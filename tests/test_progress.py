@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 from test_cli import SLEEPY, make_project
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX"),
+    pytest.mark.slow,
+]  # Real subprocesses on pseudo-terminals and pipes.
 
 
 @pytest.fixture(scope="module")

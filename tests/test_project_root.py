@@ -58,12 +58,14 @@ def reference() -> list[tuple[str, int, int, str]]:
     return found
 
 
+@pytest.mark.slow
 def test_check_app_folder_from_project_folder(tmp_path: Path, reference) -> None:
     root = _bare_project(tmp_path)
     proc = run_cli("check", "app/", "--no-cache", "--output-format", "json", cwd=root)
     assert _findings(proc, root) == reference
 
 
+@pytest.mark.slow
 def test_check_dot_from_inside_the_package(tmp_path: Path, reference) -> None:
     root = _bare_project(tmp_path)
     proc = run_cli("check", ".", "--no-cache", "--output-format", "json", cwd=root / "app")

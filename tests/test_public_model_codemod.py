@@ -127,6 +127,7 @@ def serve(root: Path) -> dict:
     return json.loads(proc.stdout)
 
 
+@pytest.mark.slow
 def test_twins_keep_defaults_constraints_aliases_and_validators(shop: Path, capsys) -> None:
     before = serve(shop)
     assert before["/users/1"] == [

@@ -110,6 +110,7 @@ def test_a_file_named_in_latin1_does_not_crash_the_run(latin1_named, target: str
     assert ("caf\\xe9.py:5:5: FPI101" in proc.stdout) == (target == ".")
 
 
+@pytest.mark.slow
 def test_every_output_format_prints_a_latin1_name(latin1_named) -> None:
     root, _ = latin1_named
     strict = {"PYTHONIOENCODING": "utf-8:strict"}
@@ -197,6 +198,7 @@ INJECTIONS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("phase", list(INJECTIONS))
 def test_a_failure_in_one_phase_of_one_file_is_one_fpi002(
     tmp_path: Path, monkeypatch, phase: str, capsys
@@ -244,6 +246,7 @@ def test_a_failure_in_one_phase_of_one_file_is_one_fpi002(
         assert f"in the {phase} phase" in errors[0]["message"]
 
 
+@pytest.mark.slow
 def test_a_failure_in_a_pool_worker_stays_with_its_file(tmp_path: Path, monkeypatch) -> None:
     files = {f"m{i:02}.py": SLEEPY for i in range(engine_api.POOL_THRESHOLD + 6)}
     files["b.py"] = TARGET
@@ -369,6 +372,7 @@ def test_deep_nesting_through_lint_source_and_fix_source(tmp_path: Path, name: s
         assert result.fixed_source is None
 
 
+@pytest.mark.slow
 def test_deep_nesting_through_the_flake8_plugin(tmp_path: Path) -> None:
     import ast
 
@@ -384,6 +388,7 @@ def test_deep_nesting_through_the_flake8_plugin(tmp_path: Path) -> None:
     assert DEEP in reports[0][2]
 
 
+@pytest.mark.slow
 def test_deep_nesting_through_the_lsp(tmp_path: Path) -> None:
     from lsp_client import LSPClient
 
@@ -420,6 +425,7 @@ def test_recursion_in_the_fixer_is_the_files_depth_or_a_bug(tmp_path: Path, monk
     assert result.fixed_source is None and result.dropped_fixes
 
 
+@pytest.mark.slow
 def test_a_codemod_skips_a_file_too_deep_to_analyse(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", {"deep.py": SLEEPY + _sum(10000), "ok.py": SLEEPY})
     proc = run_cli_process("codemod", "FPI101", ".", cwd=root)

@@ -157,6 +157,7 @@ def test_a_finding_that_cannot_be_placed_is_fpi002(tmp_path: Path, monkeypatch) 
     assert "FPI095" in lost.message and "not in this file" in lost.message
 
 
+@pytest.mark.slow
 def test_language_server_reports_what_python_rejects(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", {"app/__init__.py": ""})
     text = textwrap.dedent(

@@ -476,6 +476,7 @@ def test_an_unexpected_engine_failure_is_one_fpi002_per_file(tmp_path: Path, mon
 # -- standard input ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_stdin_invalid_utf8_is_fpi001_and_fix_echoes_the_bytes(tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -514,6 +515,7 @@ def test_stdin_invalid_utf8_is_fpi001_and_fix_echoes_the_bytes(tmp_path: Path) -
     assert b"FPI001" in proc.stderr
 
 
+@pytest.mark.slow
 def test_stdin_fix_keeps_the_encoding(tmp_path: Path) -> None:
     import subprocess
     import sys
