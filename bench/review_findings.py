@@ -51,12 +51,18 @@ def corpus_dirs(corpora: Path, specs: list[str] | None) -> dict[str, Path]:
 
 
 def run(
-    corpora: dict[str, Path], out: Path, select: str | None = None, config: Path | None = None
+    corpora: dict[str, Path],
+    out: Path,
+    select: str | None = None,
+    config: Path | None = None,
+    jobs: int | None = None,
 ) -> None:
     results: dict = {"files": {}, "findings": [], "select": select or "ALL"}
     chosen = ["--select", select] if select else ["--extend-select", "ALL"]
     if config is not None:
         chosen += ["--config", str(config.resolve())]
+    if jobs is not None:
+        chosen += ["--jobs", str(jobs)]
     with tempfile.TemporaryDirectory(prefix="fastapi-lint-review-") as tmp:
         for name, source in corpora.items():
             work = Path(tmp) / name
@@ -268,13 +274,14 @@ def main() -> int:
     )
     parser.add_argument("--select", default=None, help="run: rules to run (default: ALL)")
     parser.add_argument("--config", type=Path, default=None, help="run: a fastapi-lint.toml")
+    parser.add_argument("--jobs", type=int, default=None, help="run: worker processes per corpus")
     parser.add_argument("--codes", default=None, help="sample/review/table: only these prefixes")
     parser.add_argument("--title", default=None, help="review: a section (##) with this title")
     parser.add_argument("--before", type=Path, default=None, help="compare: the earlier JSON")
     args = parser.parse_args()
     if args.command == "run":
         corpora = corpus_dirs(args.corpora.resolve(), args.corpus)
-        run(corpora, args.data, args.select, args.config)
+        run(corpora, args.data, args.select, args.config, args.jobs)
         return 0
     data = json.loads(args.data.read_text())
     if args.command == "compare":
