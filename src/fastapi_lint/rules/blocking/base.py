@@ -22,6 +22,8 @@ from .catalog import (
     Offloader,
     blocks_with,
     classify,
+    is_socket_call,
+    nonblocking_sockets,
     offloader,
 )
 
@@ -266,6 +268,29 @@ class AsyncCallRule(Rule):
         return cst.Await(expression=call, lpar=lpar, rpar=rpar)
 
 
+def _dotted(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base is not None else None
+    return None
+
+
+def nonblocking_socket(ctx: FileContext, node: cst.Call) -> bool:
+    """Whether `node` (`sock.recv(...)`) is a method call on a socket that the enclosing
+    function sets non-blocking (see `catalog.nonblocking_sockets`; its summary's calls)."""
+    if not isinstance(node.func, cst.Attribute):
+        return False
+    receiver = _dotted(node.func.value)
+    fact = ctx.function_fact()
+    return (
+        receiver is not None
+        and fact is not None
+        and (receiver in nonblocking_sockets(fact["calls"]))
+    )
+
+
 def _catalog_doc(rule: type) -> str:
     from .catalog_docs import catalog_markdown
 
@@ -283,6 +308,8 @@ class CategoryRule(AsyncCallRule):
     def on_call(self, node: cst.Call, ref: Ref | None) -> None:
         reason = classify(ref, self.extra)
         if reason is not None and reason.category == self.category:
+            if is_socket_call(reason) and nonblocking_socket(self.ctx, node):
+                return
             keywords = [a.keyword.value for a in node.args if a.keyword is not None]
             if blocks_with(reason, len(positional_args(node)), keywords):
                 self.report(node, message=blocking_message(reason, hint=self.hint))

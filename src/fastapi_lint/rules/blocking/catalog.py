@@ -870,6 +870,34 @@ def classify(ref: Ref | None, extra: Extra = NO_EXTRA) -> Blocking | None:
         return Blocking(spec.category, f"{spec.label}.{method}", spec.use)
 
 
+SOCKET_LABEL = "socket.socket"
+
+
+def is_socket_call(reason: Blocking) -> bool:
+    return reason.call.startswith(SOCKET_LABEL + ".")
+
+
+def nonblocking_sockets(calls: Iterable[Sequence[Any]]) -> frozenset[str]:
+    """Receivers (`sock`, `self.sock`) that a function's calls (summary records) set
+    non-blocking with `.setblocking(False)` or `.settimeout(0)`: their `recv`/`send`/`connect`/
+    `accept` return at once (or raise `BlockingIOError`) instead of waiting. A receiver also
+    set blocking anywhere in the function (`setblocking(True)`, a non-zero or unknown timeout)
+    is not one: which call runs last is not followed."""
+    off: set[str] = set()
+    on: set[str] = set()
+    for func, _line, _col, args, kwargs in calls:
+        if not func or func[0] != "n" or "." not in func[1]:
+            continue
+        receiver, _, method = func[1].rpartition(".")
+        if method not in ("setblocking", "settimeout"):
+            continue
+        value = args[0] if len(args) == 1 and not kwargs else None
+        literal = value[1] if value and value[0] == "const" else True
+        # `setblocking(False)`, `setblocking(0)`, `settimeout(0)`, `settimeout(0.0)`.
+        (off if literal == 0 else on).add(receiver)
+    return frozenset(off - on)
+
+
 def blocks_with(reason: Blocking, positional: int, keywords: Iterable[str]) -> bool:
     """Whether a call with these arguments really blocks: a thread lock's `acquire` with an
     argument (`blocking=False` or a `timeout`) returns by itself, so only a bare `acquire()`
@@ -989,6 +1017,7 @@ def _direct(
     iterated = {tuple(pos) for pos in fact.get("iterated") or ()}
     callees: list[tuple[Step, CallSite | None]] = []
     once = {(line, col) for line, col in fact.get("once") or ()}
+    quiet_sockets: frozenset[str] | None = None
     for func, line, col, args, kwargs in fact["calls"]:
         if (line, col) in once:
             continue  # a lazy initialiser: blocks once per process, not per request
@@ -996,6 +1025,11 @@ def _direct(
         if offloader(ref, extra) is not None:
             continue
         reason = classify(ref, extra)
+        if reason is not None and is_socket_call(reason) and func[0] == "n":
+            if quiet_sockets is None:
+                quiet_sockets = nonblocking_sockets(fact["calls"])
+            if func[1].rpartition(".")[0] in quiet_sockets:
+                continue  # `sock.setblocking(False)`: the call does not wait
         if reason is not None and blocks_with(reason, len(args), kwargs):
             return reason, (line, col, func), []
         if reason is not None:

@@ -37,7 +37,12 @@ Clients are recognised through their constructor (`redis.Redis(...)`, `sqlite3.c
 assignments, `with` targets and annotated parameters, and through the project's semantic model:
 a project function that returns one (`def get_s3(): return boto3.client("s3")`), `self.client`
 assigned in any method, a `Depends(...)` value, `request.app.state.client` assigned at startup; the async clients (`redis.asyncio.Redis`,
-`motor`, `AsyncElasticsearch`) are different names and never match.
+`motor`, `AsyncElasticsearch`) are different names and never match. A socket that the same
+function sets non-blocking (`sock.setblocking(False)`, `sock.settimeout(0)`) is not reported:
+its `recv`/`send`/`connect`/`accept` return at once or raise `BlockingIOError`, and the
+waiting is done with `await loop.sock_*()`. A socket set blocking again in that function
+(`setblocking(True)`, a non-zero or unknown timeout), or set non-blocking in another function
+(`__init__`), stays reported.
 
 ## Why is this bad?
 Every one of these calls waits for the network or the disk on the event loop thread, so every

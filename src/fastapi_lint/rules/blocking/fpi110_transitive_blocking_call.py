@@ -45,7 +45,8 @@ initialiser (`global _client; if _client is None: _client = build()`, or
 def` functions and generators that are only created (calling them runs nothing yet). A function
 handed to a thread or a pool by reference (`Thread(target=write_audit).start()`,
 `executor.submit(write_audit)`, `await run_in_threadpool(fetch_profile, user_id)`) is not a
-call: the chain stops there.
+call: the chain stops there. Socket calls in a helper that sets the socket non-blocking
+(`sock.setblocking(False)`) do not block (see FPI106).
 
 ## Why is this bad?
 Moving a blocking call into a helper does not take it off the event loop: the helper runs on the
