@@ -31,6 +31,13 @@ function's "self_assigns" ([attr, value shape, annotation] for `self.attr = ...`
 NotImplementedError`); the module's "state_assigns" ([attr, value shape, scope] for
 `<x>.state.attr = ...`).
 
+Path records (`index.branches`): a function's "guards" ([line, col, [[condition, branch], ...]]
+for calls made under conditions on its own parameters: `if`/`else`, `while`, `a if c else b`,
+`c and f()`, the rest of a block after `if not c: return`) and "spread" ([line, col] of calls
+whose positional arguments are not all recorded: `*args`, `**kwargs`, more than 8). String
+parameter defaults are kept as the strings they are (`["const", "vault/"]`), not read as
+annotations.
+
 Scope keys: the module scope is "" and every def/class is keyed by its dotted qualname inside the
 module ("Cls.method", "outer.inner"); a repeated qualname gets "#2", "#3"... in source order. The
 CST engine computes the same keys while it walks, which ties the two trees together without
@@ -48,8 +55,9 @@ from pathlib import Path
 from typing import Any
 
 from ..limits import TooDeep, depth_reason
+from .branches import cond_shape, exits, names_in
 
-SUMMARY_VERSION = 9
+SUMMARY_VERSION = 10
 MAX_SHAPE_DEPTH = 6
 MAX_CANDIDATES = 4
 # Calls whose argument they iterate right away (the argument generator's body runs).
@@ -293,6 +301,9 @@ class _Summarizer(ast.NodeVisitor):
         self.has_async = False
         # Inside the body of a lazy initialiser's `if` (see visit_If).
         self.once = 0
+        # Conditions on the current function's parameters around the node being visited:
+        # [condition, branch] pairs (see index.branches).
+        self.guards: list[list[Any]] = []
         self.state_assigns: list[list[Any]] = []
 
     # -- keys -----------------------------------------------------------------------------
@@ -471,12 +482,89 @@ class _Summarizer(ast.NodeVisitor):
         # once per process (a lazy initialiser), not once per call.
         self.visit(node.test)
         lazy = bool(self.current) and _lazy_guard(node.test, self.scope, self.scopes[0])
+        cond = self._guard(node.test)
         self.once += lazy
-        for stmt in node.body:
-            self.visit(stmt)
+        self._visit_guarded(node.body, cond, True)
         self.once -= lazy
-        for stmt in node.orelse:
+        self._visit_guarded(node.orelse, cond, False)
+
+    def visit_While(self, node: ast.While) -> None:
+        # A parameter the function never rebinds keeps its value: the body runs only when
+        # the test is true on entry.
+        self.visit(node.test)
+        self._visit_guarded(node.body, self._guard(node.test), True)
+        self._visit_block(node.orelse)
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        self.visit(node.test)
+        cond = self._guard(node.test)
+        self._visit_guarded(node.body, cond, True)
+        self._visit_guarded(node.orelse, cond, False)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        # `a and f()` calls f only when `a` is true; `a or f()` only when it is false.
+        branch = isinstance(node.op, ast.And)
+        pushed = 0
+        for number, value in enumerate(node.values):
+            if number:
+                cond = self._guard(node.values[number - 1])
+                if cond is not None:
+                    self.guards.append([cond, branch])
+                    pushed += 1
+            self.visit(value)
+        del self.guards[len(self.guards) - pushed :]
+
+    # -- path records (index.branches) ------------------------------------------------------
+    def _guard(self, test: ast.AST) -> list[Any] | None:
+        """The condition `test` as a shape, when it reads a parameter of the current
+        function (only those can be known from a call site); else None."""
+        if not self.current:
+            return None
+        params = {param[0] for param in self.current[-1]["params"]}
+        if not params:
+            return None
+        cond = cond_shape(test)
+        return cond if names_in(cond) & params else None
+
+    def _visit_guarded(self, body: Any, cond: list[Any] | None, branch: bool) -> None:
+        if cond is not None:
+            self.guards.append([cond, branch])
+        if isinstance(body, list):
+            self._visit_block(body)
+        else:
+            self.visit(body)
+        if cond is not None:
+            self.guards.pop()
+
+    def _visit_block(self, stmts: list[ast.stmt]) -> None:
+        """A statement list; after `if c: ... return` (no else) the rest runs only when `c`
+        is false, after `if c: ... else: ... return` only when it is true."""
+        pushed = 0
+        for stmt in stmts:
             self.visit(stmt)
+            if not isinstance(stmt, ast.If) or not self.current:
+                continue
+            body_exits, else_exits = exits(stmt.body), exits(stmt.orelse)
+            if body_exits == else_exits:
+                continue
+            cond = self._guard(stmt.test)
+            if cond is not None:
+                self.guards.append([cond, else_exits])
+                pushed += 1
+        del self.guards[len(self.guards) - pushed :]
+
+    def generic_visit(self, node: ast.AST) -> None:
+        # Statement lists (loop, `with`, `try` bodies) go through `_visit_block`.
+        for _field, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                if value and isinstance(value[0], ast.stmt):
+                    self._visit_block(value)
+                    continue
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     def visit_Await(self, node: ast.Await) -> None:
         self._mark("awaits")
@@ -520,9 +608,18 @@ class _Summarizer(ast.NodeVisitor):
             {k.arg: shape_of(k.value, 1) for k in node.keywords if k.arg},
         ]
         if self.current:
-            self.current[-1]["calls"].append(record)
+            fact = self.current[-1]
+            fact["calls"].append(record)
             if self.once:
-                self.current[-1]["once"].append([record[1], record[2]])
+                fact["once"].append([record[1], record[2]])
+            if self.guards:
+                fact["guards"].append([record[1], record[2], list(self.guards)])
+            if (
+                len(node.args) > 8
+                or any(isinstance(a, ast.Starred) for a in node.args)
+                or any(k.arg is None for k in node.keywords)
+            ):
+                fact["spread"].append([record[1], record[2]])
         else:
             self.module_calls.append(record)
         if func and func[0] == "n" and func[1].rsplit(".", 1)[-1] in ("Depends", "Security"):
@@ -558,11 +655,11 @@ class _Summarizer(ast.NodeVisitor):
         defaults += list(args.defaults)
         params = []
         for arg, default in zip(positional, defaults, strict=False):
-            params.append([arg.arg, annotation_shape(arg.annotation), shape_of(default), "pos"])
+            params.append([arg.arg, annotation_shape(arg.annotation), _default(default), "pos"])
         if args.vararg:
             params.append([args.vararg.arg, annotation_shape(args.vararg.annotation), None, "*"])
         for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=False):
-            params.append([arg.arg, annotation_shape(arg.annotation), shape_of(default), "kw"])
+            params.append([arg.arg, annotation_shape(arg.annotation), _default(default), "kw"])
         if args.kwarg:
             params.append([args.kwarg.arg, annotation_shape(args.kwarg.annotation), None, "**"])
 
@@ -592,6 +689,9 @@ class _Summarizer(ast.NodeVisitor):
             "self_assigns": [],
             "iterated": [],
             "stub": _is_stub(node.body),
+            # Path records (see the module docstring).
+            "guards": [],
+            "spread": [],
         }
         scope = _Scope(key, "function")
         for param in params:
@@ -599,8 +699,9 @@ class _Summarizer(ast.NodeVisitor):
         self.scopes.append(scope)
         self.name_stack.append(node.name)
         self.current.append(fact)
-        for stmt in node.body:
-            self.visit(stmt)
+        outer_guards, self.guards = self.guards, []
+        self._visit_block(node.body)
+        self.guards = outer_guards
         self.current.pop()
         self.name_stack.pop()
         self.scopes.pop()
@@ -668,6 +769,14 @@ class _Summarizer(ast.NodeVisitor):
         self.name_stack.pop()
         self.scopes.pop()
         self.scope_table[key] = _scope_record(scope, "class")
+
+
+def _default(node: ast.AST | None) -> Shape | None:
+    """A parameter default's shape; a string stays the string (`shape_of` reads a top-level
+    string as an annotation)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return ["const", node.value]
+    return shape_of(node)
 
 
 def _lazy_guard(test: ast.AST, scope: _Scope, module_scope: _Scope) -> bool:

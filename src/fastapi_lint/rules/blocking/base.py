@@ -21,6 +21,7 @@ from .catalog import (
     Extra,
     Offloader,
     blocks_with,
+    call_env,
     classify,
     is_socket_call,
     nonblocking_sockets,
@@ -199,6 +200,19 @@ class AsyncCallRule(Rule):
     def resolve(self, node: cst.BaseExpression) -> Ref | None:
         return resolve_cached(self.ctx, node)
 
+    def env_of(self, node: cst.Call, target: str) -> tuple:
+        """The literal arguments this call gives `target` (see `catalog.call_env`)."""
+        args, kwargs = call_arguments(node)
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        owner = self.resolve(receiver) if receiver is not None else None
+        return call_env(
+            self.ctx.index,
+            target,
+            args,
+            kwargs,
+            receiver_is_class=owner is not None and owner.kind == "class",
+        )
+
     def visit_Await(self, node: cst.Await) -> None:
         self.awaited.add(id(node.expression))
 
@@ -266,6 +280,40 @@ class AsyncCallRule(Rule):
         if isinstance(call, cst.Call):
             call = call.with_changes(lpar=[], rpar=[])
         return cst.Await(expression=call, lpar=lpar, rpar=rpar)
+
+
+def _literal_shape(node: cst.BaseExpression) -> list[Any]:
+    """A summary-style shape of an argument: `["const", v]` for a literal, `["?"]` else."""
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return ["const", {"True": True, "False": False, "None": None}[node.value]]
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
+        try:
+            value = node.evaluated_value
+        except Exception:
+            return ["?"]
+        return ["const", value] if isinstance(value, (int, float, str)) else ["?"]
+    if (
+        isinstance(node, cst.UnaryOperation)
+        and isinstance(node.operator, cst.Minus)
+        and isinstance(node.expression, (cst.Integer, cst.Float))
+    ):
+        return ["const", -node.expression.evaluated_value]
+    return ["?"]
+
+
+def call_arguments(call: cst.Call) -> tuple[list[list[Any]] | None, dict[str, list[Any]]]:
+    """The call's arguments as summary-style shapes (literals only): positional (None when a
+    `*args`/`**kwargs` spread hides where they go) and by keyword."""
+    args: list[list[Any]] = []
+    kwargs: dict[str, list[Any]] = {}
+    for arg in call.args:
+        if arg.star:
+            return None, {}
+        if arg.keyword is not None:
+            kwargs[arg.keyword.value] = _literal_shape(arg.value)
+        else:
+            args.append(_literal_shape(arg.value))
+    return args, kwargs
 
 
 def _dotted(node: cst.BaseExpression) -> str | None:

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ...index import branches
 from ...index.project import ProjectIndex, Ref
 from ...index.shapes import decorator_callee
 from ...model import ChainHop
@@ -988,9 +989,99 @@ def _applies_cache(index: ProjectIndex, qual: str) -> bool:
 
 #: Where a call is in a summary: (line, 0-based column, callee shape).
 CallSite = tuple[int, int, Any]
-# A node of the chain search: (qualified project function, how it is reached). "call" runs
-# a function's body; "iter" iterates a sync generator, which runs the generator's body.
-Step = tuple[str, str]
+# A node of the chain search: (qualified project function, how it is reached, the literal
+# values its call site gives its parameters). "call" runs a function's body; "iter" iterates a
+# sync generator, which runs the generator's body. The environment (`index.branches.Env`)
+# rules out the calls under branches that call site cannot take.
+Step = tuple[str, str, branches.Env]
+
+
+def method_shift(fact: dict[str, Any], receiver_is_class: bool) -> int:
+    """How many parameters a call binds before its first positional argument: 1 for a method
+    called on an instance (`self`) and for a class method (`cls`), else 0."""
+    if not fact.get("class"):
+        return 0
+    names = {
+        d[1].rpartition(".")[2]
+        for d in fact.get("decorators") or ()
+        if d and d[0] == "n" and isinstance(d[1], str)
+    }
+    if "staticmethod" in names:
+        return 0
+    if "classmethod" in names:
+        return 1
+    return 0 if receiver_is_class else 1
+
+
+def _relevant_params(index: ProjectIndex, qual: str, fact: dict[str, Any]) -> frozenset[str]:
+    """Parameters whose value can matter to a chain through `qual`: read by a guard of one of
+    its calls, or passed on by name to a call. Only these travel in a step's environment, so
+    call sites that differ in other arguments share one search."""
+
+    def compute() -> frozenset[str]:
+        params = {param[0] for param in fact["params"]}
+        found: set[str] = set()
+        for _line, _col, guards in fact.get("guards") or ():
+            for cond, _branch in guards:
+                found |= branches.names_in(cond)
+        for _func, _line, _col, args, kwargs in fact["calls"]:
+            for arg in [*args, *kwargs.values()]:
+                if arg and arg[0] == "n" and arg[1] in params:
+                    found.add(arg[1])
+        return frozenset(found & params)
+
+    return index.memoised(("fpi1xx-relevant", qual), compute)
+
+
+def call_env(
+    index: ProjectIndex,
+    target: str,
+    args: list[Any] | None,
+    kwargs: dict[str, Any],
+    *,
+    receiver_is_class: bool = False,
+    caller_env: dict[str, Any] | None = None,
+) -> branches.Env:
+    """The environment a call of the project function `target` with these argument shapes
+    (None: not all known) gives it, limited to the parameters that can matter."""
+    fact = index.function(target)
+    if fact is None:
+        return ()
+    relevant = _relevant_params(index, target, fact)
+    if not relevant:
+        return ()
+    shift = method_shift(fact, receiver_is_class)
+    env = branches.bind(fact["params"], args, kwargs, shift=shift, caller_env=caller_env)
+    return tuple(item for item in env if item[0] in relevant)
+
+
+def scope_env(index: ProjectIndex, module: str, key: str, env: branches.Env) -> dict[str, Any]:
+    """The part of a step's environment the function body can rely on: parameters it never
+    rebinds (nor a nested function through `nonlocal`)."""
+    if not env:
+        return {}
+    summary = index.module(module)
+    if summary is None:
+        return {}
+    scopes = summary["scopes"]
+    record = scopes.get(key)
+    bindings = record["bindings"] if record else {}
+    captured: set[str] = set()
+    for inner, inner_record in scopes.items():
+        if inner.startswith(key + "."):
+            captured.update(inner_record.get("nonlocal") or ())
+    return {
+        name: value
+        for name, _type, value in env
+        if (bindings.get(name) or [None])[0] == "param" and name not in captured
+    }
+
+
+def receiver_is_class_of(index: ProjectIndex, module: str, key: str, func: Any) -> bool:
+    if not func or func[0] != "n" or "." not in func[1]:
+        return False
+    ref = index.ref_of_value(module, key, ["n", func[1].rpartition(".")[0]])
+    return ref is not None and ref.kind == "class"
 
 
 def _direct(
@@ -999,7 +1090,7 @@ def _direct(
     """A sync project function's first blocking call and where it is, and the project
     functions it runs with where each call is (None: an implementation of an abstract method,
     reached through the call of that method)."""
-    qual, how = step
+    qual, how, env = step
     split = index.split_qualified(qual)
     fact = index.function(qual)
     if split is None or fact is None:
@@ -1012,15 +1103,21 @@ def _direct(
     implementations = index.implementations(qual)
     if implementations:
         # An abstract or protocol method: whichever implementation the receiver is runs.
-        return None, None, [((impl, how), None) for impl in implementations]
+        return None, None, [((impl, how, ()), None) for impl in implementations]
     module, key = split
     iterated = {tuple(pos) for pos in fact.get("iterated") or ()}
     callees: list[tuple[Step, CallSite | None]] = []
     once = {(line, col) for line, col in fact.get("once") or ()}
     quiet_sockets: frozenset[str] | None = None
+    known = scope_env(index, module, key, env)
+    guards = {(g[0], g[1]): g[2] for g in fact.get("guards") or ()} if known else {}
+    spread = {(line, col) for line, col in fact.get("spread") or ()}
     for func, line, col, args, kwargs in fact["calls"]:
         if (line, col) in once:
             continue  # a lazy initialiser: blocks once per process, not per request
+        guard = guards.get((line, col))
+        if guard and branches.ruled_out(guard, known):
+            continue  # under a branch this call site's literal arguments rule out
         ref = index.ref_of_value(module, key, func)
         if offloader(ref, extra) is not None:
             continue
@@ -1038,21 +1135,35 @@ def _direct(
         if target is None or target == qual:
             continue
         target_fact = index.function(target)
+        target_env = call_env(
+            index,
+            target,
+            None if (line, col) in spread else args,
+            kwargs,
+            receiver_is_class=receiver_is_class_of(index, module, key, func),
+            caller_env=known,
+        )
         if target_fact is not None and target_fact.get("generator"):
             if (line, col) in iterated:
-                callees.append(((target, "iter"), (line, col, func)))
+                callees.append(((target, "iter", target_env), (line, col, func)))
             continue
-        callees.append(((target, "call"), (line, col, func)))
+        callees.append(((target, "call", target_env), (line, col, func)))
     return None, None, callees
 
 
 def blocking_chain(
-    index: ProjectIndex, qual: str, extra: Extra = NO_EXTRA, *, iterated: bool = False
+    index: ProjectIndex,
+    qual: str,
+    extra: Extra = NO_EXTRA,
+    *,
+    iterated: bool = False,
+    env: branches.Env = (),
 ) -> Chain | None:
     """Shortest chain by which calling the sync project function `qual` (iterating it, for a
     generator) blocks, found breadth-first (bounded depth, recursion-safe); None when nothing
-    known blocks."""
-    step: Step = (qual, "iter" if iterated else "call")
+    known blocks. `env`: the literal arguments of the call (`call_env`); calls under branches
+    they rule out are not followed, here and down the chain."""
+    step: Step = (qual, "iter" if iterated else "call", env)
     return index.memoised(("fpi1xx-chain", step, extra), lambda: _search_chain(index, step, extra))
 
 

@@ -92,7 +92,10 @@ is offered.
             name, via, safe = reason.call, "", reason.category in _THREAD_AGNOSTIC
         else:
             target = project_function(self.ctx.index, ref)
-            chain = blocking_chain(self.ctx.index, target, self.extra) if target else None
+            chain = None
+            if target is not None:
+                env = self.env_of(inner, target)
+                chain = blocking_chain(self.ctx.index, target, self.extra, env=env)
             if chain is None:
                 return
             name, via, safe = chain.names[0], f" (it blocks: {chain.text()})", False

@@ -48,6 +48,17 @@ handed to a thread or a pool by reference (`Thread(target=write_audit).start()`,
 call: the chain stops there. Socket calls in a helper that sets the socket non-blocking
 (`sock.setblocking(False)`) do not block (see FPI106).
 
+Literal arguments rule branches out, per call site: `make_token(user, add_hash=False)` is not
+reported when the blocking call sits under `if add_hash:` (or after `if not add_hash: return`),
+nor `get_secret("API_KEY")` when it blocks only under `if name.startswith("vault/"):`; the same
+helper called with `add_hash=True`, with a parameter left to a default that takes the branch,
+or with a value that is not a literal is reported. Omitted parameters take their literal
+defaults, and a helper's own known parameter passed on by name carries its value down the
+chain. Conditions are evaluated only when they are simple: literals, `not`, `and`/`or`,
+`is None`, `==`/`!=`, comparisons, `in` a literal tuple or list, `str.startswith`/`endswith`;
+anything else (an attribute, a call, a parameter the helper rebinds) may be taken, so the chain
+is kept. See docs/design.md ("Constant arguments rule branches out").
+
 ## Why is this bad?
 Moving a blocking call into a helper does not take it off the event loop: the helper runs on the
 thread that calls it. The whole chain blocks every request served by the process.
@@ -114,7 +125,9 @@ No fix is offered.
             return
         fact = index.function(target)
         iterated = bool(fact and fact.get("generator")) and id(node) in self.iterated
-        chain = blocking_chain(index, target, self.extra, iterated=iterated)
+        chain = blocking_chain(
+            index, target, self.extra, iterated=iterated, env=self.env_of(node, target)
+        )
         if chain is None:
             return
         name = chain.names[0]

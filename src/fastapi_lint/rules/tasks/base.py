@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from ...index import branches
 from ...model import ChainHop
 from ..blocking import catalog
 from .facts import ADD_TASK_MEMBERS, BACKGROUND_TASKS_TYPES
@@ -87,10 +88,11 @@ class BlockingPath:
     hops: tuple[ChainHop, ...]
 
 
-def blocking_call(ctx: FileContext, qual: str) -> BlockingPath | None:
+def blocking_call(ctx: FileContext, qual: str, env: tuple = ()) -> BlockingPath | None:
     """What makes the project function `qual` block when it runs: the first blocking call it
     makes, directly or through sync project functions, as the FPI1xx catalog judges; else None.
-    """
+    `env`: the literal arguments it is scheduled with (`catalog.call_env`): calls under
+    branches they rule out do not run (here and down the chain)."""
     index = ctx.index
     split = index.split_qualified(qual)
     fact = index.function(qual)
@@ -98,17 +100,35 @@ def blocking_call(ctx: FileContext, qual: str) -> BlockingPath | None:
         return None
     module, key = split
     extra = catalog.Extra.from_settings(ctx.settings)
-    for func, line, col, _args, _kwargs in fact["calls"]:
+    known = catalog.scope_env(index, module, key, env)
+    guards = {(g[0], g[1]): g[2] for g in fact.get("guards") or ()} if known else {}
+    spread = {(line, col) for line, col in fact.get("spread") or ()}
+    quiet_sockets = catalog.nonblocking_sockets(fact["calls"])
+    for func, line, col, args, kwargs in fact["calls"]:
+        guard = guards.get((line, col))
+        if guard and branches.ruled_out(guard, known):
+            continue
         ref = index.ref_of_value(module, key, func)
         if ref is None or catalog.offloader(ref, extra) is not None:
             continue
         here = index.call_hop(module, line, col, func)
         reason = catalog.classify(ref, extra)
         if reason is not None:
+            receiver = func[1].rpartition(".")[0] if func and func[0] == "n" else None
+            if catalog.is_socket_call(reason) and receiver in quiet_sockets:
+                continue
             return BlockingPath(reason.call, (here,) if here is not None else ())
         target = catalog.project_function(index, ref)
         if target is not None and target != qual:
-            chain = catalog.blocking_chain(index, target, extra)
+            target_env = catalog.call_env(
+                index,
+                target,
+                None if (line, col) in spread else args,
+                kwargs,
+                receiver_is_class=catalog.receiver_is_class_of(index, module, key, func),
+                caller_env=known,
+            )
+            chain = catalog.blocking_chain(index, target, extra, env=target_env)
             if chain is not None:
                 hops = (here, *chain.hops) if here is not None and chain.hops else ()
                 return BlockingPath(chain.text(), hops)

@@ -1,0 +1,304 @@
+"""Constant-argument branch pruning: which calls of a function cannot run for the literal
+arguments one call site passes (issue 14, section 2).
+
+The `ast` summary records, for every call made under a condition on the function's own
+parameters, the conditions it sits under (`guards`: `if`/`elif`/`else`, `while`, `x if c else y`,
+`a and b()`, and the rest of a block after `if not flag: return`). A call site that passes
+literals (`add_hash=False`, `get_secret("API_KEY")`, or omits a parameter with a literal default)
+gives the callee an *environment*: parameter -> value. `truth` evaluates a condition in it with a
+small, bounded evaluator; a call whose guard evaluates to the other branch cannot run from that
+call site. Anything the evaluator does not know is "may be taken".
+
+Condition shapes (plain lists, like the summary's value shapes):
+
+    ["const", v]                 bool/None/int/float/str literal
+    ["n", name]                  a bare name
+    ["not", c]   ["and", [c, ...]]   ["or", [c, ...]]
+    ["cmp", left, [[op, right], ...]]   op: == != is "is not" in "not in" < <= > >=
+    ["str", "startswith"|"endswith", base, arg]
+    ["list", [c, ...]]           a tuple/list/set literal
+    ["?"]                        anything else
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+Cond = list[Any]
+#: Values an environment holds (the literals a call site can pass).
+SCALARS = (bool, int, float, str, type(None))
+#: An environment as it travels in chain steps: sorted (name, type name, value) triples, so
+#: `True` and `1` (equal in Python) stay distinct keys.
+Env = tuple[tuple[str, str, Any], ...]
+
+MAX_COND_DEPTH = 8
+MAX_ITEMS = 16
+_OPS = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+}
+_UNKNOWN = object()
+
+
+# -- the summary side: encoding a condition ----------------------------------------------------
+def cond_shape(node: ast.AST, depth: int = 0) -> Cond:
+    if depth > MAX_COND_DEPTH:
+        return ["?"]
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return ["const", value] if isinstance(value, SCALARS) else ["?"]
+    if isinstance(node, ast.Name):
+        return ["n", node.id]
+    if isinstance(node, ast.UnaryOp):
+        if isinstance(node.op, ast.Not):
+            return ["not", cond_shape(node.operand, depth + 1)]
+        operand = node.operand
+        if (
+            isinstance(node.op, ast.USub)
+            and isinstance(operand, ast.Constant)
+            and type(operand.value) in (int, float)
+        ):
+            return ["const", -operand.value]
+        return ["?"]
+    if isinstance(node, ast.BoolOp):
+        tag = "and" if isinstance(node.op, ast.And) else "or"
+        return [tag, [cond_shape(v, depth + 1) for v in node.values[:MAX_ITEMS]]]
+    if isinstance(node, ast.Compare):
+        ops = []
+        for op, right in zip(node.ops, node.comparators, strict=False):
+            name = _OPS.get(type(op))
+            if name is None:
+                return ["?"]
+            ops.append([name, cond_shape(right, depth + 1)])
+        return ["cmp", cond_shape(node.left, depth + 1), ops]
+    if isinstance(node, ast.Call):
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("startswith", "endswith")
+            and len(node.args) == 1
+            and not node.keywords
+        ):
+            base, arg = cond_shape(func.value, depth + 1), cond_shape(node.args[0], depth + 1)
+            return ["str", func.attr, base, arg]
+        return ["?"]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and len(node.elts) <= MAX_ITEMS:
+        return ["list", [cond_shape(e, depth + 1) for e in node.elts]]
+    return ["?"]
+
+
+def names_in(cond: Cond, depth: int = 0) -> set[str]:
+    """The bare names a condition reads."""
+    if not cond or depth > MAX_COND_DEPTH + 2:
+        return set()
+    tag = cond[0]
+    if tag == "n":
+        return {cond[1]}
+    if tag == "not":
+        return names_in(cond[1], depth + 1)
+    if tag in ("and", "or", "list"):
+        return set().union(*(names_in(c, depth + 1) for c in cond[1]))
+    if tag == "cmp":
+        found = names_in(cond[1], depth + 1)
+        for _op, right in cond[2]:
+            found |= names_in(right, depth + 1)
+        return found
+    if tag == "str":
+        return names_in(cond[2], depth + 1) | names_in(cond[3], depth + 1)
+    return set()
+
+
+def exits(body: list[ast.stmt]) -> bool:
+    """A block whose last statement leaves it (`return`, `raise`, `continue`, `break`): the
+    rest of the enclosing block runs only when the block did not."""
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+
+# -- the index side: evaluating a condition in an environment ----------------------------------
+def env_of(values: dict[str, Any]) -> Env:
+    return tuple(sorted(((k, type(v).__name__, v) for k, v in values.items()), key=_first))
+
+
+def _first(item: tuple[str, str, Any]) -> str:
+    return item[0]
+
+
+def env_dict(env: Env) -> dict[str, Any]:
+    return {name: value for name, _type, value in env}
+
+
+def _value(cond: Cond, env: dict[str, Any], depth: int = 0) -> Any:
+    if not cond or depth > MAX_COND_DEPTH + 2:
+        return _UNKNOWN
+    tag = cond[0]
+    if tag == "const":
+        return cond[1]
+    if tag == "n":
+        return env.get(cond[1], _UNKNOWN)
+    if tag == "list":
+        items = tuple(_value(c, env, depth + 1) for c in cond[1])
+        return _UNKNOWN if any(i is _UNKNOWN for i in items) else items
+    if tag in ("not", "cmp", "str"):
+        found = truth(cond, env, depth)
+        return _UNKNOWN if found is None else found
+    return _UNKNOWN  # `a and b` is an operand, not a bool: only its truth is used
+
+
+def _singleton(value: Any) -> bool:
+    return value is None or value is True or value is False
+
+
+def _compare(op: str, left: Any, right: Any) -> bool | None:
+    try:
+        if op in ("is", "is not"):
+            if not (_singleton(left) or _singleton(right)):
+                return None  # identity of two str/int literals is not defined
+            same = left is right
+            return same if op == "is" else not same
+        if op == "==":
+            return bool(left == right)
+        if op == "!=":
+            return bool(left != right)
+        if op in ("in", "not in"):
+            if not isinstance(right, tuple) and not (
+                isinstance(right, str) and isinstance(left, str)
+            ):
+                return None  # `in` a tuple literal, or a substring of a string
+            inside = left in right
+            return inside if op == "in" else not inside
+        numbers = (int, float)
+        same_kind = (isinstance(left, numbers) and isinstance(right, numbers)) or (
+            isinstance(left, str) and isinstance(right, str)
+        )
+        if not same_kind:
+            return None
+        if op == "<":
+            return bool(left < right)
+        if op == "<=":
+            return bool(left <= right)
+        if op == ">":
+            return bool(left > right)
+        if op == ">=":
+            return bool(left >= right)
+    except Exception:
+        return None
+    return None
+
+
+def truth(cond: Cond, env: dict[str, Any], depth: int = 0) -> bool | None:
+    """Whether `cond` is true in `env` (parameter -> literal value); None when unknown."""
+    if not cond or depth > MAX_COND_DEPTH + 2:
+        return None
+    tag = cond[0]
+    if tag == "not":
+        inner = truth(cond[1], env, depth + 1)
+        return None if inner is None else not inner
+    if tag in ("and", "or"):
+        found = [truth(c, env, depth + 1) for c in cond[1]]
+        decisive = tag == "or"  # `or`: one true operand decides; `and`: one false one
+        if decisive in found:
+            return decisive
+        return None if None in found else not decisive
+    if tag == "cmp":
+        left = _value(cond[1], env, depth + 1)
+        for op, right_shape in cond[2]:
+            right = _value(right_shape, env, depth + 1)
+            if left is _UNKNOWN or right is _UNKNOWN:
+                return None
+            found = _compare(op, left, right)
+            if found is not True:
+                return found
+            left = right
+        return True
+    if tag == "str":
+        base, arg = _value(cond[2], env, depth + 1), _value(cond[3], env, depth + 1)
+        if not isinstance(base, str):
+            return None
+        if isinstance(arg, tuple) and arg and all(isinstance(a, str) for a in arg):
+            pass
+        elif not isinstance(arg, str):
+            return None
+        return base.startswith(arg) if cond[1] == "startswith" else base.endswith(arg)
+    value = _value(cond, env, depth)
+    return None if value is _UNKNOWN else bool(value)
+
+
+def ruled_out(guards: list[list[Any]], env: dict[str, Any]) -> bool:
+    """Whether a call under `guards` ([condition, branch taken] pairs) cannot run in `env`."""
+    for cond, branch in guards:
+        found = truth(cond, env)
+        if found is not None and found != branch:
+            return True
+    return False
+
+
+# -- binding a call site's arguments to the callee's parameters ----------------------------------
+def literal(shape: Any, caller_env: dict[str, Any]) -> Any:
+    """The literal value an argument shape passes: a literal, or a parameter of the caller
+    that the caller's own environment knows; `_UNKNOWN` otherwise."""
+    if not shape:
+        return _UNKNOWN
+    if shape[0] == "const" and isinstance(shape[1], SCALARS):
+        return shape[1]
+    if shape[0] == "n" and "." not in shape[1]:
+        return caller_env.get(shape[1], _UNKNOWN)
+    return _UNKNOWN
+
+
+def bind(
+    params: list[list[Any]],
+    args: list[Any] | None,
+    kwargs: dict[str, Any],
+    *,
+    shift: int | None,
+    caller_env: dict[str, Any] | None = None,
+) -> Env:
+    """The environment a call gives the callee with parameters `params` (summary records
+    [name, annotation, default, kind]): arguments that are literals, and the literal defaults
+    of parameters it does not pass. `args` None: the positional arguments are not known (a
+    `*args`/`**kwargs` spread, too many to record): nothing is. `shift`: parameters bound before
+    the first positional argument (1 for `self`/`cls`), None when unknown (then positional
+    arguments bind nothing and only keyword-only defaults count)."""
+    if args is None:
+        return ()
+    caller_env = caller_env or {}
+    values: dict[str, Any] = {}
+    positional = [p for p in params if p[3] == "pos"]
+    has_star = any(p[3] == "*" for p in params)
+    passed: set[str] = set(kwargs)
+    if shift is None:
+        if args:
+            passed.update(p[0] for p in positional)  # bound to something we cannot name
+    else:
+        slots = positional[shift:]
+        if len(args) > len(slots) and not has_star:
+            return ()  # more arguments than parameters: not the function we think it is
+        for param, arg in zip(slots, args, strict=False):
+            passed.add(param[0])
+            value = literal(arg, caller_env)
+            if value is not _UNKNOWN:
+                values[param[0]] = value
+        passed.update(p[0] for p in positional[:shift])
+    names = {p[0] for p in params}
+    for name, shape in kwargs.items():
+        if name not in names:
+            continue
+        value = literal(shape, caller_env)
+        if value is not _UNKNOWN:
+            values[name] = value
+    for param in params:
+        name, default, kind = param[0], param[2], param[3]
+        if name in passed or kind in ("*", "**") or default is None:
+            continue
+        if default[0] == "const" and isinstance(default[1], SCALARS):
+            values[name] = default[1]
+    return env_of(values)

@@ -1,0 +1,153 @@
+"""Constant-argument branch pruning (`index.branches`): the conditions the summary records,
+the bounded evaluator, and how a call site's arguments bind to the callee's parameters."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from fastapi_lint.index import branches
+from fastapi_lint.index.summary import summarize_source
+
+
+def cond(text: str) -> list:
+    return branches.cond_shape(ast.parse(text, mode="eval").body)
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "expected"),
+    [
+        ("flag", {"flag": False}, False),
+        ("flag", {"flag": 0}, False),
+        ("flag", {"flag": "x"}, True),
+        ("flag", {"flag": None}, False),
+        ("not flag", {"flag": False}, True),
+        ("flag", {}, None),
+        ("a and b", {"a": False}, False),
+        ("a and b", {"a": True}, None),
+        ("a and b", {"a": True, "b": 1}, True),
+        ("a or b", {"b": True}, True),
+        ("a or b", {"a": False}, None),
+        ("a or b", {"a": False, "b": ""}, False),
+        ("x is None", {"x": None}, True),
+        ("x is not None", {"x": None}, False),
+        ("x is None", {"x": "a"}, False),
+        ("x is 'a'", {"x": "a"}, None),  # identity of two literals: unknown
+        ("x == 'a'", {"x": "a"}, True),
+        ("x != 3", {"x": 3}, False),
+        ("x in ('a', 'b')", {"x": "b"}, True),
+        ("x not in ['a', 'b']", {"x": "c"}, True),
+        ("x in 'abc'", {"x": "bc"}, True),
+        ("x in 'abc'", {"x": 1}, None),
+        ("x in other", {"x": "a"}, None),
+        ("0 < x <= 3", {"x": 3}, True),
+        ("0 < x <= 3", {"x": 4}, False),
+        ("x < 'a'", {"x": 1}, None),
+        ("name.startswith('vault/')", {"name": "API_KEY"}, False),
+        ("name.startswith(('vault/', 'kv/'))", {"name": "kv/db"}, True),
+        ("name.endswith('.json')", {"name": "a.json"}, True),
+        ("name.startswith(prefix)", {"name": "a"}, None),
+        ("name.upper()", {"name": "a"}, None),
+        ("x == -1", {"x": -1}, True),
+        ("x.y", {"x": 1}, None),
+    ],
+)
+def test_truth(text: str, env: dict, expected: bool | None) -> None:
+    assert branches.truth(cond(text), env) is expected
+
+
+def test_ruled_out_needs_a_definite_other_branch() -> None:
+    guards = [[cond("add_hash"), True]]
+    assert branches.ruled_out(guards, {"add_hash": False})
+    assert not branches.ruled_out(guards, {"add_hash": True})
+    assert not branches.ruled_out(guards, {})
+    assert branches.ruled_out([[cond("add_hash"), False]], {"add_hash": True})
+
+
+PARAMS = [
+    ["self", None, None, "pos"],
+    ["user", None, None, "pos"],
+    ["add_hash", None, ["const", True], "pos"],
+    ["mode", None, ["const", "disk"], "kw"],
+]
+
+
+def values(env: branches.Env) -> dict:
+    return branches.env_dict(env)
+
+
+def test_bind_literals_defaults_and_shift() -> None:
+    got = values(branches.bind(PARAMS, [["?"], ["const", False]], {}, shift=1))
+    assert got == {"add_hash": False, "mode": "disk"}
+    got = values(branches.bind(PARAMS, [["?"]], {"mode": ["const", "memory"]}, shift=1))
+    assert got == {"add_hash": True, "mode": "memory"}
+    # Unbound call (`Cls.method(obj, user, False)`): self is an argument.
+    got = values(branches.bind(PARAMS, [["?"], ["?"], ["const", False]], {}, shift=0))
+    assert got == {"add_hash": False, "mode": "disk"}
+
+
+def test_bind_unknowns() -> None:
+    # A spread hides where arguments go: nothing is known, not even defaults.
+    assert branches.bind(PARAMS, None, {}, shift=1) == ()
+    # Positional arguments with an unknown shift bind nothing; keyword-only defaults count.
+    got = values(branches.bind(PARAMS, [["?"]], {}, shift=None))
+    assert got == {"mode": "disk"}
+    # A non-literal argument is unknown, and its default is not used.
+    got = values(branches.bind(PARAMS, [["?"], ["n", "flag"]], {}, shift=1))
+    assert got == {"mode": "disk"}
+    # ... unless it is a parameter of the caller whose value the caller knows.
+    got = branches.bind(PARAMS, [["?"], ["n", "flag"]], {}, shift=1, caller_env={"flag": 0})
+    assert values(got) == {"add_hash": 0, "mode": "disk"}
+    # Too many arguments: not the function we think it is.
+    assert branches.bind(PARAMS, [["?"]] * 4, {}, shift=1) == ()
+
+
+def test_env_keeps_true_and_one_apart() -> None:
+    assert branches.env_of({"x": True}) != branches.env_of({"x": 1})
+
+
+SOURCE = """
+def f(a, add_hash=False, name="vault/x", *, mode=None):
+    if add_hash:
+        g()
+    elif name.startswith("vault/"):
+        h()
+    if not a:
+        return
+    m() if mode is None else n()
+    a and o()
+    with ctx:
+        if mode == "x":
+            raise E
+        q()
+    r(*xs)
+    if other:
+        s()
+"""
+
+
+def test_summary_records_guards_early_returns_and_spreads() -> None:
+    summary = summarize_source(SOURCE, "m", False)
+    fact = summary["functions"]["f"]
+    guards = {(line, col): g for line, col, g in fact["guards"]}
+    assert guards[(4, 8)] == [[["n", "add_hash"], True]]
+    assert guards[(6, 8)] == [
+        [["n", "add_hash"], False],
+        [["str", "startswith", ["n", "name"], ["const", "vault/"]], True],
+    ]
+    after_return = [["not", ["n", "a"]], False]
+    assert guards[(9, 4)] == [
+        after_return,
+        [["cmp", ["n", "mode"], [["is", ["const", None]]]], True],
+    ]
+    assert guards[(10, 10)] == [after_return, [["n", "a"], True]]
+    assert guards[(14, 8)] == [
+        after_return,
+        [["cmp", ["n", "mode"], [["==", ["const", "x"]]]], False],
+    ]
+    # A condition on no parameter (`other`) is not recorded.
+    assert guards[(17, 8)] == [after_return]
+    assert fact["spread"] == [[15, 4]]
+    # A string default is the string, not an annotation it might spell.
+    assert fact["params"][2][2] == ["const", "vault/x"]
