@@ -35,7 +35,7 @@ from .sessions.fpi204_global_session_in_path_operation import GlobalSessionInPat
 from .sessions.fpi205_unawaited_async_session_call import UnawaitedAsyncSessionCall
 from .sessions.fpi206_dependency_called_in_depends import DependencyCalledInDepends
 from .sessions.fpi207_dependency_generator_called_by_hand import DependencyGeneratorCalledByHand
-from .tasks.facts import background_task_functions
+from .tasks.facts import background_task_functions, background_task_sites
 from .tasks.fpi401_task_called_instead_of_passed import BackgroundTaskCalledInsteadOfPassed
 from .tasks.fpi402_background_tasks_never_attached import BackgroundTasksNeverAttached
 from .tasks.fpi403_singular_background_task_parameter import SingularBackgroundTaskParameter
@@ -97,6 +97,7 @@ RULES: list[type[Rule]] = [
 FACTS: Mapping[str, ProjectFact] = {
     "session_dependencies": session_dependencies_fact,
     "background_task_functions": background_task_functions,
+    "background_task_sites": background_task_sites,
 }
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}

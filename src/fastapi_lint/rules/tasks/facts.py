@@ -84,3 +84,67 @@ def background_task_functions(index: ProjectIndex) -> dict[str, bool]:
         for part in index.per_module(_called_in, tasks):
             called.update(part)
     return {qual: qual in called for qual in tasks}
+
+
+#: The singular class: one task, attached to a response by hand.
+BACKGROUND_TASK_CLASSES = frozenset({"starlette.background.BackgroundTask"})
+
+
+def _task_sites_in(index: ProjectIndex, mod: str) -> dict[str, list]:
+    """Where `mod` schedules project functions as background tasks (`add_task(f, ...)`,
+    `BackgroundTask(f, ...)`): task -> [[module, scope key, line, forwarded positional
+    arguments (None when a spread hides them), forwarded keyword arguments, whether the task
+    is named through its class (`Reports.build`)], ...]."""
+    sites: dict[str, list] = {}
+    summary = index.module(mod)
+    if summary is None:
+        return sites
+    for key, fact in summary["functions"].items():
+        spread = {(line, col) for line, col in fact.get("spread") or ()}
+        for raw in fact["calls"]:
+            call = CallSite.of(raw)
+            name = dotted(call.func) or ""
+            if name.rsplit(".", 1)[-1] not in ("add_task", "BackgroundTask"):
+                continue
+            ref = index.ref_of_value(mod, key, call.func)
+            if ref is None:
+                continue
+            if not (
+                (ref.kind == "member" and ref.qual in ADD_TASK_MEMBERS)
+                or ref.qual in BACKGROUND_TASK_CLASSES
+            ):
+                continue
+            shape = task_shape(call)
+            task = index.ref_of_value(mod, key, shape)
+            if task is None or task.kind not in ("function", "member"):
+                continue
+            if index.function(task.qual) is None:
+                continue
+            by_keyword = call.kwargs.get("func") is not None
+            args = (
+                None
+                if (call.line, call.col) in spread
+                else list(call.args[0 if by_keyword else 1 :])
+            )
+            kwargs = {k: v for k, v in call.kwargs.items() if k != "func"}
+            owner = dotted(shape)
+            owner_ref = (
+                index.ref_of_value(mod, key, ["n", owner.rpartition(".")[0]])
+                if owner and "." in owner
+                else None
+            )
+            through_class = owner_ref is not None and owner_ref.kind == "class"
+            sites.setdefault(task.qual, []).append(
+                [mod, key, call.line, args, kwargs, through_class]
+            )
+    return sites
+
+
+def background_task_sites(index: ProjectIndex) -> dict[str, list]:
+    """Every place the project schedules each project function as a background task (see
+    `_task_sites_in`), in module order."""
+    found: dict[str, list] = {}
+    for part in index.per_module(_task_sites_in):
+        for qual, sites in part.items():
+            found.setdefault(qual, []).extend(sites)
+    return found

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...rule import Fix, Frame, Rule
-from .base import blocking_call
+from ...index.reach import LIFESPAN, SERVING, STARTUP
+from ...rule import FileContext, Fix, Frame, Rule
+from ..blocking.base import REPORT_LIFESPAN_STARTUP, REPORT_UNSERVED
+from ..blocking.catalog import call_env
+from .base import BlockingPath, blocking_call
 
 
 class BlockingAsyncBackgroundTask(Rule):
@@ -22,8 +25,19 @@ class BlockingAsyncBackgroundTask(Rule):
 ## What it does
 Checks `async def` functions that are passed to `BackgroundTasks.add_task` anywhere in the
 project and make blocking calls (`time.sleep`, `requests`, `open`, sync database sessions, and
-everything else the FPI1xx catalog knows, directly or through sync project functions). The
-finding is on the function, wherever the `add_task` call is.
+everything else the FPI1xx catalog knows, directly or through sync project functions), or
+that are scheduled with `BackgroundTask(func, ...)`. The finding is on the function, wherever
+the `add_task` call is, and the message names the route that adds it (`added by POST
+/reports`).
+
+Only tasks that may run while requests are served count: a task is reported when some place
+that schedules it is in serving code (a path operation, a dependency, a helper they call) or
+in code whose reach is unknown; a task that only tests, scripts (`asyncio.run`, typer/click
+commands) or lifespan startup schedule is not (`report-unserved = true` and
+`report-lifespan-startup = true` under `[tool.fastapi-lint.rules]` bring them back, as for
+FPI1xx). The arguments each place forwards rule branches out like FPI110's literal arguments:
+`add_task(notify, email, dry_run=True)` does not count when `notify` blocks only without
+`dry_run`.
 
 ## Why is this bad?
 Starlette runs a `def` background task in the threadpool, but awaits an `async def` task on the
@@ -68,21 +82,24 @@ async libraries, or move the blocking part into `await asyncio.to_thread(...)`.
             return
         qual = self.ctx.qualified_function_name(frame)
         tasks = self.ctx.index.project_fact("background_task_functions")
-        if qual is None or qual not in tasks:
+        sites = self.ctx.index.project_fact("background_task_sites").get(qual or "")
+        if qual is None or not sites:
             return
-        reason = blocking_call(self.ctx, qual)
-        if reason is None:
+        found = self._blocking_site(qual, sites)
+        if found is None:
             return
+        reason, words = found
         function = frame.node
         assert isinstance(function, cst.FunctionDef)
+        added = f" ({words})" if words else ""
         message = (
-            f"`{function.name.value}` is an `async def` background task that blocks "
+            f"`{function.name.value}` is an `async def` background task{added} that blocks "
             f"(`{reason.text}`): it runs on the event loop after the response and stalls every "
             "other request; make it a `def` (run in the threadpool) or use async I/O"
         )
         fix = None
         fact = self.ctx.function_fact(frame) or {}
-        called_directly = tasks[qual]
+        called_directly = tasks.get(qual, True)
         if (
             not fact.get("awaits", True)
             and not fact.get("generator", True)
@@ -96,3 +113,51 @@ async libraries, or move the blocking part into `await asyncio.to_thread(...)`.
                 replacements={function.asynchronous: cst.RemovalSentinel.REMOVE},
             )
         self.report(function.name, message=message, fix=fix, chain=reason.hops)
+
+    def _blocking_site(self, qual: str, sites: list) -> tuple[BlockingPath, str] | None:
+        """The blocking work of the task as one of the places that schedule it runs it, with
+        words naming the route that adds it; None when no site both may serve requests (see
+        `site_served`) and passes arguments under which the task blocks. A site that names the
+        route that adds the task is preferred."""
+        index = self.ctx.index
+        best: tuple[BlockingPath, str] | None = None
+        for mod, key, line, args, kwargs, through_class in sites:
+            keep, words = site_served(self.ctx, mod, key, line)
+            if not keep:
+                continue
+            env = call_env(index, qual, args, kwargs, receiver_is_class=through_class)
+            reason = blocking_call(self.ctx, qual, env)
+            if reason is None:
+                continue
+            if words:
+                return reason, words
+            best = best or (reason, "")
+        return best
+
+
+def site_served(ctx: FileContext, mod: str, key: str, line: int) -> tuple[bool, str]:
+    """(report?, words naming the route) for a place that schedules a background task, by the
+    index's served-code reachability of the function it is in, as FPI1xx judge code: a site in
+    serving code is reported and named (`added by POST /reports`), one in a test, a script or
+    lifespan startup is not (unless `report-unserved` / `report-lifespan-startup`), one of
+    unknown reach is reported without a name."""
+    found = ctx.index.reach(mod, key) if key else None
+    if found is None:
+        return True, ""
+    kind, entry, via = found
+    if kind == LIFESPAN:
+        fact = ctx.index.function(ctx.index.qualified_function(mod, key)) or {}
+        first_yield = fact.get("first_yield")
+        if first_yield is not None and line > first_yield:
+            return True, f"added by lifespan `{key}` after startup"
+        kind = STARTUP
+    if kind == SERVING:
+        words = f"added by {entry}"
+        if via:
+            names = list(via) if len(via) <= 3 else [via[0], "…", via[-1]]
+            words += " via " + " → ".join(names)
+        return True, words
+    settings = ctx.settings
+    if kind == STARTUP and settings.rule_option(REPORT_LIFESPAN_STARTUP, False):
+        return True, ""
+    return bool(settings.rule_option(REPORT_UNSERVED, False)), ""
