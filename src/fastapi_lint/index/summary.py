@@ -304,6 +304,8 @@ class _Summarizer(ast.NodeVisitor):
         # Conditions on the current function's parameters around the node being visited:
         # [condition, branch] pairs (see index.branches).
         self.guards: list[list[Any]] = []
+        # Names comprehension targets bind around the node being visited.
+        self.shadowed: list[set[str]] = []
         self.state_assigns: list[list[Any]] = []
 
     # -- keys -----------------------------------------------------------------------------
@@ -449,6 +451,15 @@ class _Summarizer(ast.NodeVisitor):
                 self.visit(default)
 
     def _visit_comprehension(self, node: ast.AST) -> None:
+        # Its targets shadow the function's parameters inside it (`... if flag else ...
+        # for flag in flags`): conditions on them are not the parameters'.
+        targets = {
+            n.id
+            for gen in node.generators  # type: ignore[attr-defined]
+            for n in ast.walk(gen.target)
+            if isinstance(n, ast.Name)
+        }
+        self.shadowed.append(targets)
         for gen in node.generators:  # type: ignore[attr-defined]
             self.visit(gen.iter)
             for cond in gen.ifs:
@@ -457,6 +468,7 @@ class _Summarizer(ast.NodeVisitor):
             child = getattr(node, field, None)
             if child is not None:
                 self.visit(child)
+        self.shadowed.pop()
 
     visit_ListComp = _visit_comprehension
     visit_SetComp = _visit_comprehension
@@ -524,7 +536,10 @@ class _Summarizer(ast.NodeVisitor):
         if not params:
             return None
         cond = cond_shape(test)
-        return cond if names_in(cond) & params else None
+        names = names_in(cond)
+        if any(names & shadow for shadow in self.shadowed):
+            return None
+        return cond if names & params else None
 
     def _visit_guarded(self, body: Any, cond: list[Any] | None, branch: bool) -> None:
         if cond is not None:
@@ -700,8 +715,9 @@ class _Summarizer(ast.NodeVisitor):
         self.name_stack.append(node.name)
         self.current.append(fact)
         outer_guards, self.guards = self.guards, []
+        outer_shadowed, self.shadowed = self.shadowed, []
         self._visit_block(node.body)
-        self.guards = outer_guards
+        self.guards, self.shadowed = outer_guards, outer_shadowed
         self.current.pop()
         self.name_stack.pop()
         self.scopes.pop()

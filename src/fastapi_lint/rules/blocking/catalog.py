@@ -1013,6 +1013,20 @@ def method_shift(fact: dict[str, Any], receiver_is_class: bool) -> int:
     return 0 if receiver_is_class else 1
 
 
+#: Decorators that leave a call's arguments as they are.
+_PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "abstractmethod", "override"})
+
+
+def _passes_arguments_through(fact: dict[str, Any]) -> bool:
+    """Whether calling the function binds the call's arguments to its parameters: not so
+    through a decorator, which may call it with other arguments (`@retry`, `@inject`)."""
+    for decorator in fact.get("decorators") or ():
+        name = decorator[1] if decorator and decorator[0] == "n" else None
+        if not isinstance(name, str) or name.rpartition(".")[2] not in _PLAIN_DECORATORS:
+            return False
+    return True
+
+
 def _relevant_params(index: ProjectIndex, qual: str, fact: dict[str, Any]) -> frozenset[str]:
     """Parameters whose value can matter to a chain through `qual`: read by a guard of one of
     its calls, or passed on by name to a call. Only these travel in a step's environment, so
@@ -1045,7 +1059,7 @@ def call_env(
     """The environment a call of the project function `target` with these argument shapes
     (None: not all known) gives it, limited to the parameters that can matter."""
     fact = index.function(target)
-    if fact is None:
+    if fact is None or not _passes_arguments_through(fact):
         return ()
     relevant = _relevant_params(index, target, fact)
     if not relevant:
