@@ -33,7 +33,15 @@ from typing import Any
 
 from ...index import branches
 from ...index.project import ProjectIndex, Ref
-from ...index.shapes import decorator_callee
+from ...index.shapes import (
+    Const,
+    ParamBinding,
+    decorator_callee,
+    dotted,
+    name_shape,
+    view,
+    view_binding,
+)
 from ...model import ChainHop
 
 # Categories, one per reporting rule.
@@ -887,13 +895,14 @@ def nonblocking_sockets(calls: Iterable[Sequence[Any]]) -> frozenset[str]:
     off: set[str] = set()
     on: set[str] = set()
     for func, _line, _col, args, kwargs in calls:
-        if not func or func[0] != "n" or "." not in func[1]:
+        name = dotted(func)
+        if name is None or "." not in name:
             continue
-        receiver, _, method = func[1].rpartition(".")
+        receiver, _, method = name.rpartition(".")
         if method not in ("setblocking", "settimeout"):
             continue
-        value = args[0] if len(args) == 1 and not kwargs else None
-        literal = value[1] if value and value[0] == "const" else True
+        value = view(args[0]) if len(args) == 1 and not kwargs else None
+        literal = value.value if isinstance(value, Const) else True
         # `setblocking(False)`, `setblocking(0)`, `settimeout(0)`, `settimeout(0.0)`.
         (off if literal == 0 else on).add(receiver)
     return frozenset(off - on)
@@ -1002,9 +1011,7 @@ def method_shift(fact: dict[str, Any], receiver_is_class: bool) -> int:
     if not fact.get("class"):
         return 0
     names = {
-        d[1].rpartition(".")[2]
-        for d in fact.get("decorators") or ()
-        if d and d[0] == "n" and isinstance(d[1], str)
+        (dotted(d) or "").rpartition(".")[2] for d in fact.get("decorators") or () if dotted(d)
     }
     if "staticmethod" in names:
         return 0
@@ -1021,8 +1028,8 @@ def _passes_arguments_through(fact: dict[str, Any]) -> bool:
     """Whether calling the function binds the call's arguments to its parameters: not so
     through a decorator, which may call it with other arguments (`@retry`, `@inject`)."""
     for decorator in fact.get("decorators") or ():
-        name = decorator[1] if decorator and decorator[0] == "n" else None
-        if not isinstance(name, str) or name.rpartition(".")[2] not in _PLAIN_DECORATORS:
+        name = dotted(decorator)
+        if name is None or name.rpartition(".")[2] not in _PLAIN_DECORATORS:
             return False
     return True
 
@@ -1040,8 +1047,9 @@ def _relevant_params(index: ProjectIndex, qual: str, fact: dict[str, Any]) -> fr
                 found |= branches.names_in(cond)
         for _func, _line, _col, args, kwargs in fact["calls"]:
             for arg in [*args, *kwargs.values()]:
-                if arg and arg[0] == "n" and arg[1] in params:
-                    found.add(arg[1])
+                name = dotted(arg)
+                if name in params:
+                    found.add(name)
         return frozenset(found & params)
 
     return index.memoised(("fpi1xx-relevant", qual), compute)
@@ -1087,14 +1095,15 @@ def scope_env(index: ProjectIndex, module: str, key: str, env: branches.Env) -> 
     return {
         name: value
         for name, _type, value in env
-        if (bindings.get(name) or [None])[0] == "param" and name not in captured
+        if isinstance(view_binding(bindings.get(name)), ParamBinding) and name not in captured
     }
 
 
 def receiver_is_class_of(index: ProjectIndex, module: str, key: str, func: Any) -> bool:
-    if not func or func[0] != "n" or "." not in func[1]:
+    name = dotted(func)
+    if name is None or "." not in name:
         return False
-    ref = index.ref_of_value(module, key, ["n", func[1].rpartition(".")[0]])
+    ref = index.ref_of_value(module, key, name_shape(name.rpartition(".")[0]))
     return ref is not None and ref.kind == "class"
 
 
@@ -1136,10 +1145,10 @@ def _direct(
         if offloader(ref, extra) is not None:
             continue
         reason = classify(ref, extra)
-        if reason is not None and is_socket_call(reason) and func[0] == "n":
+        if reason is not None and is_socket_call(reason) and dotted(func) is not None:
             if quiet_sockets is None:
                 quiet_sockets = nonblocking_sockets(fact["calls"])
-            if func[1].rpartition(".")[0] in quiet_sockets:
+            if (dotted(func) or "").rpartition(".")[0] in quiet_sockets:
                 continue  # `sock.setblocking(False)`: the call does not wait
         if reason is not None and blocks_with(reason, len(args), kwargs):
             return reason, (line, col, func), []

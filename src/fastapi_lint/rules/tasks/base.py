@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from ...index import branches
+from ...index.shapes import dotted
 from ...model import ChainHop
 from ..blocking import catalog
 from .facts import ADD_TASK_MEMBERS, BACKGROUND_TASKS_TYPES
@@ -114,7 +115,8 @@ def blocking_call(ctx: FileContext, qual: str, env: tuple = ()) -> BlockingPath 
         here = index.call_hop(module, line, col, func)
         reason = catalog.classify(ref, extra)
         if reason is not None:
-            receiver = func[1].rpartition(".")[0] if func and func[0] == "n" else None
+            name = dotted(func)
+            receiver = name.rpartition(".")[0] if name is not None else None
             if catalog.is_socket_call(reason) and receiver in quiet_sockets:
                 continue
             return BlockingPath(reason.call, (here,) if here is not None else ())

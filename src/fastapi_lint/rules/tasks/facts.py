@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...index.shapes import CallSite, dotted
+from ...index.shapes import CallSite, dotted, name_shape
 from ...index.summary import Shape
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def _task_sites_in(index: ProjectIndex, mod: str) -> dict[str, list]:
             kwargs = {k: v for k, v in call.kwargs.items() if k != "func"}
             owner = dotted(shape)
             owner_ref = (
-                index.ref_of_value(mod, key, ["n", owner.rpartition(".")[0]])
+                index.ref_of_value(mod, key, name_shape(owner.rpartition(".")[0]))
                 if owner and "." in owner
                 else None
             )
