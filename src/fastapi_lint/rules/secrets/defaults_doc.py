@@ -101,7 +101,7 @@ def secret_defaults_markdown() -> str:
         "times, an enum, a `Literal`, a number unless the name has a number-like word:",
         f"{_words_of(NUMERIC_SECRET.pattern)}) is not one. Credentials, names ending in",
         f"{_words_of(CREDENTIAL_NAMES.pattern)} (`api_token`, `access_token`; not pagination,",
-        "CSRF or device tokens), are secrets as fields of a stored-record model (`table=True`,",
+        "CSRF or device tokens, nor a text model's `stop_token`/`eos_token`), are secrets as fields of a stored-record model (`table=True`,",
         "`from_attributes`/`orm_mode`) that a GET, PUT, PATCH or DELETE route returns; a POST",
         "that issues them and a token route return them by design. What the route itself puts",
         "into a field (a masked value, the caller's input, a secret it generates in a POST)",

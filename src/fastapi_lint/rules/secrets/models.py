@@ -216,10 +216,12 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 #: Tokens that are no credential: pagination cursors, CSRF tokens (meant for the page),
-#: push-notification device registrations.
+#: push-notification device registrations, and the tokens of text models (a stop word stored
+#: with an agent's settings, `termination_token = "DONE!"`; a tokenizer's `eos_token`).
 NOT_CREDENTIALS = re.compile(
     rf"(?:{_W}_)*(?:continuation|page|next|prev|previous|cursor|sync|resume|pagination|"
-    rf"idempotency|csrf|xsrf|push|fcm|apns|device|registration)(?:_{_W})*"
+    rf"idempotency|csrf|xsrf|push|fcm|apns|device|registration|"
+    rf"termination|stop|eos|bos|pad|unk|sep|cls|mask|special|sentinel|delimiter)(?:_{_W})*"
 )
 
 
