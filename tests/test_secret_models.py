@@ -278,7 +278,56 @@ def test_field_types_that_cannot_hold_a_secret(tmp_path: Path) -> None:
         ("csrf_token", False),
         ("device_token", False),
         ("tokens_used", False),
+        ("termination_token", False),
+        ("eos_token", False),
+        ("stop_token", False),
+        ("refresh_token", True),
     ],
 )
 def test_credential_names(name: str, credential: bool) -> None:
     assert is_credential_name(name) is credential
+
+
+UNION_MODELS = """
+from pydantic import BaseModel
+
+
+class RegistryAuth(BaseModel):
+    username: str
+    password: str
+
+
+class TaskConfig(BaseModel):
+    registry_auth: RegistryAuth
+
+
+class ServiceConfig(BaseModel):
+    registry_auth: RegistryAuth
+
+
+class Run(BaseModel):
+    configuration: TaskConfig | ServiceConfig
+"""
+
+UNION_ROUTES = """
+from fastapi import FastAPI
+
+from .models import Run
+
+app = FastAPI()
+
+
+@app.get("/runs/{id}", response_model=Run)
+def read_run(id: int):
+    return {}
+"""
+
+
+def test_a_field_reached_through_every_member_of_a_union_is_named_once(tmp_path: Path) -> None:
+    root = project(tmp_path, "", models=UNION_MODELS)
+    (root / "app" / "routes.py").write_text(UNION_ROUTES)
+    result = lint_paths([root], load_settings(root), LintOptions(use_cache=False, jobs=1))
+    messages = [f.message for f in result.findings if f.code == "FPI302"]
+    assert len(messages) == 1, messages
+    assert messages[0].count("`configuration.registry_auth.password`") == 1, messages[0]
+    assert "secret field `configuration.registry_auth.password`" in messages[0], messages[0]

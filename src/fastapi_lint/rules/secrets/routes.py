@@ -614,6 +614,8 @@ def _kept(path: str, names: dict[str, Any]) -> bool:
 
 
 def _fields(paths: Sequence[str]) -> str:
+    # Each member of a union (`configuration: A | B`) may lead to the same field path: name it once.
+    paths = list(dict.fromkeys(paths))
     shown = ", ".join(f"`{p}`" for p in paths[:3])
     more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
     return ("secret fields " if len(paths) > 1 else "secret field ") + shown + more
