@@ -23,6 +23,7 @@ from .catalog import (
     blocks_with,
     call_env,
     classify,
+    is_memoised,
     is_socket_call,
     nonblocking_sockets,
     offloader,
@@ -148,7 +149,9 @@ tasks, `StreamingResponse` bodies, tasks a lifespan starts, and a lifespan after
 (`asyncio.run(main())` in a script, a typer/click command, a thread), lifespan and `startup`
 code before the first `yield`, and functions only such code calls. Code whose reach is unknown
 (a library's public function, a function kept in a table) is reported as before, without an
-entry point. See docs/design.md ("Served code").
+entry point. The body of an `async def` memoised by an async cache (`async_lru.alru_cache`,
+`aiocache.cached`, `asyncache.cached`) runs once per arguments and is not reported either.
+See docs/design.md ("Served code").
 
 ## Options
 Under `[tool.fastapi-lint.rules]`:
@@ -225,6 +228,9 @@ class AsyncCallRule(Rule):
         """Reports only code that may serve requests (see `served_verdict`), naming the entry
         point that reaches it."""
         frame = self.ctx.enclosing_function()
+        fact = self.ctx.function_fact(frame)
+        if fact is not None and is_memoised(self.ctx.index, self.ctx.module_name, fact):
+            return  # `@alru_cache async def`: the body blocks once per arguments, not per request
         yielded = frame is not None and id(frame.node) in self._yielded
         keep, words = served_verdict(self.ctx, yielded)
         if not keep:

@@ -927,6 +927,13 @@ _CACHED_DECORATORS = frozenset(
         "cachetools.cached",
         "cachetools.func.lru_cache",
         "cachetools.func.ttl_cache",
+        "cachetools.cachedmethod",
+        # Async memoisers: the decorated coroutine's body runs once per argument tuple.
+        "async_lru.alru_cache",
+        "aiocache.cached",
+        "aiocache.decorators.cached",
+        "asyncache.cached",
+        "asyncache.cachedmethod",
     }
 )
 
@@ -960,6 +967,12 @@ def project_function(index: ProjectIndex, ref: Ref | None) -> str | None:
             qual = f"{owner}.{attr}"
             return qual if index.function(qual) is not None else None
     return None
+
+
+def is_memoised(index: ProjectIndex, module: str, fact: dict[str, Any]) -> bool:
+    """Whether the function of `fact` is memoised (`@lru_cache`, `@alru_cache async def`, a
+    project decorator that applies one): its body runs once per arguments, not per call."""
+    return _is_cached(index, module, fact)
 
 
 def _is_cached(index: ProjectIndex, module: str, fact: dict[str, Any]) -> bool:
