@@ -167,3 +167,75 @@ def test_cached_findings_follow_an_edited_requirement(tmp_path: Path) -> None:
 def rows_cached(root: Path) -> list[tuple[int, str]]:
     found = run_json("check", str(root), "--select", "FPI405")
     return sorted((f["location"]["row"], f["code"]) for f in found)
+
+
+SCHEDULED = {
+    "app.py": """\
+from contextlib import asynccontextmanager
+
+from fastapi import BackgroundTasks, FastAPI
+
+from jobs import at_startup, from_route, from_test
+
+
+@asynccontextmanager
+async def lifespan(app):
+    tasks = BackgroundTasks()
+    tasks.add_task(at_startup)
+    await tasks()
+    yield
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+@app.post("/reports")
+async def reports(tasks: BackgroundTasks):
+    tasks.add_task(from_route)
+""",
+    "jobs.py": """\
+import time
+
+
+async def from_route() -> None:
+    time.sleep(1)
+
+
+async def from_test() -> None:
+    time.sleep(1)
+
+
+async def at_startup() -> None:
+    time.sleep(1)
+""",
+    "test_jobs.py": """\
+from fastapi import BackgroundTasks
+
+from jobs import from_test
+
+
+async def test_jobs():
+    tasks = BackgroundTasks()
+    tasks.add_task(from_test)
+    await tasks()
+""",
+}
+
+
+@pytest.mark.parametrize(
+    ("rules", "reported"),
+    [
+        ("", {"from_route"}),
+        ("report-lifespan-startup = true\n", {"from_route", "at_startup"}),
+        ("report-unserved = true\n", {"from_route", "at_startup", "from_test"}),
+    ],
+)
+def test_fpi404_follows_served_reach(tmp_path: Path, rules: str, reported: set[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.fastapi-lint.rules]\n{rules}")
+    for name, text in SCHEDULED.items():
+        (tmp_path / name).write_text(text)
+    found = run_json("check", str(tmp_path), "--no-cache", "--select", "FPI404")
+    names = {f["message"].split("`")[1] for f in found}
+    assert names == reported
+    route = [f["message"] for f in found if "`from_route`" in f["message"]]
+    assert route and "(added by POST /reports)" in route[0]
