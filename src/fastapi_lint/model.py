@@ -6,6 +6,7 @@ need another convention (flake8's 0-based columns, LSP's UTF-16 units) convert i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -148,6 +149,11 @@ class FileResult:
     cache_hit: bool = False
     # How many lines --add-noqa gave a suppression comment.
     noqa_added: int = 0
+    # `lint_source(..., fix_edits="lazy")`: computes one finding's fix edits when asked
+    # (`edit_maker(finding)`), from the tree the findings came from; never cached or pickled.
+    edit_maker: Callable[[Finding], tuple[Edit, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 def engine_finding(

@@ -778,13 +778,14 @@ def lint_source(
     index: ProjectIndex | None = None,
     unsafe_fixes: bool | None = None,
     fix: bool = False,
-    fix_edits: bool = True,
+    fix_edits: bool | str = True,
 ) -> FileResult:
     """Lints text that may differ from the file on disk (stdin, an editor buffer).
 
     `fix_edits=False` leaves each finding's `fix.edits` empty (computing them applies every fix
-    on its own): flake8 and the LSP's diagnostics do not show them. As in a whole run, a text
-    too large or too deeply nested to analyse is one FPI001, and an unexpected exception in a
+    on its own): flake8 does not show them. `fix_edits="lazy"` leaves them empty too and gives
+    the result an `edit_maker(finding)` that computes one finding's edits when asked (the
+    LSP's code actions). As in a whole run, a text too large or too deeply nested to analyse is one FPI001, and an unexpected exception in a
     phase is one FPI002 naming it."""
     from . import linting
 
@@ -795,7 +796,8 @@ def lint_source(
     # What update_module just made of this text (None: Python cannot parse it).
     summary = index.modules.get(module)
     unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
-    options = LintOptions(fix_edits=fix_edits)
+    lazy = fix_edits == "lazy"
+    options = LintOptions(fix_edits=bool(fix_edits) and not lazy, lazy_edits=lazy)
     state = WorkerState(settings, index, _enabled(settings), options, unsafe)
     if problems:  # too large, too deep, or summarising it failed: nothing more to learn
         return FileResult(path_str, linting.allowed(state, path, problems))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import functools
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 
 from ..model import Edit, Location
 from ..rule import Fix, PendingFinding
@@ -17,15 +16,97 @@ MAX_FIX_ROUNDS = 10
 
 
 class _Replacer(cst.CSTTransformer):
-    def __init__(self, replacements: dict[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel]):
+    """Swaps nodes by identity. With `path` (the replaced nodes and their ancestors) it enters
+    only those nodes: every other subtree is left as it is without being rebuilt, which is
+    what a full transform would give back for it too."""
+
+    def __init__(
+        self,
+        replacements: dict[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel],
+        path: set[int] | None = None,
+    ):
         super().__init__()
         self.replacements = replacements
+        self.path = path
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return self.path is None or id(node) in self.path
 
     def on_leave(self, original_node, updated_node):
         replacement = self.replacements.get(original_node)
         if replacement is None:
             return updated_node
         return replacement
+
+
+def _is_import_line(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], (cst.Import, cst.ImportFrom))
+    )
+
+
+@functools.cache
+def _top_imports_adder() -> type:
+    """The class below, made on first use: importing `libcst.codemod` costs more than half a
+    second here, paid by every run and pool worker, most of which apply no fix."""
+    from libcst.codemod.visitors import AddImportsVisitor
+
+    class TopImportsAdder(AddImportsVisitor):
+        """LibCST's AddImportsVisitor without its two walks of the whole tree. It reads and edits
+        only the module's first block of imports (after a docstring): its gatherer looks at
+        nothing past the first statement that is not an import, and its transform changes only
+        the `from` imports of that block and the module's body. So the gatherer is given the
+        module cut after that statement, and the transform enters only the module and its
+        top-level simple statements: the same result, at the cost of the import block."""
+
+        def visit_Module(self, node: cst.Module) -> None:
+            prefix = []
+            for position, statement in enumerate(node.body):
+                prefix.append(statement)
+                if position > 0 and not _is_import_line(statement):
+                    break
+            super().visit_Module(node.with_changes(body=prefix))
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            entered = super().on_visit(node)
+            return entered and isinstance(node, (cst.Module, cst.SimpleStatementLine))
+
+    return TopImportsAdder
+
+
+def replacement_path(
+    module: cst.Module, targets: list[cst.CSTNode], parents: dict[int, cst.CSTNode] | None = None
+) -> set[int] | None:
+    """The ids of `targets` and of every node above them (None when one is not in `module`:
+    the caller then transforms the whole tree). `parents` is `parent_map(module)`, made once
+    for the fixes of one tree."""
+    if parents is None:
+        parents = parent_map(module)
+    path: set[int] = set()
+    for node in targets:
+        if id(node) not in parents and node is not module:
+            return None
+        while node is not None and id(node) not in path:
+            path.add(id(node))
+            node = parents.get(id(node))
+    return path
+
+
+def parent_map(module: cst.Module) -> dict[int, cst.CSTNode]:
+    """id(child) -> parent for every node of the tree (the engine's walk, not LibCST's
+    rebuilding visit). The tree must stay alive while the map is used."""
+    from .traverse import child_nodes
+
+    parents: dict[int, cst.CSTNode] = {}
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        for child in child_nodes(node):
+            parents[id(child)] = node
+            stack.append(child)
+    return parents
 
 
 class _OverlapFinder(cst.CSTVisitor):
@@ -66,8 +147,70 @@ def non_overlapping(module: cst.Module, fixes: list[Fix]) -> list[Fix]:
     return [fix for index, fix in enumerate(fixes) if index not in rejected]
 
 
+class PreparedTree:
+    """What applying several fixes to one tree computes once: its rendering, its parent map,
+    and the code of each top-level statement. A fixed tree shares every statement the fixes
+    did not touch with the original, so its code is the original statements' code with only
+    the new statements rendered (Module renders as its header, statements and footer in
+    turn; with a final newline nothing more is added)."""
+
+    def __init__(self, module: cst.Module, rendered: str | None = None) -> None:
+        self.module = module
+        self._code = rendered
+        self._parents: dict[int, cst.CSTNode] | None = None
+        self._pieces: dict[int, str] | None = None
+        self._ends = ("", "")
+
+    @property
+    def code(self) -> str:
+        if self._code is None:
+            self._code = self.module.code
+        return self._code
+
+    @property
+    def parents(self) -> dict[int, cst.CSTNode]:
+        if self._parents is None:
+            self._parents = parent_map(self.module)
+        return self._parents
+
+    def render(self, new: cst.Module) -> str:
+        """`new.code`, for a tree made from this one by replacing nodes."""
+        module = self.module
+        same_frame = (
+            new.header is module.header
+            and new.footer is module.footer
+            and new.has_trailing_newline
+            and module.has_trailing_newline
+            and new.default_indent == module.default_indent
+            and new.default_newline == module.default_newline
+            and new.body
+        )
+        if not same_frame:
+            return new.code
+        if self._pieces is None:
+            code_of = module.code_for_node
+            self._pieces = {id(stmt): code_of(stmt) for stmt in module.body}
+            head = "".join(code_of(line) for line in module.header)
+            tail = "".join(code_of(line) for line in module.footer)
+            self._ends = (head, tail)
+            joined = head + "".join(self._pieces[id(stmt)] for stmt in module.body) + tail
+            if joined != self.code:
+                self._pieces = {}  # not this tree's code: render the whole of each new tree
+        if not self._pieces:
+            return new.code
+        pieces, code_of = self._pieces, new.code_for_node
+        # The original statements are alive (held by self.module): an id found is the same
+        # statement.
+        body = "".join(pieces.get(id(stmt)) or code_of(stmt) for stmt in new.body)
+        return self._ends[0] + body + self._ends[1]
+
+
 def apply_fixes(
-    module: cst.Module, fixes: list[Fix], source: str | None = None, rendered: str | None = None
+    module: cst.Module,
+    fixes: list[Fix],
+    source: str | None = None,
+    rendered: str | None = None,
+    prepared: PreparedTree | None = None,
 ) -> str:
     """The module's code with the fixes applied.
 
@@ -75,7 +218,9 @@ def apply_fixes(
     byte for byte (it drops a form feed that starts a line, a CR-only file's last `\r`,
     trailing blanks and comments after the last statement of a file without a final newline),
     so the result is `source` with only the fixes' changes carried over (`keep_untouched`).
-    `rendered` is `module.code` when the caller has it already."""
+    `rendered` is `module.code` when the caller has it already; `prepared`, the module's
+    `PreparedTree`, when the caller applies several fixes to the same tree."""
+    given = module
     if module.default_indent.strip(" \t"):
         # A first indented line that starts with a form feed gives a default indent of
         # "\x0c    ", which LibCST then refuses to parse the added imports with. Rendering
@@ -89,8 +234,17 @@ def apply_fixes(
     for fix in fixes:
         replacements.update(fix.replacements)
         imports.extend(fix.imports)
-    new_module = module.visit(_Replacer(replacements)) if replacements else module
+    if prepared is None or prepared.module is not module or module is not given:
+        prepared = PreparedTree(module, rendered)
+    if replacements:
+        path = replacement_path(module, list(replacements), prepared.parents)
+        new_module = module.visit(_Replacer(replacements, path))
+    else:
+        new_module = module
     if imports:
+        from libcst.codemod import CodemodContext
+        from libcst.codemod.visitors import AddImportsVisitor
+
         context = CodemodContext()
         for request in imports:
             AddImportsVisitor.add_needed_import(
@@ -98,10 +252,11 @@ def apply_fixes(
             )
         # transform_module_impl, not transform_module: the latter wraps the tree in a
         # MetadataWrapper, which deep-copies it, and AddImportsVisitor reads no metadata.
-        new_module = AddImportsVisitor(context).transform_module_impl(new_module)
+        new_module = _top_imports_adder()(context).transform_module_impl(new_module)
+    new_code = prepared.render(new_module)
     if source is None:
-        return new_module.code
-    return keep_untouched(source, module.code if rendered is None else rendered, new_module.code)
+        return new_code
+    return keep_untouched(source, prepared.code, new_code)
 
 
 def compiles(text: str, path: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
@@ -18,6 +19,7 @@ from ..suppression import Suppressions
 from ..syntax import NewSyntax, best_syntax_error, newer_than, parse_version, syntax_of
 from .fixes import (
     MAX_FIX_ROUNDS,
+    PreparedTree,
     apply_fixes,
     compiles,
     fix_signature,
@@ -27,7 +29,7 @@ from .fixes import (
 from .parse import parse_module, syntax_error_finding
 from .problems import PhaseError, deep_finding, phase, too_deep
 from .state import WorkerState
-from .traverse import positions, run_rules, to_findings
+from .traverse import RuleRun, positions, run_rules, to_findings
 
 # Characters of module rendered for fix edits per file (JSON output, LSP code actions): about
 # 50 fixes in a 20 KB file, 10 in a 100 KB one. Fixes beyond it are reported without edits.
@@ -152,10 +154,11 @@ def _lint_text(
     applied: Counter = Counter()
     rejected: set[tuple[str, str]] = set()
     fix_failure = None
+    last: _Round | None = None
     if fix:
         try:
             with phase("fix"):
-                current, applied, dropped, held = _fix_loop(
+                current, applied, dropped, held, last = _fix_loop(
                     state, path, text, module_name, rules, rejected, newer
                 )
         except PhaseError as exc:
@@ -163,7 +166,7 @@ def _lint_text(
                 raise
             # The file is linted as it is, unfixed, and the failure is reported.
             fix_failure = exc.failure
-            current, applied, dropped, held = text, Counter(), [], []
+            current, applied, dropped, held, last = text, Counter(), [], [], None
             index.replace_module(module_name, summary, text_digest(text))
         result.fixes_applied = dict(applied)
         result.dropped_fixes = dropped
@@ -171,41 +174,59 @@ def _lint_text(
         if current != text:
             result.fixed_source = current
             result.original_source = text
-            summary = _summary_of(path, current, module_name)
+            if last is not None and last.text == current:
+                summary = last.summary
+            else:
+                summary = _summary_of(path, current, module_name)
             index.replace_module(module_name, summary, text_digest(current))
             newer = _newer_syntax(state, summary) if summary is not None else []
-    module = _parse_or_none(current)
-    if module is None:
-        result.findings = allowed(state, path, [_parse_failure(path_str, current)])
-        return result, {}
+    if last is not None and last.text == current:
+        # The fix loop's last round parsed and walked exactly this text against this index
+        # (it stopped because nothing more could be fixed): its findings are the file's.
+        module, run, deps = last.module, last.run, dict(last.deps)
+    else:
+        module = _parse_or_none(current)
+        if module is None:
+            result.findings = allowed(state, path, [_parse_failure(path_str, current)])
+            return result, {}
+        index.start_tracking()
+        try:
+            run = run_rules(
+                path=path_str,
+                module_name=module_name,
+                source=current,
+                module=module,
+                settings=state.settings,
+                index=index,
+                rule_classes=rules,
+            )
+        finally:
+            deps = index.stop_tracking()
     index.start_tracking()
     try:
-        run = run_rules(
-            path=path_str,
-            module_name=module_name,
-            source=current,
-            module=module,
-            settings=state.settings,
-            index=index,
-            rule_classes=rules,
-        )
-
-        rendered: list[str] = []  # module.code, rendered once if any edit is asked for
+        prepared: list[PreparedTree] = []  # made once if any edit is asked for
         # Each fix's edits cost a transform and a rendering of the whole module: bounded per
         # file, or a generated file with hundreds of fixable findings takes an hour.
         budget = [FIX_EDIT_BUDGET]
 
+        def edits_of(item: PendingFinding) -> tuple:
+            if not prepared:
+                prepared.append(PreparedTree(module))
+            fixed = _try_apply(module, [item.fix], current, prepared[0])
+            if fixed is None or _fix_verdict(fixed, path_str, state, newer) is not None:
+                return ()
+            return tuple(text_edits(current, fixed))
+
         def edits_for(item: PendingFinding):
+            if lazy is not None:
+                lazy.append(item)
+                return ()
             if not state.options.fix_edits or budget[0] < len(current):
                 return ()
             budget[0] -= len(current)
-            if not rendered:
-                rendered.append(module.code)
-            fixed = _try_apply(module, [item.fix], current, rendered[0])
-            if fixed is None or _fix_verdict(fixed, path_str, state, newer) is not None:
-                return ()
-            return text_edits(current, fixed)
+            return edits_of(item)
 
+        lazy: list[PendingFinding] | None = [] if state.options.lazy_edits else None
         lines = split_lines(current)
         result.findings = to_findings(
             run,
@@ -214,14 +235,28 @@ def _lint_text(
             unsafe_fixes=state.unsafe,
             edits_for=edits_for,
         )
+        if lazy:
+            # to_findings asked in the order it made the fixable findings: pair them up.
+            fixable = [f for f in result.findings if f.fix is not None]
+            by_finding = {_edit_key(f): item for f, item in zip(fixable, lazy, strict=True)}
+
+            def edit_maker(finding: Finding) -> tuple:
+                item = by_finding.get(_edit_key(finding))
+                return edits_of(item) if item is not None else ()
+
+            result.edit_maker = edit_maker
         result.findings += _newer_syntax_findings(path_str, current, newer, state, lines)
     finally:
-        deps = index.stop_tracking()
+        deps.update(index.stop_tracking())
     deps.update(trigger_deps)
     if fix_failure is not None:
         result.findings.append(fix_failure.finding(path_str))
     result.findings = allowed(state, path, result.findings)
     return result, deps
+
+
+def _edit_key(finding: Finding) -> tuple:
+    return (finding.code, finding.location, finding.end_location, finding.message)
 
 
 def _summary_of(path: Path, text: str, module_name: str):
@@ -323,6 +358,17 @@ def _parse_failure(path: str, text: str) -> Finding:
     return too_deep(path, "the summariser could not follow it")
 
 
+@dataclass
+class _Round:
+    """What one round of the fix loop parsed, summarised and found, for the text it read."""
+
+    text: str
+    module: cst.Module
+    summary: object
+    run: RuleRun
+    deps: dict[str, str]
+
+
 def _fix_loop(
     state: WorkerState,
     path: Path,
@@ -331,33 +377,45 @@ def _fix_loop(
     rules: list[type[Rule]],
     rejected: set[tuple[str, str]],
     baseline: list[NewSyntax],
-) -> tuple[str, Counter, list[str], list[str]]:
+) -> tuple[str, Counter, list[str], list[str], _Round | None]:
     """Applies applicable fixes round by round until nothing changes (bounded). Returns the
-    text, the fixes applied, the fixes dropped because their result did not compile, and the
-    fixes held back because they would write syntax newer than `target-version`."""
+    text, the fixes applied, the fixes dropped because their result did not compile, the
+    fixes held back because they would write syntax newer than `target-version`, and the last
+    round (its text may be older than the returned one when the rounds ran out)."""
     path_str = str(path)
     current = text
     applied: Counter = Counter()
     dropped: list[str] = []
     held: list[str] = []
     index = state.index
+    last: _Round | None = None
     for _round in range(MAX_FIX_ROUNDS):
-        module = _parse_or_none(current)
+        if last is not None and last.text == current:
+            module = last.module  # a round that only rejected fixes: the text is the same
+        else:
+            module = _parse_or_none(current)
         if module is None:
             break
+        summary: object = UNKNOWN
         if current is not text:
-            index.replace_module(
-                module_name, _summary_of(path, current, module_name), text_digest(current)
+            summary = last.summary if last is not None and last.text == current else None
+            if summary is None:
+                summary = _summary_of(path, current, module_name)
+            index.replace_module(module_name, summary, text_digest(current))
+        index.start_tracking()
+        try:
+            run = run_rules(
+                path=path_str,
+                module_name=module_name,
+                source=current,
+                module=module,
+                settings=state.settings,
+                index=index,
+                rule_classes=rules,
             )
-        run = run_rules(
-            path=path_str,
-            module_name=module_name,
-            source=current,
-            module=module,
-            settings=state.settings,
-            index=index,
-            rule_classes=rules,
-        )
+        finally:
+            deps = index.stop_tracking()
+        last = _Round(current, module, summary, run, deps)
         candidates = [
             p
             for p in run.pending
@@ -382,13 +440,13 @@ def _fix_loop(
         if not usable:
             break
         chosen = _choose(module, usable)
-        rendered = module.code
-        new_text = _try_apply(module, [p.fix for p in chosen], current, rendered)
+        tree = PreparedTree(module)
+        new_text = _try_apply(module, [p.fix for p in chosen], current, tree)
         if new_text is None or _fix_verdict(new_text, path_str, state, baseline) is not None:
             # Find the culprits one by one; keep the fixes that pass on their own.
             good = []
             for item in chosen:
-                alone = _try_apply(module, [item.fix], current, rendered)
+                alone = _try_apply(module, [item.fix], current, tree)
                 verdict = (
                     "compile" if alone is None else _fix_verdict(alone, path_str, state, baseline)
                 )
@@ -403,22 +461,22 @@ def _fix_loop(
             chosen = good[:1]
             if not chosen:
                 continue
-            new_text = _try_apply(module, [chosen[0].fix], current, rendered)
+            new_text = _try_apply(module, [chosen[0].fix], current, tree)
             if new_text is None:
                 break
         if new_text == current:
             break
         applied.update(p.rule.code for p in chosen)
         current = new_text
-    return current, applied, dropped, held
+    return current, applied, dropped, held, last
 
 
-def _try_apply(module: cst.Module, fixes: list, source: str, rendered: str) -> str | None:
+def _try_apply(module: cst.Module, fixes: list, source: str, prepared: PreparedTree) -> str | None:
     """apply_fixes, or None when a rule's replacement breaks LibCST (a wrong node type, an
     invalid tree): such a fix is dropped like one whose result does not compile. A
     RecursionError in a deeply nested `source` escapes: it is the file's depth (FPI001)."""
     try:
-        return apply_fixes(module, fixes, source, rendered)
+        return apply_fixes(module, fixes, source, prepared=prepared)
     except Exception as exc:
         if isinstance(exc, RecursionError) and depth_reason(exc, source):
             raise

@@ -24,6 +24,9 @@ class LintOptions:
     #: Rendering a fix costs a LibCST transform per finding, so front ends that never show
     #: edits (concise, full, github, sarif output) turn this off.
     fix_edits: bool = True
+    #: Leave the edits out of the findings but give the result an `edit_maker` that computes
+    #: one finding's edits on request (the LSP asks only for the code action's findings).
+    lazy_edits: bool = False
 
 
 @dataclass

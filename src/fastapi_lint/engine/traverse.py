@@ -51,6 +51,22 @@ def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
     return fields
 
 
+def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The node's children in LibCST's visiting order (tokens included), read from its fields
+    rather than through LibCST's rebuilding `children`."""
+    fields = _CHILD_FIELDS.get(type(node))
+    if fields is None:
+        fields = _child_fields(node)
+    found: list[cst.CSTNode] = []
+    for name in fields:
+        value = getattr(node, name)
+        if type(value) is tuple or type(value) is list:
+            found.extend(child for child in value if isinstance(child, cst.CSTNode))
+        elif isinstance(value, cst.CSTNode):
+            found.append(value)
+    return found
+
+
 def _token_types() -> frozenset[type]:
     """Whitespace, comments and operator tokens: they hold nothing but more of the same."""
     from libcst._nodes import op, whitespace
