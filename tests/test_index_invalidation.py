@@ -101,12 +101,54 @@ def test_a_fact_is_rebuilt_from_the_changed_module_part_only() -> None:
         def also(x=Depends(pause)):
             return x
     """
-    index.replace_module("app.util", summary("app.util", new_util), "new")
     counting = Counting(index)
+    index.replace_module("app.util", summary("app.util", new_util), "new")
     assert index.dependency_functions() == {"app.deps.get_db", "app.util.pause"}
-    recomputed = {key[-1] for key in counting.calls if key[0] == "@part"}
-    assert recomputed == {"app.util"}
+    # The facts in use are settled by replace_module itself (`_settle_facts`): each part of
+    # this fact is computed again only for the changed module.
+    recomputed = [
+        key[-1]
+        for key in counting.calls
+        if key[0] == "@part" and key[1].endswith("._dependency_functions_in")
+    ]
+    assert recomputed == ["app.util"]
     # The new value reaches what reads the fact, and the fact's digest follows it.
+    assert index.module_roles("app.util") == frozenset({"dependency"})
+    assert index.is_dependency("app.util", "pause")
+
+
+def test_answers_that_read_an_unchanged_fact_survive_an_edit() -> None:
+    """An edit that leaves every fact's value as it was (a body edited, no dependency added)
+    keeps the answers that read a fact: nothing of another module is computed again."""
+    index = make_index()
+    assert index.module_roles("app.routes") is not None
+    assert index.dependency_functions() == {"app.deps.get_db"}
+    kept = {k for k, e in index._memo.items() if any(r.startswith("@") for r in e[1])}
+    assert kept
+    edited = dedent(MODULES["app.util"]) + "\n\ndef more():\n    return 2\n"
+    index.replace_module("app.util", summary("app.util", edited), "new")
+    assert index.module("app.util") is not None
+    survived = {k for k, e in index._memo.items() if any(r.startswith("@") for r in e[1])}
+    assert {k for k in kept if not (isinstance(k, tuple) and k[-1] == "app.util")} <= survived
+    counting = Counting(index)
+    assert index.dependency_functions() == {"app.deps.get_db"}
+    assert index.module_roles("app.routes") is not None
+    assert counting.calls == []
+
+
+def test_an_edit_that_changes_a_fact_drops_its_readers() -> None:
+    """Answers that read a fact whose value changed are computed again with the new value."""
+    index = make_index()
+    roles_before = index.module_roles("app.util")
+    assert "dependency" not in roles_before
+    # ("dependency-set",) read the fact, not app.util: it must not survive the change.
+    assert index.is_dependency("app.deps", "get_db") and not index.is_dependency("app.util", "d")
+    new_util = (
+        dedent(MODULES["app.util"])
+        + "\n\nfrom fastapi import Depends\n\n\ndef d(x=Depends(pause)):\n    return x\n"
+    )
+    index.replace_module("app.util", summary("app.util", new_util), "new")
+    assert index.module("app.util") is not None
     assert index.module_roles("app.util") == frozenset({"dependency"})
 
 

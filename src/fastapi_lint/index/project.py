@@ -268,6 +268,13 @@ class ProjectIndex(SemanticModel):
             and (path is None or self.paths.get(name) == path)
         ):
             return
+        # The digests of the facts in use, before the change: answers that read a fact stay
+        # valid while the fact's value stays the same (`_settle_facts`).
+        before = {
+            key[1]: self.fact_digest(key[1])
+            for key in list(self._memo)
+            if isinstance(key, tuple) and key[:1] == ("@fact",)
+        }
         if summary is None:
             self.modules.pop(name, None)
         else:
@@ -278,11 +285,33 @@ class ProjectIndex(SemanticModel):
         self._memo = {
             key: entry
             for key, entry in self._memo.items()
-            if not (
-                _is_whole_fact_key(key)
-                or name in entry[1]
-                or any(read.startswith("@") for read in entry[1])
-            )
+            if not (_is_whole_fact_key(key) or name in entry[1])
+        }
+        self._settle_facts(before)
+
+    def _settle_facts(self, before: dict[str, str]) -> None:
+        """After a module changed: recomputes the facts that were in use (from their parts,
+        of which only those that read the module were dropped) and keeps the answers that read
+        a fact whose value did not change. An answer that read a changed fact is dropped, and
+        so is every fact computed from such answers; that repeats until no fact changes (a
+        fixpoint: every answer kept read the values the facts now have), else everything that
+        read a fact is dropped."""
+        previous = before
+        for _round in range(len(previous) + 1):
+            now = {name: self.fact_digest(name) for name in previous if name in self.facts}
+            changed = {"@" + name for name, digest in now.items() if previous.get(name) != digest}
+            if not changed:
+                return
+            previous = now
+            self._memo = {
+                key: entry
+                for key, entry in self._memo.items()
+                if not (_is_whole_fact_key(key) or changed & entry[1])
+            }
+        self._memo = {
+            key: entry
+            for key, entry in self._memo.items()
+            if not (_is_whole_fact_key(key) or any(read.startswith("@") for read in entry[1]))
         }
 
     # -- where things are -------------------------------------------------------------------
