@@ -298,3 +298,48 @@ def test_configuration_error_is_shown_not_fatal(client: LSPClient, project: Path
     # Fixing the file is picked up at the next lint, without restarting the server.
     pyproject.write_text('[project]\nname = "demo"\nversion = "0"\n')
     assert len(client.change(main, MAIN + "\n")) == 2
+
+
+def test_fix_all_is_resolved_when_the_client_can_resolve(tmp_path: Path) -> None:
+    """A client that resolves code actions gets "fix all" offered at the cursor without its
+    edit (computing it costs a whole --fix of the file); `codeAction/resolve` fills it in with
+    the text `check --fix` writes. A quick fix's edits are computed for that finding only."""
+    tree = tmp_path / "p"
+    tree.mkdir()
+    (tree / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')
+    source = FIXTURES / "FPI206" / "called_dependency.py"
+    path = tree / "called_dependency.py"
+    text = source.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    expected = (FIXTURES / "FPI206" / "called_dependency.fixed.py").read_text(encoding="utf-8")
+    lsp = LSPClient()
+    try:
+        capabilities = {
+            "workspace": {"workspaceEdit": {"documentChanges": True}},
+            "textDocument": {
+                "publishDiagnostics": {"versionSupport": True},
+                "codeAction": {
+                    "codeActionLiteralSupport": {
+                        "codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}
+                    },
+                    "resolveSupport": {"properties": ["edit"]},
+                },
+            },
+        }
+        lsp.initialize(tree, capabilities)
+        diagnostics = lsp.open(path)
+        fixable = [d for d in diagnostics if (d.get("data") or {}).get("fix")]
+        assert fixable, diagnostics
+        actions = lsp.code_actions(path, fixable[0]["range"], [fixable[0]])
+        (fix_all,) = [a for a in actions if a["kind"] == "source.fixAll.fastapi-lint"]
+        assert "edit" not in fix_all or fix_all["edit"] is None
+        quick = [a for a in actions if a["kind"] == "quickfix" and a.get("edit")]
+        assert quick and all(a["diagnostics"][0]["code"] == "FPI206" for a in quick[:1])
+        resolved = lsp.request("codeAction/resolve", fix_all)
+        assert apply_edits(text, workspace_edits(resolved, path.as_uri())) == expected
+        # After an edit, an action of the old version is not resolved against the new text.
+        lsp.change(path, text + "\n")
+        stale = lsp.request("codeAction/resolve", fix_all)
+        assert not stale.get("edit")
+    finally:
+        lsp.close()

@@ -1,11 +1,15 @@
 """The language server (`fastapi-lint server`): pygls 2 over stdio.
 
-Diagnostics are published when a document opens, 300 ms after the last change, and on save. Each
+Diagnostics are published when a document opens, as soon as it changes, and on save: a change
+is linted at once when the engine is idle; changes that arrive while it lints are coalesced, and
+only the newest version is linted next (a queued lint of an older version is skipped). Each
 carries the rule code, a link to the rule's page, the rule name (in `data`) and a range in the
 negotiated position encoding (UTF-16 unless the client offered another). Code actions: one quick
 fix per fixable finding (unsafe ones say so), "Disable FPIxxx for this line" (`# noqa: FPIxxx`),
 and `source.fixAll.fastapi-lint`, which applies the safe fixes exactly as `fastapi-lint check
---fix` does.
+--fix` does. A quick fix's edits are computed when a code action asks for its finding, from
+the tree the diagnostics came from, and kept for that document version; "fix all" is computed
+once per version, and only when asked (`codeAction/resolve` where the client supports it).
 
 Settings come from the `[tool.fastapi-lint]` table of the nearest `pyproject.toml` (or
 `fastapi-lint.toml`) above each document, read again on every lint so edits to it apply at once.
@@ -20,8 +24,9 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +37,15 @@ from pygls.uris import to_fs_path
 from . import __version__
 from .config import ConfigError, Settings, load_settings
 from .engine import add_noqa_comments, fix_source, lint_source, project_index, update_module
-from .model import ENGINE_CODES, Finding
+from .model import ENGINE_CODES, Edit, Finding
 from .output import rule_url
 from .positions import UTF16, from_lsp, split_lines, to_lsp
 
 logger = logging.getLogger(__name__)
 
 FIX_ALL_KIND = "source.fixAll.fastapi-lint"
+FIX_ALL_TITLE = "fastapi-lint: Fix all safely fixable problems"
+# Files changed on disk behind the editor's back are linted again after this pause.
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "fastapi-lint"
 # Other open documents are linted again after one changes (cross-module facts may have moved),
@@ -58,8 +65,11 @@ class LintedDocument:
     path: Path
     settings: Settings
     findings: list[Finding]
-    # Whether each fix carries its edits (computed only when code actions ask for them).
-    with_edits: bool = False
+    # Computes one finding's fix edits from the tree the findings came from (engine thread).
+    edit_maker: Callable[[Finding], tuple[Edit, ...]] | None = None
+    # Edits computed so far for this version, by finding; "fix all"'s text once computed.
+    edits: dict[int, tuple[Edit, ...]] = field(default_factory=dict)
+    fix_all: str | bool | None = False
 
 
 # The engine's thread gets a main thread's stack: LibCST parses on it, and a thread's default
@@ -91,6 +101,9 @@ class FastAPILintServer(LanguageServer):
         self.linted: dict[str, LintedDocument] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.stale_roots: set[Path] = set()
+        # The newest version of each open document (set on the event loop): a lint queued on
+        # the engine thread for an older version is skipped.
+        self.newest: dict[str, int | None] = {}
 
     # -- engine work (on the worker thread) --------------------------------------------------
 
@@ -115,19 +128,26 @@ class FastAPILintServer(LanguageServer):
         cwd = max(inside, key=lambda f: len(f.parts)) if inside else None
         return load_settings(path.parent, cwd=cwd)
 
-    def _lint(
-        self, uri: str, version: int | None, text: str, edits: bool = False
-    ) -> LintedDocument:
+    def _lint(self, uri: str, version: int | None, text: str) -> LintedDocument | None:
+        if uri in self.newest and self.newest[uri] != version:
+            return None  # a newer version came in while this lint waited for the engine
         path = self.document_path(uri)
         settings = self.settings_for(path)
         refresh = settings.project_root in self.stale_roots
         self.stale_roots.discard(settings.project_root)
         index = project_index(settings, refresh=refresh)
-        result = lint_source(text, path, settings, index=index, fix_edits=edits)
+        result = lint_source(text, path, settings, index=index, fix_edits="lazy")
         findings = sorted(result.findings, key=lambda f: f.sort_key)
         return LintedDocument(
-            uri, version, text, split_lines(text), path, settings, findings, edits
+            uri, version, text, split_lines(text), path, settings, findings, result.edit_maker
         )
+
+    def _edits(self, doc: LintedDocument, findings: list[Finding]) -> None:
+        """Fills doc.edits for the findings (engine thread)."""
+        for finding in findings:
+            if id(finding) not in doc.edits:
+                maker = doc.edit_maker
+                doc.edits[id(finding)] = maker(finding) if maker is not None else ()
 
     def _fix_all(self, doc: LintedDocument) -> str | None:
         index = project_index(doc.settings)
@@ -188,6 +208,8 @@ class FastAPILintServer(LanguageServer):
                 types.ShowMessageParams(types.MessageType.Error, f"fastapi-lint: {exc}")
             )
             return None
+        if doc is None:
+            return None  # skipped: a newer version is on its way
         current = self.workspace.text_documents.get(uri)
         if current is None:
             return None  # closed meanwhile
@@ -329,10 +351,6 @@ class FastAPILintServer(LanguageServer):
         doc = await self.current(params.text_document.uri)
         if doc is None:
             return []
-        if not doc.with_edits and any(f.fix is not None for f in doc.findings):
-            doc = await self.run_engine(self._lint, doc.uri, doc.version, doc.text, True)
-            if self.linted.get(doc.uri) is not None and self.linted[doc.uri].version == doc.version:
-                self.linted[doc.uri] = doc
         only = params.context.only
 
         def wanted(kind: str) -> bool:
@@ -344,17 +362,20 @@ class FastAPILintServer(LanguageServer):
         )
         end = from_lsp(doc.lines, params.range.end.line, params.range.end.character, self.encoding)
         if wanted(types.CodeActionKind.QuickFix):
-            for finding in doc.findings:
-                if not _overlaps(finding, start, end):
-                    continue
+            here = [f for f in doc.findings if _overlaps(f, start, end)]
+            missing = [f for f in here if f.fix is not None and id(f) not in doc.edits]
+            if missing:
+                await self.run_engine(self._edits, doc, missing)
+            for finding in here:
                 diagnostic = self.diagnostic(doc, finding)
-                if finding.fix is not None and finding.fix.edits:
+                fix_edits = doc.edits.get(id(finding), ())
+                if finding.fix is not None and fix_edits:
                     unsafe = finding.fix.applicability == "unsafe"
                     edits = [
                         types.TextEdit(
                             self.lsp_range(doc.lines, e.location, e.end_location), e.content
                         )
-                        for e in finding.fix.edits
+                        for e in fix_edits
                     ]
                     actions.append(
                         types.CodeAction(
@@ -380,16 +401,51 @@ class FastAPILintServer(LanguageServer):
             only is not None
             or any(f.fix is not None and f.fix.applicability == "safe" for f in doc.findings)
         ):
-            fixed = await self.run_engine(self._fix_all, doc)
-            if fixed is not None and fixed != doc.text:
+            if only is None and self.resolves_edits and doc.fix_all is False:
+                # Asked for whatever applies at the cursor: offered now, computed on resolve.
                 actions.append(
                     types.CodeAction(
-                        title="fastapi-lint: Fix all safely fixable problems",
+                        title=FIX_ALL_TITLE,
                         kind=FIX_ALL_KIND,
-                        edit=self.edit_for(doc, [self.replacement(doc, fixed)]),
+                        data={"uri": doc.uri, "version": doc.version},
                     )
                 )
+            else:
+                action = await self.fix_all_action(doc)
+                if action is not None:
+                    actions.append(action)
         return actions
+
+    @property
+    def resolves_edits(self) -> bool:
+        """The client fills in a code action's edit with `codeAction/resolve`."""
+        text_document = self.client_capabilities.text_document
+        code_action = text_document.code_action if text_document else None
+        support = code_action.resolve_support if code_action else None
+        return bool(support and "edit" in support.properties)
+
+    async def fix_all_action(self, doc: LintedDocument) -> types.CodeAction | None:
+        if doc.fix_all is False:
+            doc.fix_all = await self.run_engine(self._fix_all, doc)
+        fixed = doc.fix_all
+        if not isinstance(fixed, str) or fixed == doc.text:
+            return None
+        return types.CodeAction(
+            title=FIX_ALL_TITLE,
+            kind=FIX_ALL_KIND,
+            edit=self.edit_for(doc, [self.replacement(doc, fixed)]),
+        )
+
+    async def resolve_action(self, action: types.CodeAction) -> types.CodeAction:
+        data = action.data if isinstance(action.data, dict) else {}
+        uri = data.get("uri")
+        doc = await self.current(uri) if isinstance(uri, str) else None
+        if action.kind != FIX_ALL_KIND or doc is None or doc.version != data.get("version"):
+            return action  # the document moved on: the client asks again
+        resolved = await self.fix_all_action(doc)
+        if resolved is not None:
+            action.edit = resolved.edit
+        return action
 
 
 def _overlaps(finding: Finding, start: tuple[int, int], end: tuple[int, int]) -> bool:
@@ -403,11 +459,13 @@ def create_server() -> FastAPILintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: FastAPILintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.newest[params.text_document.uri] = params.text_document.version
         ls.schedule(params.text_document.uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     async def did_change(ls: FastAPILintServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS, dependents=True)
+        ls.newest[params.text_document.uri] = params.text_document.version
+        ls.schedule(params.text_document.uri, 0, dependents=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(ls: FastAPILintServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -420,6 +478,7 @@ def create_server() -> FastAPILintServer:
         if pending is not None:
             pending.cancel()
         doc = ls.linted.pop(uri, None)
+        ls.newest.pop(uri, None)
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
         )
@@ -444,13 +503,19 @@ def create_server() -> FastAPILintServer:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
             code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND],
-            resolve_provider=False,
+            resolve_provider=True,
         ),
     )
     async def code_action(
         ls: FastAPILintServer, params: types.CodeActionParams
     ) -> list[types.CodeAction]:
         return await ls.code_actions(params)
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def code_action_resolve(
+        ls: FastAPILintServer, params: types.CodeAction
+    ) -> types.CodeAction:
+        return await ls.resolve_action(params)
 
     return server
 
