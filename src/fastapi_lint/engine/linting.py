@@ -476,7 +476,7 @@ def _try_apply(module: cst.Module, fixes: list, source: str, prepared: PreparedT
     invalid tree): such a fix is dropped like one whose result does not compile. A
     RecursionError in a deeply nested `source` escapes: it is the file's depth (FPI001)."""
     try:
-        return apply_fixes(module, fixes, source, prepared=prepared)
+        return apply_fixes(module, fixes, source, None, prepared)
     except Exception as exc:
         if isinstance(exc, RecursionError) and depth_reason(exc, source):
             raise
