@@ -158,6 +158,14 @@ def big_router(marker: int) -> str:
 SLOW_ACTION = 10.0
 
 
+def _cpu_of(pid: int) -> float:
+    """User + system seconds a live process has used so far (/proc/PID/stat): the server's
+    own work for a request, which the machine's load does not inflate as it does wall time."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def lsp_rows(edits: int) -> dict:
     from lsp_client import LSPClient
 
@@ -167,19 +175,40 @@ def lsp_rows(edits: int) -> dict:
     clear_cache(root)
     client = LSPClient(cwd=root)
     try:
-        client.initialize(root)
+        # As editors do: quick fixes and "fix all" literals, edits filled in on resolve.
+        client.initialize(
+            root,
+            {
+                "workspace": {"workspaceEdit": {"documentChanges": True}},
+                "textDocument": {
+                    "publishDiagnostics": {"versionSupport": True},
+                    "codeAction": {
+                        "codeActionLiteralSupport": {
+                            "codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}
+                        },
+                        "resolveSupport": {"properties": ["edit"]},
+                    },
+                },
+            },
+        )
+        pid = client.proc.pid
+        cpu = _cpu_of(pid)
         started = time.perf_counter()
         diagnostics = client.open(big)
         opened = time.perf_counter() - started
-        changes, actions = [], []
+        opened_cpu = _cpu_of(pid) - cpu
+        changes, actions, change_cpu, action_cpu = [], [], [], []
         for i in range(edits):
             time.sleep(0.5)  # a typing pause: the other documents' work may run meanwhile
             text = big_router(1 + (i % 40) * 2)
+            cpu = _cpu_of(pid)
             started = time.perf_counter()
             diagnostics = client.change(big, text)
             changes.append(time.perf_counter() - started)
+            change_cpu.append(_cpu_of(pid) - cpu)
             fixable = [d for d in diagnostics if (d.get("data") or {}).get("fix")] or diagnostics
             if fixable and not (actions and actions[-1] > SLOW_ACTION):
+                cpu = _cpu_of(pid)
                 started = time.perf_counter()
                 client.request(
                     "textDocument/codeAction",
@@ -191,6 +220,7 @@ def lsp_rows(edits: int) -> dict:
                     timeout=600,
                 )
                 actions.append(time.perf_counter() - started)
+                action_cpu.append(_cpu_of(pid) - cpu)
     finally:
         client.close()
     return {
@@ -198,6 +228,9 @@ def lsp_rows(edits: int) -> dict:
         "lsp_change": changes,
         "lsp_action": actions,
         "lsp_findings": len(diagnostics),
+        "lsp_open_cpu": opened_cpu,
+        "lsp_change_cpu": change_cpu,
+        "lsp_action_cpu": action_cpu,
     }
 
 
@@ -338,19 +371,30 @@ def table(r: dict) -> list[str]:
     if "lsp_change" in r:
         ch, ac = r["lsp_change"], r["lsp_action"]
         p50, top = statistics.median(ch), max(ch)
+
+        def server_cpu(key: str) -> str:
+            values = r.get(key)
+            if not values:
+                return ""
+            return f"; server CPU p50 {_ms(statistics.median(values))}, max {_ms(max(values))}"
+
         rows.append(
             f"| LSP: `didChange` -> diagnostics of that version, 1,000-line router in a 1,000-"
-            f"module project ({len(ch)} edits) | p50 {_ms(p50)}, max {_ms(top)} | p50 <= 300 ms, "
-            f"max <= 500 ms | {_verdict(p50 <= 0.3 and top <= 0.5)} |"
+            f"module project ({len(ch)} edits) | wall p50 {_ms(p50)}, max {_ms(top)}"
+            f"{server_cpu('lsp_change_cpu')} | p50 <= 300 ms, max <= 500 ms | "
+            f"{_verdict(p50 <= 0.3 and top <= 0.5)} |"
         )
         if ac:
             rows.append(
-                f"| LSP: first `codeAction` after an edit ({len(ac)} measured) | p50 {_ms(statistics.median(ac))}, "
-                f"max {_ms(max(ac))} | <= 150 ms | {_verdict(max(ac) <= 0.15)} |"
+                f"| LSP: first `codeAction` after an edit ({len(ac)} measured) | wall p50 "
+                f"{_ms(statistics.median(ac))}, max {_ms(max(ac))}{server_cpu('lsp_action_cpu')}"
+                f" | <= 150 ms | {_verdict(max(ac) <= 0.15)} |"
             )
+        opened_cpu = r.get("lsp_open_cpu")
+        cpu_text = f"; server CPU {opened_cpu:.2f} s" if opened_cpu is not None else ""
         rows.append(
-            f"| LSP: `didOpen` -> diagnostics, cache removed first | {r['lsp_open']:.2f} s | "
-            f"<= 1.5 s | {_verdict(r['lsp_open'] <= 1.5)} |"
+            f"| LSP: `didOpen` -> diagnostics, cache removed first | wall {r['lsp_open']:.2f} s"
+            f"{cpu_text} | <= 1.5 s | {_verdict(r['lsp_open'] <= 1.5)} |"
         )
     if "precommit" in r:
         m = r["precommit"]
@@ -443,6 +487,9 @@ def main() -> int:
         default=os.environ.get("FASTAPI_LINT_BENCH_FLAKE8", "/tmp/bench-flake8-speed/bin/flake8"),
         help="a flake8 with only flake8-async installed ('' to skip)",
     )
+    parser.add_argument(
+        "--no-large", action="store_true", help="skip the three large apps (minutes of CPU)"
+    )
     args = parser.parse_args()
     if os.nice(0) < 10:
         os.nice(10 - os.nice(0))
@@ -454,6 +501,8 @@ def main() -> int:
 
     SCRATCH.mkdir(parents=True, exist_ok=True)
     commit = run_bench.snapshot()
+    # A copy of the tree outside git (a "before" measurement of an older commit) names it.
+    commit = os.environ.get("FASTAPI_LINT_BENCH_COMMIT", commit)
     load = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     saved = SCRATCH / f"perf-{args.label}.json"
@@ -463,7 +512,7 @@ def main() -> int:
         ("lsp", lambda: lsp_rows(5 if args.quick else 10)),
         ("precommit", lambda: precommit_rows(repeat)),
         ("cold", lambda: cold_rows(SDIST, "sdist", repeat)),
-        ("cold", lambda: {} if args.quick else cold_rows(LARGE, "large", repeat)),
+        ("cold", lambda: {} if args.quick or args.no_large else cold_rows(LARGE, "large", repeat)),
         (
             "warm",
             lambda: warm_rows(
@@ -480,11 +529,11 @@ def main() -> int:
             t = time.perf_counter()
             results.update(step())
             print(f"{name}: {time.perf_counter() - t:.0f} s", file=sys.stderr)
+            saved.write_text(json.dumps(results, indent=1))  # a long run keeps what it measured
     load_after = os.getloadavg()
     saved.write_text(json.dumps(results, indent=1))
     header = (
-        f"_`python bench/perf_table.py{' --quick' if args.quick else ''}"
-        f"{' --repeat ' + str(args.repeat) if args.repeat else ''}` on {started}, fastapi-lint at "
+        f"_`python bench/perf_table.py {' '.join(sys.argv[1:])}` on {started}, fastapi-lint at "
         f"`{commit}`, median of {repeat}; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; load average "
         f"{load[0]:.1f} before, {load_after[0]:.1f} after (other sessions share the machine)._"
