@@ -18,11 +18,13 @@ from ..model import ChainHop
 from .reach import serving_reach
 from .refs import Ref
 from .semantic import (
+    ASYNC_SESSIONMAKER,
     CONTAINERS,
     ITERATING_CALLS,
     PATH_KEEPING_ATTRS,
     PATH_KEEPING_METHODS,
     PATH_TYPES,
+    SESSIONMAKERS,
     WRAPPERS,
     SemanticModel,
     class_hierarchy_fact,
@@ -533,6 +535,11 @@ class ProjectIndex(SemanticModel):
                     return self.super_of(module, scope_key)
                 if callee.qual in ITERATING_CALLS and shape[2]:
                     return self.element(self.ref_of_value(module, scope_key, shape[2][0]))
+                if callee.qual in SESSIONMAKERS and (shape[3] or {}).get("class_"):
+                    made = self.ref_of_value(module, scope_key, shape[3]["class_"], depth + 1)
+                    if made is not None and self.is_async_session_class(made):
+                        # `sessionmaker(class_=AsyncSession)` makes async sessions.
+                        return Ref("instance", ASYNC_SESSIONMAKER)
             return self.call_result(callee, depth + 1)
         if tag == "attr":
             base = self.ref_of_value(module, scope_key, shape[1], depth + 1)

@@ -177,6 +177,15 @@ DECLARATIVE_BASES = frozenset(
         "sqlmodel.main.SQLModel",
     }
 )
+SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"})
+ASYNC_SESSIONMAKER = "sqlalchemy.ext.asyncio.async_sessionmaker"
+ASYNC_SESSION_CLASSES = frozenset(
+    {
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
 # Library methods that give back their receiver (`session.begin()` aside, which the session
 # catalog names on its own): `x.__enter__()` of most clients is the client.
 MAX_MRO = 24
@@ -274,37 +283,42 @@ class SemanticModel:
         self, module: str, scope: str, default: Shape | None, annotation: Shape | None, depth: int
     ) -> Shape | None:
         """The `dep` of `= Depends(dep)` or of `Annotated[..., Depends(dep)]` (through aliases)."""
-        markers: list[Shape] = []
-        if default and default[0] == "call":
-            markers.append(default)
-        expanded = self.expand_annotation(module, scope, annotation) if annotation else None  # type: ignore[attr-defined]
-        if expanded is not None:
-            ann_module, shape = expanded
-            if shape and shape[0] == "sub":
-                base = self.ref_of_value(ann_module, "", shape[1])  # type: ignore[attr-defined]
-                if base is not None and base.qual in WRAPPERS:
-                    for extra in shape[2][1:]:
-                        if extra and extra[0] == "call":
-                            dep = self._marker_dependency(ann_module, "", extra, shape[2][0])
-                            if dep is not None:
-                                return dep
-        for marker in markers:
-            dep = self._marker_dependency(module, scope, marker, annotation)
-            if dep is not None:
-                return dep
-        return None
-
-    def _marker_dependency(
-        self, module: str, scope: str, call: Shape, annotation: Shape | None
-    ) -> Shape | None:
-        callee = self.ref_of_value(module, scope, call[1])  # type: ignore[attr-defined]
-        if callee is None or callee.qual not in DEPENDS_MARKERS:
+        found = self.dependency_marker(module, scope, default, annotation)
+        if found is None:
             return None
+        marker_module, marker_scope, call, annotated = found
         args, kwargs = call[2] or [], call[3] or {}
         dep = kwargs.get("dependency") or (args[0] if args else None)
         if dep is None:
-            return annotation  # `Depends()`: the annotation is the class dependency
-        return ["@in", module, scope, dep]
+            return annotated  # `Depends()`: the annotation is the class dependency
+        return ["@in", marker_module, marker_scope, dep]
+
+    def dependency_marker(
+        self, module: str, scope: str, default: Shape | None, annotation: Shape | None
+    ) -> tuple[str, str, Shape, Shape | None] | None:
+        """The `Depends(...)`/`Security(...)` call that declares a parameter's value: the
+        default, else the metadata of its `Annotated` annotation (through type aliases defined
+        anywhere in the project), as (module, scope, call shape, the annotated type) — the
+        module and scope the call is written in."""
+        expanded = self.expand_annotation(module, scope, annotation) if annotation else None  # type: ignore[attr-defined]
+        if expanded is not None:
+            ann_module, shape = expanded
+            ann_scope = scope if ann_module == module and shape is annotation else ""
+            if shape and shape[0] == "sub":
+                base = self.ref_of_value(ann_module, ann_scope, shape[1])  # type: ignore[attr-defined]
+                if base is not None and base.qual in WRAPPERS:
+                    for extra in shape[2][1:]:
+                        if self._is_marker(ann_module, ann_scope, extra):
+                            return ann_module, ann_scope, extra, shape[2][0]
+        if self._is_marker(module, scope, default):
+            return module, scope, default, annotation  # type: ignore[return-value]
+        return None
+
+    def _is_marker(self, module: str, scope: str, call: Shape | None) -> bool:
+        if not call or call[0] != "call":
+            return False
+        callee = self.ref_of_value(module, scope, call[1])  # type: ignore[attr-defined]
+        return callee is not None and callee.qual in DEPENDS_MARKERS
 
     def dependency_result(self, module: str, scope: str, dep: Shape, depth: int) -> Ref | None:
         """What FastAPI injects for `Depends(dep)`: a class -> its instance; a function -> what
@@ -617,6 +631,12 @@ class SemanticModel:
                 if base in DECLARATIVE_BASES:
                     return _ref("member", f"{base}.metadata")
         return typed
+
+    def is_async_session_class(self, ref: Ref) -> bool:
+        """`AsyncSession` or a project subclass of it (a `sessionmaker(class_=...)`)."""
+        if ref.kind == "external":
+            return ref.qual in ASYNC_SESSION_CLASSES
+        return ref.kind == "class" and bool(self.external_bases(ref.qual) & ASYNC_SESSION_CLASSES)
 
     def _is_model_like(self, class_qual: str) -> bool:
         return any(

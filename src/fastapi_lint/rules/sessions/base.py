@@ -20,7 +20,7 @@ from .facts import (
 
 if TYPE_CHECKING:
     from ...index.project import ProjectIndex
-    from ...rule import FileContext
+    from ...rule import FileContext, Frame
 
 __all__ = [
     "CREATED_KINDS",
@@ -32,6 +32,7 @@ __all__ = [
     "facts_for",
     "is_close_statement",
     "kind_of",
+    "request_reach",
     "session_dependencies",
     "shape_of_cst",
 ]
@@ -90,6 +91,30 @@ def is_close_statement(stmt: cst.CSTNode, name: str) -> bool:
         and call.func.value.value == name
         and call.func.attr.value == "close"
     )
+
+
+#: Entry points of the reachability fact that do not run once per request.
+_NOT_PER_REQUEST = ("lifespan ", "a task started by ", "shutdown handler ")
+
+
+def request_reach(ctx: FileContext, frame: Frame | None) -> str | None:
+    """For a function that is no path operation or dependency itself but runs for a request
+    (a path operation, dependency, middleware or exception handler calls it, transitively):
+    the words naming how the request reaches it, "reached from GET /users via
+    UserService.list" (`index.reach`). None when that is not known."""
+    if frame is None or frame.key is None:
+        return None
+    found = ctx.index.reach(ctx.module_name, frame.key)
+    if not found or found[0] != "serving":
+        return None
+    _kind, entry, via = found
+    if not entry or entry.startswith(_NOT_PER_REQUEST):
+        return None
+    words = f"reached from {entry}"
+    if via:
+        names = list(via) if len(via) <= 3 else [via[0], "…", via[-1]]
+        words += " via " + " → ".join(names)
+    return words
 
 
 def kind_of(ctx: FileContext, node: cst.BaseExpression, facts: SessionFacts) -> str | None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...index.refs import Ref
 from ...index.shapes import (
-    AnnotatedBinding,
     Attr,
     Await,
     Call,
@@ -21,7 +21,6 @@ from ...index.shapes import (
     DefBinding,
     ImportBinding,
     Name,
-    ParamBinding,
     Subscript,
     ValueBinding,
     WithBinding,
@@ -143,6 +142,17 @@ METHOD_RESULT: dict[tuple[str, str], str] = {
 MAX_DEPTH = 14
 
 CONTEXT_MANAGER_MAKERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
+#: Decorators that make a function return the same object on every call.
+MEMOISERS = frozenset(
+    {
+        "functools.lru_cache",
+        "functools.cache",
+        "async_lru.alru_cache",
+        "cachetools.cached",
+        "cachetools.func.lru_cache",
+        "cachetools.func.ttl_cache",
+    }
+)
 
 # A value during resolution: ("kind", K) | ("ext", qual) | ("mod", name) | ("fn", qual) |
 # ("cls", qual) | ("method", "K.attr")
@@ -172,6 +182,37 @@ class SessionFacts:
             kind = "session"
         return kind
 
+    def kind_of_ref(self, ref: Ref | None, depth: int = 0) -> str | None:
+        """The kind of a value the semantic model typed: a library callable's result named
+        after it (`sqlalchemy.orm.sessionmaker()` is what a factory makes,
+        `sqlalchemy.create_engine.connect()` a connection), an annotated type, an instance of
+        a project subclass of `Session`."""
+        if ref is None or ref.kind != "instance" or depth > 4:
+            return None
+        qual = ref.qual
+        if qual in self.factories:
+            return "session"  # an instance named after a configured factory: its result
+        kind = ANNOTATION_KINDS.get(qual) or CALL_RESULT.get(EXTERNAL_KINDS.get(qual, ""))
+        if kind is not None:
+            return kind
+        if qual.endswith("()"):
+            inner = qual[:-2]
+            made = self.kind_of_ref(Ref("instance", inner), depth + 1)
+            if made is not None:
+                return CALL_RESULT.get(made)
+            owner, _, attr = inner.rpartition(".")
+            owner_kind = self.kind_of_ref(Ref("instance", owner), depth + 1) if owner else None
+            return METHOD_RESULT.get((owner_kind, attr)) if owner_kind else None
+        if self.index.class_(qual) is not None and self._subclasses_session(qual, depth + 1):
+            return "session"
+        return None
+
+    def _typed(self, module: str, scope: str, shape: Shape | None) -> Val | None:
+        """The model's answer, as a kind: parameters (annotations, `Depends(dep)` values,
+        `self`), `with`/`for` targets, attributes of typed objects (`self.session`)."""
+        kind = self.kind_of_ref(self.index.ref_of_value(module, scope, shape))
+        return ("kind", kind) if kind is not None else None
+
     # -- names -------------------------------------------------------------------------------
     def _name(self, module: str, scope: str, dotted: str, depth: int) -> Val | None:
         if depth > MAX_DEPTH:
@@ -191,6 +232,10 @@ class SessionFacts:
             return None
         binding, bound_in = found
         val = self._binding(module, bound_in, head, binding, depth + 1)
+        if val is None and binding[0] in ("param", "for", "ambiguous", "annotated"):
+            # The model types what the bindings alone do not say: a parameter (annotated,
+            # `Depends(get_db)`, `self`), a `for` target, `self.session` of a repository.
+            return self._typed(module, scope, ["n", dotted])
         for attr in rest.split(".") if rest else ():
             if val is None:
                 return None
@@ -217,9 +262,8 @@ class SessionFacts:
                 if typed is not None:
                     return ("kind", typed)
             return self._value(module, scope, bound.value, depth + 1)
-        if isinstance(bound, ParamBinding | AnnotatedBinding) and bound.annotation is not None:
-            typed = self.kind_of_annotation(module, scope, bound.annotation)
-            return ("kind", typed) if typed is not None else None
+        # Parameters, `for` targets and names bound several ways: the model's answer (see
+        # `_compute_name`).
         return None
 
     def _qualified(self, qual: str, depth: int) -> Val | None:
@@ -250,7 +294,13 @@ class SessionFacts:
                 return self._name(module, scope, dotted, depth + 1)
             case Attr(value, attr):
                 base = self._value(module, scope, value, depth + 1)
-                return self._member(base, attr, depth + 1) if base else None
+                member = self._member(base, attr, depth + 1) if base else None
+                if member is None:
+                    # `self.session`, `deps.db`, `repo.session.bind`: what the model types.
+                    typed = self._typed(module, scope, shape)
+                    if typed is not None:
+                        return typed
+                return member
             case Call(func, args, kwargs):
                 callee = self._value(module, scope, func, depth + 1)
                 if (
@@ -313,16 +363,22 @@ class SessionFacts:
         return None
 
     def _is_context_manager(self, qual: str) -> bool:
+        return bool(self._decorator_quals(qual) & CONTEXT_MANAGER_MAKERS)
+
+    def _decorator_quals(self, qual: str) -> set[str]:
         fact = self.index.function(qual)
         split = self.index.split_qualified(qual)
         if fact is None or split is None:
-            return False
+            return set()
         scope = fact.get("parent") or fact.get("class") or ""
+        found = set()
         for decorator in fact["decorators"]:
-            ref = self.index.ref_of_value(split[0], scope, decorator)
-            if ref is not None and ref.qual in CONTEXT_MANAGER_MAKERS:
-                return True
-        return False
+            # `@lru_cache(maxsize=1)`: the decorator is what the call makes.
+            shape = decorator[1] if decorator and decorator[0] == "call" else decorator
+            ref = self.index.ref_of_value(split[0], scope, shape)
+            if ref is not None:
+                found.add(ref.qual)
+        return found
 
     def _function_result(self, qual: str, depth: int) -> Val | None:
         return self._memo("result", qual, lambda: self._compute_function_result(qual))
@@ -336,6 +392,8 @@ class SessionFacts:
             return self._yielded(qual)
         if fact is None or split is None or fact.get("generator"):
             return None
+        if self._decorator_quals(qual) & MEMOISERS:
+            return None  # `@lru_cache def get_engine()`: one object for every call
         module, key = split
         if fact.get("returns") is not None:
             typed = self.kind_of_annotation(module, key, fact["returns"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from .base import (
@@ -9,7 +11,11 @@ from .base import (
     RouteOrDependencyRule,
     facts_for,
     kind_of,
+    request_reach,
 )
+
+if TYPE_CHECKING:
+    from ...index.project import ProjectIndex
 
 
 class EngineCreatedPerRequest(RouteOrDependencyRule):
@@ -19,13 +25,21 @@ class EngineCreatedPerRequest(RouteOrDependencyRule):
         "Engine created on every request; create it once at module level or in the lifespan "
         "and reuse it"
     )
-    summary = "`create_engine()` called inside a path operation or dependency"
+    summary = (
+        "`create_engine()` called inside a path operation, a dependency or a function a "
+        "request reaches"
+    )
     fix_availability = "none"
     docs = """
 ## What it does
 Checks for `create_engine(...)` and `create_async_engine(...)` (SQLAlchemy or SQLModel, under any
 import alias, or through a project helper that returns a new engine) called in the body of a
-path operation or of a dependency.
+path operation or of a dependency, or in a function a request reaches (a service or helper
+that a path operation, dependency or middleware calls, transitively; the message says how:
+`reached from GET /users via make_report`). In such a helper, an engine the helper returns is
+reported where its caller runs per request instead, and one it keeps for later calls (a
+`global`, an attribute, a cache entry) or a helper with a decorator (`@lru_cache`) is not
+reported.
 
 ## Why is this bad?
 An engine owns a connection pool. Creating one per request opens a new pool each time, so
@@ -59,11 +73,120 @@ def get_session():
 No fix is offered: where the engine should live (module, lifespan, app state) is a design choice.
 """
 
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        # Per helper function (by node id): how its engines leave it, from a scan of its body.
+        self._exits: dict[int, _Exits] = {}
+        # Value expression -> the targets it is assigned to (visited before the value).
+        self._targets: dict[int, list[cst.BaseAssignTargetExpression]] = {}
+
+    @classmethod
+    def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
+        if super().could_apply(index, module_name):
+            return True
+        # A helper that a request reaches, in a module with no route or dependency.
+        summary = index.module(module_name)
+        return summary is not None and any(
+            (index.reach(module_name, key) or [""])[0] == "serving" for key in summary["functions"]
+        )
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._targets[id(node.value)] = [t.target for t in node.targets]
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._targets[id(node.value)] = [node.target]
+
     def visit_Call(self, node: cst.Call) -> None:
         frame = self.ctx.current_function()
-        if frame is None or not (
-            self.ctx.is_path_operation(frame) or self.ctx.is_dependency(frame)
-        ):
+        if frame is None:
             return
-        if kind_of(self.ctx, node, facts_for(self.ctx)) in ENGINE_KINDS:
-            self.report(node)
+        if self.ctx.is_path_operation(frame) or self.ctx.is_dependency(frame):
+            if kind_of(self.ctx, node, facts_for(self.ctx)) in ENGINE_KINDS:
+                self.report(node)
+            return
+        if not isinstance(frame.node, cst.FunctionDef) or _decorated(self.ctx, frame.node):
+            return  # a decorator may memoise it (`@lru_cache`): not one engine per call
+        if kind_of(self.ctx, node, facts_for(self.ctx)) not in ENGINE_KINDS:
+            return
+        reach = request_reach(self.ctx, frame)
+        if reach is None:
+            return
+        exits = self._exits.get(id(frame.node))
+        if exits is None:
+            exits = self._exits[id(frame.node)] = _Exits.of(frame.node)
+        if id(node) in exits.returned_calls or self._kept(node, exits):
+            # Handed to the caller (which is reported where it runs per request) or kept
+            # for later calls (a global, an attribute, a cache entry).
+            return
+        self.report(
+            node,
+            message="Engine created on every request "
+            f"({reach}); create it once at module level or in the lifespan and reuse it",
+        )
+
+    def _kept(self, node: cst.Call, exits: _Exits) -> bool:
+        for target in self._targets.get(id(node), ()):
+            if not isinstance(target, cst.Name):
+                return True  # self.engine = ..., cache[url] = ..., a, b = ...
+            if target.value in exits.kept_names:
+                return True
+        return False
+
+
+class _Exits(cst.CSTVisitor):
+    """How values leave a function: the calls it returns directly, and the names it returns or
+    declares `global`/`nonlocal` (nested functions and classes are not its own body)."""
+
+    def __init__(self, root: cst.FunctionDef) -> None:
+        self.root = root
+        self.returned_calls: set[int] = set()
+        self.kept_names: set[str] = set()
+
+    @classmethod
+    def of(cls, func: cst.FunctionDef) -> _Exits:
+        exits = cls(func)
+        func.body.visit(exits)
+        return exits
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        value = node.value
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Call):
+            self.returned_calls.add(id(value))
+        elif isinstance(value, cst.Name):
+            self.kept_names.add(value.value)
+        elif isinstance(value, cst.Tuple):
+            for element in value.elements:
+                if isinstance(element.value, cst.Name):
+                    self.kept_names.add(element.value.value)
+                elif isinstance(element.value, cst.Call):
+                    self.returned_calls.add(id(element.value))
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.kept_names.update(item.name.value for item in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.kept_names.update(item.name.value for item in node.names)
+
+
+#: Decorators that do not change how often the body runs.
+_PLAIN_DECORATORS = frozenset({"builtins.staticmethod", "builtins.classmethod"})
+
+
+def _decorated(ctx, func: cst.FunctionDef) -> bool:
+    for decorator in func.decorators:
+        ref = ctx.resolve(decorator.decorator)
+        if ref is None or ref.qual not in _PLAIN_DECORATORS:
+            return True
+    return False

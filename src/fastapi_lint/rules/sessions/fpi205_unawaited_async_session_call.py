@@ -48,9 +48,12 @@ class UnawaitedAsyncSessionCall(Rule):
 ## What it does
 Checks, in the body of an `async def`, for calls of the coroutine methods of an `AsyncSession`
 (`execute`, `scalars`, `get`, `commit`, `flush`, `refresh`, `delete`, `close`, SQLModel's `exec`,
-...) that are not awaited. The session is recognised from its annotation (`db: AsyncSession`, an
-`Annotated` alias), from `AsyncSession(...)`, or from an `async_sessionmaker(...)` factory
-defined anywhere in the project. `add`, `add_all`, `expunge`, `begin` and `begin_nested` are
+...) that are not awaited. The session is recognised by its type wherever it comes from (the
+semantic model, `index/semantic.py`): its annotation (`db: AsyncSession`, an `Annotated`
+alias), `AsyncSession(...)`, an `async_sessionmaker(...)` or `sessionmaker(class_=AsyncSession)`
+factory called, a project function returning one, a `Depends(get_session)` parameter without
+annotation (what the dependency yields), or an attribute such as a repository's
+`self.session`. `add`, `add_all`, `expunge`, `begin` and `begin_nested` are
 not coroutines and are not reported; neither is a coroutine passed on to another call
 (`asyncio.gather(db.commit())`), collected in a list or comprehension, or stored in a variable
 that the function awaits later (`coro = db.commit()` ... `await coro`).

@@ -8,6 +8,7 @@ from ...rule import Rule
 from .base import (
     SESSION_KINDS,
     facts_for,
+    request_reach,
 )
 
 DRIVERS = frozenset({"builtins.next", "builtins.anext"})
@@ -20,7 +21,10 @@ class DependencyGeneratorCalledByHand(Rule):
         "Dependency generator driven by hand; its cleanup after `yield` never runs. "
         "Declare it as a parameter with `Depends` instead"
     )
-    summary = "`next(get_db())` or `for db in get_db()` inside a path operation or dependency"
+    summary = (
+        "`next(get_db())` or `for db in get_db()` inside a path operation, a dependency or a "
+        "function a request reaches"
+    )
     fix_availability = "none"
     triggers = ("next(", "for ")
     docs = """
@@ -28,6 +32,11 @@ class DependencyGeneratorCalledByHand(Rule):
 Checks path operations and dependencies that drive a `yield` dependency themselves:
 `db = next(get_db())`, `await anext(get_db())` or `for db in get_db():`, where `get_db` is a
 project generator function used as a dependency somewhere (or one that yields a session).
+Services, repositories, models and helpers are checked too when a request reaches them: the
+project's call graph (`index/reach.py`) leads from a path operation, a dependency, middleware
+or an exception handler to them, and the message says how (`reached from GET /users via
+UserService.list`). Code only scripts, tests or startup run is not reported, nor code whose
+callers are unknown.
 
 ## Why is this bad?
 The code after `yield` in the dependency (closing the session, committing, releasing a lock) only
@@ -54,11 +63,16 @@ def list_items(db: Session = Depends(get_db)):
 No fix is offered: the value may be used in ways that need a person to move it into a parameter.
 """
 
-    def _in_scope(self) -> bool:
+    def _reach(self) -> str | None:
+        """ "" inside a path operation or dependency; the words naming how a request reaches
+        any other function that runs for one (a service, repository or helper); None
+        elsewhere (scripts, startup, tests, code of unknown reach)."""
         frame = self.ctx.current_function()
-        return frame is not None and (
-            self.ctx.is_path_operation(frame) or self.ctx.is_dependency(frame)
-        )
+        if frame is None:
+            return None
+        if self.ctx.is_path_operation(frame) or self.ctx.is_dependency(frame):
+            return ""
+        return request_reach(self.ctx, frame)
 
     def _driven(self, expr: cst.BaseExpression) -> str | None:
         if not isinstance(expr, cst.Call):
@@ -86,24 +100,30 @@ No fix is offered: the value may be used in ways that need a person to move it i
         ref = self.ctx.resolve(node.func)
         if ref is None or ref.qual not in DRIVERS:
             return
-        if not self._in_scope():
+        reach = self._reach()
+        if reach is None:
             return
         name = self._driven(node.args[0].value)
         if name is not None:
             self.report(
                 node,
                 message=f"Dependency generator `{name}` driven by hand with "
-                f"`{ref.qual.rpartition('.')[2]}()`; its cleanup never runs. Declare it as a "
-                "parameter with `Depends` instead",
+                f"`{ref.qual.rpartition('.')[2]}()`{_words(reach)}; its cleanup never runs. "
+                "Declare it as a parameter with `Depends` instead",
             )
 
     def visit_For(self, node: cst.For) -> None:
-        if not self._in_scope():
+        reach = self._reach()
+        if reach is None:
             return
         name = self._driven(node.iter)
         if name is not None:
             self.report(
                 node.iter,
-                message=f"Dependency generator `{name}` iterated by hand; declare it as a "
-                "parameter with `Depends` instead",
+                message=f"Dependency generator `{name}` iterated by hand{_words(reach)}; "
+                "declare it as a parameter with `Depends` instead",
             )
+
+
+def _words(reach: str) -> str:
+    return f" ({reach})" if reach else ""
