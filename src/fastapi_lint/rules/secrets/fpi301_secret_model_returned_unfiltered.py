@@ -19,8 +19,13 @@ field (`hashed_password`, `secret_key`, `ssn`, ...) while nothing filters the re
 `response_model`, no return annotation (or one such as `dict` or `Any`), or
 `response_model=None`. Objects are recognised when they come from the model's constructor or
 `Model.model_validate(...)`, `session.get(Model, id)`, `session.exec(select(Model)).first()` /
-`.all()`, `db.query(Model)....first()`, a project function annotated to return the model, or a
-parameter annotated with it (such as the current user from a dependency). The model and its base
+`.all()`, `db.query(Model)....first()`, a project function or method annotated to return the
+model (or returning one), or a parameter annotated with it (such as the current user from a
+dependency). Through the semantic model (`index/semantic.py`) the value is also followed where
+it is typed rather than written: a method of a service the route gets from `Depends(Service)`
+or builds itself (`user = await service.get(id); return user`), a name bound `None` and then
+such a value, a `for` target over a typed list, an attribute of a project object
+(`current.user`, `request.state.user` where the project assigns it). The model and its base
 classes may live in other modules.
 
 A secret field is not reported when it is typed `SecretStr`/`SecretBytes`, declared with

@@ -354,7 +354,9 @@ class _Values:
                 return [
                     Produced(p.model, "dump", p.leaks, p.many) for p in inner if p.form == "object"
                 ]
-            return self._attribute(inner, attr)
+            # A field of a returned model; else what the semantic model knows of the
+            # attribute (`self.user`, `request.state.user`, `deps.current.user`).
+            return self._attribute(inner, attr) if inner else self._typed(module, scope, shape)
         if isinstance(typed, Call):
             return self._call(module, scope, shape, depth)
         return []
@@ -385,7 +387,18 @@ class _Values:
                 dependency = self.index.ref_of_value(module, bound_in, default.args[0])
                 if dependency is not None and dependency.kind == "function":
                     return self._function_result(dependency, depth)
-        return []
+        # `with`/`for` targets, a name bound `None` and then a value, a class dependency:
+        # the semantic model's type for it.
+        return self._typed(module, scope, ["n", name])
+
+    def _typed(self, module: str, scope: str, shape: Shape) -> list[Produced]:
+        """The model class (or a container of it) the semantic model gives the value."""
+        ref = self.index.ref_of_value(module, scope, shape)
+        if ref is None or ref.kind not in ("instance", "container"):
+            return []
+        if self.index.class_(ref.qual) is None or not model_kind(self.index, ref.qual):
+            return []
+        return self.objects([ref.qual], many=ref.kind == "container")
 
     def _attribute(self, inner: list[Produced], attr: str):
         from .models import model_info
@@ -427,9 +440,8 @@ class _Values:
         if split is None:
             return []
         base, attr = split
-        method = self._method(module, scope, base, attr, ref)
-        if method is not None:
-            return self._function_result(method, depth)
+        # (A project method, `repo.get_user(id)` on a typed instance or `UserCRUD.get(db,
+        # id)` on its class, is a function Ref of the model: handled above.)
         if attr in VALIDATORS:
             model = self.model_class(module, scope, base)
             if model:
@@ -451,20 +463,6 @@ class _Values:
             if model:
                 return self.objects([model], many=True)
         return []
-
-    def _method(self, module: str, scope: str, base: Shape, attr: str, ref: Ref | None):
-        """A project method called on an instance (`repo.get_user(id)`) or on its class
-        (`UserCRUD.get(db, id)`), as a function Ref."""
-        from ...index.project import Ref
-
-        if ref is not None and ref.kind == "member" and self.index.function(ref.qual):
-            return Ref("function", ref.qual)
-        owner = self.index.ref_of_value(module, scope, base)
-        if owner is not None and owner.kind == "class":
-            qual = f"{owner.qual}.{attr}"
-            if self.index.function(qual):
-                return Ref("function", qual)
-        return None
 
     def _dump(self, module, scope, target, kwargs, depth):
         out = []
