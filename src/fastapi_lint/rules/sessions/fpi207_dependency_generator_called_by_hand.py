@@ -109,7 +109,7 @@ No fix is offered: the value may be used in ways that need a person to move it i
                 node,
                 message=f"Dependency generator `{name}` driven by hand with "
                 f"`{ref.qual.rpartition('.')[2]}()`{_words(reach)}; its cleanup never runs. "
-                "Declare it as a parameter with `Depends` instead",
+                f"{_advice(reach).capitalize()}",
             )
 
     def visit_For(self, node: cst.For) -> None:
@@ -121,9 +121,19 @@ No fix is offered: the value may be used in ways that need a person to move it i
             self.report(
                 node.iter,
                 message=f"Dependency generator `{name}` iterated by hand{_words(reach)}; "
-                "declare it as a parameter with `Depends` instead",
+                f"{_advice(reach)}",
             )
 
 
 def _words(reach: str) -> str:
     return f" ({reach})" if reach else ""
+
+
+def _advice(reach: str) -> str:
+    if not reach:
+        return "declare it as a parameter with `Depends` instead"
+    # A service or helper has no `Depends` parameters of its own.
+    return (
+        "take the session as a parameter from the path operation, or open one with the "
+        "session factory in a `with` block"
+    )
