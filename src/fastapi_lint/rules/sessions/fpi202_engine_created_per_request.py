@@ -39,7 +39,8 @@ that a path operation, dependency or middleware calls, transitively; the message
 `reached from GET /users via make_report`). In such a helper, an engine the helper returns is
 reported where its caller runs per request instead, and one it keeps for later calls (a
 `global`, an attribute, a cache entry) or a helper with a decorator (`@lru_cache`) is not
-reported.
+reported. Neither is an engine a constructor (`__init__`) makes: that is one engine per object,
+and a client object built once and kept (a lazily created singleton) is the common case.
 
 ## Why is this bad?
 An engine owns a connection pool. Creating one per request opens a new pool each time, so
@@ -107,6 +108,10 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
             return
         if not isinstance(frame.node, cst.FunctionDef) or _decorated(self.ctx, frame.node):
             return  # a decorator may memoise it (`@lru_cache`): not one engine per call
+        if frame.node.name.value in CONSTRUCTORS:
+            # One engine per object: whether objects are made per request depends on where
+            # they are kept (a lazily built singleton client is the common case).
+            return
         if kind_of(self.ctx, node, facts_for(self.ctx)) not in ENGINE_KINDS:
             return
         reach = request_reach(self.ctx, frame)
@@ -180,6 +185,7 @@ class _Exits(cst.CSTVisitor):
         self.kept_names.update(item.name.value for item in node.names)
 
 
+CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__"})
 #: Decorators that do not change how often the body runs.
 _PLAIN_DECORATORS = frozenset({"builtins.staticmethod", "builtins.classmethod"})
 
