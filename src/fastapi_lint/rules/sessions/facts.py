@@ -14,16 +14,21 @@ from typing import TYPE_CHECKING, Any
 
 from ...index.refs import Ref
 from ...index.shapes import (
+    AmbiguousBinding,
+    AnnotatedBinding,
     Attr,
     Await,
     Call,
     ClassBinding,
     DefBinding,
+    ForBinding,
     ImportBinding,
     Name,
+    ParamBinding,
     Subscript,
     ValueBinding,
     WithBinding,
+    decorator_callee,
     view,
     view_binding,
 )
@@ -140,6 +145,9 @@ METHOD_RESULT: dict[tuple[str, str], str] = {
 }
 
 MAX_DEPTH = 14
+#: Bindings whose value the semantic model types (parameters, `for` targets, names bound
+#: several ways, bare annotations); `SessionFacts` binds the others itself.
+MODEL_TYPED = (ParamBinding, ForBinding, AmbiguousBinding, AnnotatedBinding)
 
 CONTEXT_MANAGER_MAKERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 #: Decorators that make a function return the same object on every call.
@@ -232,7 +240,7 @@ class SessionFacts:
             return None
         binding, bound_in = found
         val = self._binding(module, bound_in, head, binding, depth + 1)
-        if val is None and binding[0] in ("param", "for", "ambiguous", "annotated"):
+        if val is None and isinstance(view_binding(binding), MODEL_TYPED):
             # The model types what the bindings alone do not say: a parameter (annotated,
             # `Depends(get_db)`, `self`), a `for` target, `self.session` of a repository.
             return self._typed(module, scope, ["n", dotted])
@@ -374,8 +382,7 @@ class SessionFacts:
         found = set()
         for decorator in fact["decorators"]:
             # `@lru_cache(maxsize=1)`: the decorator is what the call makes.
-            shape = decorator[1] if decorator and decorator[0] == "call" else decorator
-            ref = self.index.ref_of_value(split[0], scope, shape)
+            ref = self.index.ref_of_value(split[0], scope, decorator_callee(decorator))
             if ref is not None:
                 found.add(ref.qual)
         return found

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from ...index.shapes import Call, CallSite, Param, ParamBinding, dotted, string, view, view_binding
+from ...index.shapes import Call, Param, ParamBinding, calls, dotted, string, view, view_binding
 from ...model import RelatedLocation
 from ...rule import Rule
 from .base import BACKGROUND_TASK_TYPES, is_add_task, task_arguments
@@ -330,11 +330,9 @@ def _hands_to_task(
             return None
         module, key = split
         name = fact["name"] if not fact.get("class") else f"{fact['class']}.{fact['name']}"
-        mine = ["n", param]
-        for raw in fact["calls"]:
-            call = CallSite.of(raw)
-            positions = [i for i, a in enumerate(call.args) if a == mine]
-            keywords = [k for k, v in call.kwargs.items() if v == mine]
+        for call in calls(fact):
+            positions = [i for i, a in enumerate(call.args) if dotted(a) == param]
+            keywords = [k for k, v in call.kwargs.items() if dotted(v) == param]
             if not positions and not keywords:
                 continue
             func = dotted(call.func) or ""
@@ -357,10 +355,10 @@ def _hands_to_task(
             passed_tasks = frozenset(
                 p
                 for i, a in enumerate(call.args)
-                if a and a[0] == "n" and a[1] in tasks
+                if dotted(a) in tasks
                 for p in [_param_for(params, i, None)]
                 if p is not None
-            ) | frozenset(k for k, v in call.kwargs.items() if v and v[0] == "n" and v[1] in tasks)
+            ) | frozenset(k for k, v in call.kwargs.items() if dotted(v) in tasks)
             for inner in [_param_for(params, i, None) for i in positions] + keywords:
                 if inner is None:
                     continue
