@@ -57,7 +57,7 @@ from typing import Any
 from ..limits import TooDeep, depth_reason
 from .branches import cond_shape, exits, names_in
 
-SUMMARY_VERSION = 10
+SUMMARY_VERSION = 11
 MAX_SHAPE_DEPTH = 6
 MAX_CANDIDATES = 4
 # Calls whose argument they iterate right away (the argument generator's body runs).
@@ -493,7 +493,10 @@ class _Summarizer(ast.NodeVisitor):
         # `global _client; if _client is None: _client = build()`: what the body calls runs
         # once per process (a lazy initialiser), not once per call.
         self.visit(node.test)
-        lazy = bool(self.current) and _lazy_guard(node.test, self.scope, self.scopes[0])
+        lazy = bool(self.current) and (
+            _lazy_guard(node.test, self.scope, self.scopes[0])
+            or _instance_memo_guard(node.test, node.body)
+        )
         cond = self._guard(node.test)
         self.once += lazy
         self._visit_guarded(node.body, cond, True)
@@ -811,6 +814,44 @@ def _lazy_guard(test: ast.AST, scope: _Scope, module_scope: _Scope) -> bool:
         return table in scope.declared_global or (
             table not in scope.bindings and table in module_scope.bindings
         )
+    return False
+
+
+def _instance_memo_guard(test: ast.AST, body: list[ast.stmt]) -> bool:
+    """`if self._x is None: self._x = work()` (or `if not self._x:`): the work runs once per
+    object, and the objects that memoise this way (clients, managers, caches) live as long as
+    the process. The body must assign the attribute it tests, or it is an ordinary branch."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        target = test.operand
+    elif (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        target = test.left
+    else:
+        return False
+    if not (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id in ("self", "cls")
+    ):
+        return False
+    owner, attr = target.value.id, target.attr
+    for stmt in (node for top in body for node in ast.walk(top)):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else []
+        if isinstance(stmt, ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
+            targets = [stmt.target]
+        for assigned in targets:
+            if (
+                isinstance(assigned, ast.Attribute)
+                and isinstance(assigned.value, ast.Name)
+                and assigned.value.id == owner
+                and assigned.attr == attr
+            ):
+                return True
     return False
 
 

@@ -41,7 +41,9 @@ done once per process is not followed: a function decorated with `functools.cach
 `cached_property`, `cachetools.cached`/`cachetools.func.*_cache`, or a project decorator that
 applies one (`def memoise(f): return lru_cache(maxsize=None)(f)`), and the body of a lazy
 initialiser (`global _client; if _client is None: _client = build()`, or
-`if key not in _CACHE: _CACHE[key] = load(key)` on a module-level table). Neither are `async
+`if key not in _CACHE: _CACHE[key] = load(key)` on a module-level table, or a memo on the
+object, `if self._version is None: self._version = run_git()`, where the body sets the
+attribute it tests: such objects, clients and managers, live as long as the process). Neither are `async
 def` functions and generators that are only created (calling them runs nothing yet). A function
 handed to a thread or a pool by reference (`Thread(target=write_audit).start()`,
 `executor.submit(write_audit)`, `await run_in_threadpool(fetch_profile, user_id)`) is not a
