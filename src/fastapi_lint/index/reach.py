@@ -25,6 +25,7 @@ import re
 from collections import deque
 from typing import Any
 
+from .shapes import Param, dotted
 from .summary import Shape
 
 # A `ProjectIndex` and its `Ref`: the index imports this module to register the fact, so this
@@ -316,6 +317,15 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
             callees_found = project_callable(index, ref)
             for callee in callees_found:
                 edges.append([caller, callee, kind])
+                # `app = create_app(lifespan=lifespan)` where the factory builds
+                # `FastAPI(lifespan=lifespan)` from its parameter: the function passed in is
+                # the app's lifespan.
+                for position, name in _forwarded_lifespan_params(index, callee):
+                    value = kwargs.get(name) or (
+                        args[position] if position is not None and position < len(args) else None
+                    )
+                    for passed in project_callable(index, index.ref_of_value(mod, key, value)):
+                        lifespans.add(passed)
             if not callees_found and not test_module and func and func[0] == "n" and "." in func[1]:
                 # `self.service.run()`: an unresolved method call may reach any method so named.
                 part["attr_calls"].append(method)
@@ -456,6 +466,32 @@ def _app_arguments(
             for callee in project_callable(index, index.ref_of_value(mod, key, value)):
                 label = f"exception handler `{callee.rpartition('.')[2]}`"
                 roots.append([callee, SERVING, label])
+
+
+def _forwarded_lifespan_params(index: ProjectIndex, qual: str) -> list[tuple[int | None, str]]:
+    """(position or None, name) of each parameter of the project function `qual` that it passes
+    on as `FastAPI(lifespan=<parameter>)`: an app factory that takes the lifespan."""
+    fact = index.function(qual)
+    split = index.split_qualified(qual)
+    if fact is None or split is None:
+        return []
+    params = [Param.of(raw) for raw in fact.get("params") or ()]
+    found: list[tuple[int | None, str]] = []
+    for func, _line, _col, _args, kwargs in fact["calls"]:
+        lifespan = dotted(kwargs.get("lifespan"))
+        if lifespan is None:
+            continue
+        ref = index.ref_of_value(split[0], split[1], func)
+        if ref is None or ref.kind not in ("external", "class"):
+            continue
+        if index.app_type(index.call_result(ref)) is None:
+            continue
+        positional = [p.name for p in params if p.kind == "pos"]
+        for param in params:
+            if param.name == lifespan and param.kind in ("pos", "kw"):
+                position = positional.index(param.name) if param.kind == "pos" else None
+                found.append((position, param.name))
+    return found
 
 
 def _in_tests(qual: str) -> bool:

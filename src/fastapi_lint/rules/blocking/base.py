@@ -144,7 +144,7 @@ get_current_user)`. Entry points are path operations (on `FastAPI`, `APIRouter`,
 subclasses, routers built by factories or annotated `Final`, `add_api_route`, `APIRoute` in
 `routes=[...]`), dependencies, middleware, exception handlers, websocket handlers, background
 tasks, `StreamingResponse` bodies, tasks a lifespan starts, and a lifespan after its first
-`yield`. Code that provably serves no request is not reported: test functions and fixtures
+`yield` (a lifespan handed to an app factory, `create_app(lifespan=lifespan)`, included). Code that provably serves no request is not reported: test functions and fixtures
 (`test_*.py`, `*_test.py`, `conftest.py`), coroutines run on a loop of their own
 (`asyncio.run(main())` in a script, a typer/click command, a thread), lifespan and `startup`
 code before the first `yield`, and functions only such code calls. Code whose reach is unknown
