@@ -40,7 +40,9 @@ that a path operation, dependency or middleware calls, transitively; the message
 reported where its caller runs per request instead, and one it keeps for later calls (a
 `global`, an attribute, a cache entry) or a helper with a decorator (`@lru_cache`) is not
 reported. Neither is an engine a constructor (`__init__`) makes: that is one engine per object,
-and a client object built once and kept (a lazily created singleton) is the common case.
+and a client object built once and kept (a lazily created singleton) is the common case. Nor
+one the helper disposes of itself (`engine.dispose()`): a deliberate one-off connection, such
+as a probe of a database address the request names, not a pool that should have been shared.
 
 ## Why is this bad?
 An engine owns a connection pool. Creating one per request opens a new pool each time, so
@@ -121,8 +123,8 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
         if exits is None:
             exits = self._exits[id(frame.node)] = _Exits.of(frame.node)
         if id(node) in exits.returned_calls or self._kept(node, exits):
-            # Handed to the caller (which is reported where it runs per request) or kept
-            # for later calls (a global, an attribute, a cache entry).
+            # Handed to the caller (which is reported where it runs per request), kept for
+            # later calls (a global, an attribute, a cache entry) or disposed of here.
             return
         self.report(
             node,
@@ -140,8 +142,9 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
 
 
 class _Exits(cst.CSTVisitor):
-    """How values leave a function: the calls it returns directly, and the names it returns or
-    declares `global`/`nonlocal` (nested functions and classes are not its own body)."""
+    """How values leave a function: the calls it returns directly, and the names it returns,
+    declares `global`/`nonlocal` or disposes of (nested functions and classes are not its own
+    body)."""
 
     def __init__(self, root: cst.FunctionDef) -> None:
         self.root = root
@@ -177,6 +180,16 @@ class _Exits(cst.CSTVisitor):
                     self.kept_names.add(element.value.value)
                 elif isinstance(element.value, cst.Call):
                     self.returned_calls.add(id(element.value))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        # `engine.dispose()`: a one-off engine the function tears down itself.
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "dispose"
+            and isinstance(func.value, cst.Name)
+        ):
+            self.kept_names.add(func.value.value)
 
     def visit_Global(self, node: cst.Global) -> None:
         self.kept_names.update(item.name.value for item in node.names)
