@@ -32,13 +32,14 @@ class UserService:
 
     def export(self, url: str):
         engine = create_engine(url)
-        engine.dispose()
+        with engine.connect() as conn:
+            return conn.closed
 
 
 def only_in_a_script():
     db = next(get_db())
     engine = create_engine("sqlite://")
-    return db, engine
+    return db, engine.url
 """
 
 ROUTES = """\
