@@ -101,6 +101,14 @@ REDACTING_CALL = re.compile(r"(?i).*(redact|mask|obfuscat|censor|scrub)")
 MODEL_SERIALIZERS = frozenset(
     {"pydantic.model_serializer", "pydantic.functional_serializers.model_serializer"}
 )
+MODEL_VALIDATORS = frozenset(
+    {
+        "pydantic.model_validator",
+        "pydantic.functional_validators.model_validator",
+        "pydantic.root_validator",
+        "pydantic.class_validators.root_validator",
+    }
+)
 CLASSVAR = frozenset({"typing.ClassVar", "typing_extensions.ClassVar"})
 ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 LITERAL = frozenset({"typing.Literal", "typing_extensions.Literal"})
@@ -452,6 +460,14 @@ def _serializers(index: ProjectIndex, module: str, class_key: str) -> tuple[set[
                 # `@field_validator("password") ... return redact(v)`: the model stores (and
                 # so serialises) only the masked value.
                 names |= named
+            elif ref.qual in MODEL_VALIDATORS:
+                # `@model_validator(mode="after") def mask(self): self.secrets = mask(...)`:
+                # the instance keeps only the masked value of each field so assigned.
+                names |= {
+                    attr
+                    for attr, value, _annotation in fact.get("self_assigns", ())
+                    if _redacts(value)
+                }
     return names, whole
 
 
