@@ -9,7 +9,11 @@
 `run --corpus NAME[=PATH] --select CODES` lints other corpora (e.g. bench/new_corpora.sh's) with
 some rules only; `--codes FPI3` limits sample/review/table to some rules; `review --title T`
 prints one run as a section of its own; `compare` lists the findings gone and new between two
-runs of the same corpora (a recall check).
+runs of the same corpora (a recall check). `--sample N` changes the sample size (50), and
+`--by-position` draws it from the findings sorted by (corpus, path, row, column) rather than by
+their key as text (the fresh-app review: `--seed 20261201 --sample 25 --by-position`). `import
+--raw NAME=F.json --root NAME=PATH` turns the `fastapi-lint check --output-format json` output
+of a run made by hand (from the app's own folder, `--jobs 1`) into a run's JSON.
 
 `run` lints each corpus (a scratch copy outside any git work tree, every rule on, no cache) and
 stores the findings. `sample` prints, per rule, all findings when the rule has at most 50 and a
@@ -111,18 +115,52 @@ def key(f: dict) -> str:
     return f"{f['corpus']}:{f['path']}:{f['row']}:{f['column']}:{f['code']}"
 
 
+def position(f: dict) -> tuple:
+    return (f["corpus"], f["path"], f["row"], f["column"])
+
+
+BY_POSITION = False
+
+
 def sampled(data: dict, seed: int) -> dict[str, list[dict]]:
     by_rule: dict[str, list[dict]] = defaultdict(list)
     for f in data["findings"]:
         if f["code"] not in ("FPI001", "FPI002"):
             by_rule[f["code"]].append(f)
+    order = position if BY_POSITION else key
     out = {}
     for code in sorted(by_rule):
-        items = sorted(by_rule[code], key=key)
+        items = sorted(by_rule[code], key=order)
         if len(items) > SAMPLE:
-            items = sorted(random.Random(f"{seed}-{code}").sample(items, SAMPLE), key=key)
+            items = sorted(random.Random(f"{seed}-{code}").sample(items, SAMPLE), key=order)
         out[code] = items
     return out
+
+
+def import_raw(raws: list[str], roots: list[str], out: Path, select: str) -> None:
+    """A run's JSON from `fastapi-lint check --output-format json` output saved by hand."""
+    where = dict(spec.split("=", 1) for spec in roots)
+    results: dict = {"files": {}, "findings": [], "select": select, "roots": {}}
+    for spec in raws:
+        name, _, raw = spec.partition("=")
+        root = Path(where[name]).resolve()
+        results["roots"][name] = str(root)
+        results["files"][name] = sum(
+            1 for _d, _s, fs in os.walk(root) for f in fs if f.endswith((".py", ".pyi"))
+        )
+        for f in json.loads(Path(raw).read_text() or "[]"):
+            results["findings"].append(
+                {
+                    "corpus": name,
+                    "path": os.path.relpath(os.path.join(root, f["filename"]), root),
+                    "row": f["location"]["row"],
+                    "column": f["location"]["column"],
+                    "code": f["code"],
+                    "message": f["message"],
+                    "fixable": f.get("fix") is not None,
+                }
+            )
+    out.write_text(json.dumps(results, indent=1))
 
 
 def sample(data: dict, seed: int, corpora: Path, context: int) -> None:
@@ -258,8 +296,11 @@ def review_markdown(data: dict, verdicts: dict[str, str], seed: int) -> str:
 
 
 def main() -> int:
+    global SAMPLE, BY_POSITION
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "sample", "table", "review", "compare"])
+    parser.add_argument(
+        "command", choices=["run", "import", "sample", "table", "review", "compare"]
+    )
     parser.add_argument("--write", type=Path, default=None, help="table: markdown file to update")
     parser.add_argument("--corpora", type=Path, default=ROOT / ".corpora")
     parser.add_argument("--out", "--in", dest="data", type=Path, default=Path("/tmp/review.json"))
@@ -278,10 +319,20 @@ def main() -> int:
     parser.add_argument("--codes", default=None, help="sample/review/table: only these prefixes")
     parser.add_argument("--title", default=None, help="review: a section (##) with this title")
     parser.add_argument("--before", type=Path, default=None, help="compare: the earlier JSON")
+    parser.add_argument("--sample", type=int, default=SAMPLE, help="findings reviewed per rule")
+    parser.add_argument(
+        "--by-position", action="store_true", help="draw from findings sorted by position"
+    )
+    parser.add_argument("--raw", action="append", default=[], help="import: NAME=F.json")
+    parser.add_argument("--root", action="append", default=[], help="import: NAME=PATH")
     args = parser.parse_args()
+    SAMPLE, BY_POSITION = args.sample, args.by_position
     if args.command == "run":
         corpora = corpus_dirs(args.corpora.resolve(), args.corpus)
         run(corpora, args.data, args.select, args.config, args.jobs)
+        return 0
+    if args.command == "import":
+        import_raw(args.raw, args.root, args.data, args.select or "ALL")
         return 0
     data = json.loads(args.data.read_text())
     if args.command == "compare":
