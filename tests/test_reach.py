@@ -127,3 +127,35 @@ def test_decorated_commands() -> None:
     assert "FPI104.served.cli.decorated_job" not in reach
     assert "FPI104.served.helpers.nightly_cleanup" not in reach
     assert "FPI104.served.helpers.Repository.fetch" not in reach
+
+
+def test_tasks_run_where_their_starter_runs() -> None:
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import api
+
+    index = api.project_index(load_settings(FIXTURES), use_cache=False)
+    reach = index.project_fact("serving_reach")
+    base = "FPI104.served_tasks."
+    # A command-line tool's task is the tool's: asyncio.run reaches its starter.
+    assert reach[base + "cli._copy_stream"][0] == "script"
+    # A route's task serves through the route; a startup handler's task serves on its own.
+    assert reach[base + "app.write_audit"][:2] == ["serving", "POST /events"]
+    assert reach[base + "app.warm_caches"][:2] == ["serving", "a task started by `on_startup`"]
+    assert reach[base + "app.on_startup"][0] == "startup"
+    # A task whose starter nobody calls: an entry point of its own, as before.
+    assert reach[base + "jobs.drain_queue"][:2] == ["serving", "a task started by `start_drain`"]
+
+
+def test_test_packages_and_fixtures_serve_nothing() -> None:
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import api
+
+    index = api.project_index(load_settings(FIXTURES), use_cache=False)
+    reach = index.project_fact("serving_reach")
+    base = "FPI104.served_tasks."
+    assert reach[base + "tests.integration_flow.server"][0] == "test"
+    assert reach[base + "tests.integration_flow.load_payload"][0] == "test"
+    assert reach[base + "plugin_fixtures.seeded_db"][0] == "test"
+    assert reach[base + "plugin_fixtures.settings_file"][0] == "test"
+    # Serving still wins: a helper that both a route and the tests use serves.
+    assert reach["FPI104.served.helpers.used_by_routes_and_tests"][0] == "serving"

@@ -208,7 +208,9 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
         if route is not None:
             prefix = _router_prefix(index, mod, scope, route)
             part["routes"].append([name, _route_label(route, prefix)])
-        if test_module or (test_package and fact["name"].startswith("test_")):
+        if test_module or test_package or _is_fixture(index, mod, scope, fact):
+            # A test module, any function of a tests/ package (helpers, fixtures, modules
+            # named otherwise: `integration_test_x.py`), a pytest fixture anywhere.
             roots.append([name, TEST, ""])
         if fact.get("class"):
             part["methods"].append([name, fact["name"]])
@@ -398,6 +400,21 @@ def _decorator_quals(index: ProjectIndex, mod: str, scope: str, fact: dict[str, 
     return found
 
 
+#: Decorators that make a function a pytest fixture (run by pytest only).
+FIXTURE_DECORATORS = frozenset(
+    {"pytest.fixture", "_pytest.fixtures.fixture", "pytest_asyncio.fixture"}
+)
+
+
+def _is_fixture(index: ProjectIndex, mod: str, scope: str, fact: dict[str, Any]) -> bool:
+    for decorator in fact["decorators"]:
+        shape = decorator[1] if decorator and decorator[0] == "call" else decorator
+        ref = index.ref_of_value(mod, scope, shape)
+        if ref is not None and ref.qual in FIXTURE_DECORATORS:
+            return True
+    return False
+
+
 def _param_owner(summary: dict[str, Any], key: str, name: str) -> str | None:
     """The function (`key` or one enclosing it) of which `name` is a parameter."""
     seen = 0
@@ -556,13 +573,20 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
                 result[callee] = [SERVING, label, list(path)]
                 queue.append((callee, label, path))
 
+    def spawned(callers: set[str] | None) -> list[tuple[str, str]]:
+        """Tasks started by `callers` (None: by any function), labelled by their starter."""
+        found = []
+        for caller, edges in callees.items():
+            if (callers is None or caller in callers) and not _in_tests(caller):
+                for callee, kind in edges:
+                    if kind == "spawn":
+                        found.append((callee, f"a task started by `{_short(caller, index)}`"))
+        return found
+
     spread([(name, label) for name, label in routes])
     later = [(name, label) for name, kind, label in roots if kind == SERVING]
-    for caller, edges in callees.items():
-        for callee, kind in edges:
-            if kind == "spawn" and not _in_tests(caller):
-                later.append((callee, f"a task started by `{_short(caller, index)}`"))
     # A lifespan serves after its first yield, and so do the tasks its startup starts.
+    later += spawned(lifespans)
     for name in sorted(lifespans):
         label = f"lifespan `{_short(name, index)}`"
         for callee, kind in callees.get(name, ()):
@@ -595,7 +619,8 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
                 elif caller in lifespans and kind == "startup":
                     kinds.append(STARTUP)
                 elif caller in not_serving and not (
-                    kind == "startup-ref" or (result[caller][0] == STARTUP and kind == "ref")
+                    kind == "startup-ref"
+                    or (result[caller][0] == STARTUP and kind in ("ref", "spawn"))
                 ):
                     kinds.append(result[caller][0])
                 else:
@@ -604,4 +629,9 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
                 result[callee] = [kinds[0], "", []]
                 not_serving.add(callee)
                 changed = True
+    # A task runs where the code that started it runs: a task a script or a test starts is
+    # theirs (settled above); one started by startup code or by code of unknown reach may run
+    # on the serving loop, so it is an entry point of its own.
+    starters = {name for name in callees if result.get(name, [STARTUP])[0] == STARTUP}
+    spread(spawned(starters))
     return result

@@ -145,9 +145,10 @@ subclasses, routers built by factories or annotated `Final`, `add_api_route`, `A
 `routes=[...]`), dependencies, middleware, exception handlers, websocket handlers, background
 tasks, `StreamingResponse` bodies, tasks a lifespan starts, and a lifespan after its first
 `yield` (a lifespan handed to an app factory, `create_app(lifespan=lifespan)`, included). Code that provably serves no request is not reported: test functions and fixtures
-(`test_*.py`, `*_test.py`, `conftest.py`), coroutines run on a loop of their own
-(`asyncio.run(main())` in a script, a typer/click command, a thread), lifespan and `startup`
-code before the first `yield`, and functions only such code calls. Code whose reach is unknown
+(`test_*.py`, `*_test.py`, `conftest.py`, anything in a `tests/` package, `@pytest.fixture`
+anywhere), coroutines run on a loop of their own (`asyncio.run(main())` in a script, a
+typer/click command, a thread) and the tasks they start, lifespan and `startup` code before
+the first `yield`, and functions only such code calls. Code whose reach is unknown
 (a library's public function, a function kept in a table) is reported as before, without an
 entry point. The body of an `async def` memoised by an async cache (`async_lru.alru_cache`,
 `aiocache.cached`, `asyncache.cached`) runs once per arguments and is not reported either.
