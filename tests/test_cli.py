@@ -164,16 +164,16 @@ def test_per_file_ignores(tmp_path: Path) -> None:
         {
             "app.py": SLEEPY,
             "legacy.py": SLEEPY,
-            # (Not named test_*.py: FPI1xx skips test modules, they serve no request.)
-            "tests/helpers_x.py": SLEEPY,
-            "pkg/tests/helpers_y.py": SLEEPY,
+            # (Not in a tests/ package: FPI1xx skips test code, it serves no request.)
+            "vendor/helpers_x.py": SLEEPY,
+            "pkg/vendor/helpers_y.py": SLEEPY,
         },
         '[tool.fastapi-lint.per-file-ignores]\n"legacy.py" = ["blocking-sleep-in-async"]\n'
-        '"tests/**" = ["FPI1"]\n',
+        '"vendor/**" = ["FPI1"]\n',
     )
     proc = run_cli("check", *ONLY, "--no-cache", cwd=root)
-    # Globs are relative to the configuration's folder: pkg/tests is not tests/.
-    assert reported_files(proc.stdout) == {"app.py", "pkg/tests/helpers_y.py"}
+    # Globs are relative to the configuration's folder: pkg/vendor is not vendor/.
+    assert reported_files(proc.stdout) == {"app.py", "pkg/vendor/helpers_y.py"}
 
 
 # -- discovery ----------------------------------------------------------------------------------
