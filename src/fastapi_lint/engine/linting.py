@@ -189,19 +189,7 @@ def _lint_text(
         if module is None:
             result.findings = allowed(state, path, [_parse_failure(path_str, current)])
             return result, {}
-        index.start_tracking()
-        try:
-            run = run_rules(
-                path=path_str,
-                module_name=module_name,
-                source=current,
-                module=module,
-                settings=state.settings,
-                index=index,
-                rule_classes=rules,
-            )
-        finally:
-            deps = index.stop_tracking()
+        run, deps = _run_tracked(state, index, path_str, module_name, current, module, rules)
     index.start_tracking()
     try:
         prepared: list[PreparedTree] = []  # made once if any edit is asked for
@@ -330,6 +318,33 @@ def _is_package(path: Path) -> bool:
     return path.stem == "__init__"
 
 
+def _run_tracked(
+    state: WorkerState,
+    index,
+    path_str: str,
+    module_name: str,
+    source: str,
+    module: cst.Module,
+    rules: list[type[Rule]],
+) -> tuple[RuleRun, dict]:
+    """The rule pass over one parsed text, with the index reads it made (what its findings
+    depend on, for the cache)."""
+    index.start_tracking()
+    try:
+        run = run_rules(
+            path=path_str,
+            module_name=module_name,
+            source=source,
+            module=module,
+            settings=state.settings,
+            index=index,
+            rule_classes=rules,
+        )
+    finally:
+        deps = index.stop_tracking()
+    return run, deps
+
+
 def _parse_or_none(text: str) -> cst.Module | None:
     """LibCST's tree, or None when the text does not parse. TooDeep and a RecursionError
     escape: the caller reports the depth."""
@@ -402,19 +417,7 @@ def _fix_loop(
             if summary is None:
                 summary = _summary_of(path, current, module_name)
             index.replace_module(module_name, summary, text_digest(current))
-        index.start_tracking()
-        try:
-            run = run_rules(
-                path=path_str,
-                module_name=module_name,
-                source=current,
-                module=module,
-                settings=state.settings,
-                index=index,
-                rule_classes=rules,
-            )
-        finally:
-            deps = index.stop_tracking()
+        run, deps = _run_tracked(state, index, path_str, module_name, current, module, rules)
         last = _Round(current, module, summary, run, deps)
         candidates = [
             p
