@@ -476,6 +476,20 @@ def test_nesting_estimate_is_at_least_half_the_libcst_depth(kind: str) -> None:
         assert nesting_depth(text) >= n, (kind, n)
 
 
+def test_literal_braces_and_long_fields_of_an_f_string_are_shallow(tmp_path: Path) -> None:
+    """A metrics test's expected output, an f-string of 300 lines of `{{label="a-b.c"}}` with a
+    few replacement fields, is shallow: the doubled braces are text and each field's operator
+    links end with the field (a real test module was FPI001 "too deeply nested" for this)."""
+    line = 'metric_total{{project="project-1",user="test-user"}} {value.total - 1.5}\n'
+    text = 'value = None\nEXPECTED = f"""\n' + line * 300 + '"""\n'
+    assert nesting_depth(text) < SAFE_NESTING
+    assert nesting_depth('x = f"{' + "(" * 90 + "1" + ")" * 90 + '}"\n') >= 90
+    (tmp_path / "test_metrics.py").write_text(text)
+    settings = load_settings(tmp_path)
+    findings = lint_paths([tmp_path], settings, LintOptions(use_cache=False, jobs=1)).findings
+    assert [f.code for f in findings] == []
+
+
 def test_real_code_is_far_below_the_nesting_limit() -> None:
     import fastapi_lint
 

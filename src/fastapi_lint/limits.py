@@ -170,18 +170,28 @@ def _column(text: str, offset: int) -> int:
 
 def _fstring_depth(token: str) -> int:
     """How deep the replacement fields of an f-string nest: their brackets, and the operator
-    links inside them (counted without telling strings apart, which only errs deep)."""
-    best = depth = 0
-    for char in token:
-        if char in "{([":
-            depth += 1
-        elif char in "})]":
-            depth = max(0, depth - 1)
-        elif char in "+-*/%@&|^~<>.":
-            depth += 1 if depth else 0
-        else:
+    links inside each bracket (counted without telling strings apart, which only errs deep).
+    `{{` and `}}` outside a field are literal braces; a link chain ends with its bracket or at
+    a comma, as in `nesting_depth`."""
+    best = 0
+    chains: list[int] = []  # per open bracket, the operator links so far
+    position, end = 0, len(token)
+    while position < end:
+        char = token[position]
+        if not chains and token.startswith(("{{", "}}"), position):
+            position += 2
             continue
-        best = max(best, depth)
+        if char in "{([":
+            chains.append(0)
+        elif char in "})]":
+            if chains:
+                chains.pop()
+        elif chains and char in "+-*/%@&|^~<>.":
+            chains[-1] += 1
+        elif chains and char == ",":
+            chains[-1] = 0
+        position += 1
+        best = max(best, len(chains) + sum(chains))
     return best
 
 
