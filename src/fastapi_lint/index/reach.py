@@ -487,7 +487,12 @@ def _app_arguments(
 
 def _forwarded_lifespan_params(index: ProjectIndex, qual: str) -> list[tuple[int | None, str]]:
     """(position or None, name) of each parameter of the project function `qual` that it passes
-    on as `FastAPI(lifespan=<parameter>)`: an app factory that takes the lifespan."""
+    on as `FastAPI(lifespan=<parameter>)`: an app factory that takes the lifespan. Asked for
+    every call of `qual`, so answered once per function."""
+    return index.memoised(("reach-lifespan-params", qual), lambda: _lifespan_params(index, qual))
+
+
+def _lifespan_params(index: ProjectIndex, qual: str) -> list[tuple[int | None, str]]:
     fact = index.function(qual)
     split = index.split_qualified(qual)
     if fact is None or split is None:

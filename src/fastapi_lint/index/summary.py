@@ -798,17 +798,30 @@ def _default(node: ast.AST | None) -> Shape | None:
     return shape_of(node)
 
 
+def _unset_test(test: ast.AST) -> ast.expr | None:
+    """What `if X is None:` or `if not X:` tests (the test of a lazy initialiser), else None."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test.operand
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return test.left
+    return None
+
+
 def _lazy_guard(test: ast.AST, scope: _Scope, module_scope: _Scope) -> bool:
     """`if X is None:`, `if not X:` on a name the function declares `global`, or
     `if key not in X:` on a module-level name (a memo table)."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        name = test.operand
-        return isinstance(name, ast.Name) and name.id in scope.declared_global
+    unset = _unset_test(test)
+    if unset is not None:
+        return isinstance(unset, ast.Name) and unset.id in scope.declared_global
     if not isinstance(test, ast.Compare) or len(test.ops) != 1:
         return False
     op, right = test.ops[0], test.comparators[0]
-    if isinstance(op, ast.Is) and isinstance(right, ast.Constant) and right.value is None:
-        return isinstance(test.left, ast.Name) and test.left.id in scope.declared_global
     if isinstance(op, ast.NotIn) and isinstance(right, ast.Name):
         table = right.id
         return table in scope.declared_global or (
@@ -821,37 +834,28 @@ def _instance_memo_guard(test: ast.AST, body: list[ast.stmt]) -> bool:
     """`if self._x is None: self._x = work()` (or `if not self._x:`): the work runs once per
     object, and the objects that memoise this way (clients, managers, caches) live as long as
     the process. The body must assign the attribute it tests, or it is an ordinary branch."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        target = test.operand
-    elif (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Is)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    ):
-        target = test.left
-    else:
-        return False
+    target = _unset_test(test)
     if not (
         isinstance(target, ast.Attribute)
         and isinstance(target.value, ast.Name)
         and target.value.id in ("self", "cls")
     ):
         return False
-    owner, attr = target.value.id, target.attr
-    for stmt in (node for top in body for node in ast.walk(top)):
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else []
-        if isinstance(stmt, ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
-            targets = [stmt.target]
-        for assigned in targets:
-            if (
-                isinstance(assigned, ast.Attribute)
-                and isinstance(assigned.value, ast.Name)
-                and assigned.value.id == owner
-                and assigned.attr == attr
-            ):
-                return True
+    tested = (target.value.id, target.attr)
+    for node in (node for top in body for node in ast.walk(top)):
+        if isinstance(node, ast.Assign):
+            assigned = node.targets
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            assigned = [node.target]
+        else:
+            continue
+        if any(
+            isinstance(t, ast.Attribute)
+            and isinstance(t.value, ast.Name)
+            and (t.value.id, t.attr) == tested
+            for t in assigned
+        ):
+            return True
     return False
 
 

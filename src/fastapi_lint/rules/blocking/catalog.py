@@ -970,14 +970,9 @@ def project_function(index: ProjectIndex, ref: Ref | None) -> str | None:
 
 
 def is_memoised(index: ProjectIndex, module: str, fact: dict[str, Any]) -> bool:
-    """Whether the function of `fact` is memoised (`@lru_cache`, `@alru_cache async def`, a
-    project decorator that applies one): its body runs once per arguments, not per call."""
-    return _is_cached(index, module, fact)
-
-
-def _is_cached(index: ProjectIndex, module: str, fact: dict[str, Any]) -> bool:
-    """Decorated with a memoising decorator, or with a project decorator that applies one
-    (`def cached(f): return functools.lru_cache(maxsize=None)(f)`)."""
+    """Decorated with a memoising decorator (`@lru_cache`, `@alru_cache async def`), or with a
+    project decorator that applies one (`def cached(f): return lru_cache(maxsize=None)(f)`):
+    its body runs once per arguments, not per call."""
     scope = fact.get("parent") or fact.get("class") or ""
     for decorator in fact["decorators"]:
         shape = decorator_callee(decorator)
@@ -1131,7 +1126,7 @@ def _direct(
     fact = index.function(qual)
     if split is None or fact is None:
         return None, None, []
-    if fact["async"] or _is_cached(index, split[0], fact):
+    if fact["async"] or is_memoised(index, split[0], fact):
         # Calling an async def runs nothing yet; a cached function blocks once.
         return None, None, []
     if fact["generator"] and how != "iter":

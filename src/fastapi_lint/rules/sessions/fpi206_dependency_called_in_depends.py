@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ...index.semantic import DEPENDS_MARKERS
 from ...index.shapes import Const, Mapping, Seq, view
 from ...rule import Fix, Rule
 from .base import ENGINE_KINDS, SESSION_KINDS, facts_for
 
-DEPENDS_MARKERS = frozenset(
-    {
-        "fastapi.Depends",
-        "fastapi.Security",
-        "fastapi.params.Depends",
-        "fastapi.params.Security",
-        "fastapi.param_functions.Depends",
-        "fastapi.param_functions.Security",
-    }
-)
 NOT_CALLABLE_KINDS = SESSION_KINDS | ENGINE_KINDS | {"connection", "async_connection"}
 
 
