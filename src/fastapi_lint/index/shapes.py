@@ -79,6 +79,23 @@ class Await(NamedTuple):
     value: Raw
 
 
+class Comp(NamedTuple):
+    """`[element for target in iterable]` (one `for` over a name; also sets and generators)."""
+
+    element: Raw
+    target: str
+    iterable: Raw
+
+
+class DictComp(NamedTuple):
+    """`{key: value for target in iterable}`."""
+
+    key: Raw
+    value: Raw
+    target: str
+    iterable: Raw
+
+
 class Unknown(NamedTuple):
     """Any other expression."""
 
@@ -90,7 +107,20 @@ class Other(NamedTuple):
     parts: list[Raw]
 
 
-Shape = Name | Call | Attr | Subscript | Union | Const | Seq | Mapping | Await | Unknown | Other
+Shape = (
+    Name
+    | Call
+    | Attr
+    | Subscript
+    | Union
+    | Const
+    | Seq
+    | Mapping
+    | Await
+    | Comp
+    | DictComp
+    | Unknown
+) | Other
 
 _SHAPES: dict[str, Any] = {
     "n": Name,
@@ -102,6 +132,8 @@ _SHAPES: dict[str, Any] = {
     "list": Seq,
     "dict": Mapping,
     "await": Await,
+    "comp": Comp,
+    "dictcomp": DictComp,
     "?": Unknown,
 }
 

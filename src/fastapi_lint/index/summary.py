@@ -8,6 +8,7 @@ Expressions are encoded as small "shapes" (nested lists), for instance::
 
     ["n", "requests.get"]                          a dotted name
     ["call", ["n", "Depends"], [["n", "get_db"]], {}]   a call with positional and keyword args
+                                                   (`**x` is the keyword "**")
     ["sub", ["n", "Annotated"], [["n", "Session"], ...]]  a subscript
     ["attr", <shape>, "get"]                       attribute of a non-name expression
     ["union", [<shape>, <shape>]]                  X | Y
@@ -16,6 +17,8 @@ Expressions are encoded as small "shapes" (nested lists), for instance::
     ["dict", [[<key shape or None>, <shape>], ...]]  dict literal (None key: `**mapping`)
     ["await", <shape>]                             await <shape>
     ["div", <shape>, <shape>]                      a / b (`Path / "x"` keeps the Path)
+    ["comp", <element>, target, <iterable>]        [e for target in it] (also sets, generators)
+    ["dictcomp", <key>, <value>, target, <iterable>]  {k: v for target in it}
     ["?"]                                          anything else
 
 Bindings (per scope, name -> record): ["import", qual], ["def", qual], ["class", qual],
@@ -30,6 +33,11 @@ function's "self_assigns" ([attr, value shape, annotation] for `self.attr = ...`
 `next(f())`), "stub" (the body does nothing: `...`, `pass`, a docstring, `raise
 NotImplementedError`); the module's "state_assigns" ([attr, value shape, scope] for
 `<x>.state.attr = ...`).
+
+Field records (`index.field_writes`, read by the FPI3xx family through the semantic model): a
+function's "returned_writes", aligned with "returns_values" (one dict per `return` with a value:
+{name: [[attr, value shape], ...]} of attribute assignments still in effect there on the names
+the returned value reads), or None when there are none.
 
 Path records (`index.branches`): a function's "guards" ([line, col, [[condition, branch], ...]]
 for calls made under conditions on its own parameters: `if`/`else`, `while`, `a if c else b`,
@@ -56,8 +64,9 @@ from typing import Any
 
 from ..limits import TooDeep, depth_reason
 from .branches import cond_shape, exits, names_in
+from .field_writes import returned_field_writes
 
-SUMMARY_VERSION = 11
+SUMMARY_VERSION = 12
 MAX_SHAPE_DEPTH = 6
 MAX_CANDIDATES = 4
 # Calls whose argument they iterate right away (the argument generator's body runs).
@@ -133,6 +142,10 @@ def shape_of(node: ast.AST | None, depth: int = 0) -> Shape | None:
     if isinstance(node, ast.Call):
         args = [shape_of(a, depth + 1) for a in node.args[:8]]
         kwargs = {k.arg: shape_of(k.value, depth + 1) for k in node.keywords if k.arg}
+        spread = [k.value for k in node.keywords if k.arg is None]
+        if spread:
+            # `f(**options)`: the keywords it passes are unknown ("**" is no identifier).
+            kwargs["**"] = shape_of(spread[0], depth + 1)
         return ["call", shape_of(node.func, depth + 1), args, kwargs]
     if isinstance(node, ast.Attribute):
         return ["attr", shape_of(node.value, depth + 1), node.attr]
@@ -163,6 +176,17 @@ def shape_of(node: ast.AST | None, depth: int = 0) -> Shape | None:
         return ["await", shape_of(node.value, depth + 1)]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
         return ["div", shape_of(node.left, depth + 1), shape_of(node.right, depth + 1)]
+    if (
+        isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp))
+        and len(node.generators) == 1
+        and isinstance(node.generators[0].target, ast.Name)
+    ):
+        gen = node.generators[0]
+        target, source = gen.target.id, shape_of(gen.iter, depth + 1)  # type: ignore[attr-defined]
+        if isinstance(node, ast.DictComp):
+            key, value = shape_of(node.key, depth + 1), shape_of(node.value, depth + 1)
+            return ["dictcomp", key, value, target, source]
+        return ["comp", shape_of(node.elt, depth + 1), target, source]
     return ["?"]
 
 
@@ -721,6 +745,9 @@ class _Summarizer(ast.NodeVisitor):
         outer_shadowed, self.shadowed = self.shadowed, []
         self._visit_block(node.body)
         self.guards, self.shadowed = outer_guards, outer_shadowed
+        writes = returned_field_writes(node.body, shape_of)
+        if writes is not None and len(writes) == len(fact["returns_values"]):
+            fact["returned_writes"] = writes
         self.current.pop()
         self.name_stack.pop()
         self.scopes.pop()
