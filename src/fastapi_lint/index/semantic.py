@@ -22,7 +22,9 @@ What it infers (each answer is a `Ref`, or None when unsure):
   defining function), `@property`/`cached_property` (their return type);
   `request.state.x`/`request.app.state.x` where the project assigns them;
 * `super().method()`; abstract and protocol methods -> the project's implementations
-  (`implementations`).
+  (`implementations`);
+* what a function returns, each `return` with the attribute writes still in effect on the
+  names it reads (`returned_values`; `for p in rows: p.key = None` then `return rows`).
 
 What it deliberately does not do: no flow sensitivity (a name has one type per scope, or none),
 no narrowing by `isinstance`, no generics beyond container element types, no inference through
@@ -368,6 +370,18 @@ class SemanticModel:
                 return None
             found = ref
         return found
+
+    def returned_values(self, qual: str) -> list[tuple[Shape, dict[str, list[Any]]]]:
+        """Each value a project function returns (`return <value>`, in source order), with
+        the attribute writes still in effect there on the names the value reads
+        (`index.field_writes`): `for p in rows: p.key = None` then `return rows` gives
+        `(["n", "rows"], {"rows": [["key", ["const", None]]]})`."""
+        fact = self.function(qual)  # type: ignore[attr-defined]
+        if fact is None:
+            return []
+        values = fact.get("returns_values") or []
+        writes = fact.get("returned_writes") or [{} for _ in values]
+        return list(zip(values, writes, strict=False))
 
     def yields_type(self, qual: str) -> Ref | None:
         """What a generator function yields: its `Iterator[T]`/`Generator[T, ...]` annotation,
