@@ -112,7 +112,7 @@ def create_key():
 
 @app.get("/device")
 def device():
-    return Device(name="d", pin="1234")
+    return Device(name="d", pin="1234", hashed_password="$2b$12$abc")
 
 
 @app.get("/invite")

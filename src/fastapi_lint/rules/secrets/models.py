@@ -774,34 +774,49 @@ class TypeFacts:
     opaque: bool = False  # dict / Any / object: passes anything through unfiltered
     response: bool = False  # a Response class: FastAPI does no filtering
     unknown: bool = False  # a name we cannot resolve
+    # Models named only as the argument of a project generic model (`SpecApplyRequest[RunSpec]`
+    # names `RunSpec` here): inside a field of the generic model, not the model itself.
+    arguments: tuple[str, ...] = ()
+
+    @property
+    def direct(self) -> tuple[str, ...]:
+        return tuple(m for m in self.models if m not in self.arguments)
 
 
 def type_facts(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> TypeFacts:
     models: list[str] = []
     flags = {"opaque": False, "response": False, "unknown": False}
-    _walk_type(index, module, scope, shape, models, flags, 0)
-    return TypeFacts(tuple(dict.fromkeys(models)), **flags)
+    arguments: list[str] = []
+    _walk_type(index, module, scope, shape, models, flags, 0, arguments)
+    direct = [m for m in models if m not in arguments]
+    inner = tuple(dict.fromkeys(m for m in arguments if m not in direct))
+    return TypeFacts(tuple(dict.fromkeys(models)), **flags, arguments=inner)
 
 
-def _walk_type(index, module, scope, shape, models, flags, depth) -> None:
+def _walk_type(index, module, scope, shape, models, flags, depth, arguments=None) -> None:
+    """Collects the models an annotation names into `models`; with `arguments`, those named
+    as the argument of a project generic model go there too."""
     if shape is None or depth > 8:
         return
+
+    def walk(inner, in_module=module, in_scope=scope, into=models) -> None:
+        _walk_type(index, in_module, in_scope, inner, into, flags, depth + 1, arguments)
+
     typed = view(shape)
     if isinstance(typed, Const):
         if isinstance(typed.value, str):
-            parsed = _parse_annotation(typed.value)
-            _walk_type(index, module, scope, parsed, models, flags, depth + 1)
+            walk(_parse_annotation(typed.value))
         return
     if isinstance(typed, Union | Seq):
         for item in typed.options if isinstance(typed, Union) else typed.items:
-            _walk_type(index, module, scope, item, models, flags, depth + 1)
+            walk(item)
         return
     if isinstance(typed, Name):
         if typed.dotted == "None":
             return
         alias = index.alias_shape(module, scope, typed.dotted)
         if alias is not None:
-            _walk_type(index, alias[0], "", alias[1], models, flags, depth + 1)
+            walk(alias[1], alias[0], "")
             return
         ref = _resolve(index, module, scope, shape)
         if ref is None:
@@ -821,12 +836,19 @@ def _walk_type(index, module, scope, shape, models, flags, depth) -> None:
         if name in LITERAL:
             return
         if name in ANNOTATED:
-            _walk_type(index, module, scope, typed.items[0], models, flags, depth + 1)
+            walk(typed.items[0])
             return
-        if base is not None and base.kind == "class" and model_kind(index, base.qual):
+        generic = base is not None and base.kind == "class" and bool(model_kind(index, base.qual))
+        if generic:
             models.append(base.qual)  # a generic page model: its own fields count too
         for arg in typed.items:
-            _walk_type(index, module, scope, arg, models, flags, depth + 1)
+            if generic and arguments is not None:
+                found: list[str] = []
+                walk(arg, into=found)
+                models.extend(found)
+                arguments.extend(found)
+            else:
+                walk(arg)
         return
     flags["unknown"] = True
 

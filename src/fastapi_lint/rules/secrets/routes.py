@@ -40,10 +40,12 @@ from ...index.shapes import (
     view,
     view_binding,
 )
+from ...index.shapes import view as view_shape
 from ...index.summary import resolve_relative, shape_of
 from ...model import RelatedLocation
 from ...rule import Fix, Frame, ImportRequest, Rule, dotted_name
 from ...syntax import parse_expression
+from .cleared import cleared_fields, covered, function_cleared
 from .models import (
     REDACTING_CALL,
     SecretPolicy,
@@ -57,6 +59,7 @@ from .models import (
     public_sibling,
     type_facts,
 )
+from .purpose import PURPOSE_MODEL, gives_own_credentials
 
 if TYPE_CHECKING:
     from ...index.project import ProjectIndex, Ref
@@ -144,12 +147,20 @@ class RouteView:
     output_facts: TypeFacts | None
     token_route: bool
     body_models: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The models each body parameter *is* (not only a generic argument of: FPI303's subject).
+    body_direct: dict[str, tuple[str, ...]] = field(default_factory=dict)
     method: str = ""  # "get", "post"... ("api_route" when the decorator names none)
     # What the route's own code puts into secret-named fields (see `supplied_values`): a field
     # that only ever gets a masked, echoed or (in a POST) freshly generated value is not a leak.
     supplied: dict[str, frozenset[str]] | None = None
 
     credential_input: bool = False  # the client sends a token (`x_test_token: str = Header()`)
+    # Field paths every `return` of the route leaves empty (None, a mask, a default it never
+    # fills; see `cleared.py`): they send nothing secret whatever the model's type says.
+    cleared: frozenset[str] = frozenset()
+    # The route's purpose is the caller's own credentials (see `purpose.py`): every return is
+    # the authenticated caller's own record, or the client asks for them (`include_creds`).
+    own_credentials: bool = False
 
     @property
     def credentials(self) -> bool:
@@ -218,6 +229,7 @@ def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
         output_facts=facts,
         token_route=_is_token_route(index, module, key, fact, path),
         method=route["method"],
+        cleared=function_cleared(index, f"{module}.{key}" if module else key),
     )
     for param in params(fact):
         if _is_dependency(index, module, outer, param.annotation, param.default):
@@ -226,9 +238,11 @@ def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
             route_view_.credential_input = True
         if param.annotation is None:
             continue
-        models = type_facts(index, module, outer, param.annotation).models
-        if models:
-            route_view_.body_models[param.name] = models
+        param_facts = type_facts(index, module, outer, param.annotation)
+        if param_facts.models:
+            route_view_.body_models[param.name] = param_facts.models
+            route_view_.body_direct[param.name] = param_facts.direct
+    route_view_.own_credentials = gives_own_credentials(index, module, key, fact)
     return route_view_
 
 
@@ -628,10 +642,21 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
     if view.output != "model" or view.output_facts is None or view.output_source is None:
         return None
     leaky = []
+    direct = view.output_facts.direct
+    sent = _sent_paths(index, view, policy)
     for model in view.output_facts.models:
-        echo_ok = not any(model in models for models in view.body_models.values())
+        echo_ok = not (
+            model in direct and any(model in models for models in view.body_direct.values())
+        )
         leaks = leaked_fields(index, model, policy, *view.context)
         leaks = drop_supplied(leaks, view, echo_ok, model)
+        leaks = tuple(p for p in leaks if not covered(p, view.cleared))
+        if echo_ok:
+            leaks = tuple(p for p in leaks if not _echoed(p, sent))
+        if view.own_credentials and PURPOSE_MODEL.fullmatch(_short(model)):
+            # The caller's own credentials, in a model made to carry them: only a hash is
+            # something the caller does not hold and need not get.
+            leaks = tuple(p for p in leaks if _hash_named(p.rpartition(".")[2]))
         if leaks:
             leaky.append((model, leaks))
     if not leaky:
@@ -664,8 +689,8 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
     paths = [p for _, p in remaining]
     where = "`response_model`" if source == "response_model" else "The return annotation"
     model = models[0] if len(models) == 1 else None
-    for param, param_models in view.body_models.items():
-        reused = [m for m in models if m in param_models]
+    for param, param_models in view.body_direct.items():
+        reused = [m for m in models if m in param_models and m in direct]
         if reused:
             return Verdict(
                 "FPI303",
@@ -683,23 +708,65 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
     )
 
 
+def _sent_paths(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -> frozenset[str]:
+    """The secret field paths of the request body models (what the client itself sends)."""
+    found: set[str] = set()
+    for models in view.body_models.values():
+        for model in models:
+            found.update(leaked_fields(index, model, policy, *view.context))
+    return frozenset(found)
+
+
+def _echoed(path: str, sent: frozenset[str]) -> bool:
+    """A response path the body carries too, under the same nested field
+    (`run_spec.configuration.registry_auth.password` of a `Run` built from the body's
+    `plan.run_spec`): the route hands back the secret the caller has just sent. A top-level
+    field alone (`password`) is no evidence that the value is the caller's."""
+    if "." not in path:
+        return False
+    return any(sent_path == path or sent_path.endswith("." + path) for sent_path in sent)
+
+
 def return_verdict(
-    index: ProjectIndex, view: RouteView, policy: SecretPolicy, shape: Shape
+    index: ProjectIndex,
+    view: RouteView,
+    policy: SecretPolicy,
+    shape: Shape,
+    writes: dict[str, list[Any]] | None = None,
 ) -> Verdict | None:
     """FPI301/FPI303/FPI304 for a value returned where no response model filters it (decided
-    once per returned expression, whichever rule of the family asks first)."""
+    once per returned expression, whichever rule of the family asks first). `writes`: the
+    attribute assignments in effect at this `return` (`ProjectIndex.returned_values`)."""
     if view.output != "none":
         return None
     supplied = sorted((k, sorted(v)) for k, v in (view.supplied or {}).items())
-    key = ("fpi3-return", view.module, view.key, policy.key, json.dumps([shape, supplied]))
-    return index.memoised(key, lambda: _return_verdict(index, view, policy, shape))
+    text = json.dumps([shape, supplied, writes or {}])
+    key = ("fpi3-return", view.module, view.key, policy.key, text)
+    return index.memoised(key, lambda: _return_verdict(index, view, policy, shape, writes))
+
+
+def _without_cleared(produced: list[Produced], cleared: frozenset[str]) -> list[Produced]:
+    if not cleared:
+        return produced
+    out = []
+    for item in produced:
+        leaks = tuple(p for p in item.leaks if not covered(p, cleared))
+        if leaks:
+            out.append(replace(item, leaks=leaks))
+    return out
 
 
 def _return_verdict(
-    index: ProjectIndex, view: RouteView, policy: SecretPolicy, shape: Shape
+    index: ProjectIndex,
+    view: RouteView,
+    policy: SecretPolicy,
+    shape: Shape,
+    writes: dict[str, list[Any]] | None,
 ) -> Verdict | None:
     values = _Values(index, policy, view)
     produced = [p for p in values.produce(view.module, view.key, shape) if p.leaks]
+    cleared = cleared_fields(index, view.module, view.key, shape, writes)
+    produced = _without_cleared(produced, cleared)
     objects = [p for p in produced if p.form == "object"]
     dumps = [p for p in produced if p.form == "dump"]
 
@@ -747,6 +814,10 @@ def response_call_verdict(
     """FPI304 for a `Response`/`JSONResponse` built from a secret-bearing object."""
     values = _Values(index, policy, view)
     produced = [p for p in values.produce(view.module, view.key, shape) if p.leaks]
+    typed = view_shape(shape)
+    if isinstance(typed, Call):
+        content = typed.kwargs.get("content", typed.args[0] if typed.args else None)
+        produced = _without_cleared(produced, cleared_fields(index, view.module, view.key, content))
     responses = [p for p in produced if p.form == "response"]
     if not responses:
         return None
@@ -786,6 +857,7 @@ class SecretsFile:
         self._routes: dict[int, RouteView | None] = {}
         self._outputs: dict[int, Verdict | None] = {}
         self._returns: dict[int, Verdict | None] = {}
+        self._return_counts: dict[int, int] = {}
 
     def enter(self, frame: Frame) -> RouteView | None:
         """The route whose body the walk enters, if `frame` is one the family checks."""
@@ -823,9 +895,18 @@ class SecretsFile:
     def return_verdict(self, view: RouteView, value: cst.BaseExpression) -> Verdict | None:
         key = id(value)
         if key not in self._returns:
+            # The route's returns are met in source order, as the summary lists them: the
+            # n-th one here is the n-th of `returned_values` (with the writes in effect).
+            ordinal = self._return_counts.get(id(view), 0)
+            self._return_counts[id(view)] = ordinal + 1
+            index = self.ctx.index
+            returned = index.returned_values(
+                f"{view.module}.{view.key}" if view.module else view.key
+            )
+            writes = returned[ordinal][1] if ordinal < len(returned) else None
             shape = expression_shape(self.ctx.module, value)
             self._returns[key] = (
-                None if shape is None else return_verdict(self.ctx.index, view, self.policy, shape)
+                None if shape is None else return_verdict(index, view, self.policy, shape, writes)
             )
         return self._returns[key]
 

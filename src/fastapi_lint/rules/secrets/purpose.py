@@ -1,0 +1,110 @@
+"""Routes whose purpose is to give the caller its own credentials (FPI302).
+
+dstack's CLI calls `POST /api/users/get_my_user` to fetch the SSH key the server generated for
+the logged-in user, and `POST /api/repos/get` with `include_creds` to fetch the credentials it
+uploaded for a repository; both answer with a model named for carrying them (`UserWithCreds`,
+`RepoHeadWithCreds`). Sending a user's own key to that user is what the route is for, not a
+leak. The same model returned by an admin route that looks another user up is a leak, so the
+name alone is no evidence; it takes the name *and* one of:
+
+- every `return` of the route gives the authenticated caller's own record: the value of a
+  `Depends`/`Security` parameter whose dependency authenticates the caller
+  (`get_current_user`, `Authenticated()`, `CurrentUser`, ...), as is or through a call that takes
+  only it (`to_user_with_creds(user)`, `UserWithCreds.model_validate(user)`, a response class);
+- the client asks for the credentials: the route passes a keyword named like `include_creds`,
+  `with_secrets`, `show_token` with a value the client sends.
+
+Hash-named fields (`password_hash`, `salt`) are still reported: nobody needs their hash.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ...index.shapes import Await, Call, Const, Name, ParamBinding, ValueBinding, view, view_binding
+
+if TYPE_CHECKING:
+    from ...index.project import ProjectIndex
+    from ...index.summary import Shape
+
+#: A response model made to carry credentials: `UserWithCreds`, `RepoHeadWithSecrets`.
+PURPOSE_MODEL = re.compile(
+    r"(?i).*With(?:Creds|Credentials?|Secrets?|Tokens?|Keys?|ApiKeys?|Passwords?)"
+)
+#: A dependency (function or class) that gives the authenticated caller.
+CALLER_DEPENDENCY = re.compile(
+    r"(?i).*(?:current|authenticat|logged_?in|signed_?in|whoami|principal|active_?user"
+    r"|verified_?user|session_?user|caller).*|(?:get_)?(?:user_)?me"
+)
+#: A keyword by which the client asks for the credentials (`include_creds=body.include_creds`).
+INCLUDE_FLAG = re.compile(
+    r"(?i)(?:include|with|show|reveal|return)_(?:creds|credentials|secrets?|tokens?|keys?"
+    r"|api_keys?|passwords?)"
+)
+MAX_DEPTH = 8
+
+
+def gives_own_credentials(index: ProjectIndex, module: str, key: str, fact: dict) -> bool:
+    """The route returns the caller's own record, or passes the client's request for its
+    credentials on (see the module docstring; the response model's name is checked apart)."""
+    return _asks_for_credentials(fact) or _returns_caller(index, module, key, fact)
+
+
+def _asks_for_credentials(fact: dict) -> bool:
+    for call in fact.get("calls") or ():
+        kwargs = call[4] if len(call) > 4 else {}
+        for name, value in (kwargs or {}).items():
+            if INCLUDE_FLAG.fullmatch(name) and not isinstance(view(value), Const):
+                return True
+    return False
+
+
+def _returns_caller(index: ProjectIndex, module: str, key: str, fact: dict) -> bool:
+    values = [v for v in fact.get("returns_values") or () if v != ["const", None]]
+    return bool(values) and all(_is_caller(index, module, key, v, 0) for v in values)
+
+
+def _is_caller(index: ProjectIndex, module: str, scope: str, shape: Shape | None, depth: int):
+    if not shape or depth > MAX_DEPTH:
+        return False
+    typed = view(shape)
+    if isinstance(typed, Await):
+        return _is_caller(index, module, scope, typed.value, depth + 1)
+    if isinstance(typed, Name) and "." not in typed.dotted:
+        found = index.lookup_binding(module, scope, typed.dotted)
+        if found is None or found[1] != scope:
+            return False
+        binding = view_binding(found[0])
+        if isinstance(binding, ValueBinding):
+            return _is_caller(index, module, scope, binding.value, depth + 1)
+        if isinstance(binding, ParamBinding):
+            return _is_caller_param(index, module, scope, typed.dotted, binding)
+        return False
+    if isinstance(typed, Call):
+        # A conversion or a response built from the caller's record alone.
+        inputs = [a for a in [*typed.args, *typed.kwargs.values()] if not _constant(a)]
+        return len(inputs) == 1 and _is_caller(index, module, scope, inputs[0], depth + 1)
+    return False
+
+
+def _constant(shape: Any) -> bool:
+    return isinstance(view(shape), Const) or shape in (["n", "None"], ["n", "True"], ["n", "False"])
+
+
+def _is_caller_param(index: ProjectIndex, module: str, scope: str, name: str, binding) -> bool:
+    found = index.dependency_marker(module, scope, binding.default, binding.annotation)
+    if found is None:
+        return False
+    _module, _scope, call, _annotated = found
+    marker = view(call)
+    if not isinstance(marker, Call):
+        return False
+    dep = marker.kwargs.get("dependency") or (marker.args[0] if marker.args else None)
+    if dep is None:
+        return False
+    named = view(dep)
+    if isinstance(named, Call):  # `Depends(Authenticated())`: a callable instance
+        named = view(named.func)
+    text = named.dotted if isinstance(named, Name) else None
+    return text is not None and bool(CALLER_DEPENDENCY.fullmatch(text.rpartition(".")[2]))
