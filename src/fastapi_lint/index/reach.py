@@ -189,6 +189,10 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
         "attr_calls": [],
         "decorated": [],
         "runners": [],
+        # [caller, class] for each `Cls(...)` of a project class, and the project classes used
+        # as values (`Depends(Cls)`, `factory = Cls`): who can hold an instance.
+        "instances": [],
+        "class_refs": [],
     }
     if summary is None:
         return part
@@ -288,6 +292,11 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                 continue
             if method in SPAWNERS and args and args[0] and args[0][0] == "call":
                 spawned.append(args[0][1])
+            if method in STACK_ENTERS and args:
+                # `await stack.enter_async_context(server)`: entered here, exited when the
+                # stack closes (for a lifespan's stack, at shutdown).
+                enter_kind = "startup" if first_yield is not None and line < first_yield else "call"
+                _entered_edges(index, mod, key, caller, args[0], enter_kind, "call", edges)
             if method in ("add_middleware",) or qual_name in MIDDLEWARE_WRAPPERS:
                 target = index.ref_of_value(mod, key, args[0] if args else None)
                 if target is not None and target.kind == "class":
@@ -316,6 +325,8 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                 continue
             if func in spawned:
                 kind = "spawn"
+            if ref is not None and ref.kind == "class" and index.class_(ref.qual) is not None:
+                part["instances"].append([caller, ref.qual])
             callees_found = project_callable(index, ref)
             for callee in callees_found:
                 edges.append([caller, callee, kind])
@@ -326,8 +337,7 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                     value = kwargs.get(name) or (
                         args[position] if position is not None and position < len(args) else None
                     )
-                    for passed in project_callable(index, index.ref_of_value(mod, key, value)):
-                        lifespans.add(passed)
+                    lifespans.update(_lifespan_functions(index, mod, key, value))
             if not callees_found and not test_module and func and func[0] == "n" and "." in func[1]:
                 # `self.service.run()`: an unresolved method call may reach any method so named.
                 part["attr_calls"].append(method)
@@ -336,12 +346,22 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
             for arg in [*args, *kwargs.values()]:
                 _names_in(arg, values)
             for shape in values:
-                handed = project_callable(index, index.ref_of_value(mod, key, shape))
+                value_ref = index.ref_of_value(mod, key, shape)
+                if value_ref is not None and value_ref.kind == "class":
+                    part["class_refs"].append(value_ref.qual)
+                handed = project_callable(index, value_ref)
                 for callee in handed:
                     ref_kind = "ref" if kind != "startup" else "startup-ref"
                     edges.append([caller, callee, ref_kind])
                 if not handed and not test_module and "." in shape[1]:
                     part["attr_calls"].append(shape[1].rsplit(".", 1)[-1])
+        for line, end, shape, _is_async in fact.get("entered", ()) if fact else ():
+            # `async with Server():` runs `Server.__aenter__` where the statement starts and
+            # `__aexit__` where it ends: before a lifespan's first `yield`, that is startup.
+            before = first_yield is not None
+            enter_kind = "startup" if before and line < first_yield else "call"
+            exit_kind = "startup" if before and end < first_yield else "call"
+            _entered_edges(index, mod, key, caller, shape, enter_kind, exit_kind, edges)
     for name in sorted(lifespans):
         roots.append([name, LIFESPAN, ""])
 
@@ -356,7 +376,10 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                         ref = index.ref_of_value(mod, key, shape)
                         if ref is not None and ref.kind == "function":
                             opaque.append(ref.qual)
+                        elif ref is not None and ref.kind == "class":
+                            part["class_refs"].append(ref.qual)
     part["opaque"] = sorted(set(opaque))
+    part["class_refs"] = sorted(set(part["class_refs"]))
     part["attr_calls"] = sorted(set(part["attr_calls"]))
     return part
 
@@ -457,6 +480,35 @@ def _is_route_class(index: ProjectIndex, ref: Ref, depth: int = 0) -> bool:
     return False
 
 
+#: `contextlib.(Async)ExitStack` methods that enter a context manager.
+STACK_ENTERS = frozenset({"enter_async_context", "enter_context"})
+
+
+def _entered_edges(
+    index: ProjectIndex,
+    mod: str,
+    scope: str,
+    caller: str,
+    shape: Shape,
+    enter_kind: str,
+    exit_kind: str,
+    edges: list,
+) -> None:
+    """Edges from `caller` to the enter and exit methods of the project object `shape` is."""
+    ref = index.ref_of_value(mod, scope, shape)
+    if ref is None or ref.kind != "instance" or index.class_(ref.qual) is None:
+        return
+    for attr, kind in (
+        ("__aenter__", enter_kind),
+        ("__enter__", enter_kind),
+        ("__aexit__", exit_kind),
+        ("__exit__", exit_kind),
+    ):
+        method = index.find_method(ref.qual, attr)
+        if method is not None and index.function(method) is not None:
+            edges.append([caller, method, kind])
+
+
 def _app_arguments(
     index: ProjectIndex,
     mod: str,
@@ -466,10 +518,7 @@ def _app_arguments(
     lifespans: set[str],
 ) -> None:
     """`FastAPI(lifespan=..., on_startup=[...], on_shutdown=[...], exception_handlers={...})`."""
-    lifespan = kwargs.get("lifespan")
-    if lifespan is not None:
-        for callee in project_callable(index, index.ref_of_value(mod, key, lifespan)):
-            lifespans.add(callee)
+    lifespans.update(_lifespan_functions(index, mod, key, kwargs.get("lifespan")))
     for kw, kind in (("on_startup", STARTUP), ("on_shutdown", SERVING)):
         value = kwargs.get(kw)
         if value and value[0] == "list":
@@ -483,6 +532,27 @@ def _app_arguments(
             for callee in project_callable(index, index.ref_of_value(mod, key, value)):
                 label = f"exception handler `{callee.rpartition('.')[2]}`"
                 roots.append([callee, SERVING, label])
+
+
+def _lifespan_functions(index: ProjectIndex, mod: str, scope: str, shape: Shape | None) -> list:
+    """The project functions that `lifespan=<shape>` makes the app's lifespan: the function
+    named, or what a project factory called there returns (`lifespan=make_lifespan(db=db)`
+    where `make_lifespan` defines the lifespan inside and returns it)."""
+    if shape is None:
+        return []
+    if shape[0] != "call":
+        return project_callable(index, index.ref_of_value(mod, scope, shape))
+    found = []
+    factory = index.ref_of_value(mod, scope, shape[1])
+    if factory is not None and factory.kind == "function":
+        fact = index.function(factory.qual)
+        split = index.split_qualified(factory.qual)
+        if fact is not None and split is not None:
+            for returned in fact.get("returns_values") or ():
+                ref = index.ref_of_value(split[0], split[1], returned)
+                if ref is not None and ref.kind == "function":
+                    found.append(ref.qual)
+    return found
 
 
 def _forwarded_lifespan_params(index: ProjectIndex, qual: str) -> list[tuple[int | None, str]]:
@@ -516,6 +586,33 @@ def _lifespan_params(index: ProjectIndex, qual: str) -> list[tuple[int | None, s
     return found
 
 
+def _confined_classes(
+    index: ProjectIndex,
+    instances: list[list[str]],
+    class_refs: set[str],
+    result: dict[str, list],
+) -> dict[str, str]:
+    """Project classes whose every object is made by a script or a test: class -> "script" or
+    "test". An object of a subclass is an object of each class in its MRO; a class used as a
+    value anywhere (a dependency, a factory argument, a name bound to it) may be instantiated
+    where we cannot see, and so may its bases."""
+    makers: dict[str, list[str]] = {}
+    for caller, cls in instances:
+        for owner in index.mro(cls) or [cls]:
+            makers.setdefault(owner, []).append(caller)
+    escaped: set[str] = set()
+    for cls in class_refs:
+        escaped.update(index.mro(cls) or [cls])
+    confined: dict[str, str] = {}
+    for cls, callers in makers.items():
+        if cls in escaped:
+            continue
+        kinds = {result.get(caller, [None])[0] for caller in callers}
+        if kinds <= {SCRIPT, TEST}:
+            confined[cls] = SCRIPT if SCRIPT in kinds else TEST
+    return confined
+
+
 def _in_tests(qual: str) -> bool:
     mod = qual.removeprefix("<module>")
     parts = mod.split(".")
@@ -539,7 +636,11 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     methods: list[list[str]] = []
     decorated: list[list] = []
     runners: set[str] = set()
+    instances: list[list[str]] = []
+    class_refs: set[str] = set()
     for part in parts:
+        instances += part["instances"]
+        class_refs.update(part["class_refs"])
         routes += part["routes"]
         roots += part["roots"]
         opaque.update(part["opaque"])
@@ -555,8 +656,11 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
             roots.append([name, SCRIPT, ""])  # a command of a script, on a loop of its own
         elif any(q not in TRANSPARENT_DECORATORS for q in quals):
             opaque.add(name)  # a decorator may register it (a task queue, a scheduler, ...)
-    # A method some unresolved call may reach (`self.repo.get(...)`) has unknown reach.
-    opaque.update(qual for qual, name in methods if name in attr_calls)
+    # A method some unresolved call may reach (`self.repo.get(...)`) has unknown reach, unless
+    # the objects it can run on are all made in scripts or tests (settled below).
+    by_name = {qual for qual, name in methods if name in attr_calls}
+    opaque_other = set(opaque)
+    opaque.update(by_name)
     for qual in index.dependency_functions():
         roots.append([qual, SERVING, f"dependency `{_short(qual, index)}`"])
 
@@ -608,32 +712,51 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
             result[name] = [kind, "", []]
     # Whatever only not-serving code uses does not serve either.
     not_serving = {name for name, entry in result.items() if entry[0] in NOT_SERVING}
-    changed = True
-    rounds = 0
-    while changed and rounds < 32:
-        changed = False
-        rounds += 1
-        for callee, incoming in callers.items():
-            if callee in result or callee in opaque:
-                continue
-            kinds = []
-            for caller, kind in incoming:
-                if caller.startswith("<module>"):
-                    mod = caller.removeprefix("<module>")
-                    kinds.append(TEST if is_test_module(mod) else None)
-                elif caller in lifespans and kind == "startup":
-                    kinds.append(STARTUP)
-                elif caller in not_serving and not (
-                    kind == "startup-ref"
-                    or (result[caller][0] == STARTUP and kind in ("ref", "spawn"))
-                ):
-                    kinds.append(result[caller][0])
-                else:
-                    kinds.append(None)
-            if kinds and None not in kinds:
-                result[callee] = [kinds[0], "", []]
-                not_serving.add(callee)
-                changed = True
+
+    def settle() -> None:
+        changed = True
+        rounds = 0
+        while changed and rounds < 32:
+            changed = False
+            rounds += 1
+            for callee, incoming in callers.items():
+                if callee in result or callee in opaque:
+                    continue
+                kinds = []
+                for caller, kind in incoming:
+                    if caller.startswith("<module>"):
+                        mod = caller.removeprefix("<module>")
+                        kinds.append(TEST if is_test_module(mod) else None)
+                    elif caller in lifespans and kind == "startup":
+                        kinds.append(STARTUP)
+                    elif caller in not_serving and not (
+                        kind == "startup-ref"
+                        or (result[caller][0] == STARTUP and kind in ("ref", "spawn"))
+                    ):
+                        kinds.append(result[caller][0])
+                    else:
+                        kinds.append(None)
+                if kinds and None not in kinds:
+                    result[callee] = [kinds[0], "", []]
+                    not_serving.add(callee)
+                    changed = True
+
+    settle()
+    # `server.start()` on a receiver we cannot type made every method named `start` of unknown
+    # reach. Where every object of the method's class (and of its subclasses) is made in scripts
+    # or tests, and the class is never handed on as a value, the method runs only there.
+    confined = _confined_classes(index, instances, class_refs, result)
+    released = False
+    for qual in sorted(by_name):
+        owner = qual.rpartition(".")[0]
+        if qual in result or owner not in confined or qual in opaque_other:
+            continue
+        opaque.discard(qual)
+        result[qual] = [confined[owner], "", []]
+        not_serving.add(qual)
+        released = True
+    if released:
+        settle()
     # A task runs where the code that started it runs: a task a script or a test starts is
     # theirs (settled above); one started by startup code or by code of unknown reach may run
     # on the serving loop, so it is an entry point of its own.

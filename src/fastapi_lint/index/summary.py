@@ -30,7 +30,8 @@ the semantic model decides whether they agree on a type).
 Semantic-model records (added for `index.semantic`, kept apart from the older fields): a
 function's "self_assigns" ([attr, value shape, annotation] for `self.attr = ...` in a method),
 "iterated" ([line, col] of calls whose result the function iterates: `for x in f()`,
-`next(f())`), "stub" (the body does nothing: `...`, `pass`, a docstring, `raise
+`next(f())`), "entered" ([line, end line, context shape, is_async] per item of a `with` /
+`async with` statement), "stub" (the body does nothing: `...`, `pass`, a docstring, `raise
 NotImplementedError`); the module's "state_assigns" ([attr, value shape, scope] for
 `<x>.state.attr = ...`).
 
@@ -430,7 +431,13 @@ class _Summarizer(ast.NodeVisitor):
     visit_AsyncFor = visit_For
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        is_async = isinstance(node, ast.AsyncWith)
         for item in node.items:
+            if self.current:
+                # What the statement enters and exits, and over which lines (reach: a lifespan
+                # that enters a server before its `yield` runs its `__aenter__` at startup).
+                entry = [node.lineno, node.end_lineno, shape_of(item.context_expr), is_async]
+                self.current[-1]["entered"].append(entry)
             if item.optional_vars is not None:
                 binding = ["with", shape_of(item.context_expr), isinstance(node, ast.AsyncWith)]
                 self._bind_target(item.optional_vars, binding)
@@ -518,7 +525,7 @@ class _Summarizer(ast.NodeVisitor):
         # once per process (a lazy initialiser), not once per call.
         self.visit(node.test)
         lazy = bool(self.current) and (
-            _lazy_guard(node.test, self.scope, self.scopes[0])
+            _lazy_guard(node.test, self.scope, self.scopes[0], node.body)
             or _instance_memo_guard(node.test, node.body)
         )
         cond = self._guard(node.test)
@@ -730,6 +737,7 @@ class _Summarizer(ast.NodeVisitor):
             # Semantic-model records (see the module docstring).
             "self_assigns": [],
             "iterated": [],
+            "entered": [],
             "stub": _is_stub(node.body),
             # Path records (see the module docstring).
             "guards": [],
@@ -840,12 +848,17 @@ def _unset_test(test: ast.AST) -> ast.expr | None:
     return None
 
 
-def _lazy_guard(test: ast.AST, scope: _Scope, module_scope: _Scope) -> bool:
-    """`if X is None:`, `if not X:` on a name the function declares `global`, or
+def _lazy_guard(test: ast.AST, scope: _Scope, module_scope: _Scope, body: list[ast.stmt]) -> bool:
+    """`if X is None:`, `if not X:` on a name the function declares `global`, or on a local
+    copy of one that the body stores back (`x = _X; if x is None: x = build(); _X = x`), or
     `if key not in X:` on a module-level name (a memo table)."""
     unset = _unset_test(test)
     if unset is not None:
-        return isinstance(unset, ast.Name) and unset.id in scope.declared_global
+        if not isinstance(unset, ast.Name):
+            return False
+        return unset.id in scope.declared_global or (
+            _copies_global(scope.bindings.get(unset.id), scope) and _stores_global(body, scope)
+        )
     if not isinstance(test, ast.Compare) or len(test.ops) != 1:
         return False
     op, right = test.ops[0], test.comparators[0]
@@ -854,6 +867,28 @@ def _lazy_guard(test: ast.AST, scope: _Scope, module_scope: _Scope) -> bool:
         return table in scope.declared_global or (
             table not in scope.bindings and table in module_scope.bindings
         )
+    return False
+
+
+def _copies_global(binding: list[Any] | None, scope: _Scope) -> bool:
+    """Whether a local name was bound (so far) to a name the function declares `global`."""
+    if not binding:
+        return False
+    candidates = binding[1] if binding[0] == "ambiguous" else [binding]
+    return any(
+        c and c[0] == "value" and c[1] and c[1][0] == "n" and c[1][1] in scope.declared_global
+        for c in candidates
+    )
+
+
+def _stores_global(body: list[ast.stmt], scope: _Scope) -> bool:
+    """Whether the statements assign a name the function declares `global`."""
+    for node in (node for top in body for node in ast.walk(top)):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign | ast.AugAssign):
+            targets = [node.target]
+        if any(isinstance(t, ast.Name) and t.id in scope.declared_global for t in targets):
+            return True
     return False
 
 

@@ -40,7 +40,8 @@ deep), so recursion never loops; calls that cannot be resolved are taken as non-
 done once per process is not followed: a function decorated with `functools.cache`/`lru_cache`/
 `cached_property`, `cachetools.cached`/`cachetools.func.*_cache`, or a project decorator that
 applies one (`def memoise(f): return lru_cache(maxsize=None)(f)`), and the body of a lazy
-initialiser (`global _client; if _client is None: _client = build()`, or
+initialiser (`global _client; if _client is None: _client = build()`, the same on a local copy
+that the body stores back, `client = _client; if client is None: ...; _client = client`, or
 `if key not in _CACHE: _CACHE[key] = load(key)` on a module-level table, or a memo on the
 object, `if self._version is None: self._version = run_git()`, where the body sets the
 attribute it tests: such objects, clients and managers, live as long as the process). Neither are `async
