@@ -67,7 +67,7 @@ from ..limits import TooDeep, depth_reason
 from .branches import cond_shape, exits, names_in
 from .field_writes import returned_field_writes
 
-SUMMARY_VERSION = 12
+SUMMARY_VERSION = 13
 MAX_SHAPE_DEPTH = 6
 MAX_CANDIDATES = 4
 # Calls whose argument they iterate right away (the argument generator's body runs).
