@@ -319,3 +319,37 @@ def test_typed_views_read_the_model_bindings() -> None:
     assert len(view_binding(bindings["path"]).candidates) == 2
     assert view_binding(bindings["handle"]) == WithBinding(["call", ["n", "open_it"], [], {}], True)
     assert view_binding(bindings["item"]) == ForBinding(["n", "items"])
+
+
+def test_bound_value_and_returned_values() -> None:
+    source = textwrap.dedent(
+        """
+        def load(rows, flag):
+            data = rows.first()
+            limit: int = 3
+            if flag:
+                data = None
+            for row in rows:
+                row.api_key = None
+            return rows
+
+        def plain(x):
+            y = x.dump()
+            return y
+        """
+    )
+    index = ProjectIndex({"svc": summarize_source(source, "svc", False)})
+    # A name bound twice, a parameter: no single value.
+    assert index.bound_value("svc", "load", "data") is None
+    assert index.bound_value("svc", "load", "rows") is None
+    assert index.bound_value("svc", "load", "limit") == (["const", 3], "load", ["n", "int"])
+    assert index.bound_value("svc", "plain", "y") == (
+        ["call", ["n", "x.dump"], [], {}],
+        "plain",
+        None,
+    )
+    assert index.returned_values("svc.load") == [
+        (["n", "rows"], {"rows": [["api_key", ["const", None]]]})
+    ]
+    assert index.returned_values("svc.plain") == [(["n", "y"], {})]
+    assert index.returned_values("svc.missing") == []

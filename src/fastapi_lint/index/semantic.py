@@ -24,7 +24,9 @@ What it infers (each answer is a `Ref`, or None when unsure):
 * `super().method()`; abstract and protocol methods -> the project's implementations
   (`implementations`);
 * what a function returns, each `return` with the attribute writes still in effect on the
-  names it reads (`returned_values`; `for p in rows: p.key = None` then `return rows`).
+  names it reads (`returned_values`; `for p in rows: p.key = None` then `return rows`), and
+  the expression a local name is bound to (`bound_value`), for families that read forms the
+  types do not keep (a dump, a query's rows).
 
 What it deliberately does not do: no flow sensitivity (a name has one type per scope, or none),
 no narrowing by `isinstance`, no generics beyond container element types, no inference through
@@ -240,6 +242,18 @@ class SemanticModel:
                 return None
             found = ref
         return found
+
+    def bound_value(self, module: str, scope: str, name: str) -> tuple[Shape, str, Shape] | None:
+        """The expression a bare name is bound to, seen from `scope`: `(value, binding scope,
+        annotation or None)` for `x = <value>` / `x: T = <value>`; None for a parameter, an
+        import, a def, a `with`/`for` target or a name bound more than once."""
+        found = self.lookup_binding(module, scope, name)  # type: ignore[attr-defined]
+        if found is None:
+            return None
+        binding, bound_in = found
+        if not binding or binding[0] != "value":
+            return None
+        return binding[1], bound_in, binding[2] if len(binding) > 2 else None
 
     # -- parameters --------------------------------------------------------------------------
     def param_type(
