@@ -9,7 +9,7 @@ the field to None, an empty value or a mask before the value is returned
 
 `cleared_fields` answers, for one expression, the dotted field paths (relative to the value, or
 to each element of a list) that hold such a harmless value. It asks the semantic model what
-names, attributes and calls are (`ref_of_value`, `lookup_binding`, `returned_values`), follows
+names, attributes and calls are (`ref_of_value`, `bound_value`, `returned_values`), follows
 project functions through their `return` statements, and is conservative: anything it cannot
 see clears nothing.
 """
@@ -30,10 +30,8 @@ from ...index.shapes import (
     Name,
     Seq,
     Subscript,
-    ValueBinding,
     dotted,
     view,
-    view_binding,
 )
 from .models import MODEL_VALIDATORS, REDACTING_CALL, model_info, model_kind
 
@@ -177,10 +175,9 @@ class _Cleared:
             base = env[name]
         else:
             base = NOTHING
-            found = self.index.lookup_binding(module, scope, name)
-            binding = view_binding(found[0]) if found else None
-            if isinstance(binding, ValueBinding):
-                base = self.value(module, found[1], binding.value, {}, {}, depth + 1)
+            bound = self.index.bound_value(module, scope, name)
+            if bound is not None:
+                base = self.value(module, bound[1], bound[0], {}, {}, depth + 1)
         written = writes.get(name)
         if not written:
             return base

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ...index.shapes import Await, Call, Const, Name, ParamBinding, ValueBinding, view, view_binding
+from ...index.shapes import Await, Call, Const, Name, ParamBinding, view, view_binding
 
 if TYPE_CHECKING:
     from ...index.project import ProjectIndex
@@ -72,15 +72,12 @@ def _is_caller(index: ProjectIndex, module: str, scope: str, shape: Shape | None
     if isinstance(typed, Await):
         return _is_caller(index, module, scope, typed.value, depth + 1)
     if isinstance(typed, Name) and "." not in typed.dotted:
+        bound = index.bound_value(module, scope, typed.dotted)
+        if bound is not None:
+            return bound[1] == scope and _is_caller(index, module, scope, bound[0], depth + 1)
         found = index.lookup_binding(module, scope, typed.dotted)
-        if found is None or found[1] != scope:
-            return False
-        binding = view_binding(found[0])
-        if isinstance(binding, ValueBinding):
-            return _is_caller(index, module, scope, binding.value, depth + 1)
-        if isinstance(binding, ParamBinding):
-            return _is_caller_param(index, module, scope, typed.dotted, binding)
-        return False
+        binding = view_binding(found[0]) if found and found[1] == scope else None
+        return isinstance(binding, ParamBinding) and _is_caller_param(index, module, scope, binding)
     if isinstance(typed, Call):
         # A conversion or a response built from the caller's record alone.
         inputs = [a for a in [*typed.args, *typed.kwargs.values()] if not _constant(a)]
@@ -92,7 +89,7 @@ def _constant(shape: Any) -> bool:
     return isinstance(view(shape), Const) or shape in (["n", "None"], ["n", "True"], ["n", "False"])
 
 
-def _is_caller_param(index: ProjectIndex, module: str, scope: str, name: str, binding) -> bool:
+def _is_caller_param(index: ProjectIndex, module: str, scope: str, binding) -> bool:
     found = index.dependency_marker(module, scope, binding.default, binding.annotation)
     if found is None:
         return False

@@ -31,7 +31,6 @@ from ...index.shapes import (
     Seq,
     Subscript,
     Unknown,
-    ValueBinding,
     dotted,
     is_const,
     name_shape,
@@ -66,9 +65,6 @@ if TYPE_CHECKING:
     from ...index.summary import Shape
     from ...rule import FileContext
 
-DEPENDS = frozenset(
-    {"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"}
-)
 TOKEN_FORMS = frozenset(
     {
         "fastapi.security.OAuth2PasswordRequestForm",
@@ -278,16 +274,9 @@ def _refs_in(index: ProjectIndex, module: str, scope: str, shape: Any, depth: in
 
 
 def _is_dependency(index, module, scope, annotation, default) -> bool:
-    """A `Depends()`/`Security()` parameter, also through a type alias from another module."""
-    places = [(module, scope, default)]
-    expanded = index.expand_annotation(module, scope, annotation)
-    if expanded is not None:
-        places.append((expanded[0], scope if expanded[0] == module else "", expanded[1]))
-    for where, in_scope, shape in places:
-        for ref in _refs_in(index, where, in_scope, shape):
-            if ref.qual in DEPENDS:
-                return True
-    return False
+    """A `Depends()`/`Security()` parameter, also through a type alias from another module
+    (the semantic model's `dependency_marker`)."""
+    return index.dependency_marker(module, scope, default, annotation) is not None
 
 
 def _is_token_route(index, module, key, fact, path) -> bool:
@@ -376,38 +365,48 @@ class _Values:
         return []
 
     def _name(self, module: str, scope: str, name: str, depth: int):
+        bound = self.index.bound_value(module, scope, name)
+        if bound is not None:
+            # `x = <value>`: its form matters (an object, a dump, a response), not only its type.
+            value, bound_in, annotation = bound
+            if annotation is not None:
+                facts = type_facts(self.index, module, bound_in, annotation)
+                if facts.models:
+                    return self.objects(facts.models)
+            return self.produce(module, bound_in, value, depth + 1)
         found = self.index.lookup_binding(module, scope, name)
         if found is None:
             return []
         raw, bound_in = found
         binding = view_binding(raw)
-        if isinstance(binding, ValueBinding):
-            if binding.annotation is not None:
-                facts = type_facts(self.index, module, bound_in, binding.annotation)
-                if facts.models:
-                    return self.objects(facts.models)
-            return self.produce(module, bound_in, binding.value, depth + 1)
         if isinstance(binding, ParamBinding | AnnotatedBinding) and binding.annotation is not None:
+            # (An annotation may name several models, `User | Admin`: read it whole.)
             facts = type_facts(self.index, module, bound_in, binding.annotation)
             many = is_collection(self.index, module, bound_in, binding.annotation)
             return self.objects(
                 facts.models, many, name if isinstance(binding, ParamBinding) else None
             )
-        default = view(binding.default) if isinstance(binding, ParamBinding) else None
-        if isinstance(default, Call):
-            # `user=Depends(get_current_user)` without an annotation: what the dependency gives.
-            callee = self.index.ref_of_value(module, bound_in, default.func)
-            if callee is not None and callee.qual in DEPENDS and default.args:
-                dependency = self.index.ref_of_value(module, bound_in, default.args[0])
-                if dependency is not None and dependency.kind == "function":
-                    return self._function_result(dependency, depth)
-        # `with`/`for` targets, a name bound `None` and then a value, a class dependency:
-        # the semantic model's type for it.
-        return self._typed(module, scope, ["n", name])
+        # `user=Depends(get_current_user)` without an annotation (what the dependency returns
+        # or yields), `with`/`for` targets, a name bound `None` and then a value, a class
+        # dependency: the semantic model's type for it.
+        typed = self._typed(module, scope, ["n", name])
+        if typed or not isinstance(binding, ParamBinding):
+            return typed
+        # A dependency whose result the model cannot type (`session.exec(select(User))
+        # .first()`): what its `return` statements produce.
+        marker = self.index.dependency_marker(module, bound_in, binding.default, None)
+        call = view(marker[2]) if marker else None
+        if isinstance(call, Call) and call.args:
+            dependency = self.index.ref_of_value(marker[0], marker[1], call.args[0])
+            if dependency is not None and dependency.kind == "function":
+                return self._function_result(dependency, depth)
+        return []
 
     def _typed(self, module: str, scope: str, shape: Shape) -> list[Produced]:
         """The model class (or a container of it) the semantic model gives the value."""
-        ref = self.index.ref_of_value(module, scope, shape)
+        return self._model_ref(self.index.ref_of_value(module, scope, shape))
+
+    def _model_ref(self, ref: Ref | None) -> list[Produced]:
         if ref is None or ref.kind not in ("instance", "container"):
             return []
         if self.index.class_(ref.qual) is None or not model_kind(self.index, ref.qual):
@@ -494,6 +493,15 @@ class _Values:
         split = self.index.split_qualified(ref.qual)
         if fact is None or split is None:
             return []
+        typed = self._model_ref(
+            self.index.yields_type(ref.qual)
+            if fact.get("generator")
+            else self.index.function_result(ref.qual)
+        )
+        if typed:
+            # The semantic model's answer: its return annotation, or the one type its
+            # `return` statements agree on, across modules.
+            return typed
         if fact.get("returns") is None:
             # No annotation: what its `return` statements give (generators: what they yield).
             values = fact.get("yields_values") if fact.get("generator") else fact["returns_values"]
@@ -516,11 +524,8 @@ class _Values:
         if isinstance(typed, Await):
             return self.query_model(module, scope, typed.value, depth + 1)
         if isinstance(typed, Name) and "." not in typed.dotted:
-            found = self.index.lookup_binding(module, scope, typed.dotted)
-            binding = view_binding(found[0]) if found else None
-            if isinstance(binding, ValueBinding):
-                return self.query_model(module, found[1], binding.value, depth + 1)
-            return None
+            bound = self.index.bound_value(module, scope, typed.dotted)
+            return self.query_model(module, bound[1], bound[0], depth + 1) if bound else None
         if not isinstance(typed, Call):
             return None
         func, args = typed.func, typed.args
