@@ -971,6 +971,14 @@ def drop_supplied(
         and HANDOUT_MODEL.fullmatch(model.rpartition(".")[2])
     ):
         leaks = tuple(p for p in leaks if "." in p or _hash_named(p))
+    if leaks and view.method == "post":
+        renewed = _renewed_secret(view)
+        if renewed:
+            leaks = tuple(
+                p
+                for p in leaks
+                if "." in p or _hash_named(p) or not renewed <= set(p.lower().split("_"))
+            )
     if not view.supplied or not leaks:
         return leaks
     benign = {MASKED, ECHOED} if echo_ok else {MASKED}
@@ -990,6 +998,25 @@ def drop_supplied(
             continue
         kept.append(path)
     return tuple(kept)
+
+
+#: A POST named for renewing one secret (`refresh_ssh_key`, `/regenerate-api-key`,
+#: `reset_password`): the field named so is the new secret it hands out once.
+RENEWING_ROUTE = re.compile(
+    r"(?i)(?:refresh|regenerate|rotate|reset|renew|reissue|issue|generate|new|create)[_-]"
+    r"((?:[a-z0-9]+[_-])*?(?:key|token|secret|password|passphrase|credentials?|creds|pin|otp))s?"
+)
+
+
+def _renewed_secret(view: RouteView) -> set[str]:
+    """The words of the secret a POST's function name or last path segment says it renews
+    (`refresh_ssh_key` -> {"ssh", "key"}), or an empty set."""
+    segment = (view.path or "").rstrip("/").rpartition("/")[2]
+    for name in (view.key.rpartition(".")[2], segment):
+        found = RENEWING_ROUTE.fullmatch(name)
+        if found:
+            return set(re.split(r"[_-]", found.group(1).lower()))
+    return set()
 
 
 def _hash_named(name: str) -> bool:
