@@ -24,7 +24,9 @@ from ...index.shapes import (
     Attr,
     Await,
     Call,
+    Comp,
     Const,
+    DictComp,
     Mapping,
     Name,
     ParamBinding,
@@ -580,7 +582,7 @@ def _literal_names(shape: Shape | None) -> dict[str, Any] | None:
             if (
                 is_const(value, True)
                 or dotted(value) == "Ellipsis"
-                or isinstance(view(value), Unknown)
+                or isinstance(view(value), Unknown | Comp | DictComp)
             ):
                 names[name] = True
             else:
