@@ -10,6 +10,10 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..config import Settings
+from ..cstwalk import CHILD_FIELDS as _CHILD_FIELDS
+from ..cstwalk import TOKEN_TYPES as _TOKEN_TYPES
+from ..cstwalk import child_fields as _child_fields
+from ..cstwalk import child_nodes
 from ..index.project import ProjectIndex
 from ..index.summary import scope_key
 from ..limits import depth_reason
@@ -22,64 +26,6 @@ from .problems import PHASES, internal_error
 _SCOPE_BODY = "body"
 _SCOPE_TYPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
-
-# LibCST's own `node.visit(visitor)` rebuilds and re-validates every node it passes, even for a
-# read-only visitor: on real code that costs more than the parse. The engine walks the tree
-# itself instead, in LibCST's order, and calls the same on_visit/on_leave hooks.
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-class _FieldRecorder(cst.CSTVisitor):
-    """Learns a node type's child fields, in visiting order, by letting LibCST visit one
-    instance without descending into its children."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: list[str] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return False
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        self.fields.append(attribute)
-
-
-def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
-    recorder = _FieldRecorder()
-    node._visit_and_replace_children(recorder)
-    fields = _CHILD_FIELDS[type(node)] = tuple(recorder.fields)
-    return fields
-
-
-def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The node's children in LibCST's visiting order (tokens included), read from its fields
-    rather than through LibCST's rebuilding `children`."""
-    fields = _CHILD_FIELDS.get(type(node))
-    if fields is None:
-        fields = _child_fields(node)
-    found: list[cst.CSTNode] = []
-    for name in fields:
-        value = getattr(node, name)
-        if type(value) is tuple or type(value) is list:
-            found.extend(child for child in value if isinstance(child, cst.CSTNode))
-        elif isinstance(value, cst.CSTNode):
-            found.append(value)
-    return found
-
-
-def _token_types() -> frozenset[type]:
-    """Whitespace, comments and operator tokens: they hold nothing but more of the same."""
-    from libcst._nodes import op, whitespace
-
-    return frozenset(
-        value
-        for module in (op, whitespace)
-        for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, cst.CSTNode)
-    )
-
-
-_TOKEN_TYPES = _token_types()
 
 
 class _Dispatcher(cst.CSTVisitor):
@@ -365,4 +311,4 @@ def _chain(item: PendingFinding, spans: dict, path: str) -> tuple[ChainHop, ...]
     return tuple(hops)
 
 
-__all__ = ["parse_module", "run_rules", "syntax_error_finding", "to_findings"]
+__all__ = ["child_nodes", "parse_module", "run_rules", "syntax_error_finding", "to_findings"]

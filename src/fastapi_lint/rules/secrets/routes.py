@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from ...cstwalk import visit_tree
 from ...index.shapes import (
     AnnotatedBinding,
     Attr,
@@ -1079,7 +1080,7 @@ class _Supplied(cst.CSTVisitor):
         """A generator call, or a local holding a generated value, anywhere inside `value`
         (`uuid4().hex`, `str(secrets.token_urlsafe())`, `f"key_{raw}"`)."""
         finder = _GeneratedFinder(self)
-        value.visit(finder)
+        visit_tree(value, finder)
         return finder.found
 
     def is_generator(self, call: cst.Call) -> bool:
@@ -1170,7 +1171,7 @@ def supplied_values(
         and param.name not in ("self", "cls")
     )
     walker = _Supplied(rule, view, inputs)
-    funcdef.body.visit(walker)
+    visit_tree(funcdef.body, walker)
     return {name: frozenset(kinds) for name, kinds in walker.found.items()}
 
 
