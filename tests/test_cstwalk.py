@@ -1,5 +1,7 @@
-"""`cstwalk.visit_tree` (a read-only visitor's walk without LibCST's rebuilding `visit`) calls
-the hooks LibCST's own walk calls, in the same order."""
+"""Two shortcuts past LibCST's slow paths, each compared with what LibCST itself gives:
+`cstwalk.visit_tree` (a read-only visitor's walk without LibCST's rebuilding `visit`) and the
+engine's statement-wise positions (`traverse.positions` with the statements the findings were
+reported in: only those statements are rendered with positions, not the whole module)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
 
-from fastapi_lint.cstwalk import visit_tree
+from fastapi_lint.config import load_settings
+from fastapi_lint.cstwalk import child_nodes, visit_tree
+from fastapi_lint.engine import LintOptions, lint_paths, traverse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -86,3 +91,103 @@ def test_visit_tree_calls_the_hooks_libcst_calls(visitor_type) -> None:
         assert ours.events == theirs.events
         compared += bool(ours.events)
     assert compared > 100
+
+
+TRICKY = (
+    "#!/usr/bin/env python\n"
+    "# a header comment\n"
+    "\n"
+    '"""Docstring."""\n'
+    "import os; import time  # two statements on a line\n"
+    "\n"
+    "# a comment of the next statement\n"
+    "\n"
+    "@decorator(\n"
+    "    'argument',\n"
+    ")\n"
+    "\n"
+    "# between decorators\n"
+    "@other\n"
+    "async def handler(x = (\n"
+    "        1)):\n"
+    "    time.sleep(1)  # é😀\n"
+    "    return {'k': time.sleep(2)}\n"
+    "\n"
+    "\n"
+    "x = (\n"
+    "    1,\n"
+    "    2,\n"
+    ")\n"
+    "if x:\n"
+    "    y = 1\n"
+    "else:\n"
+    "    y = \\\n"
+    "        2\n"
+    "class C(\n"
+    "    object):\n"
+    "    z = '''a\n"
+    "b'''; w = 3\n"
+    "\r\n"
+    "def last(): time.sleep(3)\n"
+    "# trailing comment"
+)
+
+
+def _all_nodes(module: cst.Module) -> dict[int, tuple[cst.CSTNode, int]]:
+    """Every node below a top-level statement, with that statement's index."""
+    found: dict[int, tuple[cst.CSTNode, int]] = {}
+    for position, statement in enumerate(module.body):
+        stack = [statement]
+        while stack:
+            node = stack.pop()
+            found[id(node)] = (node, position)
+            stack.extend(child_nodes(node))
+    return found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [TRICKY, TRICKY.replace("\r\n", "\n").replace("\n", "\r\n"), TRICKY + "\n", "x = 1"],
+    ids=["mixed", "crlf", "final-newline", "one-line"],
+)
+def test_statement_positions_equal_the_whole_module_pass(text: str) -> None:
+    module = cst.parse_module(text)
+    nodes = _all_nodes(module)
+    listed = [node for node, _ in nodes.values()]
+    statement_of = {key: position for key, (_, position) in nodes.items()}
+    table = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    expected = {
+        node: (r.start.line, r.start.column, r.end.line, r.end.column)
+        for node in listed
+        if (r := table.get(node)) is not None
+    }
+    fast: dict = {}
+    rest = traverse._statement_positions(module, listed, statement_of, text, fast)
+    assert len(fast) > len(listed) // 2  # the shortcut positioned most of them
+    assert {n: fast[n] for n in fast} == {n: expected[n] for n in fast}
+    assert traverse.positions(module, listed, statement_of, text) == expected
+    # A wrong statement index is noticed: the whole-module pass places the node.
+    shifted = {key: (position + 1) % len(module.body) for key, position in statement_of.items()}
+    assert traverse.positions(module, listed, shifted, text) == expected
+    assert rest is not None
+
+
+def test_findings_are_the_same_with_the_whole_module_pass(monkeypatch, tmp_path: Path) -> None:
+    """Every fixture's findings (and fix edits) with the statement-wise positions equal those
+    with LibCST's whole-module pass, and the statement-wise path is the one taken."""
+    taken = []
+    real = traverse._statement_positions
+
+    def counting(module, nodes, statement_of, source, result):
+        rest = real(module, nodes, statement_of, source, result)
+        taken.append(len(nodes) - len(rest))
+        return rest
+
+    settings = load_settings(FIXTURES)
+    options = LintOptions(use_cache=False, fix_edits=True, jobs=1)
+    monkeypatch.setattr(traverse, "_statement_positions", counting)
+    fast = [f.to_dict() for f in lint_paths([FIXTURES], settings, options).findings]
+    monkeypatch.setattr(traverse, "_statement_positions", lambda m, n, s, src, r: list(n))
+    whole = [f.to_dict() for f in lint_paths([FIXTURES], settings, options).findings]
+    assert fast == whole
+    assert sum(taken) > 0.9 * len(fast)

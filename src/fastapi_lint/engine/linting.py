@@ -429,7 +429,7 @@ def _fix_loop(
         if not candidates:
             break
         noqa = Suppressions(split_lines(current))
-        spans = positions(module, [p.node for p in candidates])
+        spans = positions(module, [p.node for p in candidates], run.statement_of, current)
         usable = []
         for item in candidates:
             span = spans.get(item.node)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -49,6 +51,8 @@ class _Dispatcher(cst.CSTVisitor):
         self.seen_keys: dict[str, int] = {}
         self.names: list[str] = []
         self.failures: list[tuple[Rule, BaseException, str]] = []
+        # id(reported node) -> index of the top-level statement walked when it was reported.
+        self.statement_of: dict[int, int] = {}
 
     def _key_for(self, name: str) -> str:
         return scope_key(self.seen_keys, self.names, name)
@@ -88,10 +92,33 @@ class _Dispatcher(cst.CSTVisitor):
 
     def walk(self, module: cst.Module) -> None:
         """Visits every node of `module` once, in LibCST's order, without rebuilding nodes.
-        Token nodes are skipped unless a rule visits them."""
+        Token nodes are skipped unless a rule visits them. Notes which top-level statement
+        was being walked when each finding was reported (`statement_of`)."""
         wanted = set(self.visit_table) | set(self.leave_table)
         skip = frozenset(t for t in _TOKEN_TYPES if t.__name__ not in wanted)
-        self._walk(module, skip)
+        self.on_visit(module)
+        fields = _CHILD_FIELDS.get(type(module))
+        if fields is None:
+            fields = _child_fields(module)
+        pending = self.ctx.pending
+        for name in fields:
+            value = getattr(module, name)
+            if type(value) is not tuple and type(value) is not list:
+                if value is not None and type(value) not in skip:
+                    self._walk(value, skip)
+                continue
+            for position, child in enumerate(value):
+                if type(child) in skip:
+                    continue
+                before = len(pending)
+                self._walk(child, skip)
+                if name == "body":
+                    for item in pending[before:]:
+                        self.statement_of.setdefault(id(item.node), position)
+                        for hop in item.chain:
+                            if isinstance(hop, NodeHop):
+                                self.statement_of.setdefault(id(hop.node), position)
+        self.on_leave(module)
 
     def _walk(self, node: cst.CSTNode, skip: frozenset[type]) -> None:
         self.on_visit(node)
@@ -179,6 +206,8 @@ class RuleRun:
     ctx: FileContext
     pending: list[PendingFinding]
     internal_errors: list[Finding]
+    # Where each reported node probably is: id(node) -> top-level statement (`positions`).
+    statement_of: dict[int, int] = field(default_factory=dict)
 
 
 def run_rules(
@@ -217,21 +246,155 @@ def run_rules(
         errors.append(
             internal_error(path, "rules", exc, f"rule {rule.code} ({rule.name})", detail=trace)
         )
-    return RuleRun(ctx, ctx.pending, errors)
+    return RuleRun(ctx, ctx.pending, errors, dispatcher.statement_of)
 
 
-def positions(module: cst.Module, nodes: list[cst.CSTNode]) -> dict[cst.CSTNode, tuple]:
-    """Code ranges of the reported nodes only (a full position pass costs twice the parse)."""
+def positions(
+    module: cst.Module,
+    nodes: list[cst.CSTNode],
+    statement_of: dict[int, int] | None = None,
+    source: str | None = None,
+) -> dict[cst.CSTNode, tuple]:
+    """Code ranges of the reported nodes only (a full position pass costs twice the parse).
+
+    With `statement_of` (id(node) -> the top-level statement it is thought to be in) and the
+    `source` the module was parsed from, only those statements are positioned, each on its
+    own (`_statement_positions`); a node not found that way is positioned in the whole
+    module."""
     if not nodes:
         return {}
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    table = wrapper.resolve(PositionProvider)
-    result = {}
-    for node in nodes:
-        rng = table.get(node)
-        if rng is not None:
-            result[node] = (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
+    result: dict[cst.CSTNode, tuple] = {}
+    rest = nodes
+    if statement_of and source is not None:
+        rest = _statement_positions(module, nodes, statement_of, source, result)
+    if rest:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        table = wrapper.resolve(PositionProvider)
+        for node in rest:
+            rng = table.get(node)
+            if rng is not None:
+                result[node] = (rng.start.line, rng.start.column, rng.end.line, rng.end.column)
     return result
+
+
+def _statement_positions(
+    module: cst.Module,
+    nodes: list[cst.CSTNode],
+    statement_of: dict[int, int],
+    source: str,
+    result: dict[cst.CSTNode, tuple],
+) -> list[cst.CSTNode]:
+    """Positions the nodes of a few top-level statements without rendering the whole module
+    with positions (what an editor's re-lint of a long file spent most on). A top-level
+    statement starts a line, and LibCST renders it the same alone as inside its module (the
+    same indent and newline), so its nodes' positions are those within it, moved down to the
+    line it starts on. That line comes from Python's `ast` (the statement's first token, or
+    its first decorator's, minus the blank and comment lines LibCST counts as the statement's
+    own), and is checked: the statement rendered alone must be the source's text from that
+    line on, else its nodes are left to the whole-module pass. Returns the nodes not
+    positioned."""
+    wanted: dict[int, list[cst.CSTNode]] = {}
+    rest = []
+    for node in nodes:
+        position = statement_of.get(id(node))
+        if position is None or position >= len(module.body):
+            rest.append(node)
+        else:
+            wanted.setdefault(position, []).append(node)
+    if not wanted:
+        return rest
+    starts = _statement_lines(module, source, max(wanted))
+    if starts is None:
+        return [*rest, *(node for group in wanted.values() for node in group)]
+    lines = _NEWLINE.split(source)
+    ends = _NEWLINE.findall(source)
+    for position, group in wanted.items():
+        statement = module.body[position]
+        alone = cst.Module(
+            body=[statement],
+            header=(),
+            footer=(),
+            encoding=module.encoding,
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            has_trailing_newline=True,
+        )
+        rendered = _rendered_with_positions(alone)
+        if rendered is None:
+            rest.extend(group)
+            continue
+        code, table = rendered
+        first = starts[position] - 1
+        count = len(_NEWLINE.findall(code))
+        expected = "".join(
+            lines[row] + (ends[row] if row < len(ends) else "")
+            for row in range(first, min(first + count, len(lines)))
+        )
+        if first + count > len(ends):
+            # The file's last line has no newline; the statement alone ends with one.
+            code = _FINAL_NEWLINE.sub("", code, count=1)
+        if first < 0 or code != expected:
+            rest.extend(group)
+            continue
+        for node in group:
+            rng = table.get(node)
+            if rng is None:
+                rest.append(node)
+                continue
+            result[node] = (
+                rng.start.line + first,
+                rng.start.column,
+                rng.end.line + first,
+                rng.end.column,
+            )
+    return rest
+
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+_FINAL_NEWLINE = re.compile(r"(?:\r\n?|\n)\Z")
+
+
+def _rendered_with_positions(module: cst.Module) -> tuple[str, dict] | None:
+    """The module's code and its nodes' positions from one rendering (what `PositionProvider`
+    computes, without the metadata wrapper's extra visit and a second rendering for the
+    code); None when this LibCST's internals differ from the ones this was written for."""
+    try:
+        from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+        provider = PositionProvider()
+        state = PositionProvidingCodegenState(
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            provider=provider,
+        )
+        module._codegen(state)
+        return "".join(state.tokens), provider._computed
+    except Exception:
+        return None
+
+
+def _statement_lines(module: cst.Module, source: str, last: int) -> list[int] | None:
+    """The line each of the module's first `last + 1` top-level statements starts on (its
+    leading blank and comment lines included), from Python's `ast`; None when `ast` cannot
+    read the source or its statements do not pair with LibCST's."""
+    try:
+        tree = ast.parse(source)
+    except Exception:  # newer syntax than this Python, too deep, ...: the whole-module pass
+        return None
+    body = tree.body
+    starts = []
+    k = 0
+    for statement in module.body[: last + 1]:
+        if k >= len(body):
+            return None
+        first = body[k]
+        row = first.lineno
+        decorators = getattr(first, "decorator_list", None)
+        if decorators:
+            row = min(row, decorators[0].lineno)
+        starts.append(row - len(statement.leading_lines))
+        k += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+    return starts
 
 
 def to_findings(
@@ -246,7 +409,7 @@ def to_findings(
     pending = [p for p in run.pending if p.rule.code in enabled]
     nodes = [p.node for p in pending]
     nodes.extend(hop.node for p in pending for hop in p.chain if isinstance(hop, NodeHop))
-    spans = positions(run.ctx.module, nodes)
+    spans = positions(run.ctx.module, nodes, run.statement_of, run.ctx.source)
     findings: list[Finding] = []
     seen: set[tuple[str, int]] = set()
     noqa = Suppressions(lines)
