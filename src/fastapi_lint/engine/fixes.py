@@ -194,7 +194,11 @@ class PreparedTree:
             tail = "".join(code_of(line) for line in module.footer)
             self._ends = (head, tail)
             joined = head + "".join(self._pieces[id(stmt)] for stmt in module.body) + tail
-            if joined != self.code:
+            if self._code is None and module.body:
+                # With a final newline and a statement, a module renders as exactly its
+                # header, statements and footer: no second rendering of the whole tree.
+                self._code = joined
+            elif joined != self.code:
                 self._pieces = {}  # not this tree's code: render the whole of each new tree
         if not self._pieces:
             return new.code
