@@ -53,6 +53,9 @@ SOURCE = "fastapi-lint"
 # once typing has paused for this long, so they never queue ahead of the edited document.
 MAX_DEPENDENT_RELINTS = 20
 DEPENDENT_DELAY_SECONDS = 1.0
+# The quick fixes whose edits are computed ahead of a code action, per document version (each
+# costs a transform and a rendering of the file; the others are computed when asked for).
+MAX_PREFETCHED_FIXES = 8
 
 
 @dataclass
@@ -101,6 +104,8 @@ class FastAPILintServer(LanguageServer):
         self.engine_thread = _engine_executor()
         self.linted: dict[str, LintedDocument] = {}
         self.pending: dict[str, asyncio.Task] = {}
+        # Per document: the task computing its quick fixes' edits ahead of a code action.
+        self.prefetching: dict[str, asyncio.Task] = {}
         self.stale_roots: set[Path] = set()
         # The indexes whose objects are frozen out of the garbage collector (`_settle_heap`).
         self.settled: set[int] = set()
@@ -238,7 +243,34 @@ class FastAPILintServer(LanguageServer):
                 uri=uri, version=version, diagnostics=self.diagnostics(doc)
             )
         )
+        previous = self.prefetching.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        if any(f.fix is not None for f in doc.findings):
+            self.prefetching[uri] = asyncio.ensure_future(self._prefetch_edits(doc))
         return doc
+
+    async def _prefetch_edits(self, doc: LintedDocument) -> None:
+        """Once a version's diagnostics are out, its quick fixes' edits are computed one by one,
+        top to bottom, while no newer version of the document waits: a code action then finds
+        its edits ready. A new version stops it (its lint goes first)."""
+        fixable = [f for f in doc.findings if f.fix is not None][:MAX_PREFETCHED_FIXES]
+        try:
+            for finding in fixable:
+                if self.linted.get(doc.uri) is not doc or doc.uri in self.pending:
+                    return  # closed, or a newer version is to be linted
+                await self.run_engine(self._prefetch_one, doc, finding)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a failure here is the code action's to report, if it is asked
+            logger.exception("computing the fixes of %s failed", doc.uri)
+        finally:
+            if self.prefetching.get(doc.uri) is asyncio.current_task():
+                del self.prefetching[doc.uri]
+
+    def _prefetch_one(self, doc: LintedDocument, finding: Finding) -> None:
+        if self.newest.get(doc.uri, doc.version) == doc.version:  # else: stale, skipped
+            self._edits(doc, [finding])
 
     def _relint_others(self, changed: LintedDocument) -> None:
         others = [
@@ -494,6 +526,9 @@ def create_server() -> FastAPILintServer:
         pending = ls.pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
+        prefetch = ls.prefetching.pop(uri, None)
+        if prefetch is not None:
+            prefetch.cancel()
         doc = ls.linted.pop(uri, None)
         ls.newest.pop(uri, None)
         ls.text_document_publish_diagnostics(
