@@ -3,6 +3,7 @@ JSON-RPC client that behaves like an editor (tests/lsp_client.py)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -358,3 +359,158 @@ def test_fix_all_is_resolved_when_the_client_can_resolve(tmp_path: Path) -> None
         assert not stale.get("edit")
     finally:
         lsp.close()
+
+
+ROUTER = textwrap.dedent(
+    """\
+    import time
+
+    from fastapi import APIRouter
+
+    from .helpers import pause
+
+    router = APIRouter()
+
+
+    @router.get("/a")
+    async def a():
+        time.sleep(1)
+        return {}
+
+
+    @router.get("/b")
+    async def b():
+        pause()
+        return {}
+
+
+    @router.get("/c")
+    async def c():
+        return {}
+    """
+)
+
+
+def _stdin_check(path: Path, text: str, cwd: Path) -> list[dict]:
+    """What `fastapi-lint check` reports for a buffer (the rest of the project as on disk)."""
+    proc = run_cli(
+        "check",
+        "-",
+        "--stdin-filename",
+        str(path),
+        "--no-cache",
+        "--output-format",
+        "json",
+        cwd=cwd,
+        stdin=text,
+    )
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _as_cli(diagnostics: list[dict]) -> list[tuple]:
+    return [
+        (
+            d["code"],
+            d["range"]["start"]["line"] + 1,
+            d["range"]["start"]["character"] + 1,
+            d["message"],
+        )
+        for d in diagnostics
+    ]
+
+
+def _of_cli(findings: list[dict]) -> list[tuple]:
+    return [
+        (f["code"], f["location"]["row"], f["location"]["column"], f["message"]) for f in findings
+    ]
+
+
+def test_edits_publish_that_versions_findings_as_check_reports_them(
+    client: LSPClient, tmp_path: Path
+) -> None:
+    """Each edit's diagnostics carry its version and are what `check` reports for that buffer,
+    and a quick fix offered after an edit applies to that version's text and fixes it."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "helpers.py").write_text("import time\n\n\ndef pause():\n    time.sleep(1)\n")
+    router = app / "router.py"
+    router.write_text(ROUTER)
+    client.initialize(tmp_path)
+    first = client.open(router)
+    assert _as_cli(first) == _of_cli(_stdin_check(router, ROUTER, tmp_path))
+    assert [d["code"] for d in first] == ["FPI101", "FPI110"]
+
+    # The sleep moves from a() to c(): the finding moves with it, in that version.
+    moved = ROUTER.replace(
+        '    time.sleep(1)\n    return {}\n\n\n@router.get("/b")',
+        '    return {}\n\n\n@router.get("/b")',
+    ).replace("async def c():\n", "async def c():\n    time.sleep(2)\n")
+    assert moved != ROUTER
+    diagnostics = client.change(router, moved)  # waits for this version's diagnostics
+    expected = _of_cli(_stdin_check(router, moved, tmp_path))
+    assert _as_cli(diagnostics) == expected
+    assert [row for _, row, _, _ in expected] == [17, 23]
+
+    # A quick fix asked for right after the edit is for this version: it applies and fixes.
+    target = next(d for d in diagnostics if d["code"] == "FPI101")
+    actions = client.code_actions(router, target["range"], [target])
+    fixes = [a for a in actions if a["kind"] == "quickfix" and a.get("edit")]
+    fix = next(a for a in fixes if a["title"].startswith("Replace"))
+    (change,) = fix["edit"]["documentChanges"]
+    assert change["textDocument"]["version"] == client.versions[router.as_uri()]
+    fixed = apply_edits(moved, workspace_edits(fix, router.as_uri()))
+    assert "await asyncio.sleep(2)" in fixed and "\nimport asyncio\n" in fixed
+    compile(fixed, str(router), "exec")
+    after = client.change(router, fixed)
+    assert [d["code"] for d in after] == ["FPI110"]
+    assert _as_cli(after) == _of_cli(_stdin_check(router, fixed, tmp_path))
+
+
+def test_findings_that_depend_on_another_module_follow_its_edits(
+    client: LSPClient, tmp_path: Path
+) -> None:
+    """A router's finding that only another module's code makes (a helper that blocks) comes
+    and goes as that module is edited in the editor, unsaved, and the router's diagnostics
+    then equal what `check` reports once the edit is saved."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    helpers = app / "helpers.py"
+    blocking = "import time\n\n\ndef pause():\n    time.sleep(1)\n"
+    harmless = "def pause():\n    return None\n"
+    helpers.write_text(harmless)
+    router = app / "router.py"
+    router.write_text(ROUTER)
+    client.initialize(tmp_path)
+    assert [d["code"] for d in client.open(router)] == ["FPI101"]
+    assert client.open(helpers) == []
+
+    start = client.mark()
+    client.change(helpers, blocking)
+    published = client.wait_for(
+        lambda m: (
+            m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"]["uri"] == router.as_uri()
+            and any(d["code"] == "FPI110" for d in m["params"]["diagnostics"])
+        ),
+        120,
+        start,
+    )["params"]["diagnostics"]
+    helpers.write_text(blocking)
+    assert _as_cli(published) == _of_cli(run_json("check", str(router), "--no-cache"))
+
+    start = client.mark()
+    client.change(helpers, harmless)
+    client.wait_for(
+        lambda m: (
+            m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"]["uri"] == router.as_uri()
+            and [d["code"] for d in m["params"]["diagnostics"]] == ["FPI101"]
+        ),
+        120,
+        start,
+    )
