@@ -514,3 +514,53 @@ def test_findings_that_depend_on_another_module_follow_its_edits(
         120,
         start,
     )
+
+
+def test_a_large_projects_first_document_is_linted_at_once_then_against_the_whole_index(
+    client: LSPClient, tmp_path: Path
+) -> None:
+    """In a project of more than QUICK_INDEX_FILES files, the first document opened is linted
+    against the modules it imports (published at once), then again once the whole project is
+    indexed; that second publication equals what `check` reports."""
+    from fastapi_lint.engine.api import QUICK_INDEX_FILES
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "helpers.py").write_text("import time\n\n\ndef pause():\n    time.sleep(1)\n")
+    filler = app / "filler"
+    filler.mkdir()
+    (filler / "__init__.py").write_text("")
+    for number in range(QUICK_INDEX_FILES):
+        (filler / f"m{number}.py").write_text(f"VALUE = {number}\n")
+    # The app that includes the router: a module the router does not import.
+    (app / "main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom .router import router\n\napp = FastAPI()\n"
+        "app.include_router(router)\n"
+    )
+    router = app / "router.py"
+    router.write_text(ROUTER)
+    client.initialize(tmp_path)
+    uri = router.as_uri()
+    start = client.mark()
+    client.versions[uri] = 1
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": ROUTER}},
+    )
+
+    def published(message: dict) -> bool:
+        return (
+            message.get("method") == "textDocument/publishDiagnostics"
+            and message["params"]["uri"] == uri
+        )
+
+    first = client.wait_for(published, 120, start)
+    client.wait_for(lambda m: published(m) and m is not first, 300, start)
+    with client.lock:
+        both = [m["params"] for m in client.messages[start:] if published(m)]
+    assert [p.get("version") for p in both] == [1, 1]
+    cli = run_json("check", str(router), "--no-cache")
+    assert _as_cli(both[-1]["diagnostics"]) == _of_cli(cli)
+    assert [f["code"] for f in cli] == ["FPI101", "FPI110"]

@@ -7,15 +7,22 @@ carries the rule code, a link to the rule's page, the rule name (in `data`) and 
 negotiated position encoding (UTF-16 unless the client offered another). Code actions: one quick
 fix per fixable finding (unsafe ones say so), "Disable FPIxxx for this line" (`# noqa: FPIxxx`),
 and `source.fixAll.fastapi-lint`, which applies the safe fixes exactly as `fastapi-lint check
---fix` does. A quick fix's edits are computed when a code action asks for its finding, from
-the tree the diagnostics came from, and kept for that document version; "fix all" is computed
-once per version, and only when asked (`codeAction/resolve` where the client supports it).
+--fix` does. A quick fix's edits are computed from the tree the diagnostics came from and kept
+for that document version: those of the first MAX_PREFETCHED_FIXES fixable findings in the
+background once the diagnostics are out (a newer version stops it), the others when a code
+action asks for them; "fix all" is computed once per version, and only when asked
+(`codeAction/resolve` where the client supports it).
 
 Settings come from the `[tool.fastapi-lint]` table of the nearest `pyproject.toml` (or
 `fastapi-lint.toml`) above each document, read again on every lint so edits to it apply at once.
 The project index is built once per project and kept warm: linting a buffer replaces its module
-in the index, so the other open documents of the project are linted again against it. All engine
-work runs on one worker thread (the index is not thread-safe); the event loop stays responsive.
+in the index, so the other open documents of the project are linted again against it. In a
+large project the first document is linted against a provisional index of the modules it
+imports (`engine.quick_index`) and published, then the whole index is built and every document
+linted against the provisional one is linted and published again. The index's objects are
+frozen out of the garbage collector once built (a full collection rescanned them on every
+edit). All engine work runs on one worker thread (the index is not thread-safe); the event
+loop stays responsive.
 """
 
 from __future__ import annotations
@@ -37,7 +44,15 @@ from pygls.uris import to_fs_path
 
 from . import __version__
 from .config import ConfigError, Settings, load_settings
-from .engine import add_noqa_comments, fix_source, lint_source, project_index, update_module
+from .engine import (
+    add_noqa_comments,
+    fix_source,
+    has_project_index,
+    lint_source,
+    project_index,
+    quick_index,
+    update_module,
+)
 from .model import ENGINE_CODES, Edit, Finding
 from .output import rule_url
 from .positions import UTF16, from_lsp, split_lines, to_lsp
@@ -74,6 +89,9 @@ class LintedDocument:
     # Edits computed so far for this version, by finding; "fix all"'s text once computed.
     edits: dict[int, tuple[Edit, ...]] = field(default_factory=dict)
     fix_all: str | bool | None = False
+    # Linted against a provisional index (the modules the document imports, `quick_index`):
+    # linted again once the project's whole index is built.
+    provisional: bool = False
 
 
 # The engine's thread gets a main thread's stack: LibCST parses on it, and a thread's default
@@ -109,6 +127,10 @@ class FastAPILintServer(LanguageServer):
         self.stale_roots: set[Path] = set()
         # The indexes whose objects are frozen out of the garbage collector (`_settle_heap`).
         self.settled: set[int] = set()
+        # Per project root: the provisional index of its first documents (`quick_index`) and
+        # the task building its whole index.
+        self.provisional: dict[Path, Any] = {}
+        self.indexing: dict[Path, asyncio.Task] = {}
         # The newest version of each open document (set on the event loop): a lint queued on
         # the engine thread for an older version is skipped.
         self.newest: dict[str, int | None] = {}
@@ -143,13 +165,38 @@ class FastAPILintServer(LanguageServer):
         settings = self.settings_for(path)
         refresh = settings.project_root in self.stale_roots
         self.stale_roots.discard(settings.project_root)
-        index = project_index(settings, refresh=refresh)
-        self._settle_heap(index, refresh)
+        index = None
+        if not refresh and not has_project_index(settings):
+            # The project's first document: linted at once against the modules it imports,
+            # then again once the whole project is indexed (`complete_index`).
+            index = self.provisional.get(settings.project_root)
+            if index is None:
+                index = quick_index(text, path, settings)
+                if index is not None:
+                    self.provisional[settings.project_root] = index
+        provisional = index is not None
+        if index is None:
+            index = project_index(settings, refresh=refresh)
+            self._settle_heap(index, refresh)
         result = lint_source(text, path, settings, index=index, fix_edits="lazy")
         findings = sorted(result.findings, key=lambda f: f.sort_key)
         return LintedDocument(
-            uri, version, text, split_lines(text), path, settings, findings, result.edit_maker
+            uri,
+            version,
+            text,
+            split_lines(text),
+            path,
+            settings,
+            findings,
+            result.edit_maker,
+            provisional=provisional,
         )
+
+    def _index_project(self, settings: Settings) -> None:
+        """Builds the project's whole index (engine thread), after a provisional lint."""
+        index = project_index(settings)
+        self._settle_heap(index, False)
+        self.provisional.pop(settings.project_root, None)
 
     def _settle_heap(self, index: object, rebuilt: bool) -> None:
         """Once per project index: its objects leave the garbage collector's care. The index
@@ -243,12 +290,35 @@ class FastAPILintServer(LanguageServer):
                 uri=uri, version=version, diagnostics=self.diagnostics(doc)
             )
         )
+        if doc.provisional:
+            root = doc.settings.project_root
+            if root not in self.indexing:
+                self.indexing[root] = asyncio.ensure_future(self.complete_index(doc.settings))
+            return doc  # no quick fixes computed ahead: the engine builds the index first
         previous = self.prefetching.pop(uri, None)
         if previous is not None:
             previous.cancel()
         if any(f.fix is not None for f in doc.findings):
             self.prefetching[uri] = asyncio.ensure_future(self._prefetch_edits(doc))
         return doc
+
+    async def complete_index(self, settings: Settings) -> None:
+        """Builds the project's whole index after a provisional lint, then lints every open
+        document of the project that was linted provisionally again."""
+        root = settings.project_root
+        try:
+            await self.run_engine(self._index_project, settings)
+        except Exception as exc:  # the next lint of a document reports what is wrong
+            logger.exception("indexing %s failed", root)
+            self.window_log_message(
+                types.LogMessageParams(types.MessageType.Error, f"fastapi-lint: {exc}")
+            )
+        finally:
+            del self.indexing[root]
+        for uri, doc in list(self.linted.items()):
+            # A document with a lint on its way (an edit) gets the whole index with it.
+            if doc.provisional and doc.settings.project_root == root and uri not in self.pending:
+                self.schedule(uri, 0)
 
     async def _prefetch_edits(self, doc: LintedDocument) -> None:
         """Once a version's diagnostics are out, its quick fixes' edits are computed one by one,

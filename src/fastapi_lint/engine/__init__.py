@@ -11,12 +11,14 @@ from .api import (
     RunResult,
     add_noqa_comments,
     fix_source,
+    has_project_index,
     lint_bytes,
     lint_paths,
     lint_source,
     module_name,
     not_analysable,
     project_index,
+    quick_index,
     update_module,
 )
 from .cache import ENV_CACHE_DIR, cache_root
@@ -34,6 +36,7 @@ __all__ = [
     "clean_cache",
     "discover",
     "fix_source",
+    "has_project_index",
     "keep_untouched",
     "lint_bytes",
     "lint_paths",
@@ -41,6 +44,7 @@ __all__ = [
     "module_name",
     "not_analysable",
     "project_index",
+    "quick_index",
     "rule_infos",
     "update_module",
 ]

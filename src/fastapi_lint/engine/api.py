@@ -7,6 +7,7 @@ enough work) -> fix/diff/add-noqa -> merge results in (path, row, column, code) 
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import multiprocessing
 import os
@@ -849,3 +850,89 @@ def fix_source(
 ) -> FileResult:
     """The text with every applicable fix applied (`fixed_source`) and what remains."""
     return lint_source(text, path, settings, index=index, unsafe_fixes=unsafe_fixes, fix=True)
+
+
+# -- a provisional index for the editor -----------------------------------------------------
+
+#: A project with more files than this gets a provisional index when a file is opened before
+#: the project's index exists (`quick_index`); a smaller one is indexed in full at once.
+QUICK_INDEX_FILES = 300
+#: The most modules a provisional index summarises (the opened file's imports, transitively).
+QUICK_INDEX_MODULES = 150
+
+
+def has_project_index(settings: Settings) -> bool:
+    """Whether this process holds the project's index already (`project_index`)."""
+    return (str(settings.project_root), settings.fingerprint()) in _PROJECTS
+
+
+def quick_index(text: str, path: Path, settings: Settings) -> ProjectIndex | None:
+    """A provisional index for a file opened before its project's index is built: the file's
+    own module, the packages above it and the project modules it imports, transitively (at
+    most QUICK_INDEX_MODULES; summaries from the cache where current). None when the project
+    is small enough to index in full at once (QUICK_INDEX_FILES).
+
+    Project facts computed over it see only those modules, so a finding that depends on the
+    rest of the project (a function's reach from routes elsewhere, a dependency declared in
+    another module) may differ from `check`'s until the full index replaces it; the caller
+    lints again then."""
+    root = settings.project_root.resolve()
+    files = python_files_under(root, settings)
+    if len(files) <= QUICK_INDEX_FILES:
+        return None
+    roots = import_roots(settings)
+    where: dict[str, Path] = {}
+    for file in sorted(files):
+        with contextlib.suppress(OSError, ValueError):
+            where.setdefault(module_name_for(file, roots)[0], file)
+    path = Path(os.path.abspath(path))
+    own, is_package = module_name_for(path, roots)
+    try:
+        summary = summarize_source(text, own, is_package, str(path))
+    except Exception:  # too deep, or summarising fails: lint_source reports it
+        summary = None
+    wanted: list[Path] = []
+    seen = {own}
+
+    def want(module: str) -> None:
+        parts = module.split(".")
+        for end in range(1, len(parts) + 1):
+            name = ".".join(parts[:end])
+            if name not in seen and name in where and len(seen) < QUICK_INDEX_MODULES:
+                seen.add(name)
+                queue.append(name)
+                wanted.append(where[name])
+
+    queue: list[str] = []
+    want(own.rpartition(".")[0])
+    for target in _imports_of(summary):
+        want(target)
+    cache = Cache(
+        cache_root(settings.project_root, settings.cache_dir), settings.fingerprint(), True
+    )
+    done = 0
+    while done < len(queue):
+        batch = wanted[done:]
+        done = len(queue)
+        scan = scan_files(batch, settings, cache)
+        _index, entries = build_index(batch, settings, cache, 1, scan)
+        for entry in entries.values():
+            blob = entry.summary
+            read = marshal.loads(blob) if isinstance(blob, bytes) else blob
+            for target in _imports_of(read):
+                want(target)
+    index, _entries = build_index(wanted, settings, cache, 1)
+    cache.save()
+    return index
+
+
+def _imports_of(summary: Any) -> list[str]:
+    """The qualified names a summary's import bindings name (any scope)."""
+    if not isinstance(summary, dict):
+        return []
+    found = []
+    for scope in summary.get("scopes", {}).values():
+        for binding in scope.get("bindings", {}).values():
+            if binding and binding[0] == "import" and isinstance(binding[1], str):
+                found.append(binding[1])
+    return found
