@@ -191,3 +191,21 @@ def test_findings_are_the_same_with_the_whole_module_pass(monkeypatch, tmp_path:
     whole = [f.to_dict() for f in lint_paths([FIXTURES], settings, options).findings]
     assert fast == whole
     assert sum(taken) > 0.9 * len(fast)
+
+
+def test_a_format_spec_is_walked_whichever_f_string_field_came_first() -> None:
+    """LibCST visits an f-string field's format spec only when it has one: the field table
+    learnt from a field without one must still enter the specs of the others."""
+    module = cst.parse_module('a = f"{x}"\nb = f"{y:{width}}"\n')
+    ours, theirs = _Everything(), _Everything()
+    visit_tree(module, ours)
+    module.visit(theirs)
+    assert ours.events == theirs.events
+    names = []
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            names.append(node.value)
+
+    visit_tree(module, Names())
+    assert names == ["a", "x", "b", "y", "width"]

@@ -29,11 +29,17 @@ class _FieldRecorder(cst.CSTVisitor):
 
 
 def child_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    """The node type's child fields in LibCST's visiting order (learnt from the first one)."""
     fields = CHILD_FIELDS.get(type(node))
     if fields is None:
         recorder = _FieldRecorder()
         node._visit_and_replace_children(recorder)
-        fields = CHILD_FIELDS[type(node)] = tuple(recorder.fields)
+        fields = tuple(recorder.fields)
+        if hasattr(node, "format_spec") and "format_spec" not in fields:
+            # LibCST visits an f-string field's format spec, last, only when there is one: a
+            # type learnt from a field without one would never enter the others' specs.
+            fields = (*fields, "format_spec")
+        CHILD_FIELDS[type(node)] = fields
     return fields
 
 

@@ -18,7 +18,7 @@ from ..cstwalk import child_fields as _child_fields
 from ..cstwalk import child_nodes
 from ..index.project import ProjectIndex
 from ..index.summary import scope_key
-from ..limits import depth_reason
+from ..limits import SAFE_NESTING, depth_reason, nesting_depth
 from ..model import INTERNAL_ERROR, ChainHop, Finding, FixInfo, Location, engine_finding
 from ..rule import FileContext, Frame, NodeHop, PendingFinding, Rule
 from ..suppression import Suppressions
@@ -303,6 +303,10 @@ def _statement_positions(
             wanted.setdefault(position, []).append(node)
     if not wanted:
         return rest
+    if nesting_depth(source, SAFE_NESTING) > SAFE_NESTING:
+        # A deep file is rendered whole as before: its depth shows (FPI001) where LibCST's
+        # rendering reaches the recursion limit, whichever statement holds the findings.
+        return nodes
     starts = _statement_lines(module, source, max(wanted))
     if starts is None:
         return [*rest, *(node for group in wanted.values() for node in group)]
