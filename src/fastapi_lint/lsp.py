@@ -49,6 +49,7 @@ from .engine import (
     fix_source,
     has_project_index,
     lint_source,
+    prepare_fixes,
     project_index,
     quick_index,
     update_module,
@@ -197,6 +198,7 @@ class FastAPILintServer(LanguageServer):
         index = project_index(settings)
         self._settle_heap(index, False)
         self.provisional.pop(settings.project_root, None)
+        prepare_fixes()  # while the editor waits for this anyway, not in the first quick fix
 
     def _settle_heap(self, index: object, rebuilt: bool) -> None:
         """Once per project index: its objects leave the garbage collector's care. The index

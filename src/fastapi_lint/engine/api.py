@@ -861,6 +861,15 @@ QUICK_INDEX_FILES = 300
 QUICK_INDEX_MODULES = 150
 
 
+def prepare_fixes() -> None:
+    """Imports what applying a fix that adds an import needs (`libcst.codemod`, about half a
+    second), for a long-lived process to pay while it waits rather than in its first quick
+    fix."""
+    from .fixes import _top_imports_adder
+
+    _top_imports_adder()
+
+
 def has_project_index(settings: Settings) -> bool:
     """Whether this process holds the project's index already (`project_index`)."""
     return (str(settings.project_root), settings.fingerprint()) in _PROJECTS
