@@ -196,8 +196,8 @@ class FastAPILintServer(LanguageServer):
     def _index_project(self, settings: Settings) -> None:
         """Builds the project's whole index (engine thread), after a provisional lint."""
         index = project_index(settings)
+        self.provisional.pop(settings.project_root, None)  # collected before the freeze
         self._settle_heap(index, False)
-        self.provisional.pop(settings.project_root, None)
         prepare_fixes()  # while the editor waits for this anyway, not in the first quick fix
 
     def _settle_heap(self, index: object, rebuilt: bool) -> None:
