@@ -151,3 +151,73 @@ def test_summary_records_guards_early_returns_and_spreads() -> None:
     assert fact["spread"] == [[15, 4]]
     # A string default is the string, not an annotation it might spell.
     assert fact["params"][2][2] == ["const", "vault/x"]
+
+
+# -- module constants (`key in PROMPTS` where PROMPTS is a module-level literal) ---------------
+PROMPTS = branches.Collection("dict", frozenset({"a", "b", "none"}), {"b": "text", "none": None})
+NAMES = branches.Collection("set", frozenset({"x", 1}), {})
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "expected"),
+    [
+        ("key in PROMPTS", {"key": "a"}, True),
+        ("key in PROMPTS", {"key": "c"}, False),
+        ("key not in PROMPTS", {"key": "c"}, True),
+        ("key in PROMPTS.keys()", {"key": "b"}, True),
+        ("key not in PROMPTS.keys()", {"key": "a"}, False),
+        ("key in NAMES", {"key": 1}, True),
+        ("key in NAMES", {"key": True}, True),  # True == 1, as Python says
+        ("key in NAMES.keys()", {"key": "x"}, None),  # a set has no keys()
+        ("PROMPTS.get(key) is None", {"key": "c"}, True),
+        ("PROMPTS.get(key) is None", {"key": "none"}, True),
+        ("PROMPTS.get(key) is None", {"key": "b"}, False),
+        ("PROMPTS.get(key) is None", {"key": "a"}, None),  # a value that is no literal
+        ("PROMPTS.get(key, 'd') == 'd'", {"key": "c"}, True),
+        ("PROMPTS.get(key)", {"key": "c"}, False),
+        ("key in PROMPTS", {}, None),
+        ("key in PROMPTS", {"key": "a", "PROMPTS": None}, None),
+        ("PROMPTS == {}", {}, None),
+        ("PROMPTS is None", {}, False),
+        ("key in (PROMPTS, 'a')", {"key": "a"}, None),
+        ("PROMPTS", {}, True),
+    ],
+)
+def test_truth_with_module_constants(text: str, env: dict, expected: bool | None) -> None:
+    values = {"PROMPTS": PROMPTS, "NAMES": NAMES}
+    values.update(env)
+    if "PROMPTS" in env and env["PROMPTS"] is None:
+        values.pop("PROMPTS")  # not a known constant
+    assert branches.truth(cond(text), values) is expected
+
+
+def test_summary_records_literal_constants_and_mutations() -> None:
+    source = (
+        "A = {'a': 1, 'b': x}\n"
+        "B = frozenset({'p', 'q'})\n"
+        "C: dict = {'c': None}\n"
+        "D = {**A}\n"
+        "E = {'e': 1}\n"
+        "E = {}\n"
+        "F = {'f': 1}\n"
+        "F['g'] = 2\n"
+        "G = ['g']\n"
+        "def grow(): G.append('h')\n"
+        "H = {'h': 1}\n"
+        "def rebind():\n"
+        "    global H\n"
+        "    H = {}\n"
+        "I = {k: 1 for k in 'ab'}\n"
+        "def local():\n"
+        "    J = {}\n"
+        "    J['x'] = 1\n"
+        "    other.TABLE['k'] = 1\n"
+        "    del shared[1]\n"
+    )
+    summary = summarize_source(source, "m", False)
+    assert summary["constants"] == {
+        "A": ["dict", [["a", ["const", 1]], ["b", None]]],
+        "B": ["set", ["p", "q"]],
+        "C": ["dict", [["c", ["const", None]]]],
+    }
+    assert set(summary["mutated"]) == {"F", "G", "H", "other.TABLE", "shared"}

@@ -16,14 +16,28 @@ Condition shapes (plain lists, like the summary's value shapes):
     ["not", c]   ["and", [c, ...]]   ["or", [c, ...]]
     ["cmp", left, [[op, right], ...]]   op: == != is "is not" in "not in" < <= > >=
     ["str", "startswith"|"endswith", base, arg]
+    ["keys", base]   ["get", base, key]   ["get", base, key, default]   `d.keys()`, `d.get(k)`
     ["list", [c, ...]]           a tuple/list/set literal
     ["?"]                        anything else
+
+A name in a condition that is no parameter may be a module constant: a dict, set, list or tuple
+literal of scalars bound once at module level (`PROMPTS = {"a": A, "b": B}`, possibly imported
+from another module) that no module of the project mutates or rebinds (the summaries'
+"constants" and "mutated", joined by the project fact `mutated_globals`). Then
+`key in PROMPTS`, `key not in PROMPTS.keys()` and `PROMPTS.get(key) is None` are known for a
+literal key, and `get_text("a")` does not take the branch that reads a file for unknown keys.
+A constant passed to a function that mutates it through its parameter is not seen; the
+mutations the summaries record are the direct ones (`PROMPTS[k] = v`, `PROMPTS.update(...)`,
+`del PROMPTS[k]`, `mod.PROMPTS = ...`, `global PROMPTS`).
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .project import ProjectIndex
 
 Cond = list[Any]
 #: Values an environment holds (the literals a call site can pass).
@@ -58,6 +72,9 @@ def cond_shape(node: ast.AST, depth: int = 0) -> Cond:
         return ["const", value] if isinstance(value, SCALARS) else ["?"]
     if isinstance(node, ast.Name):
         return ["n", node.id]
+    if isinstance(node, ast.Attribute):
+        dotted = _dotted(node)
+        return ["?"] if dotted is None else ["n", dotted]
     if isinstance(node, ast.UnaryOp):
         if isinstance(node.op, ast.Not):
             return ["not", cond_shape(node.operand, depth + 1)]
@@ -90,10 +107,27 @@ def cond_shape(node: ast.AST, depth: int = 0) -> Cond:
         ):
             base, arg = cond_shape(func.value, depth + 1), cond_shape(node.args[0], depth + 1)
             return ["str", func.attr, base, arg]
+        if isinstance(func, ast.Attribute) and not node.keywords:
+            if func.attr == "keys" and not node.args:
+                return ["keys", cond_shape(func.value, depth + 1)]
+            if func.attr == "get" and 1 <= len(node.args) <= 2:
+                parts = [cond_shape(a, depth + 1) for a in node.args]
+                return ["get", cond_shape(func.value, depth + 1), *parts]
         return ["?"]
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and len(node.elts) <= MAX_ITEMS:
         return ["list", [cond_shape(e, depth + 1) for e in node.elts]]
     return ["?"]
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def names_in(cond: Cond, depth: int = 0) -> set[str]:
@@ -114,6 +148,8 @@ def names_in(cond: Cond, depth: int = 0) -> set[str]:
         return found
     if tag == "str":
         return names_in(cond[2], depth + 1) | names_in(cond[3], depth + 1)
+    if tag in ("keys", "get"):
+        return set().union(*(names_in(c, depth + 1) for c in cond[1:]))
     return set()
 
 
@@ -136,6 +172,36 @@ def env_dict(env: Env) -> dict[str, Any]:
     return {name: value for name, _type, value in env}
 
 
+class Collection:
+    """A module constant's keys (a dict's) or items (a set's, list's or tuple's), with the
+    dict's values that are literals."""
+
+    __slots__ = ("keys", "kind", "values")
+
+    def __init__(self, kind: str, keys: frozenset[Any], values: dict[Any, Any]) -> None:
+        self.kind = kind
+        self.keys = keys
+        self.values = values
+
+    @classmethod
+    def of(cls, record: list[Any]) -> Collection | None:
+        """From a summary's "constants" record; None for one it cannot read."""
+        try:
+            kind, items = record
+            if kind == "dict":
+                keys = frozenset(key for key, _value in items)
+                values = {key: value[1] for key, value in items if value}
+                return cls("dict", keys, values)
+            if kind == "set":
+                return cls("set", frozenset(items), {})
+        except (TypeError, ValueError):
+            return None
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.keys)
+
+
 def _value(cond: Cond, env: dict[str, Any], depth: int = 0) -> Any:
     if not cond or depth > MAX_COND_DEPTH + 2:
         return _UNKNOWN
@@ -150,6 +216,23 @@ def _value(cond: Cond, env: dict[str, Any], depth: int = 0) -> Any:
     if tag in ("not", "cmp", "str"):
         found = truth(cond, env, depth)
         return _UNKNOWN if found is None else found
+    if tag == "keys":
+        base = _value(cond[1], env, depth + 1)
+        if isinstance(base, Collection) and base.kind == "dict":
+            return Collection("set", base.keys, {})
+        return _UNKNOWN
+    if tag == "get":
+        base = _value(cond[1], env, depth + 1)
+        key = _value(cond[2], env, depth + 1)
+        if not isinstance(base, Collection) or base.kind != "dict" or key is _UNKNOWN:
+            return _UNKNOWN
+        try:
+            present = key in base.keys
+        except TypeError:
+            return _UNKNOWN
+        if present:
+            return base.values.get(key, _UNKNOWN)
+        return _value(cond[3], env, depth + 1) if len(cond) > 3 else None
     return _UNKNOWN  # `a and b` is an operand, not a bool: only its truth is used
 
 
@@ -158,6 +241,18 @@ def _singleton(value: Any) -> bool:
 
 
 def _compare(op: str, left: Any, right: Any) -> bool | None:
+    if isinstance(left, Collection) or isinstance(right, Collection):
+        if op in ("is", "is not") and left is not right:
+            return op == "is not"  # a literal collection is not None, True or False
+        if isinstance(left, Collection) or op not in ("in", "not in"):
+            return None
+        try:
+            inside = left in right.keys
+        except TypeError:
+            return None
+        return inside if op == "in" else not inside
+    if isinstance(right, tuple) and any(isinstance(item, Collection) for item in right):
+        return None
     try:
         if op in ("is", "is not"):
             if not (_singleton(left) or _singleton(right)):
@@ -302,3 +397,106 @@ def bind(
         if default[0] == "const" and isinstance(default[1], SCALARS):
             values[name] = default[1]
     return env_of(values)
+
+
+# -- module constants: which names in a function's conditions are literal collections --------
+MAX_ORIGIN_DEPTH = 6
+
+
+def _qualified_origin(index: ProjectIndex, qual: str, depth: int) -> tuple[str, str] | None:
+    """(module, name) of the module-level binding a qualified name is, following re-exports
+    (`from .prompts import PROMPTS` in a package's `__init__`)."""
+    if depth > MAX_ORIGIN_DEPTH:
+        return None
+    split = index.split_qualified(index.canonical(qual))
+    if split is None or "." in split[1]:
+        return None  # not a project module's top-level name (a class attribute, a submodule)
+    module, name = split
+    summary = index.module(module)
+    binding = summary["scopes"][""]["bindings"].get(name) if summary else None
+    if not binding:
+        return None
+    if binding[0] == "value":
+        return module, name
+    if binding[0] == "import":
+        return _qualified_origin(index, binding[1], depth + 1)
+    return None
+
+
+def constant_origin(
+    index: ProjectIndex, module: str, scope_key: str, dotted: str
+) -> tuple[str, str] | None:
+    """(module, name) of the module-level assignment that a (dotted) name used in `scope_key`
+    of `module` reads: `PROMPTS`, `prompts.PROMPTS`, an imported `PROMPTS`; None for a name
+    bound in a function or class, and for anything else."""
+    head, _, rest = dotted.partition(".")
+    found = index.lookup_binding(module, scope_key, head)
+    if found is None:
+        return None
+    binding, where = found
+    if where != "" or not binding:
+        return None
+    if binding[0] == "value":
+        return None if rest else (module, head)
+    if binding[0] == "import":
+        return _qualified_origin(index, f"{binding[1]}.{rest}" if rest else binding[1], 0)
+    return None
+
+
+def _mutated_in(index: ProjectIndex, module: str) -> list[str]:
+    """The module constants `module` may change: "module.NAME" where the name resolves, else
+    "~NAME" (any constant of that name, to stay on the safe side)."""
+    summary = index.module(module)
+    if summary is None:
+        return []
+    found: set[str] = set()
+    for dotted in summary.get("mutated") or ():
+        origin = constant_origin(index, module, "", dotted)
+        if origin is not None:
+            found.add(f"{origin[0]}.{origin[1]}" if origin[0] else origin[1])
+        else:
+            found.add("~" + dotted.rpartition(".")[2])
+    return sorted(found)
+
+
+def mutated_globals(index: ProjectIndex) -> list[str]:
+    """Project fact: every module-level name some module of the project mutates or rebinds
+    from outside (see `_mutated_in`)."""
+    return sorted({name for part in index.per_module(_mutated_in) for name in part})
+
+
+def module_constants(index: ProjectIndex, module: str, key: str) -> dict[str, Collection]:
+    """The module constants the guards of the function `key` of `module` read, by the name
+    the guards use; only those no module mutates."""
+
+    def compute() -> dict[str, Collection]:
+        summary = index.module(module)
+        fact = summary["functions"].get(key) if summary else None
+        if fact is None:
+            return {}
+        params = {param[0] for param in fact["params"]}
+        names: set[str] = set()
+        for _line, _col, guards in fact.get("guards") or ():
+            for cond, _branch in guards:
+                names |= names_in(cond)
+        found: dict[str, Collection] = {}
+        mutated: set[str] | None = None
+        for name in sorted(names - params):
+            origin = constant_origin(index, module, key, name)
+            if origin is None:
+                continue
+            owner = index.module(origin[0])
+            record = (owner.get("constants") or {}).get(origin[1]) if owner else None
+            if record is None:
+                continue
+            if mutated is None:
+                mutated = set(index.project_fact("mutated_globals"))
+            qual = f"{origin[0]}.{origin[1]}" if origin[0] else origin[1]
+            if qual in mutated or "~" + origin[1] in mutated:
+                continue
+            collection = Collection.of(record)
+            if collection is not None:
+                found[name] = collection
+        return found
+
+    return index.memoised(("branch-constants", module, key), compute)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..model import ChainHop
+from .branches import mutated_globals
 from .reach import serving_reach
 from .refs import Ref
 from .semantic import (
@@ -933,4 +934,5 @@ PROJECT_FACTS: dict[str, ProjectFact] = {
     "serving_reach": serving_reach,
     "class_hierarchy": class_hierarchy_fact,
     "state_assigns": state_assigns_fact,
+    "mutated_globals": mutated_globals,
 }

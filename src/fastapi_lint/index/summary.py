@@ -40,6 +40,13 @@ function's "returned_writes", aligned with "returns_values" (one dict per `retur
 {name: [[attr, value shape], ...]} of attribute assignments still in effect there on the names
 the returned value reads), or None when there are none.
 
+Module constants (`index.branches`): "constants" ({name: ["dict", [[key, value], ...]] or
+["set", [item, ...]]}) for module-level names bound once to a literal collection whose keys or
+items are all scalar literals (a value is ["const", v] or None when not a literal), and "mutated"
+(the dotted names the module mutates or rebinds from elsewhere: `X[k] = v`, `del X[k]`,
+`X.update(...)`, `mod.X = ...`, `global X` in a function), so `key in PROMPTS` can be evaluated
+where nothing changes `PROMPTS`.
+
 Path records (`index.branches`): a function's "guards" ([line, col, [[condition, branch], ...]]
 for calls made under conditions on its own parameters: `if`/`else`, `while`, `a if c else b`,
 `c and f()`, the rest of a block after `if not c: return`) and "spread" ([line, col] of calls
@@ -69,6 +76,31 @@ from .field_writes import returned_field_writes
 
 SUMMARY_VERSION = 13
 MAX_SHAPE_DEPTH = 6
+#: Module constants larger than this are not recorded (the summary stays small).
+MAX_CONSTANT_ITEMS = 256
+#: Methods that change which keys or items a dict, set or list holds.
+MUTATING_METHODS = frozenset(
+    {
+        "update",
+        "pop",
+        "popitem",
+        "setdefault",
+        "clear",
+        "add",
+        "discard",
+        "remove",
+        "append",
+        "extend",
+        "insert",
+        "__setitem__",
+        "__delitem__",
+        "__ior__",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+    }
+)
+_LITERAL_COLLECTION_CALLS = frozenset({"frozenset", "set", "tuple", "list", "dict"})
 MAX_CANDIDATES = 4
 # Calls whose argument they iterate right away (the argument generator's body runs).
 ITERATING_BUILTINS = frozenset({"next", "list", "tuple", "set", "sorted", "dict", "sum"})
@@ -284,10 +316,13 @@ class _Scope:
         self.bindings: dict[str, list[Any]] = {}
         self.declared_global: set[str] = set()
         self.declared_nonlocal: set[str] = set()
+        # How many times each name is bound (a module constant must be bound once).
+        self.bind_counts: dict[str, int] = {}
 
     def bind(self, name: str, binding: list[Any]) -> None:
         if name in self.declared_global or name in self.declared_nonlocal:
             return
+        self.bind_counts[name] = self.bind_counts.get(name, 0) + 1
         old = self.bindings.get(name)
         if old is None:
             self.bindings[name] = binding
@@ -332,6 +367,10 @@ class _Summarizer(ast.NodeVisitor):
         # Names comprehension targets bind around the node being visited.
         self.shadowed: list[set[str]] = []
         self.state_assigns: list[list[Any]] = []
+        # Module-level literal collections (name -> record) and the names the module mutates
+        # (see the module docstring).
+        self.constants: dict[str, list[Any]] = {}
+        self.mutated: set[str] = set()
 
     # -- keys -----------------------------------------------------------------------------
     def _key_for(self, name: str) -> str:
@@ -369,6 +408,8 @@ class _Summarizer(ast.NodeVisitor):
 
     def visit_Global(self, node: ast.Global) -> None:
         self.scope.declared_global.update(node.names)
+        if self.scope.kind != "module":
+            self.mutated.update(node.names)  # the function may rebind the module's name
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
         self.scope.declared_nonlocal.update(node.names)
@@ -379,7 +420,40 @@ class _Summarizer(ast.NodeVisitor):
             self._bind_target(target, ["value", value])
             if isinstance(target, ast.Attribute):
                 self._attribute_assign(target, value, None)
+            self._note_store(target)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self._note_constant(node.targets[0].id, node.value)
         self.generic_visit(node)
+
+    # -- module constants and what mutates them (index.branches) ---------------------------
+    def _note_constant(self, name: str, value: ast.AST) -> None:
+        if self.scope.kind != "module":
+            return
+        record = constant_collection(value)
+        if record is not None:
+            self.constants[name] = record
+
+    def _note_mutation(self, node: ast.AST) -> None:
+        """`node` (the dict in `d[k] = v`, the receiver of `d.update(...)`, `mod.X` in
+        `mod.X = v`) may change: recorded unless it is a name of the function's own."""
+        name = dotted_name(node)
+        if name is None:
+            return
+        root = name.partition(".")[0]
+        if self.scope.kind != "module" and root in self.scope.bindings:
+            return  # a local (or a parameter, `self.x[k] = v`): not a module's constant
+        self.mutated.add(name)
+
+    def _note_store(self, target: ast.AST) -> None:
+        if isinstance(target, ast.Subscript):
+            self._note_mutation(target.value)
+        elif isinstance(target, ast.Attribute):
+            self._note_mutation(target)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self._note_store(elt)
+        elif isinstance(target, ast.Starred):
+            self._note_store(target.value)
 
     def _attribute_assign(self, target: ast.Attribute, value: Shape | None, annotation) -> None:
         """`self.attr = ...` in a method, `<x>.state.attr = ...` anywhere (semantic model)."""
@@ -403,10 +477,14 @@ class _Summarizer(ast.NodeVisitor):
             else:
                 binding = ["annotated", annotation_shape(node.annotation)]
             self.scope.bind(node.target.id, binding)
+            if node.value is not None:
+                self._note_constant(node.target.id, node.value)
+        self._note_store(node.target)
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._bind_target(node.target, ["local"])
+        self._note_store(node.target)
         self.generic_visit(node)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
@@ -455,6 +533,7 @@ class _Summarizer(ast.NodeVisitor):
     def visit_Delete(self, node: ast.Delete) -> None:
         for target in node.targets:
             self._bind_target(target, ["local"])
+            self._note_store(target)
         self.generic_visit(node)
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
@@ -656,6 +735,8 @@ class _Summarizer(ast.NodeVisitor):
             [shape_of(a, 1) for a in node.args[:8]],
             {k.arg: shape_of(k.value, 1) for k in node.keywords if k.arg},
         ]
+        if isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
+            self._note_mutation(node.func.value)
         if self.current:
             fact = self.current[-1]
             fact["calls"].append(record)
@@ -825,6 +906,62 @@ class _Summarizer(ast.NodeVisitor):
         self.scope_table[key] = _scope_record(scope, "class")
 
 
+def _scalar(node: ast.AST) -> tuple[bool, Any]:
+    if isinstance(node, ast.Constant) and (
+        node.value is None or isinstance(node.value, (bool, int, float, str))
+    ):
+        return True, node.value
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+        and type(node.operand.value) in (int, float)
+    ):
+        return True, -node.operand.value
+    return False, None
+
+
+def constant_collection(node: ast.AST) -> list[Any] | None:
+    """The record of a literal collection of scalars (see the module docstring): a dict
+    literal whose keys are all scalar literals (no `**spread`), a list/tuple/set literal of
+    scalar literals, or one of those passed to `frozenset`/`set`/`tuple`/`list`/`dict`."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _LITERAL_COLLECTION_CALLS
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        inner = constant_collection(node.args[0])
+        if inner is None or (node.func.id == "dict") != (inner[0] == "dict"):
+            return None
+        return inner
+    if isinstance(node, ast.Dict):
+        if len(node.keys) > MAX_CONSTANT_ITEMS:
+            return None
+        pairs = []
+        for key_node, value_node in zip(node.keys, node.values, strict=False):
+            if key_node is None:
+                return None  # `{**other}`: keys we cannot see
+            ok, key = _scalar(key_node)
+            if not ok:
+                return None
+            known, value = _scalar(value_node)
+            pairs.append([key, ["const", value] if known else None])
+        return ["dict", pairs]
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        if len(node.elts) > MAX_CONSTANT_ITEMS:
+            return None
+        items = []
+        for elt in node.elts:
+            ok, item = _scalar(elt)
+            if not ok:
+                return None
+            items.append(item)
+        return ["set", items]
+    return None
+
+
 def _default(node: ast.AST | None) -> Shape | None:
     """A parameter default's shape; a string stays the string (`shape_of` reads a top-level
     string as an annotation)."""
@@ -955,7 +1092,13 @@ def summarize_tree(
     for stmt in tree.body:
         walker.visit(stmt)
     scopes = dict(walker.scope_table)
-    scopes[""] = _scope_record(walker.scopes[0], "module")
+    module_scope = walker.scopes[0]
+    scopes[""] = _scope_record(module_scope, "module")
+    constants = {
+        name: record
+        for name, record in walker.constants.items()
+        if module_scope.bind_counts.get(name) == 1 and name not in walker.mutated
+    }
     return {
         "version": SUMMARY_VERSION,
         "module": module,
@@ -968,6 +1111,8 @@ def summarize_tree(
         "depends_scopes": walker.depends_scopes,
         "has_async": walker.has_async,
         "state_assigns": walker.state_assigns,
+        "constants": constants,
+        "mutated": sorted(walker.mutated),
     }
 
 

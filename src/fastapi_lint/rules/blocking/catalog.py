@@ -1143,12 +1143,16 @@ def _direct(
     known = scope_env(index, module, key, env)
     guards = {(g[0], g[1]): g[2] for g in fact.get("guards") or ()} if known else {}
     spread = {(line, col) for line, col in fact.get("spread") or ()}
+    constants: dict[str, branches.Collection] | None = None  # read at the first guard
     for func, line, col, args, kwargs in fact["calls"]:
         if (line, col) in once:
             continue  # a lazy initialiser: blocks once per process, not per request
         guard = guards.get((line, col))
-        if guard and branches.ruled_out(guard, known):
-            continue  # under a branch this call site's literal arguments rule out
+        if guard:
+            if constants is None:
+                constants = branches.module_constants(index, module, key)
+            if branches.ruled_out(guard, {**constants, **known} if constants else known):
+                continue  # under a branch this call site's literal arguments rule out
         ref = index.ref_of_value(module, key, func)
         if offloader(ref, extra) is not None:
             continue
