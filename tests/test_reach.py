@@ -159,3 +159,65 @@ def test_test_packages_and_fixtures_serve_nothing() -> None:
     assert reach[base + "plugin_fixtures.settings_file"][0] == "test"
     # Serving still wins: a helper that both a route and the tests use serves.
     assert reach["FPI104.served.helpers.used_by_routes_and_tests"][0] == "serving"
+
+
+SHUTDOWN_APP = """\
+import asyncio
+import shutil
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+
+class Pool:
+    async def close(self, name):
+        shutil.rmtree(name)
+
+    async def flush(self):
+        open("pool.log", "a").write("flushed")
+
+    async def drop(self):
+        open("pool.log", "a").write("dropped")
+
+
+pool = Pool()
+
+
+@asynccontextmanager
+async def lifespan(app):
+    yield
+    await pool.close("all")
+    await pool.flush()
+    await pool.drop()
+
+
+app = FastAPI(lifespan=lifespan, on_shutdown=[pool.flush])
+
+
+async def worker():
+    while True:
+        await pool.close("job")
+        await asyncio.sleep(1)
+
+
+def start_workers():
+    asyncio.create_task(worker())
+
+
+@app.post("/flush")
+async def flush_now():
+    await pool.flush()
+"""
+
+
+def test_messages_prefer_a_request_or_task_to_shutdown(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (tmp_path / "app.py").write_text(SHUTDOWN_APP)
+    items = run_json("check", str(tmp_path), "--no-cache", "--select", "FPI104")
+    by_row = {f["location"]["row"]: f["message"] for f in items}
+    # The pipeline worker's task reaches `close` too: it is named, not the lifespan shutdown.
+    assert "(reached from a task started by `start_workers` via Pool.close)" in by_row[10]
+    # A route reaches `flush`: named before the shutdown handler and the lifespan.
+    assert "(reached from POST /flush via Pool.flush)" in by_row[13]
+    # Only the shutdown reaches `drop`: it still serves (on the serving loop), and says so.
+    assert "(reached from lifespan `lifespan`)" in by_row[16]

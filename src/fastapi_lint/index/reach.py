@@ -38,6 +38,8 @@ TEST = "test"
 SCRIPT = "script"
 STARTUP = "startup"
 LIFESPAN = "lifespan"
+#: A root kind of the parts only: a shutdown handler (serves, named last in messages).
+SHUTDOWN = "shutdown"
 NOT_SERVING = frozenset({TEST, SCRIPT, STARTUP})
 
 _TEST_MODULE = re.compile(r"(test_.*|.*_test|conftest|tests?)$")
@@ -237,7 +239,7 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                 if event == "startup":
                     roots.append([name, STARTUP, ""])
                 elif event == "shutdown":
-                    roots.append([name, SERVING, f"shutdown handler `{fact['name']}`"])
+                    roots.append([name, SHUTDOWN, f"shutdown handler `{fact['name']}`"])
             else:
                 label = "middleware" if method == "middleware" else "exception handler"
                 roots.append([name, SERVING, f"{label} `{fact['name']}`"])
@@ -519,7 +521,7 @@ def _app_arguments(
 ) -> None:
     """`FastAPI(lifespan=..., on_startup=[...], on_shutdown=[...], exception_handlers={...})`."""
     lifespans.update(_lifespan_functions(index, mod, key, kwargs.get("lifespan")))
-    for kw, kind in (("on_startup", STARTUP), ("on_shutdown", SERVING)):
+    for kw, kind in (("on_startup", STARTUP), ("on_shutdown", SHUTDOWN)):
         value = kwargs.get(kw)
         if value and value[0] == "list":
             for item in value[1]:
@@ -667,20 +669,37 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     result: dict[str, list] = {}
     lifespans = {name for name, kind, _ in roots if kind == LIFESPAN}
 
-    def spread(seeds: list[tuple[str, str]]) -> None:
+    # Entry points that serve no request (the part of a lifespan after its `yield`, shutdown
+    # handlers): what they reach serves (it runs on the serving loop), but when a request or
+    # a task reaches the same function, the message names that entry point instead.
+    shutdown_labels: set[str] = set()
+
+    def spread(seeds: list[tuple[str, str]], relabel: bool = False) -> None:
+        """Marks what `seeds` reach as serving, labelled by the seed. `relabel`: also takes
+        over functions so far labelled only by a shutdown entry point."""
         queue: deque[tuple[str, str, tuple[str, ...]]] = deque()
+        taken: set[str] = set()
+
+        def take(name: str, label: str, path: tuple[str, ...]) -> None:
+            current = result.get(name)
+            if current is not None and not (
+                relabel
+                and name not in taken
+                and current[0] == SERVING
+                and current[1] in shutdown_labels
+            ):
+                return
+            result[name] = [SERVING, label, list(path)]
+            taken.add(name)
+            queue.append((name, label, path))
+
         for name, label in seeds:
-            if name not in result:
-                result[name] = [SERVING, label, []]
-                queue.append((name, label, ()))
+            take(name, label, ())
         while queue:
             name, label, via = queue.popleft()
             for callee, kind in callees.get(name, ()):
-                if callee in result or kind in ("startup", "startup-ref"):
-                    continue
-                path = (*via, _short(callee, index))
-                result[callee] = [SERVING, label, list(path)]
-                queue.append((callee, label, path))
+                if kind not in ("startup", "startup-ref"):
+                    take(callee, label, (*via, _short(callee, index)))
 
     def spawned(callers: set[str] | None) -> list[tuple[str, str]]:
         """Tasks started by `callers` (None: by any function), labelled by their starter."""
@@ -696,12 +715,15 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     later = [(name, label) for name, kind, label in roots if kind == SERVING]
     # A lifespan serves after its first yield, and so do the tasks its startup starts.
     later += spawned(lifespans)
+    spread(later)
+    shutdown = [(name, label) for name, kind, label in roots if kind == SHUTDOWN]
     for name in sorted(lifespans):
         label = f"lifespan `{_short(name, index)}`"
         for callee, kind in callees.get(name, ()):
             if kind in ("call", "ref", "spawn"):
-                later.append((callee, label))
-    spread(later)
+                shutdown.append((callee, label))
+    shutdown_labels.update(label for _name, label in shutdown)
+    spread(shutdown)
 
     for name in sorted(lifespans):
         result.setdefault(name, [LIFESPAN, "", []])
@@ -761,5 +783,5 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     # theirs (settled above); one started by startup code or by code of unknown reach may run
     # on the serving loop, so it is an entry point of its own.
     starters = {name for name in callees if result.get(name, [STARTUP])[0] == STARTUP}
-    spread(spawned(starters))
+    spread(spawned(starters), relabel=True)
     return result
