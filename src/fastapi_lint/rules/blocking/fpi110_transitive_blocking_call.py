@@ -58,7 +58,9 @@ helper called with `add_hash=True`, with a parameter left to a default that take
 or with a value that is not a literal is reported. Omitted parameters take their literal
 defaults, and a helper's own known parameter passed on by name carries its value down the
 chain. Conditions are evaluated only when they are simple: literals, `not`, `and`/`or`,
-`is None`, `==`/`!=`, comparisons, `in` a literal tuple or list, `str.startswith`/`endswith`;
+`is None`, `==`/`!=`, comparisons, `in` a literal tuple or list, `str.startswith`/`endswith`,
+and a literal key looked up in a module-level dict, set, list or tuple literal that no module
+changes (`if key in PROMPTS: return PROMPTS[key]` before the file read, `PROMPTS.get(key)`);
 anything else (an attribute, a call, a parameter the helper rebinds) may be taken, so the chain
 is kept. See docs/design.md ("Constant arguments rule branches out").
 
