@@ -969,6 +969,62 @@ def project_function(index: ProjectIndex, ref: Ref | None) -> str | None:
     return None
 
 
+#: Class decorators whose generated `__init__` calls a hook of the class after setting the
+#: fields: (decorator, hook) pairs.
+_POST_INIT_HOOKS = {
+    "dataclasses.dataclass": "__post_init__",
+    "pydantic.dataclasses.dataclass": "__post_init__",
+    "attr.s": "__attrs_post_init__",
+    "attr.attrs": "__attrs_post_init__",
+    "attr.define": "__attrs_post_init__",
+    "attr.frozen": "__attrs_post_init__",
+    "attr.mutable": "__attrs_post_init__",
+    "attrs.define": "__attrs_post_init__",
+    "attrs.frozen": "__attrs_post_init__",
+    "attrs.mutable": "__attrs_post_init__",
+}
+
+
+def constructor_function(index: ProjectIndex, class_qual: str) -> str | None:
+    """The project function that making an instance of the project class `class_qual` runs
+    (`ServiceConnection(...)`): its `__init__`, through the class hierarchy, else the
+    `__post_init__` (`__attrs_post_init__`) that a dataclass's (attrs class's) generated
+    `__init__` calls. None when there is none in the project, or when the class is memoised
+    (`@functools.cache` on the class: one instance per arguments)."""
+
+    def compute() -> str | None:
+        hook: str | None = None
+        for cls in index.mro(class_qual):
+            split = index.split_qualified(cls)
+            fact = index.class_(cls)
+            if split is None or fact is None:
+                continue
+            for decorator in fact.get("decorators") or ():
+                ref = index.ref_of_value(
+                    split[0], fact.get("parent") or "", decorator_callee(decorator)
+                )
+                if ref is None:
+                    continue
+                if ref.qual in _CACHED_DECORATORS and cls == class_qual:
+                    return None
+                hook = hook or _POST_INIT_HOOKS.get(ref.qual)
+        for cls in index.mro(class_qual):
+            if index.function(f"{cls}.__init__") is not None:
+                return f"{cls}.__init__"
+        if hook is not None:
+            for cls in index.mro(class_qual):
+                if index.function(f"{cls}.{hook}") is not None:
+                    return f"{cls}.{hook}"
+        return None
+
+    return index.memoised(("fpi1xx-constructor", class_qual), compute)
+
+
+def is_constructor(qual: str) -> bool:
+    """Whether a function `constructor_function` gives is a constructor (for messages)."""
+    return qual.rpartition(".")[2] in ("__init__", "__post_init__", "__attrs_post_init__")
+
+
 def is_memoised(index: ProjectIndex, module: str, fact: dict[str, Any]) -> bool:
     """Decorated with a memoising decorator (`@lru_cache`, `@alru_cache async def`), or with a
     project decorator that applies one (`def cached(f): return lru_cache(maxsize=None)(f)`):
@@ -1167,15 +1223,21 @@ def _direct(
         if reason is not None:
             continue  # `lock.acquire(timeout=1)`: returns by itself
         target = project_function(index, ref)
+        constructor = False
+        if target is None and ref is not None and ref.kind == "class":
+            # `Connection(...)` runs the class's `__init__` (or a dataclass's `__post_init__`).
+            target = constructor_function(index, ref.qual)
+            constructor = target is not None
         if target is None or target == qual:
             continue
         target_fact = index.function(target)
+        hook = constructor and not target.endswith(".__init__")
         target_env = call_env(
             index,
             target,
-            None if (line, col) in spread else args,
+            None if (line, col) in spread or hook else args,
             kwargs,
-            receiver_is_class=receiver_is_class_of(index, module, key, func),
+            receiver_is_class=not constructor and receiver_is_class_of(index, module, key, func),
             caller_env=known,
         )
         if target_fact is not None and target_fact.get("generator"):

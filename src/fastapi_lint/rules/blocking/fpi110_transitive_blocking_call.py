@@ -7,8 +7,14 @@ import libcst as cst
 
 from ...index.project import Ref
 from ...rule import FileContext, NodeHop
-from .base import ITERATING_BUILTINS, AsyncCallRule
-from .catalog import blocking_chain, classify, project_function
+from .base import ITERATING_BUILTINS, AsyncCallRule, call_arguments
+from .catalog import (
+    blocking_chain,
+    call_env,
+    classify,
+    constructor_function,
+    project_function,
+)
 
 
 class TransitiveBlockingCallInAsync(AsyncCallRule):
@@ -30,7 +36,11 @@ Functions are followed through every import form (`from .services import fetch`,
 typed by the project's semantic model: `self.repo.get()` where `__init__` assigned
 `self.repo = UserRepo(session)`, a parameter annotated with a project class or injected with
 `Depends(get_repo)` (what `get_repo` returns or yields), `super().get()`, class methods, and the
-class hierarchy across modules. A call on an abstract or protocol type (`storage: Storage`)
+class hierarchy across modules. Making an instance of a project class runs its constructor:
+`ServiceConnection(project)` is judged by the class's `__init__` (through its bases), or, for a
+dataclass or an attrs class without one, by the `__post_init__`/`__attrs_post_init__` its
+generated `__init__` calls; a class decorated with `functools.cache` makes one instance per
+arguments and is not followed. A call on an abstract or protocol type (`storage: Storage`)
 reaches the project's implementations; the chain names the one that blocks and says
 "one of N implementations" when there are several. Iterating a sync generator in the
 `async def` (`for row in read_rows(path)`, `next(gen)`) runs the generator's body, so it is
@@ -126,16 +136,26 @@ No fix is offered.
                 self._iterate(node, index.generator_function(self.resolve(argument)))
             return
         target = project_function(index, ref)
+        constructed = None
+        if target is None and ref.kind == "class":
+            # `ServiceConnection(...)` runs the class's `__init__` (or `__post_init__`).
+            target = constructor_function(index, ref.qual)
+            constructed = ref.qual.rpartition(".")[2]
         if target is None:
             return
         fact = index.function(target)
         iterated = bool(fact and fact.get("generator")) and id(node) in self.iterated
-        chain = blocking_chain(
-            index, target, self.extra, iterated=iterated, env=self.env_of(node, target)
-        )
+        if constructed is None:
+            env = self.env_of(node, target)
+        elif target.endswith(".__init__"):
+            args, kwargs = call_arguments(node)
+            env = call_env(index, target, args, kwargs)  # binds `self` first
+        else:
+            env = ()  # the arguments fill the fields, not the hook's parameters
+        chain = blocking_chain(index, target, self.extra, iterated=iterated, env=env)
         if chain is None:
             return
-        name = chain.names[0]
+        name = chain.names[0] if constructed is None else constructed
         spelled = self.ctx.module.code_for_node(node.func)
         if iterated:
             message = (
