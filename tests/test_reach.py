@@ -221,3 +221,41 @@ def test_messages_prefer_a_request_or_task_to_shutdown(tmp_path: Path) -> None:
     assert "(reached from POST /flush via Pool.flush)" in by_row[13]
     # Only the shutdown reaches `drop`: it still serves (on the serving loop), and says so.
     assert "(reached from lifespan `lifespan`)" in by_row[16]
+
+
+def test_dead_code_in_route_modules() -> None:
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import api
+
+    index = api.project_index(load_settings(FIXTURES), use_cache=False)
+    reach = index.project_fact("serving_reach")
+    base = "FPI104.dead_code."
+    assert reach[base + "routes.forgotten_loader"][0] == "unused"
+    assert reach[base + "routes.forgotten_caller"][0] == "unused"
+    assert reach[base + "routes.forgotten_callee"][0] == "unused"  # only dead code calls it
+    assert reach[base + "routes.Uploads.forgotten_method"][0] == "unused"
+    # Referred to somewhere, registered, a library's subclass, looked up by name: unknown.
+    for name in (
+        "routes.exported_loader",
+        "routes.named_in_a_string",
+        "routes.registered",
+        "routes.Handler.on_message",
+        "dynamic.do_export",
+        "dispatch.report_daily",
+    ):
+        assert base + name not in reach, name
+    assert reach[base + "routes.Uploads.called_method"][0] == "serving"
+
+
+def test_report_unserved_reports_dead_code(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.fastapi-lint.rules]\nreport-unserved = true\n'
+    )
+    (tmp_path / "app.py").write_text(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/')\nasync def home():\n"
+        "    return {}\n\n\nasync def forgotten():\n    open('x').read()\n"
+    )
+    items = run_json("check", str(tmp_path), "--no-cache", "--select", "FPI104")
+    assert _rows(items) == {("app.py", 12)}
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert run_json("check", str(tmp_path), "--no-cache", "--select", "FPI104") == []

@@ -11,11 +11,15 @@ declares as a dependency. Then:
 - not serving: not reached from an entry point, and either a root that provably runs elsewhere
   (a test function or any function of a test module, a coroutine run on its own loop by
   `asyncio.run(...)`, startup code) or a function whose every known use comes from such code;
+- dead code ("unused"): an undecorated `async def` of a module with routes, at module level or
+  in a class of the project's own, that nothing in the project refers to (no name, attribute,
+  import or short string spells its name) in a module nobody looks names up in dynamically;
+  and then, like the kinds above, what only such code calls;
 - unknown: the rest (no known caller, or a caller we cannot see through). Not in the fact.
 
 The fact maps a qualified function name to `[kind, entry, via]`: kind "serving" (entry: a label
 such as "POST /users", via: the function names from the entry to the function), "test",
-"script", "startup", or "lifespan" (a lifespan function: its calls before the first `yield` are
+"script", "startup", "unused", or "lifespan" (a lifespan function: its calls before the first `yield` are
 startup, the rest serve). Read it through `ProjectIndex.reach`.
 """
 
@@ -38,9 +42,14 @@ TEST = "test"
 SCRIPT = "script"
 STARTUP = "startup"
 LIFESPAN = "lifespan"
+UNUSED = "unused"
 #: A root kind of the parts only: a shutdown handler (serves, named last in messages).
 SHUTDOWN = "shutdown"
-NOT_SERVING = frozenset({TEST, SCRIPT, STARTUP})
+NOT_SERVING = frozenset({TEST, SCRIPT, STARTUP, UNUSED})
+#: Bases that leave a class's methods to the project (no library calls them by name).
+PLAIN_BASES = frozenset(
+    {"builtins.object", "abc.ABC", "typing.Generic", "typing_extensions.Generic"}
+)
 
 _TEST_MODULE = re.compile(r"(test_.*|.*_test|conftest|tests?)$")
 
@@ -195,6 +204,9 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
         # as values (`Depends(Cls)`, `factory = Cls`): who can hold an instance.
         "instances": [],
         "class_refs": [],
+        "refs": [],
+        "dynamic": [],
+        "unreferenced": [],
     }
     if summary is None:
         return part
@@ -383,7 +395,64 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
     part["opaque"] = sorted(set(opaque))
     part["class_refs"] = sorted(set(part["class_refs"]))
     part["attr_calls"] = sorted(set(part["attr_calls"]))
+    _references_part(index, mod, summary, part)
     return part
+
+
+def _own_class(index: ProjectIndex, qual: str) -> bool:
+    """A project class whose bases are all project classes of the same kind (or `object`,
+    `ABC`, `Generic`), without a metaclass: nothing outside the project calls its methods."""
+    for cls in index.mro(qual):
+        fact = index.class_(cls)
+        split = index.split_qualified(cls)
+        if fact is None or split is None or fact.get("keywords"):
+            return False
+        for base_shape in fact["bases"]:
+            base = index.ref_of_value(split[0], fact.get("parent") or "", base_shape)
+            if base is None or (base.kind != "class" and base.qual not in PLAIN_BASES):
+                return False
+    return True
+
+
+def _references_part(
+    index: ProjectIndex, mod: str, summary: dict[str, Any], part: dict[str, Any]
+) -> None:
+    """What code nobody calls needs (see `serving_reach`): the names the module refers to,
+    the modules whose names it looks up dynamically, and, in a module with routes, the
+    `async def` functions that could be dead code: undecorated, not dunder methods, at module
+    level or in a class of the project's own (no library base, so no library calls them by
+    name)."""
+    part["refs"] = summary.get("refs") or []
+    for receiver in summary.get("dynamic") or ():
+        if receiver == "?" or receiver.partition(".")[0] in ("self", "cls"):
+            part["dynamic"].append(mod)
+            continue
+        ref = index.resolve_name(mod, "", receiver)
+        if ref is None:
+            continue  # a local (a module `import_module` gave): strings are what protects
+        if ref.kind == "module":
+            part["dynamic"].append(ref.qual)
+        elif ref.kind == "class":
+            split = index.split_qualified(ref.qual)
+            if split is not None:
+                part["dynamic"].append(split[0])
+    part["dynamic"] = sorted(set(part["dynamic"]))
+    if not part["routes"] or is_test_module(mod):
+        return
+    for key, fact in summary["functions"].items():
+        if not fact["async"] or fact["decorators"] or fact.get("parent"):
+            continue
+        name = fact["name"]
+        if name.startswith("__") and name.endswith("__"):
+            continue
+        owner = fact.get("class")
+        if owner:
+            cls = summary["classes"].get(owner)
+            if cls is None or cls["decorators"] or cls.get("parent"):
+                continue
+            if not _own_class(index, index.qualified_function(mod, owner)):
+                continue
+        part["unreferenced"].append([index.qualified_function(mod, key), name])
 
 
 #: Decorators that register nothing: the function is used only where it is called.
@@ -640,9 +709,15 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     runners: set[str] = set()
     instances: list[list[str]] = []
     class_refs: set[str] = set()
+    refs: set[str] = set()
+    dynamic: set[str] = set()
+    unreferenced: list[list[str]] = []
     for part in parts:
         instances += part["instances"]
         class_refs.update(part["class_refs"])
+        refs.update(part["refs"])
+        dynamic.update(part["dynamic"])
+        unreferenced += part["unreferenced"]
         routes += part["routes"]
         roots += part["roots"]
         opaque.update(part["opaque"])
@@ -732,6 +807,14 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
             continue  # also used in a way we do not follow: its reach is unknown
         if kind in NOT_SERVING and name not in result:
             result[name] = [kind, "", []]
+    # Dead code: an `async def` of a module with routes that nothing in the project refers to
+    # by name, attribute or string, in a module nobody looks names up in dynamically.
+    for name, short in unreferenced:
+        if name in result or name in opaque or short in refs:
+            continue
+        split = index.split_qualified(name)
+        if split is not None and split[0] not in dynamic:
+            result[name] = [UNUSED, "", []]
     # Whatever only not-serving code uses does not serve either.
     not_serving = {name for name, entry in result.items() if entry[0] in NOT_SERVING}
 

@@ -47,6 +47,12 @@ items are all scalar literals (a value is ["const", v] or None when not a litera
 `X.update(...)`, `mod.X = ...`, `global X` in a function), so `key in PROMPTS` can be evaluated
 where nothing changes `PROMPTS`.
 
+References (`index.reach`, dead code): "refs" (every name the module reads, attribute it names,
+name it imports, and identifier in its short strings without spaces) and "dynamic" (the
+receivers of `getattr(x, name)`/`hasattr(x, name)` with a name that is not a literal; "?" when
+the receiver is not a dotted name, and for `globals()`, `vars()`, `locals()` or a module-level
+`__getattr__`).
+
 Path records (`index.branches`): a function's "guards" ([line, col, [[condition, branch], ...]]
 for calls made under conditions on its own parameters: `if`/`else`, `while`, `a if c else b`,
 `c and f()`, the rest of a block after `if not c: return`) and "spread" ([line, col] of calls
@@ -371,6 +377,10 @@ class _Summarizer(ast.NodeVisitor):
         # (see the module docstring).
         self.constants: dict[str, list[Any]] = {}
         self.mutated: set[str] = set()
+        # Reachability of code nobody calls (see the module docstring): the names the module
+        # refers to, and the receivers of its dynamic attribute lookups.
+        self.refs: set[str] = set()
+        self.dynamic: set[str] = set()
 
     # -- keys -----------------------------------------------------------------------------
     def _key_for(self, name: str) -> str:
@@ -390,8 +400,32 @@ class _Summarizer(ast.NodeVisitor):
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, ["local"])
 
+    # -- references (reachability of code nobody calls) -------------------------------------
+    def visit_Name(self, node: ast.Name) -> None:
+        if not isinstance(node.ctx, ast.Store):
+            self.refs.add(node.id)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        self.refs.add(node.attr)
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        text = node.value
+        if isinstance(text, str) and len(text) <= MAX_NAME_STRING and not _has_space(text):
+            self.refs.update(_IDENTIFIER.findall(text))
+
+    def _note_dynamic(self, node: ast.Call) -> None:
+        name = node.func.id  # type: ignore[attr-defined]
+        if name in _NAMESPACE_CALLS:
+            self.dynamic.add("?")
+        elif name in _DYNAMIC_ATTRIBUTE_CALLS and len(node.args) >= 2:
+            attr = node.args[1]
+            if not (isinstance(attr, ast.Constant) and isinstance(attr.value, str)):
+                self.dynamic.add(dotted_name(node.args[0]) or "?")
+
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
+            self.refs.add(alias.name.rpartition(".")[2])
             if alias.asname:
                 self.scope.bind(alias.asname, ["import", alias.name])
             else:
@@ -401,6 +435,7 @@ class _Summarizer(ast.NodeVisitor):
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         base = resolve_relative(self.module, self.is_package, node.level, node.module)
         for alias in node.names:
+            self.refs.add(alias.name)
             if alias.name == "*":
                 continue
             target = f"{base}.{alias.name}" if base else alias.name
@@ -559,6 +594,16 @@ class _Summarizer(ast.NodeVisitor):
         for default in [*node.args.defaults, *node.args.kw_defaults]:
             if default is not None:
                 self.visit(default)
+        # What the body refers to still counts as referred to.
+        for inner in ast.walk(node.body):
+            if isinstance(inner, ast.Name):
+                self.refs.add(inner.id)
+            elif isinstance(inner, ast.Attribute):
+                self.refs.add(inner.attr)
+            elif isinstance(inner, ast.Constant):
+                self.visit_Constant(inner)
+            elif isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name):
+                self._note_dynamic(inner)
 
     def _visit_comprehension(self, node: ast.AST) -> None:
         # Its targets shadow the function's parameters inside it (`... if flag else ...
@@ -737,6 +782,8 @@ class _Summarizer(ast.NodeVisitor):
         ]
         if isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
             self._note_mutation(node.func.value)
+        elif isinstance(node.func, ast.Name):
+            self._note_dynamic(node)
         if self.current:
             fact = self.current[-1]
             fact["calls"].append(record)
@@ -904,6 +951,10 @@ class _Summarizer(ast.NodeVisitor):
         self.name_stack.pop()
         self.scopes.pop()
         self.scope_table[key] = _scope_record(scope, "class")
+
+
+def _has_space(text: str) -> bool:
+    return " " in text or "\n" in text or "\t" in text
 
 
 def _scalar(node: ast.AST) -> tuple[bool, Any]:
@@ -1084,6 +1135,14 @@ def _scope_record(scope: _Scope, kind: str) -> dict[str, Any]:
     }
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Calls that read names the code does not spell out.
+_NAMESPACE_CALLS = frozenset({"globals", "vars", "locals"})
+_DYNAMIC_ATTRIBUTE_CALLS = frozenset({"getattr", "hasattr"})
+#: Strings longer than this are text, not names (`"app.tasks:run"` is a name).
+MAX_NAME_STRING = 200
+
+
 def summarize_tree(
     tree: ast.Module, module: str, is_package: bool, text: str | None = None
 ) -> dict[str, Any]:
@@ -1099,6 +1158,9 @@ def summarize_tree(
         for name, record in walker.constants.items()
         if module_scope.bind_counts.get(name) == 1 and name not in walker.mutated
     }
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__getattr__":
+            walker.dynamic.add("?")  # a module `__getattr__` answers names nobody spells
     return {
         "version": SUMMARY_VERSION,
         "module": module,
@@ -1113,6 +1175,8 @@ def summarize_tree(
         "state_assigns": walker.state_assigns,
         "constants": constants,
         "mutated": sorted(walker.mutated),
+        "refs": sorted(walker.refs),
+        "dynamic": sorted(walker.dynamic),
     }
 
 
