@@ -242,6 +242,7 @@ def test_dead_code_in_route_modules() -> None:
         "routes.Handler.on_message",
         "dynamic.do_export",
         "dispatch.report_daily",
+        "standalone.not_called_here",  # no module imports it
     ):
         assert base + name not in reach, name
     assert reach[base + "routes.Uploads.called_method"][0] == "serving"
@@ -251,11 +252,12 @@ def test_report_unserved_reports_dead_code(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\n\n[tool.fastapi-lint.rules]\nreport-unserved = true\n'
     )
-    (tmp_path / "app.py").write_text(
-        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/')\nasync def home():\n"
-        "    return {}\n\n\nasync def forgotten():\n    open('x').read()\n"
+    (tmp_path / "routes.py").write_text(
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/')\n"
+        "async def home():\n    return {}\n\n\nasync def forgotten():\n    open('x').read()\n"
     )
+    (tmp_path / "main.py").write_text("from routes import router\n")
     items = run_json("check", str(tmp_path), "--no-cache", "--select", "FPI104")
-    assert _rows(items) == {("app.py", 12)}
+    assert _rows(items) == {("routes.py", 12)}
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     assert run_json("check", str(tmp_path), "--no-cache", "--select", "FPI104") == []

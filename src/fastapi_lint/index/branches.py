@@ -34,10 +34,11 @@ mutations the summaries record are the direct ones (`PROMPTS[k] = v`, `PROMPTS.u
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .project import ProjectIndex
+# The index imports this module (the `mutated_globals` fact), so this module does not import
+# it back, not even for type checking.
+ProjectIndex = Any
 
 Cond = list[Any]
 #: Values an environment holds (the literals a call site can pass).

@@ -11,8 +11,8 @@ declares as a dependency. Then:
 - not serving: not reached from an entry point, and either a root that provably runs elsewhere
   (a test function or any function of a test module, a coroutine run on its own loop by
   `asyncio.run(...)`, startup code) or a function whose every known use comes from such code;
-- dead code ("unused"): an undecorated `async def` of a module with routes, at module level or
-  in a class of the project's own, that nothing in the project refers to (no name, attribute,
+- dead code ("unused"): an undecorated `async def` of a module with routes that another module
+  imports, at module level or in a class of the project's own, that nothing in the project refers to (no name, attribute,
   import or short string spells its name) in a module nobody looks names up in dynamically;
   and then, like the kinds above, what only such code calls;
 - unknown: the rest (no known caller, or a caller we cannot see through). Not in the fact.
@@ -205,6 +205,7 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
         "instances": [],
         "class_refs": [],
         "refs": [],
+        "imports": [],
         "dynamic": [],
         "unreferenced": [],
     }
@@ -423,6 +424,19 @@ def _references_part(
     level or in a class of the project's own (no library base, so no library calls them by
     name)."""
     part["refs"] = summary.get("refs") or []
+    imported: set[str] = set()
+    for record in summary["scopes"].values():
+        for binding in record["bindings"].values():
+            options = binding[1] if binding and binding[0] == "ambiguous" else [binding]
+            for option in options:
+                if option and option[0] == "import":
+                    target = index.canonical(option[1])
+                    split = index.split_qualified(target)
+                    found = target if index.module(target) is not None else None
+                    found = found or (split[0] if split else None)
+                    if found is not None and found != mod:
+                        imported.add(found)
+    part["imports"] = sorted(imported)
     for receiver in summary.get("dynamic") or ():
         if receiver == "?" or receiver.partition(".")[0] in ("self", "cls"):
             part["dynamic"].append(mod)
@@ -710,12 +724,14 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     instances: list[list[str]] = []
     class_refs: set[str] = set()
     refs: set[str] = set()
+    imported: set[str] = set()
     dynamic: set[str] = set()
     unreferenced: list[list[str]] = []
     for part in parts:
         instances += part["instances"]
         class_refs.update(part["class_refs"])
         refs.update(part["refs"])
+        imported.update(part["imports"])
         dynamic.update(part["dynamic"])
         unreferenced += part["unreferenced"]
         routes += part["routes"]
@@ -807,13 +823,15 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
             continue  # also used in a way we do not follow: its reach is unknown
         if kind in NOT_SERVING and name not in result:
             result[name] = [kind, "", []]
-    # Dead code: an `async def` of a module with routes that nothing in the project refers to
-    # by name, attribute or string, in a module nobody looks names up in dynamically.
+    # Dead code: an `async def` of a module with routes that the project's other modules
+    # import (a part of the app, not a file of its own that tools outside may load), that
+    # nothing in the project refers to by name, attribute or string, in a module nobody looks
+    # names up in dynamically.
     for name, short in unreferenced:
         if name in result or name in opaque or short in refs:
             continue
         split = index.split_qualified(name)
-        if split is not None and split[0] not in dynamic:
+        if split is not None and split[0] in imported and split[0] not in dynamic:
             result[name] = [UNUSED, "", []]
     # Whatever only not-serving code uses does not serve either.
     not_serving = {name for name, entry in result.items() if entry[0] in NOT_SERVING}

@@ -148,8 +148,8 @@ tasks, `StreamingResponse` bodies, tasks a lifespan starts, and a lifespan after
 (`test_*.py`, `*_test.py`, `conftest.py`, anything in a `tests/` package, `@pytest.fixture`
 anywhere), coroutines run on a loop of their own (`asyncio.run(main())` in a script, a
 typer/click command, a thread) and the tasks they start, lifespan and `startup` code before
-the first `yield`, dead code (an undecorated `async def` of a module with routes that
-nothing in the project names: no call, import, attribute, `__all__` entry or string), and
+the first `yield`, dead code (an undecorated `async def` of a router module the app imports
+that nothing in the project names: no call, import, attribute, `__all__` entry or string), and
 functions only such code calls. Code whose reach is unknown
 (a library's public function, a function kept in a table) is reported as before, without an
 entry point. The body of an `async def` memoised by an async cache (`async_lru.alru_cache`,
