@@ -303,10 +303,14 @@ class Rule:
         return ""
 
     @classmethod
-    def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
+    def could_apply(
+        cls, index: ProjectIndex, module_name: str, settings: Settings | None = None
+    ) -> bool:
         """A second gate after `triggers`, from index facts alone (no parse): False when the rule
-        cannot report anything in this module. Read facts through `index` so the cache records
-        what the answer depended on."""
+        cannot report anything in this module. It must be exact: False only where a parse and
+        walk would find nothing (tests/test_gates.py lints every fixture with and without the
+        gates). Read facts through `index` so the cache records what the answer depended on.
+        `settings` is None when the caller has none: answer as if any option were set."""
         return True
 
     def report(

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..model import ChainHop
 from .branches import mutated_globals
+from .closure import module_names
 from .reach import serving_reach
 from .refs import Ref
 from .semantic import (
@@ -935,4 +936,5 @@ PROJECT_FACTS: dict[str, ProjectFact] = {
     "class_hierarchy": class_hierarchy_fact,
     "state_assigns": state_assigns_fact,
     "mutated_globals": mutated_globals,
+    "module_names": module_names,
 }

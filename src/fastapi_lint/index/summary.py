@@ -31,7 +31,8 @@ Semantic-model records (added for `index.semantic`, kept apart from the older fi
 function's "self_assigns" ([attr, value shape, annotation] for `self.attr = ...` in a method),
 "iterated" ([line, col] of calls whose result the function iterates: `for x in f()`,
 `next(f())`), "entered" ([line, end line, context shape, is_async] per item of a `with` /
-`async with` statement), "stub" (the body does nothing: `...`, `pass`, a docstring, `raise
+`async with` statement), "drops" (a call is a statement of its own: its result is dropped),
+"stub" (the body does nothing: `...`, `pass`, a docstring, `raise
 NotImplementedError`); the module's "state_assigns" ([attr, value shape, scope] for
 `<x>.state.attr = ...`).
 
@@ -739,6 +740,11 @@ class _Summarizer(ast.NodeVisitor):
             elif isinstance(value, ast.AST):
                 self.visit(value)
 
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Call):
+            self._mark("drops")
+        self.generic_visit(node)
+
     def visit_Await(self, node: ast.Await) -> None:
         self._mark("awaits")
         self.generic_visit(node)
@@ -870,6 +876,9 @@ class _Summarizer(ast.NodeVisitor):
             # Path records (see the module docstring).
             "guards": [],
             "spread": [],
+            # A call made as a statement of its own (`audit(user)`), its result dropped: the
+            # index gate of FPI112 (an unawaited coroutine is such a call).
+            "drops": False,
         }
         scope = _Scope(key, "function")
         for param in params:

@@ -175,6 +175,26 @@ class AsyncCallRule(Rule):
             cls.docs = docs.rstrip() + "\n" + SERVED_DOCS
 
     triggers = ("async def",)
+
+    @classmethod
+    def could_apply(cls, index, module_name: str, settings=None) -> bool:
+        """Every finding of the family is reported through `report`, inside an `async def`
+        that may serve requests (`served_verdict`) and is not memoised: a module without one
+        has none."""
+        summary = index.module(module_name)
+        if summary is None or settings is None or settings.rule_option(REPORT_UNSERVED, False):
+            return True
+        startup = settings.rule_option(REPORT_LIFESPAN_STARTUP, False)
+        for key, fact in summary["functions"].items():
+            if not fact["async"] or is_memoised(index, module_name, fact):
+                continue
+            found = index.reach(module_name, key)
+            if found is None or found[0] in ("serving", "lifespan"):
+                return True
+            if found[0] == "startup" and startup:
+                return True
+        return False
+
     #: Awaited calls are skipped unless a rule knows better (`await file.file.read()`).
     judges_awaited_calls: bool = False
     #: The catalog category whose calls the rule reports: its page lists them.

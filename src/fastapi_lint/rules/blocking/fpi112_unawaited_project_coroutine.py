@@ -32,6 +32,17 @@ class UnawaitedProjectCoroutine(Rule):
     summary = "project `async def` called as a statement inside `async def` without `await` (it never runs)"
     fix_availability = "sometimes"
     triggers = ("async def",)
+
+    @classmethod
+    def could_apply(cls, index, module_name: str, settings=None) -> bool:
+        # A finding is a call made as a statement of its own in an `async def` body: the
+        # summary marks the functions that make one ("drops"; a class body's statements count
+        # for the function around it, which is more than needed, never less).
+        summary = index.module(module_name)
+        return summary is None or any(
+            fact["async"] and fact.get("drops", True) for fact in summary["functions"].values()
+        )
+
     docs = """
 ## What it does
 Checks for a call of one of your project's `async def` functions or methods made as a statement

@@ -1193,7 +1193,7 @@ class SecretRouteRule(Rule):
     )
 
     @classmethod
-    def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
+    def could_apply(cls, index: ProjectIndex, module_name: str, settings=None) -> bool:
         return "route" in index.module_roles(module_name)
 
     @classmethod

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from ...index.closure import imports_any, reaches
 from ...index.summary import Shape
 from ...rule import Rule, dotted_name
 from .facts import (
@@ -19,6 +20,7 @@ from .facts import (
 )
 
 if TYPE_CHECKING:
+    from ...config import Settings
     from ...index.project import ProjectIndex
     from ...rule import FileContext, Frame
 
@@ -34,6 +36,7 @@ __all__ = [
     "kind_of",
     "request_reach",
     "session_dependencies",
+    "sessions_can_reach",
     "shape_of_cst",
 ]
 
@@ -122,6 +125,25 @@ def kind_of(ctx: FileContext, node: cst.BaseExpression, facts: SessionFacts) -> 
     return facts.kind_of_shape(ctx.module_name, ctx.scope_key, shape_of_cst(ctx, node))
 
 
+#: Every session kind comes from these libraries (`facts.EXTERNAL_KINDS`, `ANNOTATION_KINDS`)
+#: or from the `session-factories` setting.
+SESSION_LIBRARIES = ("sqlalchemy", "sqlmodel")
+
+
+def _imports_session_library(index: ProjectIndex, module: str) -> bool:
+    return imports_any(index, module, SESSION_LIBRARIES)
+
+
+def sessions_can_reach(index: ProjectIndex, module_name: str, settings: Settings | None) -> bool:
+    """The family's index gate: whether any value of `module_name` can be session-related (a
+    session, factory, engine or connection). Each kind is a library's (`sqlalchemy`,
+    `sqlmodel`) or a configured factory's, so without configured factories a module none of
+    whose visible modules (`index.closure`) imports one of those libraries has none."""
+    if settings is None or settings.rule_option("session-factories"):
+        return True
+    return reaches(index, module_name, "session-library", _imports_session_library)
+
+
 class RouteOrDependencyRule(Rule):
     """Base of the FPI2xx rules that only look inside path operations and dependencies: `def `
     is in nearly every file, so the index decides which modules are worth parsing."""
@@ -129,5 +151,9 @@ class RouteOrDependencyRule(Rule):
     triggers = ("def ",)
 
     @classmethod
-    def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
-        return bool(index.module_roles(module_name))
+    def could_apply(
+        cls, index: ProjectIndex, module_name: str, settings: Settings | None = None
+    ) -> bool:
+        return bool(index.module_roles(module_name)) and sessions_can_reach(
+            index, module_name, settings
+        )

@@ -12,9 +12,11 @@ from .base import (
     facts_for,
     kind_of,
     request_reach,
+    sessions_can_reach,
 )
 
 if TYPE_CHECKING:
+    from ...config import Settings
     from ...index.project import ProjectIndex
 
 
@@ -84,8 +86,12 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
         self._targets: dict[int, list[cst.BaseAssignTargetExpression]] = {}
 
     @classmethod
-    def could_apply(cls, index: ProjectIndex, module_name: str) -> bool:
-        if super().could_apply(index, module_name):
+    def could_apply(
+        cls, index: ProjectIndex, module_name: str, settings: Settings | None = None
+    ) -> bool:
+        if not sessions_can_reach(index, module_name, settings):
+            return False
+        if index.module_roles(module_name):
             return True
         # A helper that a request reaches, in a module with no route or dependency.
         summary = index.module(module_name)

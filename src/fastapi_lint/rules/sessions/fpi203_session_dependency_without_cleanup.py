@@ -11,6 +11,7 @@ from .base import (
     facts_for,
     is_close_statement,
     kind_of,
+    sessions_can_reach,
 )
 
 
@@ -26,8 +27,10 @@ class SessionDependencyWithoutCleanup(Rule):
     triggers = ("yield", "return")
 
     @classmethod
-    def could_apply(cls, index, module_name: str) -> bool:
-        return "dependency" in index.module_roles(module_name)
+    def could_apply(cls, index, module_name: str, settings=None) -> bool:
+        return "dependency" in index.module_roles(module_name) and sessions_can_reach(
+            index, module_name, settings
+        )
 
     docs = """
 ## What it does

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ...rule import Fix, Rule
-from .base import facts_for, kind_of
+from .base import facts_for, kind_of, sessions_can_reach
 
 # AsyncSession (SQLAlchemy and SQLModel) methods that return coroutines. `add`, `add_all`,
 # `expunge`, `expunge_all`, `begin` and `begin_nested` are not among them.
@@ -44,6 +44,11 @@ class UnawaitedAsyncSessionCall(Rule):
     summary = "`AsyncSession` coroutine method (`execute`, `commit`, ...) called without `await`"
     fix_availability = "sometimes"
     triggers = ("async def",)
+
+    @classmethod
+    def could_apply(cls, index, module_name: str, settings=None) -> bool:
+        return sessions_can_reach(index, module_name, settings)
+
     docs = """
 ## What it does
 Checks, in the body of an `async def`, for calls of the coroutine methods of an `AsyncSession`

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ...index.closure import reaches
 from ...rule import Rule
 from .base import (
     SESSION_KINDS,
     facts_for,
     request_reach,
+    sessions_can_reach,
 )
+
+
+def _defines_generator_dependency(index, module: str) -> bool:
+    summary = index.module(module)
+    if summary is None:
+        return False
+    return any(
+        fact.get("generator") and index.is_dependency(module, key)
+        for key, fact in summary["functions"].items()
+    )
+
 
 DRIVERS = frozenset({"builtins.next", "builtins.anext"})
 
@@ -27,6 +40,15 @@ class DependencyGeneratorCalledByHand(Rule):
     )
     fix_availability = "none"
     triggers = ("next(", "for ")
+
+    @classmethod
+    def could_apply(cls, index, module_name: str, settings=None) -> bool:
+        # What is driven by hand is a project generator that is a dependency or yields a
+        # session; either must be visible from the module (`index.closure`).
+        return reaches(
+            index, module_name, "generator-dependency", _defines_generator_dependency
+        ) or sessions_can_reach(index, module_name, settings)
+
     docs = """
 ## What it does
 Checks path operations and dependencies that drive a `yield` dependency themselves:

@@ -21,6 +21,19 @@ class BlockingAsyncBackgroundTask(Rule):
     summary = "`async def` function passed to `add_task` that makes blocking calls"
     fix_availability = "sometimes"
     triggers = ("async def",)
+
+    @classmethod
+    def could_apply(cls, index, module_name: str, settings=None) -> bool:
+        # Only an `async def` that some `add_task` schedules is judged (`enter_function`).
+        summary = index.module(module_name)
+        if summary is None:
+            return True
+        sites = index.project_fact("background_task_sites")
+        return any(
+            fact["async"] and sites.get(index.qualified_function(module_name, key))
+            for key, fact in summary["functions"].items()
+        )
+
     docs = """
 ## What it does
 Checks `async def` functions that are passed to `BackgroundTasks.add_task` anywhere in the

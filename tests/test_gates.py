@@ -1,0 +1,266 @@
+"""The index gates (`Rule.could_apply`) are exact: with them on, a file is parsed with LibCST
+only when some rule can report in it, and the findings are the same as with every rule run on
+every file whose trigger text it holds."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, run_cli
+
+from fastapi_lint.engine import linting
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _lint(path: Path, monkeypatch, *, gates: bool) -> tuple[list[dict], int]:
+    """(JSON findings, files parsed with LibCST) of one uncached run of every rule."""
+    parsed: list[str] = []
+    real_parse = linting.parse_module
+
+    def counting_parse(text: str):
+        parsed.append(text)
+        return real_parse(text)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(linting, "GATES", gates)
+        patch.setattr(linting, "parse_module", counting_parse)
+        proc = run_cli(
+            "check",
+            str(path),
+            "--no-cache",
+            "--extend-select",
+            "ALL",
+            "--jobs",
+            "1",
+            "--output-format",
+            "json",
+        )
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout), len(parsed)
+
+
+def _without_rule_options(source: Path, target: Path) -> Path:
+    """A copy of the fixture tree with `[tool.fastapi-lint.rules]` removed: the configured
+    session factory opens the session family's gate everywhere, so the tree is also linted
+    without it (both sides of the comparison with the same settings)."""
+    shutil.copytree(source, target)
+    config = target / "pyproject.toml"
+    text = config.read_text()
+    config.write_text(re.sub(r"(?ms)^\[tool\.fastapi-lint\.rules\].*", "", text))
+    return target
+
+
+@pytest.mark.parametrize("tree", ["fixtures", "fixtures-without-rule-options", "examples"])
+def test_gates_change_no_finding(tree: str, tmp_path: Path, monkeypatch) -> None:
+    path = {"fixtures": FIXTURES, "examples": EXAMPLES}.get(tree)
+    if path is None:
+        path = _without_rule_options(FIXTURES, tmp_path / "fixtures")
+    gated, gated_parses = _lint(path, monkeypatch, gates=True)
+    ungated, ungated_parses = _lint(path, monkeypatch, gates=False)
+    assert gated == ungated
+    assert gated, "the tree has findings to compare"
+    # The gates do decide something: fewer files reach LibCST.
+    assert gated_parses < ungated_parses
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    (root / "pyproject.toml").write_text("[tool.fastapi-lint]\n")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+ROUTE_WITH_DEPENDENCY = (
+    "from fastapi import Depends, FastAPI\n"
+    "from .deps import get_store\n\n"
+    "app = FastAPI()\n\n\n"
+    "@app.get('/')\n"
+    "def index(store=Depends(get_store)):\n"
+    "    return {}\n"
+)
+
+
+def _parsed_names(root: Path, monkeypatch) -> tuple[set[str], set[tuple[str, str]]]:
+    """(modules parsed with LibCST, (file, code) findings) of a run of the default rules."""
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import LintOptions, lint_paths
+
+    parsed: list[str] = []
+    real_parse = linting.parse_module
+
+    def counting_parse(text: str):
+        parsed.append(text)
+        return real_parse(text)
+
+    monkeypatch.setattr(linting, "parse_module", counting_parse)
+    run = lint_paths([root], load_settings(root), LintOptions(use_cache=False, jobs=1))
+    names = set()
+    for path in root.rglob("*.py"):
+        if path.read_text() in parsed:
+            names.add(path.name)
+    return names, {(Path(f.path).name, f.code) for f in run.findings}
+
+
+def test_session_rules_skip_modules_no_session_library_reaches(tmp_path, monkeypatch) -> None:
+    """A route and its dependency, neither of which can see `sqlalchemy`/`sqlmodel`: no session
+    rule can report there. Nothing else can in the dependency's module, so it is not parsed
+    (the route's module still is, for the secret and `Depends` rules)."""
+    root = _write(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/deps.py": "def get_store():\n    return {}\n",
+            "shop/routes.py": ROUTE_WITH_DEPENDENCY,
+        },
+    )
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine.api import project_index
+    from fastapi_lint.rules.registry import RULES
+
+    settings = load_settings(root)
+    index = project_index(settings)
+    for rule in RULES:
+        if rule.code in ("FPI201", "FPI202", "FPI203", "FPI204", "FPI205"):
+            assert not rule.could_apply(index, "shop.routes", settings), rule.code
+            assert not rule.could_apply(index, "shop.deps", settings), rule.code
+    parsed, findings = _parsed_names(root, monkeypatch)
+    assert "deps.py" not in parsed and findings == set()
+
+
+def test_a_session_library_reached_through_a_reexport_opens_the_gate(tmp_path, monkeypatch) -> None:
+    """The session comes from a package that re-exports a module importing `sqlmodel`: the
+    route module is visible to it, is parsed, and gets its finding."""
+    root = _write(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/db/__init__.py": "from .engine import make_session\n",
+            "shop/db/engine.py": (
+                "from sqlmodel import Session, create_engine\n\n"
+                "engine = create_engine('sqlite://')\n\n\n"
+                "def make_session():\n    return Session(engine)\n"
+            ),
+            "shop/deps.py": "def get_store():\n    return {}\n",
+            "shop/routes.py": (
+                "from fastapi import Depends, FastAPI\n"
+                "from . import db\n"
+                "from .deps import get_store\n\n"
+                "app = FastAPI()\n\n\n"
+                "@app.get('/')\n"
+                "def index(store=Depends(get_store)):\n"
+                "    session = db.make_session()\n"
+                "    return {}\n"
+            ),
+        },
+    )
+    parsed, findings = _parsed_names(root, monkeypatch)
+    assert "routes.py" in parsed
+    assert ("routes.py", "FPI201") in findings
+    assert "deps.py" not in parsed
+
+
+def test_state_assigned_anywhere_reaches_every_module(tmp_path, monkeypatch) -> None:
+    """`app.state.db = SessionLocal()` in a module nobody imports still types
+    `request.app.state.db` everywhere: that module is visible from every module."""
+    root = _write(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/startup.py": (
+                "from fastapi import FastAPI\n"
+                "from sqlalchemy import create_engine\n"
+                "from sqlalchemy.orm import sessionmaker\n\n"
+                "app = FastAPI()\n"
+                "SessionLocal = sessionmaker(bind=create_engine('sqlite://'))\n"
+                "app.state.factory = SessionLocal\n"
+            ),
+            "shop/routes.py": (
+                "from fastapi import APIRouter, Request\n\n"
+                "router = APIRouter()\n\n\n"
+                "@router.get('/')\n"
+                "def index(request: Request):\n"
+                "    db = request.app.state.factory()\n"
+                "    return {}\n"
+            ),
+        },
+    )
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine.api import project_index
+    from fastapi_lint.index.closure import visible_modules
+
+    settings = load_settings(root)
+    index = project_index(settings)
+    assert "shop.startup" in visible_modules(index, "shop.routes")
+    parsed, _findings = _parsed_names(root, monkeypatch)
+    assert "routes.py" in parsed
+
+
+def test_cached_gate_answer_follows_the_modules_it_read(tmp_path) -> None:
+    """A route module skipped because no session library was visible is linted again, and
+    reported, once a module it imports starts handing out sessions."""
+    root = _write(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/deps.py": "def get_store():\n    return {}\n",
+            "shop/routes.py": ROUTE_WITH_DEPENDENCY.replace(
+                "    return {}\n", "    db = open_db()\n    return {}\n"
+            ).replace("from .deps import get_store\n", "from .deps import get_store, open_db\n"),
+        },
+    )
+    (root / "shop/deps.py").write_text(
+        "def get_store():\n    return {}\n\n\ndef open_db():\n    return None\n"
+    )
+
+    def codes() -> set[tuple[str, str]]:
+        proc = run_cli("check", str(root), "--output-format", "json")
+        assert proc.returncode in (0, 1), proc.stderr
+        return {(Path(f["filename"]).name, f["code"]) for f in json.loads(proc.stdout)}
+
+    assert codes() == set()
+    (root / "shop/deps.py").write_text(
+        "from sqlmodel import Session, create_engine\n\n"
+        "engine = create_engine('sqlite://')\n\n\n"
+        "def get_store():\n    return {}\n\n\n"
+        "def open_db():\n    return Session(engine)\n"
+    )
+    assert ("routes.py", "FPI201") in codes()
+
+
+def test_fpi112_gate_needs_a_dropped_call(tmp_path, monkeypatch) -> None:
+    """FPI112 reports a call made as a statement in an `async def`: an async function whose
+    calls are all awaited or used is not parsed for it, one with a bare call is."""
+    root = _write(
+        tmp_path,
+        {
+            "jobs.py": (
+                "import asyncio\n\n\n"
+                "async def audit():\n    await asyncio.sleep(0)\n\n\n"
+                "async def used():\n    return await audit()\n"
+            ),
+            "main.py": (
+                "import asyncio\n\nfrom jobs import audit\n\n\n"
+                "async def main():\n    audit()\n\n\n"
+                "asyncio.run(main())\n"
+            ),
+        },
+    )
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine.api import project_index
+    from fastapi_lint.rules.blocking.fpi112_unawaited_project_coroutine import (
+        UnawaitedProjectCoroutine,
+    )
+
+    settings = load_settings(root)
+    index = project_index(settings)
+    assert not UnawaitedProjectCoroutine.could_apply(index, "jobs", settings)
+    assert UnawaitedProjectCoroutine.could_apply(index, "main", settings)
+    _parsed, findings = _parsed_names(root, monkeypatch)
+    assert ("main.py", "FPI112") in findings
