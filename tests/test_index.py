@@ -334,5 +334,5 @@ def test_summaries_are_not_loaded_on_a_full_cache_hit(tmp_path: Path, monkeypatc
     monkeypatch.setattr(cache_module.Cache, "_load", staticmethod(spy))
     run = lint_paths([root], load_settings(root), LintOptions(jobs=1))
     assert all(r.cache_hit for r in run.results)
-    assert "summaries.json" not in loaded
+    assert "summaries.marshal" not in loaded
     assert "files.json" in loaded

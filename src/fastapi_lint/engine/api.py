@@ -233,8 +233,6 @@ def build_index(
                 record = {"m": mtime, "s": size, "d": digest, "mod": module}
                 if problem is not None:
                     record["p"] = problem
-                if cache.enabled and summary is not None:
-                    summary = marshal.loads(summary)
                 cache.put_summary(key, {**record, "v": SUMMARY_VERSION}, summary)
     modules = CompactModules()
     digests: dict[str, str] = {}
@@ -255,7 +253,20 @@ def build_index(
         paths[entry.module] = str(path)
     prefixes = package_prefixes(import_roots(settings))
     index = ProjectIndex(modules, digests, paths, facts=_family_facts(), package_prefixes=prefixes)
+    index.load_parts(cache.get_parts(parts_fingerprint(settings)))
     return index, entries
+
+
+def parts_fingerprint(settings: Settings) -> str:
+    """What the stored parts of the project facts depend on besides the summaries: the
+    configuration (import roots) and the code that computes them."""
+    return f"{settings.fingerprint()}-{code_fingerprint()}"
+
+
+def save_parts(index: ProjectIndex, settings: Settings, cache: Cache) -> None:
+    """Stores the parts of the project facts when this run computed any."""
+    if index.parts_computed:
+        cache.put_parts(parts_fingerprint(settings), index.export_parts())
 
 
 def module_digest(content: str, path: Path | str) -> str:
@@ -560,6 +571,11 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
     try:
         done = None
         if jobs > 1 and len(work) >= POOL_THRESHOLD:
+            # Computed once here, the facts are inherited by every worker (each computed
+            # them again before) and stored for the next run. A fact that fails is left to
+            # the workers, where it is the FPI002 of each file that reads it.
+            with contextlib.suppress(Exception):
+                index.prime_facts()
             try:
                 with _pool(jobs) as pool:
                     chunk = max(1, min(32, len(work) // (jobs * 4)))
@@ -609,6 +625,7 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
             if failure not in result.findings:  # the lint pass may have hit the same failure
                 result.findings = [*result.findings, *linting.allowed(state, path, [failure])]
             cache.drop_result(str(path))
+    save_parts(index, settings, cache)
     cache.save()
     # Every file named or found has a result: one without would pass silently.
     ordered = [results.get(str(p)) or _no_result(state, p) for p in files]

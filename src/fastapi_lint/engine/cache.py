@@ -1,8 +1,8 @@
 """The on-disk cache: per-file summaries and per-file findings, keyed by content.
 
 Layout (like ruff's): `.fastapi_lint_cache/` with a `.gitignore` of `*`, then one folder per tool
-version holding `files.json`, `summaries.json` and one `results-<fingerprint>.json` per
-selection (see `Cache`). Files are replaced
+version holding `files.json`, `summaries.marshal`, one `results-<fingerprint>.json` per
+selection and one `parts-<fingerprint>.marshal` per configuration (see `Cache`). Files are replaced
 atomically, so parallel runs cannot corrupt them; an unreadable cache is ignored and rewritten.
 """
 
@@ -12,6 +12,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import marshal
 import os
 import shutil
 import tempfile
@@ -55,12 +56,16 @@ def cache_root(project_root: Path, configured: str | None = None) -> Path:
 
 
 class Cache:
-    """Three files per tool version:
+    """Four kinds of file per tool version:
 
     - `files.json`: path -> {m: mtime_ns, s: size, d: content digest, mod: module name,
       v: SUMMARY_VERSION}; small, read on every run;
-    - `summaries.json`: path -> module summary; large, read only when the project index is
-      needed (some file changed, or a finding must be recomputed);
+    - `summaries.marshal`: path -> module summary, marshalled (the form the index keeps it
+      in, so loading decodes nothing); large, read only when the project index is needed
+      (some file changed, or a finding must be recomputed);
+    - `parts-<fingerprint>.marshal`: the per-module parts of the project facts with the
+      digests of what each read (`ProjectIndex.export_parts`), so a run after an edit
+      recomputes only the parts the edit touched;
     - `results-<fingerprint>.json`: path -> {d, deps, f: findings, st: project state}; `st`
       is the fingerprint of every project file's content when the entry was last computed or
       validated, so an unchanged project trusts it without building the index.
@@ -76,6 +81,7 @@ class Cache:
         self.results: dict[str, Any] = {}
         self._dirty_summaries = False
         self._dirty_results = False
+        self._parts: tuple[str, Any] | None = None
         if enabled:
             self.files = self._load(self.folder / "files.json")
             self.results = self._load(self.folder / f"results-{settings_fingerprint}.json")
@@ -83,29 +89,44 @@ class Cache:
     @staticmethod
     def _load(path: Path) -> dict[str, Any]:
         try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
+            if path.suffix == ".marshal":
+                data = marshal.loads(path.read_bytes())
+            else:
+                with open(path, encoding="utf-8") as handle:
+                    data = json.load(handle)
+        except (OSError, ValueError, EOFError, TypeError):
             return {}
         return data if isinstance(data, dict) else {}
 
     @property
     def summaries(self) -> dict[str, Any]:
         if self._summaries is None:
-            self._summaries = self._load(self.folder / "summaries.json")
+            self._summaries = self._load(self.folder / "summaries.marshal")
         return self._summaries
+
+    def get_parts(self, fingerprint: str) -> dict[Any, Any]:
+        """The stored parts of the project facts for this configuration ({} if none)."""
+        if not self.enabled:
+            return {}
+        return self._load(self.folder / f"parts-{fingerprint}.marshal")
+
+    def put_parts(self, fingerprint: str, parts: dict[Any, Any]) -> None:
+        if self.enabled:
+            self._parts = (fingerprint, parts)
 
     def get_file(self, key: str) -> Any:
         """The stat record of a file ({m, s, d, mod, v}) or None."""
         return self.files.get(key)
 
     def has_summary(self, key: str) -> bool:
-        return key in self.summaries
+        return isinstance(self.summaries.get(key), bytes)
 
-    def get_summary(self, key: str) -> Any:
-        return self.summaries.get(key)
+    def get_summary(self, key: str) -> bytes | None:
+        """The file's summary, marshalled."""
+        blob = self.summaries.get(key)
+        return blob if isinstance(blob, bytes) else None
 
-    def put_summary(self, key: str, record: dict[str, Any], summary: Any) -> None:
+    def put_summary(self, key: str, record: dict[str, Any], summary: bytes) -> None:
         if self.enabled:
             self.files[key] = record
             self.summaries[key] = summary
@@ -124,15 +145,21 @@ class Cache:
             self._dirty_results = True
 
     def save(self) -> None:
-        if not self.enabled or not (self._dirty_summaries or self._dirty_results):
+        dirty = self._dirty_summaries or self._dirty_results or self._parts is not None
+        if not self.enabled or not dirty:
             return
         try:
             ensure_cache_root(self.root)
             self.folder.mkdir(parents=True, exist_ok=True)
             if self._dirty_summaries:
                 # Summaries first: a stat record never points at a summary not yet written.
-                self._write(self.folder / "summaries.json", self.summaries)
+                write_bytes(self.folder / "summaries.marshal", marshal.dumps(self.summaries))
                 self._write(self.folder / "files.json", self.files)
+            if self._parts is not None:
+                fingerprint, parts = self._parts
+                write_bytes(self.folder / f"parts-{fingerprint}.marshal", _marshalled(parts))
+                self._prune_pattern("parts-*.marshal", MAX_RESULT_FILES)
+                self._parts = None
             if self._dirty_results:
                 self._write(self.folder / f"results-{self.fingerprint}.json", self.results)
                 self._prune()
@@ -170,18 +197,38 @@ def ensure_cache_root(root: Path) -> None:
 
 def write_json(path: Path, data: Any) -> None:
     """Writes JSON atomically (a temporary file, then os.replace)."""
+    # json.dumps, not json.dump: dump streams through the pure-Python encoder, ten times
+    # slower than the C encoder dumps uses on a large cache.
+    write_bytes(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Writes a file atomically (a temporary file, then os.replace)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
-        # json.dumps, not json.dump: dump streams through the pure-Python encoder, ten
-        # times slower than the C encoder dumps uses on a large cache.
-        text = json.dumps(data, separators=(",", ":"))
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _marshalled(parts: dict[Any, Any]) -> bytes:
+    """The parts marshalled; a part holding what marshal cannot write is left out (it is
+    computed again by the next run)."""
+    try:
+        return marshal.dumps(parts)
+    except ValueError:
+        kept = {}
+        for key, value in parts.items():
+            try:
+                marshal.dumps((key, value))
+            except ValueError:
+                continue
+            kept[key] = value
+        return marshal.dumps(kept)
 
 
 def clean(root: Path) -> bool:

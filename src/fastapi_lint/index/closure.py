@@ -75,13 +75,6 @@ def _submodules(index: ProjectIndex, package: str) -> list[str]:
     return found
 
 
-def _present(index: ProjectIndex, name: str) -> bool:
-    """Whether `name` is a project module (recorded as a read, like `index.module`), without
-    decoding its summary."""
-    index._note(name)
-    return dict.__contains__(index.modules, name)
-
-
 def _edges(index: ProjectIndex, module: str) -> frozenset[str]:
     """The project modules whose bindings `module`'s imports can lead to."""
 
@@ -92,9 +85,9 @@ def _edges(index: ProjectIndex, module: str) -> frozenset[str]:
             parts = qual.split(".")
             for cut in range(1, len(parts) + 1):
                 name = ".".join(parts[:cut])
-                if _present(index, name):
+                if index.has_module(name):
                     out.add(name)
-            if _present(index, qual):
+            if index.has_module(qual):
                 out.update(_submodules(index, qual))
         out.discard(module)
         return frozenset(out)

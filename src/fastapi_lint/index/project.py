@@ -157,6 +157,11 @@ class ProjectIndex(SemanticModel):
         self._tracking: list[set[str]] = []
         self._memo: dict[Any, Any] = {}
         self._nesting = 0
+        # Per-module parts of project facts kept by an earlier run (`load_parts`): key ->
+        # (value, {what it read: digest then}); one is used while everything it read is as
+        # it was, so a run after a one-file edit computes the parts of that file only.
+        self._stored_parts: dict[Any, Any] = {}
+        self.parts_computed = 0
 
     # -- bookkeeping for the cache: which modules did a file's rules read? ----------------
     def start_tracking(self) -> None:
@@ -229,10 +234,57 @@ class ProjectIndex(SemanticModel):
         the changed module are computed again, and a fact built from parts stays cheap to
         rebuild. `args` must be hashable."""
         name = f"{part.__module__}.{part.__qualname__}"
-        return [
-            self.memoised(("@part", name, args, mod), lambda mod=mod: part(self, mod, *args))
-            for mod in list(dict.keys(self.modules))
-        ]
+        out = []
+        for mod in list(dict.keys(self.modules)):
+            key = ("@part", name, args, mod)
+            if key not in self._memo and not self._restore_part(key):
+                self.parts_computed += 1
+            out.append(self.memoised(key, lambda mod=mod: part(self, mod, *args)))
+        return out
+
+    def _restore_part(self, key: tuple) -> bool:
+        """Puts a stored part into the memo when everything it read is unchanged."""
+        stored = self._stored_parts.pop(key, None)
+        if stored is None:
+            return False
+        value, reads = stored
+        for name, digest in reads.items():
+            if name.startswith("@"):
+                if name[1:] not in self.facts or self.fact_digest(name[1:]) != digest:
+                    return False
+            elif self.digests.get(name, "") != digest:
+                return False
+        self._memo[key] = (value, frozenset(reads))
+        return True
+
+    def load_parts(self, parts: dict[Any, Any]) -> None:
+        """Per-module parts of project facts from an earlier run (`export_parts`)."""
+        self._stored_parts = dict(parts)
+
+    def export_parts(self) -> dict[Any, Any]:
+        """Every per-module part computed or restored so far, with the digests of what it
+        read, for `load_parts` in a later run."""
+        out = {}
+        for key, (value, reads) in list(self._memo.items()):
+            if not (isinstance(key, tuple) and key[:1] == ("@part",)):
+                continue
+            digests = {}
+            for name in reads:
+                if name.startswith("@"):
+                    if name[1:] not in self.facts:
+                        break
+                    digests[name] = self.fact_digest(name[1:])
+                else:
+                    digests[name] = self.digests.get(name, "")
+            else:
+                out[key] = (value, digests)
+        return out
+
+    def prime_facts(self) -> None:
+        """Computes every project fact now (before worker processes fork, so they inherit
+        the answers instead of each computing them again)."""
+        for name in list(self.facts):
+            self.project_fact(name)
 
     def fact_digest(self, name: str) -> str:
         cached = self._memo.get(("@digest", name))
@@ -364,11 +416,17 @@ class ProjectIndex(SemanticModel):
                 return self._split(canonical)
         return found
 
+    def has_module(self, name: str) -> bool:
+        """Whether `name` is a project module (a read of it, like `module`), without decoding
+        its summary."""
+        self._note(name)
+        return dict.__contains__(self.modules, name)
+
     def _split(self, qual: str) -> tuple[str, str] | None:
         parts = qual.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             mod = ".".join(parts[:cut])
-            if self.module(mod) is not None:
+            if self.has_module(mod):
                 return mod, ".".join(parts[cut:])
         return None
 

@@ -770,13 +770,12 @@ def class_hierarchy_fact(index: Any) -> dict[str, dict[str, list[str]]]:
     direct: dict[str, set[str]] = {}
     protocols: dict[str, set[str]] = {}
     methods: dict[str, set[str]] = {}
-    for mod, key, fact in index.iter_classes():
-        qual = f"{mod}.{key}" if mod else key
-        methods[qual] = {m for m in fact["methods"] if not m.startswith("__")}
-        for base in index.class_bases(qual):
-            if base.kind == "class":
-                direct.setdefault(base.qual, set()).add(qual)
-            elif base.qual in PROTOCOLS:
+    for part in index.per_module(_hierarchy_part):
+        for qual, own, bases, is_protocol in part:
+            methods[qual] = set(own)
+            for base in bases:
+                direct.setdefault(base, set()).add(qual)
+            if is_protocol:
                 protocols[qual] = set()
     subclasses: dict[str, list[str]] = {}
     for cls in sorted(direct):
@@ -802,11 +801,34 @@ def class_hierarchy_fact(index: Any) -> dict[str, dict[str, list[str]]]:
     return {"subclasses": subclasses, "protocols": implementers}
 
 
+def _hierarchy_part(index: Any, mod: str) -> list[list[Any]]:
+    """[class, its own public methods, its project base classes, whether a base is a
+    protocol] for each class of `mod` (a part of `class_hierarchy_fact`)."""
+    summary = index.module(mod)
+    out: list[list[Any]] = []
+    for key, fact in (summary["classes"] if summary else {}).items():
+        qual = f"{mod}.{key}" if mod else key
+        own = sorted(m for m in fact["methods"] if not m.startswith("__"))
+        bases, is_protocol = [], False
+        for base in index.class_bases(qual):
+            if base.kind == "class":
+                bases.append(base.qual)
+            elif base.qual in PROTOCOLS:
+                is_protocol = True
+        out.append([qual, own, bases, is_protocol])
+    return out
+
+
 def state_assigns_fact(index: Any) -> list[list[Any]]:
     """Every `<x>.state.attr = value` in the project: [owner shape, attr, value, module,
     scope]."""
-    out = []
-    for mod, summary in index.modules.items():
-        for attr, value, scope, *owner in summary.get("state_assigns") or []:
-            out.append([owner[0] if owner else None, attr, value, mod, scope])
+    out = [row for part in index.per_module(_state_assigns_part) for row in part]
     return sorted(out, key=lambda item: (item[3], item[4], item[1]))
+
+
+def _state_assigns_part(index: Any, mod: str) -> list[list[Any]]:
+    summary = index.module(mod)
+    return [
+        [owner[0] if owner else None, attr, value, mod, scope]
+        for attr, value, scope, *owner in (summary or {}).get("state_assigns") or []
+    ]

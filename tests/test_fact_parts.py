@@ -1,0 +1,69 @@
+"""The per-module parts of the project facts are kept in the cache: a run after an edit
+computes again only the parts that read the edited module, and finds what a cold run finds."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from test_cli import make_project
+
+from fastapi_lint.config import load_settings
+from fastapi_lint.engine import LintOptions, lint_paths
+from fastapi_lint.index import reach
+
+FILES = {
+    "app/__init__.py": "",
+    "app/main.py": (
+        "from fastapi import FastAPI\n\nfrom .routes import router\n\n"
+        "app = FastAPI()\napp.include_router(router)\n"
+    ),
+    "app/routes.py": (
+        "from fastapi import APIRouter\n\nfrom .helpers import load\n\n"
+        "router = APIRouter()\n\n\n"
+        "@router.get('/items')\nasync def items():\n    return load()\n"
+    ),
+    "app/helpers.py": "def load():\n    return []\n",
+    "app/other.py": "def unrelated():\n    return 1\n",
+}
+
+
+def _run(root: Path, monkeypatch, **options) -> tuple[set, list[str]]:
+    """((file, code, row) findings, the modules whose reach part was computed)."""
+    computed: list[str] = []
+    real = reach._reach_part
+
+    @functools.wraps(real)
+    def counting(index, mod, *args):
+        computed.append(mod)
+        return real(index, mod, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(reach, "_reach_part", counting)
+        run = lint_paths([root], load_settings(root), LintOptions(jobs=1, **options))
+    found = {(Path(f.path).name, f.code, f.location.row) for f in run.findings}
+    return found, computed
+
+
+def test_an_edit_recomputes_only_the_parts_that_read_it(tmp_path: Path, monkeypatch) -> None:
+    root = make_project(tmp_path / "p", FILES)
+    first, computed = _run(root, monkeypatch)
+    assert first == set()
+    assert {"app.routes", "app.helpers", "app.other"} <= set(computed)
+    # The helper starts blocking: the route's finding appears; the parts of modules that did
+    # not read the helper come from the cache.
+    (root / "app/helpers.py").write_text("import time\n\n\ndef load():\n    time.sleep(1)\n")
+    second, computed = _run(root, monkeypatch)
+    assert ("routes.py", "FPI110", 10) in second
+    assert "app.helpers" in computed
+    assert "app.other" not in computed and "app.main" not in computed
+    cold, _ = _run(root, monkeypatch, use_cache=False)
+    assert second == cold
+
+
+def test_stored_parts_are_not_used_without_the_cache(tmp_path: Path, monkeypatch) -> None:
+    root = make_project(tmp_path / "p", FILES)
+    _run(root, monkeypatch)
+    (root / "app/other.py").write_text("def unrelated():\n    return 2\n")
+    _found, computed = _run(root, monkeypatch, use_cache=False)
+    assert {"app.routes", "app.helpers", "app.other", "app.main"} <= set(computed)
