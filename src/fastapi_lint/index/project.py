@@ -324,11 +324,12 @@ class ProjectIndex(SemanticModel):
             and (path is None or self.paths.get(name) == path)
         ):
             return
-        # The digests of the facts in use, before the change: answers that read a fact stay
-        # valid while the fact's value stays the same (`_settle_facts`).
+        # The values of the facts in use, before the change: answers that read a fact stay
+        # valid while the fact's value stays the same (`_settle_facts`). Compared as values,
+        # not digests: a digest is a JSON rendering of the whole fact, made after every fix.
         before = {
-            key[1]: self.fact_digest(key[1])
-            for key in list(self._memo)
+            key[1]: entry[0]
+            for key, entry in list(self._memo.items())
             if isinstance(key, tuple) and key[:1] == ("@fact",)
         }
         if summary is None:
@@ -345,7 +346,15 @@ class ProjectIndex(SemanticModel):
         }
         self._settle_facts(before)
 
-    def _settle_facts(self, before: dict[str, str]) -> None:
+    def _fact_value(self, name: str) -> Any:
+        """The fact's value, not recorded as a read of it."""
+        saved, self._tracking = self._tracking, []
+        try:
+            return self.project_fact(name)
+        finally:
+            self._tracking = saved
+
+    def _settle_facts(self, before: dict[str, Any]) -> None:
         """After a module changed: recomputes the facts that were in use (from their parts,
         of which only those that read the module were dropped) and keeps the answers that read
         a fact whose value did not change. An answer that read a changed fact is dropped, and
@@ -354,8 +363,8 @@ class ProjectIndex(SemanticModel):
         read a fact is dropped."""
         previous = before
         for _round in range(len(previous) + 1):
-            now = {name: self.fact_digest(name) for name in previous if name in self.facts}
-            changed = {"@" + name for name, digest in now.items() if previous.get(name) != digest}
+            now = {name: self._fact_value(name) for name in previous if name in self.facts}
+            changed = {"@" + name for name, value in now.items() if previous.get(name) != value}
             if not changed:
                 return
             previous = now
