@@ -56,12 +56,6 @@ def module_imports(index: ProjectIndex, module: str) -> frozenset[str]:
     return index.memoised(("gate-imports", module), compute)
 
 
-def module_names(index: ProjectIndex) -> list[str]:
-    """Every module of the project, sorted (a project fact: a module added or removed
-    changes it, and with it which submodules an `import pkg` reaches)."""
-    return sorted(dict.keys(index.modules))
-
-
 def _submodules(index: ProjectIndex, package: str) -> list[str]:
     names = index.memoised(("gate-names",), lambda: index.project_fact("module_names"))
     prefix = package + "."

@@ -16,7 +16,6 @@ from typing import Any
 
 from ..model import ChainHop
 from .branches import mutated_globals
-from .closure import module_names
 from .reach import serving_reach
 from .refs import Ref
 from .semantic import (
@@ -987,6 +986,12 @@ def _dependency_functions_in(index: ProjectIndex, mod: str) -> list[str]:
         if ref is not None and ref.kind == "function":
             found.add(ref.qual)
     return sorted(found)
+
+
+def module_names(index: ProjectIndex) -> list[str]:
+    """Every module of the project, sorted (a module added or removed changes it, and with it
+    which submodules an `import pkg` reaches: `index.closure`)."""
+    return sorted(dict.keys(index.modules))
 
 
 def _dependency_functions(index: ProjectIndex) -> list[str]:
