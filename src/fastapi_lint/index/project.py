@@ -155,6 +155,7 @@ class ProjectIndex(SemanticModel):
         # file asking the same question records the same dependencies.
         self._tracking: list[set[str]] = []
         self._memo: dict[Any, Any] = {}
+        self._memo_kept = 0
         self._nesting = 0
         # Per-module parts of project facts kept by an earlier run (`load_parts`): key ->
         # (value, {what it read: digest then}); one is used while everything it read is as
@@ -165,9 +166,12 @@ class ProjectIndex(SemanticModel):
     # -- bookkeeping for the cache: which modules did a file's rules read? ----------------
     def start_tracking(self) -> None:
         self._tracking = [set()]
-        if len(self._memo) > MEMO_LIMIT:
-            # Project facts and their per-module parts are kept: they are what costs.
+        if len(self._memo) > self._memo_kept + MEMO_LIMIT:
+            # Project facts and their per-module parts are kept: they are what costs. (Counted
+            # apart: the parts of a large project alone pass the limit, and trimming at every
+            # file then cost a pass over the memo per file.)
             self._memo = {k: v for k, v in self._memo.items() if _is_fact_key(k)}
+            self._memo_kept = len(self._memo)
 
     def stop_tracking(self) -> dict[str, str]:
         consulted = self._tracking[0] if self._tracking else set()
