@@ -89,6 +89,14 @@ def paths() -> Iterator[Path]:
     yield Path("a")
 
 
+def _clients():
+    client = httpx.Client()
+    yield client
+
+
+wrapped_scope = contextmanager(_clients)
+
+
 def plain_gen():
     yield httpx.Client()
 
@@ -118,12 +126,16 @@ class FileSink:
 """
 
 ROUTES = """
+import contextlib
 from typing import Annotated, Optional
 
 from fastapi import Depends, Request
 
 from app.models import User
-from app.repo import DEFAULT, Repo, Sink, Store, get_s3, paths, plain_gen, scope, unknown_result
+from app.repo import (
+    DEFAULT, Repo, Sink, Store, get_s3, paths, plain_gen, scope, unknown_result, wrapped_scope,
+)
+from app import repo as repo_module
 
 
 def get_repo() -> Repo:
@@ -154,6 +166,12 @@ async def route(
     with scope() as session:
         pass
     with Repo.build() as entered:
+        pass
+    with wrapped_scope() as by_hand:
+        pass
+    with contextlib.contextmanager(repo_module._clients)() as inline:
+        pass
+    for not_entered in wrapped_scope():
         pass
     for item in paths():
         pass
@@ -218,6 +236,9 @@ def typed(index: ProjectIndex, dotted: str, scope: str = "route") -> Ref | None:
         ("s3", Ref("instance", "boto3.client")),  # a factory through the returned value
         ("session", Ref("instance", "sqlalchemy.orm.sessionmaker()")),  # @contextmanager
         ("entered", Ref("instance", "app.repo.Repo")),  # __enter__ returns self; cls(...)
+        ("by_hand", Ref("instance", "httpx.Client")),  # get = contextmanager(gen)
+        ("inline", Ref("instance", "httpx.Client")),  # contextmanager(gen)() in the `with`
+        ("wrapped_scope", Ref("cm_function", "app.repo._clients")),
         ("item", Ref("instance", "pathlib.Path")),  # Iterator[Path] generator
         ("client", Ref("instance", "httpx.Client")),  # a generator's yields
         ("p", Ref("instance", "pathlib.Path")),  # for over an annotated list attribute
@@ -252,6 +273,7 @@ def test_types_of_values(index: ProjectIndex, dotted: str, expected: Ref) -> Non
         ("rebound", None),  # a typed value re-bound to something harmless
         ("local_state", Ref("member", "fastapi.Request.state.user")),  # a string: no type
         ("raw", None),  # an unannotated parameter
+        ("not_entered", None),  # iterating a context manager is no generator's iteration
         # self.thing: a client in one method, text in another.
         ("dep.thing", Ref("member", "app.repo.Repo.thing")),
     ],

@@ -129,12 +129,18 @@ def test_kinds_across_modules_and_helpers() -> None:
         "a": "session",
         "b": "session",
         "c": "session",  # a helper returning a new session
-        "d": None,  # a helper handing out the shared global is not a new session
+        "d": "session",  # the shared global a helper hands out is a session too ...
         "e": "connection",
         "f": "async_session",
         "g": "session",
     }
     assert facts.kind_of_shape("app.routers.items", "index", ["n", "session"]) == "session"
+    # ... but calling that helper creates nothing; calling `fresh` does.
+    created = {
+        name: facts.kind_of_shape("app.routers.items", "index", ["call", ["n", name], [], {}])
+        for name in ("fresh", "shared")
+    }
+    assert created == {"fresh": "session", "shared": None}
 
 
 def test_global_session_and_user_factories() -> None:

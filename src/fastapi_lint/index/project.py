@@ -21,6 +21,7 @@ from .refs import Ref
 from .semantic import (
     ASYNC_SESSIONMAKER,
     CONTAINERS,
+    CONTEXT_MANAGER_MAKERS,
     ITERATING_CALLS,
     PATH_KEEPING_ATTRS,
     PATH_KEEPING_METHODS,
@@ -607,6 +608,12 @@ class ProjectIndex(SemanticModel):
                     return self.super_of(module, scope_key)
                 if callee.qual in ITERATING_CALLS and shape[2]:
                     return self.element(self.ref_of_value(module, scope_key, shape[2][0]))
+                if callee.qual in CONTEXT_MANAGER_MAKERS and shape[2]:
+                    # `get_db = contextmanager(get_session)`: the decorator applied by hand.
+                    wrapped = self.ref_of_value(module, scope_key, shape[2][0], depth + 1)
+                    fact = self.function(wrapped.qual) if wrapped is not None else None
+                    if wrapped is not None and wrapped.kind == "function" and fact is not None:
+                        return Ref("cm_function", wrapped.qual) if fact.get("generator") else None
                 if callee.qual in SESSIONMAKERS and (shape[3] or {}).get("class_"):
                     made = self.ref_of_value(module, scope_key, shape[3]["class_"], depth + 1)
                     if made is not None and self.is_async_session_class(made):
@@ -657,6 +664,8 @@ class ProjectIndex(SemanticModel):
             return Ref("instance", callee.qual)
         if callee.kind == "constructor":
             return Ref("instance", callee.qual)
+        if callee.kind == "cm_function":
+            return Ref("cm", callee.qual)
         if callee.kind == "function":
             fact = self.function(callee.qual)
             if fact is not None and not fact.get("generator"):

@@ -21,6 +21,8 @@ class Ref:
       "container" a list/set/sequence/iterator of instances of `qual` (the semantic model)
       "super"     `super()` inside a method of the project class `qual`
       "constructor" a class method that builds an instance of `qual` (`User.model_validate`)
+      "cm_function" `contextmanager(gen)` applied by hand to the project generator `qual`
+      "cm"        what calling a "cm_function" gives: entering it binds what `qual` yields
     """
 
     kind: str

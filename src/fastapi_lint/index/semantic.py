@@ -455,6 +455,8 @@ class SemanticModel:
 
     def entered(self, ref: Ref | None, is_async: bool) -> Ref | None:
         """What `with <ref> as x` binds."""
+        if ref is not None and ref.kind == "cm":
+            return self.yields_type(ref.qual)  # `with contextmanager(gen)() as x`
         if ref is None or ref.kind != "instance":
             return ref if ref is not None and ref.kind == "member" else None
         fact = self.function(ref.qual)  # type: ignore[attr-defined]

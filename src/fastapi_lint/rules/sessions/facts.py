@@ -1,11 +1,11 @@
 """What a value is in database-session terms (the FPI2xx rules and the project fact
 "session_dependencies").
 
-`SessionFacts.kind_of_shape` follows an expression through imports and value bindings in every
-project module (via the index, so the cache records what was read) and answers with one of the
-KINDS below, or None when the value is not known to be a session-related object. Nothing is
-matched by spelling: `SessionLocal` is a factory only because its binding is a `sessionmaker(...)`
-call, wherever that binding is.
+The semantic model (`index/semantic.py`) says what a value is; `SessionFacts` maps its types to
+the KINDS below and decides what is about *creation* (which calls open a new session or
+engine), answering None when a value is not known to be a session-related object. Nothing is
+matched by spelling: `SessionLocal` is a factory only because the model types its binding as a
+`sessionmaker(...)` result, wherever that binding is.
 """
 
 from __future__ import annotations
@@ -14,20 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from ...index.refs import Ref
 from ...index.shapes import (
-    AmbiguousBinding,
-    AnnotatedBinding,
-    Attr,
     Await,
     Call,
-    ClassBinding,
-    DefBinding,
-    ForBinding,
     ImportBinding,
     Name,
-    ParamBinding,
     Subscript,
     ValueBinding,
-    WithBinding,
     decorator_callee,
     view,
     view_binding,
@@ -104,6 +96,11 @@ EXTERNAL_KINDS: dict[str, str] = {
     ),
 }
 
+SYNC_SESSION_CLASSES = frozenset(q for q, k in EXTERNAL_KINDS.items() if k == "session_class")
+ASYNC_SESSION_CLASSES = frozenset(
+    q for q, k in EXTERNAL_KINDS.items() if k == "async_session_class"
+)
+
 # What an annotation names, as the kind of the annotated value.
 ANNOTATION_KINDS: dict[str, str] = {
     **{q: "session" for q, k in EXTERNAL_KINDS.items() if k == "session_class"},
@@ -145,11 +142,7 @@ METHOD_RESULT: dict[tuple[str, str], str] = {
 }
 
 MAX_DEPTH = 14
-#: Bindings whose value the semantic model types (parameters, `for` targets, names bound
-#: several ways, bare annotations); `SessionFacts` binds the others itself.
-MODEL_TYPED = (ParamBinding, ForBinding, AmbiguousBinding, AnnotatedBinding)
 
-CONTEXT_MANAGER_MAKERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 #: Decorators that make a function return the same object on every call.
 MEMOISERS = frozenset(
     {
@@ -161,15 +154,19 @@ MEMOISERS = frozenset(
         "cachetools.func.ttl_cache",
     }
 )
-
-# A value during resolution: ("kind", K) | ("ext", qual) | ("mod", name) | ("fn", qual) |
-# ("cls", qual) | ("method", "K.attr")
-Val = tuple[str, str]
+#: Library callables that hand out a value they did not make (`next(get_db())`: the generator's
+#: session, which FPI207 reports).
+_CALLABLE_KINDS = frozenset(CALL_RESULT)
 
 
 class SessionFacts:
-    """Session classification over the project index. Cheap to create; answers are memoised in
-    the index, keyed by the user's extra factories."""
+    """Session classification over the semantic model. What a value *is* comes from the
+    model (`ProjectIndex.ref_of_value`); this class adds what is about *creation*: which calls
+    make a new session, engine or connection (a library constructor or factory, a project
+    subclass of `Session`, a helper that returns a new one each call, a context-manager
+    generator that yields one, a configured `session-factories` entry), and maps the model's
+    types to the KINDS above. Cheap to create; answers are memoised in the index, keyed by the
+    user's extra factories."""
 
     def __init__(self, index: ProjectIndex, factories: tuple[str, ...] = ()) -> None:
         self.index = index
@@ -178,24 +175,34 @@ class SessionFacts:
 
     # -- entry points ------------------------------------------------------------------------
     def kind_of_shape(self, module: str, scope: str, shape: Shape | None) -> str | None:
-        val = self._value(module, scope, shape, 0)
-        return val[1] if val is not None and val[0] == "kind" else None
+        """The kind of an expression: for a call, what it *creates* (`created_kind`); for
+        anything else, the kind of the value the model types (a parameter, a name, `self.db`,
+        a `with`/`for` target)."""
+        typed = view(shape)
+        if typed is None:
+            return None
+        if isinstance(typed, Call):
+            return self.created_kind(module, scope, shape)
+        if isinstance(typed, Name) and self._configured(module, scope, typed.dotted):
+            return "factory"
+        return self.kind_of_ref(self.index.ref_of_value(module, scope, shape))
 
     def kind_of_annotation(self, module: str, scope: str, shape: Shape | None) -> str | None:
-        ref = self.index.type_of_annotation(module, scope, shape)
-        if ref is None or ref.kind != "instance":
-            return None
-        kind = ANNOTATION_KINDS.get(ref.qual)
-        if kind is None and self._subclasses_session(ref.qual, 0):
-            kind = "session"
-        return kind
+        return self.kind_of_ref(self.index.type_of_annotation(module, scope, shape))
 
     def kind_of_ref(self, ref: Ref | None, depth: int = 0) -> str | None:
         """The kind of a value the semantic model typed: a library callable's result named
         after it (`sqlalchemy.orm.sessionmaker()` is what a factory makes,
         `sqlalchemy.create_engine.connect()` a connection), an annotated type, an instance of
-        a project subclass of `Session`."""
-        if ref is None or ref.kind != "instance" or depth > 4:
+        a project subclass of `Session`; a library callable or a project subclass itself."""
+        if ref is None or depth > 4:
+            return None
+        if ref.kind == "external":
+            return EXTERNAL_KINDS.get(ref.qual)
+        if ref.kind == "class":
+            made = self._session_subclass(ref.qual)
+            return f"{made}_class" if made is not None else None
+        if ref.kind != "instance":
             return None
         qual = ref.qual
         if qual in self.factories:
@@ -211,229 +218,134 @@ class SessionFacts:
             owner, _, attr = inner.rpartition(".")
             owner_kind = self.kind_of_ref(Ref("instance", owner), depth + 1) if owner else None
             return METHOD_RESULT.get((owner_kind, attr)) if owner_kind else None
-        if self.index.class_(qual) is not None and self._subclasses_session(qual, depth + 1):
-            return "session"
-        return None
+        return self._session_subclass(qual)
 
-    def _typed(self, module: str, scope: str, shape: Shape | None) -> Val | None:
-        """The model's answer, as a kind: parameters (annotations, `Depends(dep)` values,
-        `self`), `with`/`for` targets, attributes of typed objects (`self.session`)."""
-        kind = self.kind_of_ref(self.index.ref_of_value(module, scope, shape))
-        return ("kind", kind) if kind is not None else None
-
-    # -- names -------------------------------------------------------------------------------
-    def _name(self, module: str, scope: str, dotted: str, depth: int) -> Val | None:
-        if depth > MAX_DEPTH:
+    # -- creation ----------------------------------------------------------------------------
+    def created_kind(self, module: str, scope: str, shape: Shape | None) -> str | None:
+        """What a call makes anew: `Session(engine)`, `SessionLocal()`, `engine.connect()`,
+        `create_engine(...)`, `sessionmaker(...)`, a project helper that returns a new
+        session on each call, a `@contextmanager` generator that yields one. None for a call
+        that hands out an existing object (a helper returning a global, a memoised helper,
+        `next(get_db())`)."""
+        typed = view(shape)
+        if not isinstance(typed, Call):
             return None
-        # The memo also breaks cycles (a key being computed reads as None), so the answer is
-        # computed from depth 0: a depth cut-off inside a memoised answer would be reused by
-        # every later, shallower question.
-        return self.index.memoised(
-            ("session-facts", self._key, module, scope, dotted),
-            lambda: self._compute_name(module, scope, dotted, 0),
-        )
+        if self._configured(module, scope, _dotted(typed.func)):
+            return "session"
+        callee = self.index.ref_of_value(module, scope, typed.func)
+        if callee is None:
+            return None
+        if callee.qual in self.factories and callee.kind in ("external", "function"):
+            return "session"
+        if callee.kind == "function":
+            return self._function_result(callee.qual)
+        if callee.kind == "cm_function":
+            return self._yielded(callee.qual)
+        if callee.kind == "class":
+            made = self._session_subclass(callee.qual)
+            return CALL_RESULT.get(f"{made}_class") if made is not None else None
+        if callee.kind == "external" and self.kind_of_ref(callee) not in _CALLABLE_KINDS:
+            return None
+        if callee.kind not in ("external", "instance", "member"):
+            return None
+        return self.kind_of_ref(self.index.ref_of_value(module, scope, shape))
 
-    def _compute_name(self, module: str, scope: str, dotted: str, depth: int) -> Val | None:
+    def _configured(self, module: str, scope: str, dotted: str | None) -> bool:
+        """Whether a dotted name is a configured `session-factories` entry, by the qualified
+        name it is bound or imported as (the entry may be a value whose type the model cannot
+        say: `SessionLocal = build_factory()`)."""
+        if not self.factories or not dotted:
+            return False
         head, _, rest = dotted.partition(".")
         found = self.index.lookup_binding(module, scope, head)
         if found is None:
-            return None
-        binding, bound_in = found
-        val = self._binding(module, bound_in, head, binding, depth + 1)
-        if val is None and isinstance(view_binding(binding), MODEL_TYPED):
-            # The model types what the bindings alone do not say: a parameter (annotated,
-            # `Depends(get_db)`, `self`), a `for` target, `self.session` of a repository.
-            return self._typed(module, scope, ["n", dotted])
-        for attr in rest.split(".") if rest else ():
-            if val is None:
-                return None
-            val = self._member(val, attr, depth + 1)
-        return val
-
-    def _binding(
-        self, module: str, scope: str, name: str, binding: list[Any], depth: int
-    ) -> Val | None:
-        if scope == "" and f"{module}.{name}" in self.factories:
-            return ("kind", "factory")
-        bound = view_binding(binding)
+            return False
+        bound, bound_in = view_binding(found[0]), found[1]
         if isinstance(bound, ImportBinding):
-            return self._qualified(bound.target, depth + 1)
-        if isinstance(bound, DefBinding):
-            return ("fn", bound.qual)
-        if isinstance(bound, ClassBinding):
-            if self._subclasses_session(bound.qual, depth + 1):
-                return ("kind", "session_class")
-            return ("cls", bound.qual)
-        if isinstance(bound, ValueBinding | WithBinding):
-            if isinstance(bound, ValueBinding) and bound.annotation is not None:
-                typed = self.kind_of_annotation(module, scope, bound.annotation)
-                if typed is not None:
-                    return ("kind", typed)
-            return self._value(module, scope, bound.value, depth + 1)
-        # Parameters, `for` targets and names bound several ways: the model's answer (see
-        # `_compute_name`).
-        return None
-
-    def _qualified(self, qual: str, depth: int) -> Val | None:
-        if qual in self.factories:
-            return ("kind", "factory")
-        if self.index.module(qual) is not None:
-            return ("mod", qual)
-        split = self.index.split_qualified(qual)
-        if split is None:
-            kind = EXTERNAL_KINDS.get(qual)
-            return ("kind", kind) if kind else ("ext", qual)
-        return self._name(split[0], "", split[1], depth + 1)
-
-    def _member(self, val: Val, attr: str, depth: int) -> Val | None:
-        tag, what = val
-        if tag in ("ext", "mod"):
-            return self._qualified(f"{what}.{attr}", depth + 1)
-        if tag == "kind":
-            return ("method", f"{what}.{attr}")
-        return None
-
-    # -- expressions -------------------------------------------------------------------------
-    def _value(self, module: str, scope: str, shape: Shape | None, depth: int) -> Val | None:
-        if not shape or depth > MAX_DEPTH:
-            return None
-        match view(shape):
-            case Name(dotted):
-                return self._name(module, scope, dotted, depth + 1)
-            case Attr(value, attr):
-                base = self._value(module, scope, value, depth + 1)
-                member = self._member(base, attr, depth + 1) if base else None
-                if member is None:
-                    # `self.session`, `deps.db`, `repo.session.bind`: what the model types.
-                    typed = self._typed(module, scope, shape)
-                    if typed is not None:
-                        return typed
-                return member
-            case Call(func, args, kwargs):
-                callee = self._value(module, scope, func, depth + 1)
-                if (
-                    callee is not None
-                    and callee[0] == "ext"
-                    and callee[1] in CONTEXT_MANAGER_MAKERS
-                ):
-                    # `get_db = contextmanager(get_session)`: a context-manager function.
-                    wrapped = self._value(module, scope, (args or [None])[0], depth + 1)
-                    return ("cmfn", wrapped[1]) if wrapped and wrapped[0] == "fn" else None
-                return self._call(module, scope, callee, kwargs or {}, depth + 1)
-        return None
-
-    def _call(
-        self, module: str, scope: str, callee: Val | None, kwargs: dict, depth: int
-    ) -> Val | None:
-        if callee is None or depth > MAX_DEPTH:
-            return None
-        tag, what = callee
-        if tag == "kind":
-            result = CALL_RESULT.get(what)
-            if result == "factory" and kwargs.get("class_") is not None:
-                cls = self._value(module, scope, kwargs["class_"], depth + 1)
-                if cls == ("kind", "async_session_class"):
-                    result = "async_factory"
-            return ("kind", result) if result else None
-        if tag == "method":
-            base, _, attr = what.rpartition(".")
-            result = METHOD_RESULT.get((base, attr))
-            return ("kind", result) if result else None
-        if tag in ("ext", "fn") and what in self.factories:
-            return ("kind", "session")
-        if tag == "cmfn":
-            return self._yielded(what)
-        if tag == "fn":
-            return self._function_result(what, depth + 1)
-        if tag == "cls" and self._subclasses_session(what, depth + 1):
-            return ("kind", "session")
-        return None
+            qual = bound.target
+        elif bound_in == "":
+            qual = f"{module}.{head}" if module else head
+        else:
+            return False
+        return (f"{qual}.{rest}" if rest else qual) in self.factories
 
     def _memo(self, what: str, qual: str, compute: Any) -> Any:
         """Memoised per function/class: a question that comes back to itself (a recursive
         helper, `def f(): return f()`) reads as None instead of recursing."""
         return self.index.memoised(("session-facts", what, self._key, qual), compute)
 
-    def _yielded(self, qual: str) -> Val | None:
-        return self._memo("yielded", qual, lambda: self._compute_yielded(qual))
-
-    def _compute_yielded(self, qual: str) -> Val | None:
+    def _yielded(self, qual: str) -> str | None:
         """The session a context-manager generator yields: `with get_db() as db` binds it."""
-        fact = self.index.function(qual)
-        split = self.index.split_qualified(qual)
-        if fact is None or split is None or not fact.get("generator"):
-            return None
-        kinds = {self.kind_of_shape(split[0], split[1], y) for y in fact.get("yields_values", [])}
-        if len(kinds) == 1:
-            (kind,) = kinds
-            if kind in SESSION_KINDS:
-                return ("kind", kind)
-        return None
 
-    def _is_context_manager(self, qual: str) -> bool:
-        return bool(self._decorator_quals(qual) & CONTEXT_MANAGER_MAKERS)
+        def compute() -> str | None:
+            kind = self.kind_of_ref(self.index.yields_type(qual))
+            return kind if kind in SESSION_KINDS else None
 
-    def _decorator_quals(self, qual: str) -> set[str]:
+        return self._memo("yielded", qual, compute)
+
+    def _function_result(self, qual: str) -> str | None:
+        return self._memo("result", qual, lambda: self._compute_function_result(qual))
+
+    def _compute_function_result(self, qual: str) -> str | None:
+        """What calling a project helper makes: its annotation, else the one kind all its
+        `return` values share when each is a new object (`def make(): return SessionLocal()`;
+        `return engine` hands out a shared one)."""
         fact = self.index.function(qual)
         split = self.index.split_qualified(qual)
         if fact is None or split is None:
-            return set()
-        scope = fact.get("parent") or fact.get("class") or ""
-        found = set()
-        for decorator in fact["decorators"]:
-            # `@lru_cache(maxsize=1)`: the decorator is what the call makes.
-            ref = self.index.ref_of_value(split[0], scope, decorator_callee(decorator))
-            if ref is not None:
-                found.add(ref.qual)
-        return found
-
-    def _function_result(self, qual: str, depth: int) -> Val | None:
-        return self._memo("result", qual, lambda: self._compute_function_result(qual))
-
-    def _compute_function_result(self, qual: str) -> Val | None:
-        """What calling a project helper returns: its annotation, else the one kind all its
-        `return` values share (`def make(): return SessionLocal()`)."""
-        fact = self.index.function(qual)
-        split = self.index.split_qualified(qual)
-        if fact is not None and fact.get("generator") and self._is_context_manager(qual):
-            return self._yielded(qual)
-        if fact is None or split is None or fact.get("generator"):
             return None
-        if self._decorator_quals(qual) & MEMOISERS:
+        if fact.get("generator"):
+            return self._yielded(qual) if self.index.is_context_manager(qual) else None
+        if self._memoised(qual, fact, split[0]):
             return None  # `@lru_cache def get_engine()`: one object for every call
+        if fact.get("async"):
+            return None  # calling it gives a coroutine
         module, key = split
         if fact.get("returns") is not None:
             typed = self.kind_of_annotation(module, key, fact["returns"])
-            if typed is not None and not fact.get("async"):
-                return ("kind", typed)
-        if fact.get("async"):
-            return None
+            if typed is not None:
+                return typed
         returns = fact["returns_values"]
-        if not returns or not all(self.fresh(module, key, shape) for shape in returns):
-            # `return engine` hands out a shared object; only new objects count.
+        made = [self.fresh_call(module, key, shape) for shape in returns]
+        if not made or any(call is None for call in made):
             return None
-        kinds = {self.kind_of_shape(module, key, shape) for shape in returns}
+        kinds = {self.created_kind(module, key, call) for call in made}
         if len(kinds) == 1:
             (kind,) = kinds
-            if kind is not None:
-                return ("kind", kind)
+            return kind
+        return None
+
+    def _memoised(self, qual: str, fact: dict[str, Any], module: str) -> bool:
+        scope = fact.get("parent") or fact.get("class") or ""
+        for decorator in fact["decorators"]:
+            # `@lru_cache(maxsize=1)`: the decorator is what the call makes.
+            ref = self.index.ref_of_value(module, scope, decorator_callee(decorator))
+            if ref is not None and ref.qual in MEMOISERS:
+                return True
+        return False
+
+    def fresh_call(self, module: str, scope: str, shape: Shape | None) -> Shape | None:
+        """The call that makes the object an expression gives, when it makes a new one: the
+        expression itself, or the call a name of this function is bound to (`db =
+        SessionLocal()`; `return db`)."""
+        typed = view(shape)
+        if isinstance(typed, Call):
+            return shape
+        if isinstance(typed, Await):
+            return self.fresh_call(module, scope, typed.value)
+        if not isinstance(typed, Name) or "." in typed.dotted or not scope:
+            return None
+        found = self.index.lookup_binding(module, scope, typed.dotted)
+        if found is None or found[1] != scope:
+            return None
+        bound = view_binding(found[0])
+        if isinstance(bound, ValueBinding) and isinstance(view(bound.value), Call):
+            return bound.value
         return None
 
     def fresh(self, module: str, scope: str, shape: Shape | None) -> bool:
-        """Whether an expression makes a new object: a call, or a name the function itself
-        binds to a call (`db = SessionLocal()`; `return db`)."""
-        typed = view(shape)
-        if isinstance(typed, Call):
-            return True
-        if isinstance(typed, Await):
-            return self.fresh(module, scope, typed.value)
-        if not isinstance(typed, Name) or "." in typed.dotted or not scope:
-            return False
-        found = self.index.lookup_binding(module, scope, typed.dotted)
-        if found is None or found[1] != scope:
-            return False
-        bound = view_binding(found[0])
-        return isinstance(bound, ValueBinding) and isinstance(view(bound.value), Call)
+        """Whether an expression makes a new object (see `fresh_call`)."""
+        return self.fresh_call(module, scope, shape) is not None
 
     def global_session(self, module: str, scope: str, name: str, depth: int = 0) -> str | None:
         """The qualified name of the module-level session object `name` refers to, if any
@@ -451,23 +363,26 @@ class SessionFacts:
             return self.global_session(split[0], "", split[1], depth + 1)
         if not isinstance(bound, ValueBinding) or not isinstance(view(bound.value), Call):
             return None
-        if self.kind_of_shape(module, "", bound.value) in SESSION_KINDS:
+        if self.created_kind(module, "", bound.value) in SESSION_KINDS:
             return f"{module}.{name}" if module else name
         return None
 
-    def _subclasses_session(self, qual: str, depth: int) -> bool:
-        return bool(self._memo("subclass", qual, lambda: self._compute_subclasses(qual)))
+    def _session_subclass(self, qual: str) -> str | None:
+        """ "session" or "async_session" for a project subclass of `Session`/`AsyncSession`
+        (through the class hierarchy, across modules)."""
+        if self.index.class_(qual) is None:
+            return None
+        bases = self.index.external_bases(qual)
+        if bases & ASYNC_SESSION_CLASSES:
+            return "async_session"
+        if bases & SYNC_SESSION_CLASSES:
+            return "session"
+        return None
 
-    def _compute_subclasses(self, qual: str) -> bool:
-        fact = self.index.class_(qual)
-        split = self.index.split_qualified(qual)
-        if fact is None or split is None:
-            return False
-        for base in fact["bases"]:
-            val = self._value(split[0], "", base, 1)
-            if val == ("kind", "session_class") or val == ("kind", "async_session_class"):
-                return True
-        return False
+
+def _dotted(raw: Shape | None) -> str | None:
+    typed = view(raw)
+    return typed.dotted if isinstance(typed, Name) else None
 
 
 # -- the project's own session dependency (for fixes) -----------------------------------------
