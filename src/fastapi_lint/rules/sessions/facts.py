@@ -403,29 +403,26 @@ def _yielded_session_kind(index: ProjectIndex, qual: str) -> str | None:
 
 
 def _depends_aliases_in(index: ProjectIndex, mod: str) -> tuple[str, list[tuple[str, str]]]:
-    """Module-level `X = Annotated[T, Depends(dep)]` aliases of a module: (module, [(X, dep)])."""
+    """Module-level `X = Annotated[T, Depends(dep)]` aliases of a module: (module, [(X, dep)]).
+    The model reads the marker (`dependency_marker`, through aliases of aliases)."""
     found: list[tuple[str, str]] = []
     summary = index.module(mod)
     if summary is None:
         return mod, found
     for name, raw in sorted(summary["scopes"][""]["bindings"].items()):
         bound = view_binding(raw)
-        alias = view(bound.value) if isinstance(bound, ValueBinding) else None
-        if not isinstance(alias, Subscript):
+        if not isinstance(bound, ValueBinding) or not isinstance(view(bound.value), Subscript):
             continue
-        base = index.ref_of_value(mod, "", alias.value)
-        if base is None or base.qual not in ("typing.Annotated", "typing_extensions.Annotated"):
+        marker = index.dependency_marker(mod, "", None, ["n", name])
+        if marker is None:
             continue
-        for extra in alias.items[1:]:
-            marker_call = view(extra)
-            if not isinstance(marker_call, Call) or not marker_call.args:
-                continue
-            marker = index.ref_of_value(mod, "", marker_call.func)
-            if marker is None or marker.qual not in ("fastapi.Depends", "fastapi.params.Depends"):
-                continue
-            dep = index.ref_of_value(mod, "", marker_call.args[0])
-            if dep is not None:
-                found.append((name, dep.qual))
+        marker_module, marker_scope, call, _annotated = marker
+        args, kwargs = call[2] or [], call[3] or {}
+        dep = index.ref_of_value(
+            marker_module, marker_scope, kwargs.get("dependency") or (args[0] if args else None)
+        )
+        if dep is not None:
+            found.append((name, dep.qual))
     return mod, found
 
 
