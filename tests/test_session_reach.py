@@ -92,3 +92,30 @@ def test_services_reached_from_routes_of_another_module(tmp_path: Path) -> None:
     ]
     assert "(reached from GET /users/ via UserService.list)" in found[0][3]
     assert "(reached from POST /users/export via UserService.export)" in found[1][3]
+
+
+def test_editing_the_caller_revalidates_the_helper(tmp_path: Path) -> None:
+    """Whether services.py's engine is for a database the request names depends on what
+    routes.py passes: the cached answer for services.py must follow edits of routes.py."""
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "proj"\n')
+    body_route = ROUTES.replace(
+        'def export():\n    UserService().export("sqlite://")',
+        "def export(url: str):\n    UserService().export(url)",
+    )
+    assert body_route != ROUTES
+    for name, text in {"__init__": "", "db": DB, "services": SERVICES}.items():
+        (root / "app" / f"{name}.py").write_text(text)
+    routes = root / "app" / "routes.py"
+
+    def engines() -> list[int]:
+        found = run_json("check", "--select", "FPI202", ".", cwd=root)
+        return [f["location"]["row"] for f in found if f["filename"].endswith("services.py")]
+
+    routes.write_text(body_route)  # the query parameter names the database: a probe
+    assert engines() == []
+    routes.write_text(ROUTES)  # a constant URL: the engine could have been shared
+    assert engines() == [12]
+    routes.write_text(body_route)
+    assert engines() == []

@@ -29,6 +29,7 @@ from .semantic import (
     SESSIONMAKERS,
     WRAPPERS,
     SemanticModel,
+    call_sites_fact,
     class_hierarchy_fact,
     state_assigns_fact,
 )
@@ -1022,4 +1023,5 @@ PROJECT_FACTS: dict[str, ProjectFact] = {
     "state_assigns": state_assigns_fact,
     "mutated_globals": mutated_globals,
     "module_names": module_names,
+    "call_sites": call_sites_fact,
 }

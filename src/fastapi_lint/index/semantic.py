@@ -193,6 +193,8 @@ ASYNC_SESSION_CLASSES = frozenset(
 # Library methods that give back their receiver (`session.begin()` aside, which the session
 # catalog names on its own): `x.__enter__()` of most clients is the client.
 MAX_MRO = 24
+#: How many hops (names, attributes, calls of a helper) a value's provenance is followed.
+MAX_PROVENANCE = 24
 
 
 def _ref(kind: str, qual: str) -> Ref:
@@ -742,6 +744,97 @@ class SemanticModel:
 
         return self.memoised(("sem-state", namespace, attr), compute)  # type: ignore[attr-defined]
 
+    # -- where a value comes from ------------------------------------------------------------
+    def from_request(self, module: str, scope: str, shape: Shape | None, depth: int = 0) -> bool:
+        """Whether a value is request data: a parameter FastAPI fills from the request (one
+        of a path operation or dependency without `Depends`/`Security`, the `Request`
+        included), or an attribute, item or method result of one, followed through the local
+        names it is bound to and, for a helper's parameter, through every call of the helper
+        that runs per request (`generate_db(body.url)` -> the helper's `url`). Anything else
+        is not: settings, module constants and imports, literals, the environment, a value
+        built by an expression the summaries do not keep (an f-string), a parameter of a
+        helper that no served call passes request data to."""
+        if not shape or depth > MAX_PROVENANCE:
+            return False
+        tag = shape[0]
+        if tag == "n":
+            head = shape[1].partition(".")[0]
+            found = self.lookup_binding(module, scope, head)  # type: ignore[attr-defined]
+            if found is None or found[1] == "":
+                return False  # a module-level name: a constant, settings, an import
+            binding, bound_in = found
+            if binding[0] == "param":
+                return self._param_from_request(module, bound_in, head, depth + 1)
+            if binding[0] == "value":
+                return self.from_request(module, bound_in, binding[1], depth + 1)
+            return False
+        if tag in ("attr", "sub", "await"):
+            return self.from_request(module, scope, shape[1], depth + 1)
+        if tag == "call":
+            func = shape[1]
+            if func and func[0] == "attr" and self.from_request(module, scope, func[1], depth + 1):
+                return True  # `body.url.render_as_string()`
+            if func and func[0] == "n" and "." in func[1]:
+                owner = ["n", func[1].rpartition(".")[0]]
+                if self.from_request(module, scope, owner, depth + 1):
+                    return True
+            values = [a for a in [*shape[2], *shape[3].values()] if a and a[0] != "const"]
+            # `str(body.url)`, `make_url(body.url, drivername=...)`: made of request data.
+            return bool(values) and all(
+                self.from_request(module, scope, a, depth + 1) for a in values
+            )
+        return False
+
+    def _param_from_request(self, module: str, key: str, name: str, depth: int) -> bool:
+        qual = self.qualified_function(module, key)  # type: ignore[attr-defined]
+
+        def compute() -> bool:
+            fact = self.function(qual)  # type: ignore[attr-defined]
+            if fact is None:
+                return False
+            param = next((p for p in fact["params"] if p[0] == name), None)
+            if param is None or param[3] in ("*", "**"):
+                return False
+            if self.path_operation(module, key) is not None or self.is_dependency(module, key):  # type: ignore[attr-defined]
+                injected = self.dependency_marker(module, key, param[2], param[1])
+                return injected is None and self._receiver(module, fact, name) is None
+            sites = self.project_fact("call_sites").get(qual, [])  # type: ignore[attr-defined]
+            served = [site for site in sites if self._served(site[0], site[1])]
+            if not served:
+                return False
+            for caller_module, caller_key, at in served:
+                argument = self._argument(qual, fact, name, caller_module, caller_key, at)
+                if argument is None or not self.from_request(
+                    caller_module, caller_key, argument, depth + 1
+                ):
+                    return False
+            return True
+
+        return bool(self.memoised(("sem-from-request", qual, name), compute))  # type: ignore[attr-defined]
+
+    def _served(self, module: str, key: str) -> bool:
+        found = self.reach(module, key)  # type: ignore[attr-defined]
+        return bool(found) and found[0] == "serving"
+
+    def _argument(
+        self, qual: str, fact: dict[str, Any], name: str, module: str, key: str, at: int
+    ) -> Shape | None:
+        """The argument call number `at` of the caller passes for the callee's parameter
+        `name`: by keyword, else by position (past `self`/`cls` of a method)."""
+        caller = self.function(self.qualified_function(module, key))  # type: ignore[attr-defined]
+        if caller is None or at >= len(caller["calls"]):
+            return None
+        _func, _line, _col, args, kwargs = caller["calls"][at]
+        if name in kwargs:
+            return kwargs[name]
+        positional = [p[0] for p in fact["params"] if p[3] == "pos"]
+        split = self.split_qualified(qual)  # type: ignore[attr-defined]
+        if positional and split and self._receiver(split[0], fact, positional[0]) is not None:
+            positional = positional[1:]
+        if name in positional and positional.index(name) < len(args):
+            return args[positional.index(name)]
+        return None
+
 
 def _state_namespace(base: Ref) -> str | None:
     """ "request" for `request.state`, "app" for `app.state`/`request.app.state`."""
@@ -834,3 +927,28 @@ def _state_assigns_part(index: Any, mod: str) -> list[list[Any]]:
         [owner[0] if owner else None, attr, value, mod, scope]
         for attr, value, scope, *owner in (summary or {}).get("state_assigns") or []
     ]
+
+
+def call_sites_fact(index: Any) -> dict[str, list[list[Any]]]:
+    """{project function: [[caller module, caller function key, index of the call in the
+    caller's calls], ...]} for every call from a project function (argument provenance)."""
+    out: dict[str, list[list[Any]]] = {}
+    for part in index.per_module(_call_sites_in):
+        for callee, site in part:
+            out.setdefault(callee, []).append(site)
+    return {callee: sorted(sites) for callee, sites in sorted(out.items())}
+
+
+def _call_sites_in(index: Any, mod: str) -> list[list[Any]]:
+    from .reach import project_callable
+
+    summary = index.module(mod)
+    found: list[list[Any]] = []
+    if summary is None:
+        return found
+    for key, fact in summary["functions"].items():
+        for at, record in enumerate(fact["calls"]):
+            ref = index.ref_of_value(mod, key, record[0])
+            for callee in project_callable(index, ref):
+                found.append([callee, [mod, key, at]])
+    return found

@@ -13,6 +13,7 @@ from .base import (
     kind_of,
     request_reach,
     sessions_can_reach,
+    shape_of_cst,
 )
 
 if TYPE_CHECKING:
@@ -45,6 +46,15 @@ reported. Neither is an engine a constructor (`__init__`) makes: that is one eng
 and a client object built once and kept (a lazily created singleton) is the common case. Nor
 one the helper disposes of itself (`engine.dispose()`): a deliberate one-off connection, such
 as a probe of a database address the request names, not a pool that should have been shared.
+
+Nor an engine for a database the request names: when its URL (the first argument or `url=` of
+`create_engine`; every argument that is no literal of a helper that returns a new engine) is
+request data — a parameter FastAPI fills from the request (a body, path or query parameter,
+without `Depends`), or an attribute, item or conversion of one — on every call that runs per
+request (`probe(body.url)` → the helper's `url` → `create_engine(url)`). A URL from settings,
+a module constant, the environment or a `Depends` parameter is reported, and so is one whose
+origin is not known (an f-string, a parameter of a helper that also gets the configured URL
+from another route): the pool could have been shared there.
 
 ## Why is this bad?
 An engine owns a connection pool. Creating one per request opens a new pool each time, so
@@ -111,7 +121,9 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
         if frame is None:
             return
         if self.ctx.is_path_operation(frame) or self.ctx.is_dependency(frame):
-            if kind_of(self.ctx, node, facts_for(self.ctx)) in ENGINE_KINDS:
+            if kind_of(
+                self.ctx, node, facts_for(self.ctx)
+            ) in ENGINE_KINDS and not self._for_requested_database(node):
                 self.report(node)
             return
         if not isinstance(frame.node, cst.FunctionDef) or _decorated(self.ctx, frame.node):
@@ -132,11 +144,33 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
             # Handed to the caller (which is reported where it runs per request), kept for
             # later calls (a global, an attribute, a cache entry) or disposed of here.
             return
+        if self._for_requested_database(node):
+            return
         self.report(
             node,
             message="Engine created on every request "
             f"({reach}); create it once at module level or in the lifespan and reuse it",
         )
+
+    def _for_requested_database(self, node: cst.Call) -> bool:
+        """Whether the engine is for a database the request names: its URL (the first
+        argument or `url=` of `create_engine`; every argument that is no literal of a
+        project helper that returns a new engine) is request data on every call that runs
+        per request (`index.from_request`). Settings, constants, the environment and values
+        of unknown origin are not: the engine could have been shared."""
+        ref = self.ctx.resolve(node.func)
+        if ref is not None and ref.kind == "external":
+            url = next((a.value for a in node.args if a.keyword is None and not a.star), None)
+            url = url or next(
+                (a.value for a in node.args if a.keyword and a.keyword.value == "url"), None
+            )
+            values = [url] if url is not None else []
+        else:
+            values = [a.value for a in node.args if not _literal(a.value)]
+        if not values or any(a.star for a in node.args):
+            return False
+        index, module, scope = self.ctx.index, self.ctx.module_name, self.ctx.scope_key
+        return all(index.from_request(module, scope, shape_of_cst(self.ctx, v)) for v in values)
 
     def _kept(self, node: cst.Call, exits: _Exits) -> bool:
         for target in self._targets.get(id(node), ()):
@@ -204,6 +238,7 @@ class _Exits(cst.CSTVisitor):
         self.kept_names.update(item.name.value for item in node.names)
 
 
+_LITERALS = (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)
 CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__"})
 #: Decorators that do not change how often the body runs.
 _PLAIN_DECORATORS = frozenset({"builtins.staticmethod", "builtins.classmethod"})
@@ -215,3 +250,9 @@ def _decorated(ctx, func: cst.FunctionDef) -> bool:
         if ref is None or ref.qual not in _PLAIN_DECORATORS:
             return True
     return False
+
+
+def _literal(node: cst.BaseExpression) -> bool:
+    return isinstance(node, _LITERALS) or (
+        isinstance(node, cst.Name) and node.value in ("True", "False", "None")
+    )
