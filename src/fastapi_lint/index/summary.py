@@ -32,7 +32,9 @@ function's "self_assigns" ([attr, value shape, annotation] for `self.attr = ...`
 "iterated" ([line, col] of calls whose result the function iterates: `for x in f()`,
 `next(f())`), "entered" ([line, end line, context shape, is_async] per item of a `with` /
 `async with` statement), "drops" (a call is a statement of its own: its result is dropped),
-"stub" (the body does nothing: `...`, `pass`, a docstring, `raise
+"reads" ([dotted, line, col] of dotted names read, not called: `info.is_wasm`, once each, a
+property's getter may run there), "stub" (the body does nothing: `...`, `pass`, a docstring,
+`raise
 NotImplementedError`); the module's "state_assigns" ([attr, value shape, scope] for
 `<x>.state.attr = ...`).
 
@@ -109,6 +111,8 @@ MUTATING_METHODS = frozenset(
 )
 _LITERAL_COLLECTION_CALLS = frozenset({"frozenset", "set", "tuple", "list", "dict"})
 MAX_CANDIDATES = 4
+#: Dotted names read per function ("reads"): a bound on what a generated module can add.
+MAX_READS = 200
 # Calls whose argument they iterate right away (the argument generator's body runs).
 ITERATING_BUILTINS = frozenset({"next", "list", "tuple", "set", "sorted", "dict", "sum"})
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -373,6 +377,9 @@ class _Summarizer(ast.NodeVisitor):
         self.guards: list[list[Any]] = []
         # Names comprehension targets bind around the node being visited.
         self.shadowed: list[set[str]] = []
+        # Call targets (not attribute reads) and, per function, the dotted names already read.
+        self.callees: set[int] = set()
+        self.read_names: list[set[str]] = []
         self.state_assigns: list[list[Any]] = []
         # Module-level literal collections (name -> record) and the names the module mutates
         # (see the module docstring).
@@ -770,7 +777,27 @@ class _Summarizer(ast.NodeVisitor):
             self.current[-1]["returns_values"].append(shape_of(node.value))
         self.generic_visit(node)
 
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        """`info.is_wasm` read in a function body (not called, not assigned): a property's
+        getter may run there ("reads", semantic model). Each dotted name once per function."""
+        if not self.current or not isinstance(node.ctx, ast.Load) or id(node) in self.callees:
+            self.generic_visit(node)
+            return
+        dotted = dotted_name(node)
+        if dotted is None:
+            self.generic_visit(node)
+            return
+        head = dotted.partition(".")[0]
+        fact = self.current[-1]
+        seen = self.read_names[-1]
+        shadowed = any(head in shadow for shadow in self.shadowed)
+        if not shadowed and dotted not in seen and len(fact["reads"]) < MAX_READS:
+            seen.add(dotted)
+            column = self._column(node.lineno, node.col_offset)
+            fact["reads"].append([dotted, node.lineno, column])
+
     def visit_Call(self, node: ast.Call) -> None:
+        self.callees.add(id(node.func))
         func = shape_of(node.func)
         if (
             isinstance(node.func, ast.Name)
@@ -872,6 +899,7 @@ class _Summarizer(ast.NodeVisitor):
             "self_assigns": [],
             "iterated": [],
             "entered": [],
+            "reads": [],
             "stub": _is_stub(node.body),
             # Path records (see the module docstring).
             "guards": [],
@@ -886,6 +914,7 @@ class _Summarizer(ast.NodeVisitor):
         self.scopes.append(scope)
         self.name_stack.append(node.name)
         self.current.append(fact)
+        self.read_names.append(set())
         outer_guards, self.guards = self.guards, []
         outer_shadowed, self.shadowed = self.shadowed, []
         self._visit_block(node.body)
@@ -893,6 +922,7 @@ class _Summarizer(ast.NodeVisitor):
         writes = returned_field_writes(node.body, shape_of)
         if writes is not None and len(writes) == len(fact["returns_values"]):
             fact["returned_writes"] = writes
+        self.read_names.pop()
         self.current.pop()
         self.name_stack.pop()
         self.scopes.pop()

@@ -1245,6 +1245,12 @@ def _direct(
                 callees.append(((target, "iter", target_env), (line, col, func)))
             continue
         callees.append(((target, "call", target_env), (line, col, func)))
+    for dotted_read, line, col in fact.get("reads") or ():
+        # `info.is_wasm`: reading a property runs its getter (the semantic model's answer).
+        base, _, attr = dotted_read.rpartition(".")
+        getter = index.property_function(index.ref_of_value(module, key, ["n", base]), attr)
+        if getter is not None and getter != qual and (line, col) not in once:
+            callees.append(((getter, "call", ()), (line, col, ["n", dotted_read])))
     return None, None, callees
 
 
