@@ -172,6 +172,10 @@ REQUEST_TYPES = frozenset(
 APP_TYPES = frozenset(
     {"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"}
 )
+#: Attributes of a `Request` that hold what the client sent (`request.app` does not).
+REQUEST_DATA = frozenset(
+    {"query_params", "path_params", "headers", "cookies", "url", "json", "form", "body"}
+)
 ITERATING_CALLS = frozenset({"builtins.next"})
 DECLARATIVE_BASES = frozenset(
     {
@@ -764,7 +768,15 @@ class SemanticModel:
                 return False  # a module-level name: a constant, settings, an import
             binding, bound_in = found
             if binding[0] == "param":
-                return self._param_from_request(module, bound_in, head, depth + 1)
+                if not self._param_from_request(module, bound_in, head, depth + 1):
+                    return False
+                typed = self.type_of_annotation(module, bound_in, binding[1])  # type: ignore[attr-defined]
+                if typed is not None and typed.qual in REQUEST_TYPES:
+                    # `request.headers`, `request.json()` are the request's data;
+                    # `request.app.state.database_url` is the application's.
+                    parts = shape[1].split(".")
+                    return len(parts) > 1 and parts[1] in REQUEST_DATA
+                return True
             if binding[0] == "value":
                 return self.from_request(module, bound_in, binding[1], depth + 1)
             return False
@@ -772,12 +784,12 @@ class SemanticModel:
             return self.from_request(module, scope, shape[1], depth + 1)
         if tag == "call":
             func = shape[1]
+            # A method of request data: `body.url.render_as_string()`, `request.headers.get()`.
             if func and func[0] == "attr" and self.from_request(module, scope, func[1], depth + 1):
-                return True  # `body.url.render_as_string()`
-            if func and func[0] == "n" and "." in func[1]:
-                owner = ["n", func[1].rpartition(".")[0]]
-                if self.from_request(module, scope, owner, depth + 1):
-                    return True
+                return True
+            dotted_method = bool(func) and func[0] == "n" and "." in func[1]
+            if dotted_method and self.from_request(module, scope, func, depth + 1):
+                return True
             values = [a for a in [*shape[2], *shape[3].values()] if a and a[0] != "const"]
             # `str(body.url)`, `make_url(body.url, drivername=...)`: made of request data.
             return bool(values) and all(
