@@ -50,9 +50,10 @@ as a probe of a database address the request names, not a pool that should have 
 Nor an engine for a database the request names: when its URL (the first argument or `url=` of
 `create_engine`; every argument that is no literal of a helper that returns a new engine) is
 request data — a parameter FastAPI fills from the request (a body, path or query parameter,
-without `Depends`), or an attribute, item or conversion of one — on every call that runs per
+without `Depends`; a `Request`'s headers, query parameters, body), or an attribute, item or
+conversion of one — on every call that runs per
 request (`probe(body.url)` → the helper's `url` → `create_engine(url)`). A URL from settings,
-a module constant, the environment or a `Depends` parameter is reported, and so is one whose
+a module constant, the environment, `request.app.state` or a `Depends` parameter is reported, and so is one whose
 origin is not known (an f-string, a parameter of a helper that also gets the configured URL
 from another route): the pool could have been shared there.
 
