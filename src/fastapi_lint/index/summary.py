@@ -83,7 +83,7 @@ from ..limits import TooDeep, depth_reason
 from .branches import cond_shape, exits, names_in
 from .field_writes import returned_field_writes
 
-SUMMARY_VERSION = 15
+SUMMARY_VERSION = 16
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
