@@ -413,10 +413,6 @@ class _Summarizer(ast.NodeVisitor):
         if not isinstance(node.ctx, ast.Store):
             self.refs.add(node.id)
 
-    def visit_Attribute(self, node: ast.Attribute) -> None:
-        self.refs.add(node.attr)
-        self.generic_visit(node)
-
     def visit_Constant(self, node: ast.Constant) -> None:
         text = node.value
         if isinstance(text, str) and len(text) <= MAX_NAME_STRING and not _has_space(text):
@@ -778,14 +774,17 @@ class _Summarizer(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
+        self.refs.add(node.attr)
+        self._note_read(node)
+        self.generic_visit(node)
+
+    def _note_read(self, node: ast.Attribute) -> None:
         """`info.is_wasm` read in a function body (not called, not assigned): a property's
         getter may run there ("reads", semantic model). Each dotted name once per function."""
         if not self.current or not isinstance(node.ctx, ast.Load) or id(node) in self.callees:
-            self.generic_visit(node)
             return
         dotted = dotted_name(node)
         if dotted is None:
-            self.generic_visit(node)
             return
         head = dotted.partition(".")[0]
         fact = self.current[-1]
