@@ -2,14 +2,19 @@
 # Unpack the third set of real-world FastAPI applications ("fresh": nobody had
 # tuned a rule on them when they were added, 2026-12-01): large service-style
 # servers with tests, scripts and workers, new to the project (not in
-# ../shared/corpora.sh nor in bench/new_corpora.sh).
+# ../shared/corpora.sh nor in bench/new_corpora.sh). Session 4 (2026-12-01,
+# later) added skyvern, zenml, phoenix and litellm, new again: no rule had
+# been tuned on them when they were added.
 #
 #   fresh_corpora.sh DEST [NAME ...]   unpack into DEST/<name>/ (default: all)
 #   fresh_corpora.sh --list            print the names
 #
-# Each is a PyPI sdist of an exact version, fetched with
-# `pip download --no-deps --no-binary=:all:`, its sha256 checked, and its
-# single top folder unpacked into DEST/<name>/. Lint each app as its own
+# Each is a PyPI sdist of an exact version (or, marked `wheel`, a wheel that
+# ships its source: litellm's sdist needs a Rust build with network), fetched with
+# `pip download --no-deps --no-binary=<that package>` (its build backend may
+# come as a wheel: zenml's uv_build does not build from source offline), its
+# sha256 checked, and its single top folder unpacked into DEST/<name>/ (a
+# wheel: its contents, with `python3 -m zipfile -e`). Lint each app as its own
 # project from DEST/<name>/ (the folder holding its pyproject.toml).
 #
 # A stamp file DEST/<name>/.corpus-stamp makes reruns no-ops. Needs python3
@@ -17,16 +22,20 @@
 # chooses the pip command (default: python3 -m pip).
 set -euo pipefail
 
-# name|requirement|sha256 of the sdist
+# name|requirement|sha256 of the sdist (or wheel)[|wheel]
 PINS='
 dstack|dstack==0.22.5|685f43d67861531116ef923b925ce9d3ac39565b084b560356c41b4d5bcec319
 letta|letta==0.16.8|363e26989e552c859ce2e7961d484acee6fccfc1e7b16e8f644b1ae1ccd754a3
 fides|ethyca-fides==2.78.2|daee8f047fe614140d4a1b02e60a6121d0939327d4e85933ebb1e085504ad63f
+skyvern|skyvern==1.0.56|f05543c8de25b255730cbae888093d481bb21832e761400b36919110ecd7c8a5
+zenml|zenml==0.98.0|ed221d95f1992395081b0a4aa3fbe127b6481f9efb3d5d1070ace20da8f8075f
+phoenix|arize-phoenix==20.26.1|3b8e61b759746ec23bc260202049b60e64f032dd0a4d27b548a642fd1c061f62
+litellm|litellm==1.110.2|9d94d1c7d524b6fd10c14f9c8c6c4f0ac31705f9964ac59dcfd8337c046d8917|wheel
 '
-ALL="dstack letta fides"
+ALL="dstack letta fides skyvern zenml phoenix litellm"
 
 pin_of() { printf '%s\n' "$PINS" | awk -F'|' -v n="$1" '$1 == n'; }
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 if [ "${1:-}" = "--list" ]; then echo "$ALL"; exit 0; fi
 [ $# -ge 1 ] || usage
@@ -43,9 +52,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/fresh-corpora.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 for name in "$@"; do
-  IFS='|' read -r _ req sha <<<"$(pin_of "$name")"
+  IFS='|' read -r _ req sha kind <<<"$(pin_of "$name")"
   out="$DEST/$name"
-  stamp="pypi $req $sha"
+  stamp="pypi $req $sha${kind:+ $kind}"
   if [ -f "$out/.corpus-stamp" ] && [ "$(cat "$out/.corpus-stamp")" = "$stamp" ]; then
     echo "ok     $name (already in $out)"
     continue
@@ -54,7 +63,13 @@ for name in "$@"; do
   mkdir -p "$out.partial"
   echo "fetch  $req"
   dl="$work/$name"; mkdir -p "$dl"
-  $PIP download --quiet --no-deps --no-binary=:all: --dest "$dl" "$req"
+  if [ "$kind" = wheel ]; then
+    # The manylinux x86_64 wheel (abi3, cp310+): its Python source is what we lint.
+    $PIP download --quiet --no-deps --only-binary=:all: --platform manylinux_2_28_x86_64 \
+      --python-version 3.11 --dest "$dl" "$req"
+  else
+    $PIP download --quiet --no-deps --no-binary="${req%%==*}" --dest "$dl" "$req"
+  fi
   files=("$dl"/*)
   [ "${#files[@]}" -eq 1 ] || { echo "expected one file for $req, got: ${files[*]}" >&2; exit 1; }
   f=${files[0]}
@@ -66,8 +81,12 @@ for name in "$@"; do
       echo "sha256 mismatch for $(basename "$f"): expected $sha, got $got" >&2; exit 1
     fi
   fi
-  # An sdist has one top folder (dstack-0.22.5/): unpack its contents.
-  tar -xzf "$f" -C "$out.partial" --strip-components=1
+  if [ "$kind" = wheel ]; then
+    python3 -m zipfile -e "$f" "$out.partial"
+  else
+    # An sdist has one top folder (dstack-0.22.5/): unpack its contents.
+    tar -xzf "$f" -C "$out.partial" --strip-components=1
+  fi
   printf '%s\n' "$stamp" > "$out.partial/.corpus-stamp"
   mv "$out.partial" "$out"
   echo "done   $name -> $out ($(find "$out" -name '*.py' | wc -l) .py files)"
