@@ -83,7 +83,7 @@ from ..limits import TooDeep, depth_reason
 from .branches import cond_shape, exits, names_in
 from .field_writes import returned_field_writes
 
-SUMMARY_VERSION = 16
+SUMMARY_VERSION = 17
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -329,10 +329,15 @@ class _Scope:
         self.declared_nonlocal: set[str] = set()
         # How many times each name is bound (a module constant must be bound once).
         self.bind_counts: dict[str, int] = {}
+        # A function's parameters, and what to do when the body binds one again.
+        self.params: set[str] = set()
+        self.on_rebind: Any = None
 
     def bind(self, name: str, binding: list[Any]) -> None:
         if name in self.declared_global or name in self.declared_nonlocal:
             return
+        if self.on_rebind is not None and name in self.params:
+            self.on_rebind(name)
         self.bind_counts[name] = self.bind_counts.get(name, 0) + 1
         old = self.bindings.get(name)
         if old is None:
@@ -903,6 +908,9 @@ class _Summarizer(ast.NodeVisitor):
             # Path records (see the module docstring).
             "guards": [],
             "spread": [],
+            # [parameter, guards] where the body binds a parameter again (index.branches: a
+            # parameter rebound only under branches a call site rules out keeps its value).
+            "rebinds": [],
             # A call made as a statement of its own (`audit(user)`), its result dropped: the
             # index gate of FPI112 (an unawaited coroutine is such a call).
             "drops": False,
@@ -910,6 +918,10 @@ class _Summarizer(ast.NodeVisitor):
         scope = _Scope(key, "function")
         for param in params:
             scope.bind(param[0], ["param", param[1], param[2]])
+        scope.params = {param[0] for param in params}
+        scope.on_rebind = lambda name: fact["rebinds"].append(
+            [name, [list(g) for g in self.guards]]
+        )
         self.scopes.append(scope)
         self.name_stack.append(node.name)
         self.current.append(fact)

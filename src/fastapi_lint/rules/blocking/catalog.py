@@ -1156,11 +1156,25 @@ def scope_env(index: ProjectIndex, module: str, key: str, env: branches.Env) -> 
     for inner, inner_record in scopes.items():
         if inner.startswith(key + "."):
             captured.update(inner_record.get("nonlocal") or ())
-    return {
+    kept = {
         name: value
         for name, _type, value in env
         if isinstance(view_binding(bindings.get(name)), ParamBinding) and name not in captured
     }
+    # A parameter the body binds again only under branches this environment rules out
+    # (`if name.startswith("os.environ/"): name = name[11:]` for `get_secret("API_KEY")`)
+    # keeps the value the call gave it.
+    fact = summary["functions"].get(key) or {}
+    rebinds: dict[str, list[list[Any]]] = {}
+    for name, guards in fact.get("rebinds") or ():
+        rebinds.setdefault(name, []).append(guards)
+    for name, _type, value in env:
+        if name in kept or name in captured or name not in rebinds:
+            continue
+        trial = {**kept, name: value}
+        if all(guards and branches.ruled_out(guards, trial) for guards in rebinds[name]):
+            kept[name] = value
+    return kept
 
 
 def receiver_is_class_of(index: ProjectIndex, module: str, key: str, func: Any) -> bool:
