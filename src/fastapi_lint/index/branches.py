@@ -74,7 +74,7 @@ def cond_shape(node: ast.AST, depth: int = 0) -> Cond:
     if isinstance(node, ast.Name):
         return ["n", node.id]
     if isinstance(node, ast.Attribute):
-        dotted = _dotted(node)
+        dotted = dotted_name(node)
         return ["?"] if dotted is None else ["n", dotted]
     if isinstance(node, ast.UnaryOp):
         if isinstance(node.op, ast.Not):
@@ -120,7 +120,8 @@ def cond_shape(node: ast.AST, depth: int = 0) -> Cond:
     return ["?"]
 
 
-def _dotted(node: ast.AST) -> str | None:
+def dotted_name(node: ast.AST) -> str | None:
+    """`a.b.c` for a name or a chain of attributes on one, else None."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

@@ -27,6 +27,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from .branches import dotted_name
+
 Writes = dict[str, dict[str, Any]]  # name -> attr -> value shape
 #: Names whose falsiness implies the falsiness of dotted names (`s = x.a or x.b`).
 Ors = dict[str, frozenset[str]]
@@ -81,17 +83,6 @@ def _bound_names(node: ast.AST) -> set[str]:
             found.add(item.name)
         stack.extend(ast.iter_child_nodes(item))
     return found
-
-
-def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def _meet(states: list[_State]) -> _State:
@@ -204,7 +195,7 @@ class _Walker:
             if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or)
             else [value]
         )
-        names = [_dotted(part) for part in parts]
+        names = [dotted_name(part) for part in parts]
         if all(name is not None and "." in name for name in names):
             return frozenset(n for n in names if n)
         return None
@@ -238,7 +229,7 @@ class _Walker:
         """Dotted names that are falsy when `test` is: `if x.a:`, `if s:` with `s = x.a or ...`."""
         if isinstance(test, ast.Name):
             return state.ors.get(test.id, frozenset())
-        name = _dotted(test)
+        name = dotted_name(test)
         return frozenset({name}) if name and "." in name else frozenset()
 
     def _try(self, stmt: Any, state: _State) -> _State:

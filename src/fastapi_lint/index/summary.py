@@ -80,7 +80,7 @@ from pathlib import Path
 from typing import Any
 
 from ..limits import TooDeep, depth_reason
-from .branches import cond_shape, exits, names_in
+from .branches import cond_shape, dotted_name, exits, names_in
 from .field_writes import returned_field_writes
 
 SUMMARY_VERSION = 17
@@ -282,17 +282,6 @@ def parse_string_expression(value: str) -> ast.expr | None:
         return ast.parse(value, mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-
-
-def dotted_name(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def scope_key(seen: dict[str, int], enclosing: list[str], name: str) -> str:
