@@ -27,7 +27,11 @@ by the model's serializer configuration are not reported, nor are the token fiel
 token route. A `response_model=` wins over the return annotation, as in FastAPI.
 
 Neither are fields whose type cannot hold a secret (`password_configured: bool`,
-`password_changed: datetime`, an enum, a `Literal`, `token_count: int`), nor fields the route
+`password_changed: datetime`, an enum, a `Literal`, `token_count: int`), fields whose type says
+they refer to secrets kept elsewhere (a string or a UUID, alone or in a list:
+`secrets: list[str | UUID]`, the names or IDs of stored secrets) or configure something that
+handles them (a mapping whose name ends in `_config`, `_settings`, `_options` or `_params`:
+`detect_secrets_config: dict | None`), nor fields the route
 fills only with a masked value (`mask_password(...)`, `get_value(mask=True)`, `"****"`), with
 the caller's own input (`salt=query.salt`), or, in a POST, with a secret generated there
 (`secrets.token_urlsafe()`, `uuid4()`) that the route hands out once, nor the top-level

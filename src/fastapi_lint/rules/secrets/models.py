@@ -488,11 +488,13 @@ def _redacts(shape: Shape | None, depth: int = 0) -> bool:
 
 def is_secret_field(index: ProjectIndex, policy: SecretPolicy, item: FieldInfo) -> bool:
     """A field named like a secret whose type can hold one (not a nested model, not a flag, a
-    moment, a choice or a count)."""
+    moment, a choice or a count) and that holds a value, not references to secrets kept
+    elsewhere or the settings of something that handles them (`refers_to_secrets`)."""
     return (
         policy.is_secret_name(item.name)
         and not _holds_models_only(index, item)
         and not cannot_hold_secret(index, item.module, item.scope, item.annotation, item.name)
+        and not refers_to_secrets(index, item)
     )
 
 
@@ -521,6 +523,7 @@ def is_stored_credential(index: ProjectIndex, item: FieldInfo) -> bool:
         is_credential_name(item.name)
         and not _holds_models_only(index, item)
         and not cannot_hold_secret(index, item.module, item.scope, item.annotation, item.name)
+        and not refers_to_secrets(index, item)
     )
 
 
@@ -718,6 +721,104 @@ def _is_enum_class(index: ProjectIndex, qual: str, depth: int) -> bool:
         if ref.kind == "class" and ref.qual != qual and _is_enum_class(index, ref.qual, depth + 1):
             return True
     return False
+
+
+# -- fields about secrets, not holding one --------------------------------------------------
+
+#: Identifier types. A field that takes a string *or* an identifier (`list[str | UUID]`) holds
+#: lookup keys in either form (the names or IDs of secrets stored elsewhere), never a value.
+ID_TYPES = frozenset(
+    {"uuid.UUID"}
+    | {
+        f"{mod}.{name}"
+        for mod in ("pydantic", "pydantic.types")
+        for name in ("UUID1", "UUID3", "UUID4", "UUID5")
+    }
+)
+STRING_TYPES = frozenset({"builtins.str"})
+MAPPING_TYPES = frozenset(
+    {
+        "builtins.dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+    }
+)
+#: The last word of a name for the settings of something (`detect_secrets_config`).
+CONFIG_WORDS = frozenset(
+    {"config", "configs", "configuration", "configurations", "settings", "options", "params",
+     "parameters"}
+)  # fmt: skip
+
+
+def refers_to_secrets(index: ProjectIndex, item: FieldInfo) -> bool:
+    """The field is about secrets rather than one, decided from its type (read through
+    aliases, `Optional`, unions, `Annotated` and containers, across modules):
+
+    - it takes a string *or* a UUID, alone or in a container (`secrets: list[str | UUID]`,
+      zenml's step configuration): a secret's name or its ID, the reference of a value kept in
+      a secret store. A UUID alone is not enough (`uuid4()` makes API keys);
+    - its name ends in a settings word (`_config`, `_settings`, `_options`, `_params`) and its
+      type is a mapping (`detect_secrets_config: dict | None`, the settings of litellm's
+      secret-scanning guardrail): the configuration of something that handles secrets. A
+      string of that name may be a connection string and is still a secret."""
+    leaves = _type_leaves(index, item.module, item.scope, item.annotation, 0)
+    if not leaves:
+        return False
+    if leaves & ID_TYPES and leaves & STRING_TYPES and leaves <= ID_TYPES | STRING_TYPES:
+        return True
+    words = snake_case(item.name).strip("_").split("_")
+    return len(words) > 1 and words[-1] in CONFIG_WORDS and leaves <= MAPPING_TYPES
+
+
+def _type_leaves(
+    index: ProjectIndex, module: str, scope: str, shape: Shape | None, depth: int
+) -> frozenset[str] | None:
+    """The qualified names of the types a value of the annotation may have, through aliases,
+    string annotations, `Optional`/unions/`Annotated` and the element types of containers; a
+    mapping counts as itself (`dict[str, Any]` gives `builtins.dict`). None when any part is
+    unknown (an unresolved name, a shape we do not read)."""
+    if shape is None or depth > 8:
+        return None
+    again = lambda inner, m=module, s=scope: _type_leaves(index, m, s, inner, depth + 1)  # noqa: E731
+
+    def union(parts: list) -> frozenset[str] | None:
+        found: set[str] = set()
+        for part in parts:
+            leaves = again(part)
+            if leaves is None:
+                return None
+            found |= leaves
+        return frozenset(found)
+
+    match view(shape):
+        case Const(None):
+            return frozenset()
+        case Const(str(text)):
+            return again(_parse_annotation(text))
+        case Union(options):
+            return union(options)
+        case Name("None"):
+            return frozenset()
+        case Name(name):
+            alias = _type_alias(index, module, scope, name)
+            if alias is not None:
+                return again(alias[2], alias[0], alias[1])
+            ref = _resolve(index, module, scope, shape)
+            return frozenset({ref.qual}) if ref is not None else None
+        case Subscript(value, args):
+            base = _resolve(index, module, scope, value)
+            if base is None:
+                return None
+            if base.qual in UNWRAP_FIRST and args:
+                return again(args[0])
+            if base.qual in UNION_TYPES or base.qual in CONTAINERS:
+                items = [a for a in args if dotted(a) != "Ellipsis" and not is_const(a, Ellipsis)]
+                return union(items)
+            return frozenset({base.qual})
+    return None
 
 
 def _is_secret_type(index: ProjectIndex, module: str, scope: str, shape: Shape | None) -> bool:
