@@ -83,7 +83,7 @@ from ..limits import TooDeep, depth_reason
 from .branches import cond_shape, dotted_name, exits, names_in
 from .field_writes import returned_field_writes
 
-SUMMARY_VERSION = 17
+SUMMARY_VERSION = 18
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -711,10 +711,16 @@ class _Summarizer(ast.NodeVisitor):
         """A statement list; after `if c: ... return` (no else) the rest runs only when `c`
         is false, after `if c: ... else: ... return` only when it is true."""
         pushed = 0
-        for stmt in stmts:
+        memo = 0
+        for number, stmt in enumerate(stmts):
             self.visit(stmt)
             if not isinstance(stmt, ast.If) or not self.current:
                 continue
+            if not memo and _cache_hit_return(stmt, stmts[:number], stmts[number + 1 :]):
+                # `hit = cache.get(k); if hit: return hit; new = build(); cache.set(k, new)`:
+                # what follows runs once per key, not once per call.
+                memo = 1
+                self.once += 1
             body_exits, else_exits = exits(stmt.body), exits(stmt.orelse)
             if body_exits == else_exits:
                 continue
@@ -723,6 +729,7 @@ class _Summarizer(ast.NodeVisitor):
                 self.guards.append([cond, else_exits])
                 pushed += 1
         del self.guards[len(self.guards) - pushed :]
+        self.once -= memo
 
     def generic_visit(self, node: ast.AST) -> None:
         # Statement lists (loop, `with`, `try` bodies) go through `_visit_block`.
@@ -1119,18 +1126,113 @@ def _stores_global(body: list[ast.stmt], scope: _Scope) -> bool:
     return False
 
 
-def _instance_memo_guard(test: ast.AST, body: list[ast.stmt]) -> bool:
-    """`if self._x is None: self._x = work()` (or `if not self._x:`): the work runs once per
-    object, and the objects that memoise this way (clients, managers, caches) live as long as
-    the process. The body must assign the attribute it tests, or it is an ordinary branch."""
-    target = _unset_test(test)
-    if not (
-        isinstance(target, ast.Attribute)
-        and isinstance(target.value, ast.Name)
-        and target.value.id in ("self", "cls")
-    ):
+# Method names that look a key up in a cache and that store into one.
+_CACHE_LOOKUPS = frozenset({"get", "get_cache", "get_cached", "lookup", "peek"})
+_CACHE_STORES = frozenset({"set", "set_cache", "put", "store", "add", "setdefault", "__setitem__"})
+
+
+def _cache_hit_return(stmt: ast.If, before: list[ast.stmt], after: list[ast.stmt]) -> bool:
+    """`hit = cache.get(key)` then `if hit: return hit` (or `is not None`), and after it the
+    block stores a value it builds into a cache (`cache.set(key, new)`, `_CACHE[key] = new`)
+    and returns that value: a cache-aside memo, so the building runs once per key."""
+    if stmt.orelse or len(stmt.body) != 1 or not isinstance(stmt.body[0], ast.Return):
         return False
-    tested = (target.value.id, target.attr)
+    test = stmt.test
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.IsNot)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        test = test.left
+    returned = stmt.body[0].value
+    if not (isinstance(test, ast.Name) and isinstance(returned, ast.Name)):
+        return False
+    if test.id != returned.id or not _bound_by_lookup(test.id, before):
+        return False
+    stored = _names_stored_in_cache(after)
+    return any(
+        isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in stored
+        for top in after
+        for node in ast.walk(top)
+    )
+
+
+def _bound_by_lookup(name: str, before: list[ast.stmt]) -> bool:
+    """Whether the last statement of `before` that binds `name` binds it to a cache lookup:
+    `table.get(key)`, `cache.get_cache(key)` or `getattr(obj, key, None)`."""
+    for stmt in reversed(before):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target, value = stmt.target, stmt.value
+        else:
+            continue
+        if not (isinstance(target, ast.Name) and target.id == name):
+            continue
+        if not isinstance(value, ast.Call):
+            return False
+        func = value.func
+        if isinstance(func, ast.Attribute):
+            return func.attr in _CACHE_LOOKUPS
+        return isinstance(func, ast.Name) and func.id == "getattr" and len(value.args) == 3
+    return False
+
+
+def _names_stored_in_cache(stmts: list[ast.stmt]) -> set[str]:
+    """Local names the statements store into a cache: the value argument of a store call
+    (`cache.set(key, new)`, `cache.set_cache(key=k, value=new)`), of `setattr(obj, k, new)`,
+    or the value of `table[key] = new`."""
+    stored: set[str] = set()
+    for node in (node for top in stmts for node in ast.walk(top)):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+            if any(isinstance(t, ast.Subscript) for t in node.targets):
+                stored.add(node.value.id)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            is_store = (isinstance(func, ast.Attribute) and func.attr in _CACHE_STORES) or (
+                isinstance(func, ast.Name) and func.id == "setattr"
+            )
+            if is_store:
+                values = [*node.args[1:], *(k.value for k in node.keywords)]
+                stored.update(v.id for v in values if isinstance(v, ast.Name))
+    return stored
+
+
+def _stale_attributes(test: ast.AST) -> set[tuple[str, str]]:
+    """The `(self, attr)` pairs whose kept object `test` checks for staleness: it reads an
+    attribute of the object (`self._client.is_closed`, `not self._conn.open`), alone or in
+    an `and`/`or` with other conditions."""
+    found: set[tuple[str, str]] = set()
+    for part in test.values if isinstance(test, ast.BoolOp) else [test]:
+        if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not):
+            part = part.operand
+        if (
+            isinstance(part, ast.Attribute)
+            and isinstance(part.value, ast.Attribute)
+            and isinstance(part.value.value, ast.Name)
+        ):
+            found.add((part.value.value.id, part.value.attr))
+    return found
+
+
+def _instance_memo_guard(test: ast.AST, body: list[ast.stmt]) -> bool:
+    """`if self._x is None: self._x = work()` (or `if not self._x:`), or a kept object rebuilt
+    when it went stale (`if self._client.is_closed: self._client = build()`): the work runs
+    once per object (or per staleness), and the objects that memoise this way (clients,
+    managers, caches) live as long as the process. The body must assign the attribute it
+    tests, or it is an ordinary branch."""
+    target = _unset_test(test)
+    if target is not None:
+        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
+            return False
+        tested = {(target.value.id, target.attr)}
+    else:
+        tested = _stale_attributes(test)
+    tested = {pair for pair in tested if pair[0] in ("self", "cls")}
+    if not tested:
+        return False
     for node in (node for top in body for node in ast.walk(top)):
         if isinstance(node, ast.Assign):
             assigned = node.targets
@@ -1141,7 +1243,7 @@ def _instance_memo_guard(test: ast.AST, body: list[ast.stmt]) -> bool:
         if any(
             isinstance(t, ast.Attribute)
             and isinstance(t.value, ast.Name)
-            and (t.value.id, t.attr) == tested
+            and (t.value.id, t.attr) in tested
             for t in assigned
         ):
             return True

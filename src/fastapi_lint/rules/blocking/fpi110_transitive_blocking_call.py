@@ -53,8 +53,13 @@ applies one (`def memoise(f): return lru_cache(maxsize=None)(f)`), and the body 
 initialiser (`global _client; if _client is None: _client = build()`, the same on a local copy
 that the body stores back, `client = _client; if client is None: ...; _client = client`, or
 `if key not in _CACHE: _CACHE[key] = load(key)` on a module-level table, or a memo on the
-object, `if self._version is None: self._version = run_git()`, where the body sets the
-attribute it tests: such objects, clients and managers, live as long as the process). Neither are `async
+object, `if self._version is None: self._version = run_git()` or a kept client rebuilt only
+when it went stale, `if self._client.is_closed: self._client = build()`, where the body sets the
+attribute it tests: such objects, clients and managers, live as long as the process), and
+what follows a cache hit's early return in a cache-aside memo (`hit = cache.get(key); if hit:
+return hit`, then a value built, stored under the key with `cache.set(key, new)`,
+`_CACHE[key] = new` or `setattr(obj, key, new)`, and returned: built once per key; a miss
+that stores nothing, or returns another value than it stored, is followed). Neither are `async
 def` functions and generators that are only created (calling them runs nothing yet). A function
 handed to a thread or a pool by reference (`Thread(target=write_audit).start()`,
 `executor.submit(write_audit)`, `await run_in_threadpool(fetch_profile, user_id)`) is not a
