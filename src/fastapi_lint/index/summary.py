@@ -1153,7 +1153,9 @@ def _cache_hit_return(stmt: ast.If, before: list[ast.stmt], after: list[ast.stmt
         return False
     stored = _names_stored_in_cache(after)
     return any(
-        isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in stored
+        isinstance(node, ast.Return)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in stored
         for top in after
         for node in ast.walk(top)
     )
