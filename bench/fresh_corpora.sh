@@ -4,7 +4,8 @@
 # servers with tests, scripts and workers, new to the project (not in
 # ../shared/corpora.sh nor in bench/new_corpora.sh). Session 4 (2026-12-01,
 # later) added skyvern, zenml, phoenix and litellm, new again: no rule had
-# been tuned on them when they were added.
+# been tuned on them when they were added. Session 5 (2026-12-01, evening)
+# added khoj, lightrag, chainlit and autogenstudio, new again.
 #
 #   fresh_corpora.sh DEST [NAME ...]   unpack into DEST/<name>/ (default: all)
 #   fresh_corpora.sh --list            print the names
@@ -31,11 +32,15 @@ skyvern|skyvern==1.0.56|f05543c8de25b255730cbae888093d481bb21832e761400b36919110
 zenml|zenml==0.98.0|ed221d95f1992395081b0a4aa3fbe127b6481f9efb3d5d1070ace20da8f8075f
 phoenix|arize-phoenix==20.26.1|3b8e61b759746ec23bc260202049b60e64f032dd0a4d27b548a642fd1c061f62
 litellm|litellm==1.110.2|9d94d1c7d524b6fd10c14f9c8c6c4f0ac31705f9964ac59dcfd8337c046d8917|wheel
+khoj|khoj==1.42.10|c79cfb4036ea1fd5c22f7693d5c69a81dd720feb4a53cd72935e0caadd8267f7
+lightrag|lightrag-hku==1.5.7|4d2cbb3f983b2bec209f4f154845869fc9e5800a7a2a9bb7005ba7610f4fbe0a
+chainlit|chainlit==2.12.0|53ca71c66fd98d417039ca5fa9c68349eb8eda771b7e0235a7da531f610fe5d0
+autogenstudio|autogenstudio==0.4.2.2|1cab6a4148ae7436c91090d5e229d3b02c9add6c8ab449b800b7fcc9204b2675
 '
-ALL="dstack letta fides skyvern zenml phoenix litellm"
+ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio"
 
 pin_of() { printf '%s\n' "$PINS" | awk -F'|' -v n="$1" '$1 == n'; }
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 if [ "${1:-}" = "--list" ]; then echo "$ALL"; exit 0; fi
 [ $# -ge 1 ] || usage
