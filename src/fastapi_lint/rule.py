@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 import libcst as cst
 
 from .index.project import ProjectIndex, Ref
+from .index.summary import COMPREHENSION
 from .model import ChainHop, RelatedLocation
 
 if TYPE_CHECKING:
@@ -207,7 +208,9 @@ class FileContext:
             head = dotted.partition(".")[0]
             for frame in reversed(self.frames):
                 if head in frame.shadowed:
-                    return None
+                    if frame.kind != "comprehension" or not self._comprehension_bound(head):
+                        return None
+                    break
             return self.index.resolve_name(self.module_name, self.scope_key, dotted)
         if isinstance(node, cst.Call):
             callee = self.resolve(node.func)
@@ -229,6 +232,13 @@ class FileContext:
             if base is not None and base.kind == "container":
                 return Ref("instance", base.qual)
         return None
+
+    def _comprehension_bound(self, name: str) -> bool:
+        """Whether the summary types a comprehension target in this function (it does only
+        when every comprehension of the function that binds the name iterates the same
+        thing and nothing else binds it: index.summary)."""
+        found = self.index.lookup_binding(self.module_name, self.scope_key, name)
+        return bool(found) and found[0][:1] == ["for"] and found[0][2:3] == [COMPREHENSION]
 
     # -- reporting ------------------------------------------------------------------------------
     def report(

@@ -9,7 +9,9 @@ What it infers (each answer is a `Ref`, or None when unsure):
 * local names: plain and annotated assignments (`Final`, `ClassVar`, `Optional`, `X | None`
   unwrapped), a parameter re-bound (`path = Path(path)`) or a name bound `None` then a value
   (all bindings must agree on one type), walrus, `with ... as x` (what `__enter__`/`__aenter__`
-  or a `@contextmanager` generator yields), `for x in <container or sync generator>`;
+  or a `@contextmanager` generator yields), `for x in <container or sync generator>`, and
+  a comprehension's `for x in ...` when no other binding of the name is visible in the
+  function and every comprehension there that binds it iterates the same thing;
 * call results: classes, library constructors and factories (opaque instances named after the
   callable, as the catalogs expect), project functions through their return annotation or,
   without one, the one type all their `return` values agree on, across modules;

@@ -83,7 +83,7 @@ from ..limits import TooDeep, depth_reason
 from .branches import cond_shape, dotted_name, exits, names_in
 from .field_writes import returned_field_writes
 
-SUMMARY_VERSION = 18
+SUMMARY_VERSION = 19
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -114,6 +114,9 @@ MAX_CANDIDATES = 4
 #: Dotted names read per function ("reads"): a bound on what a generated module can add.
 MAX_READS = 200
 # Calls whose argument they iterate right away (the argument generator's body runs).
+_BUILTIN_NAMES = frozenset(dir(builtins))
+#: Marks a `for` binding made by a comprehension target (`["for", iterable, COMPREHENSION]`).
+COMPREHENSION = "comprehension"
 ITERATING_BUILTINS = frozenset({"next", "list", "tuple", "set", "sorted", "dict", "sum"})
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -321,6 +324,9 @@ class _Scope:
         # A function's parameters, and what to do when the body binds one again.
         self.params: set[str] = set()
         self.on_rebind: Any = None
+        # Comprehension targets (`for x in items` inside `[...]`), bound in the function
+        # only when nothing else binds the name (see `_Summarizer._bind_comprehension`).
+        self.comprehension: dict[str, list[Any] | None] = {}
 
     def bind(self, name: str, binding: list[Any]) -> None:
         if name in self.declared_global or name in self.declared_nonlocal:
@@ -383,6 +389,32 @@ class _Summarizer(ast.NodeVisitor):
         # refers to, and the receivers of its dynamic attribute lookups.
         self.refs: set[str] = set()
         self.dynamic: set[str] = set()
+        # Function scopes with comprehension targets, and the scopes around each.
+        self.comprehension_scopes: list[tuple[_Scope, list[_Scope]]] = []
+        self.comprehension_reads: list[tuple[_Scope, dict[str, Any], set[str], list[Any]]] = []
+
+    def bind_comprehension_targets(self) -> None:
+        """Binds each comprehension target in its function when no other binding of the
+        name is visible there (the function, the scopes around it, the module, builtins):
+        then every use of the name in the function is inside a comprehension that iterates
+        the same thing. Done after the whole module, whose later statements may bind it."""
+        for scope, around in self.comprehension_scopes:
+            for name, binding in scope.comprehension.items():
+                if binding is None or name in scope.bindings or name in _BUILTIN_NAMES:
+                    continue
+                if any(name in outer.bindings for outer in around):
+                    continue
+                if name in scope.declared_global or name in scope.declared_nonlocal:
+                    continue
+                scope.bindings[name] = binding
+        for scope, fact, seen, read in self.comprehension_reads:
+            dotted = read[0]
+            binding = scope.bindings.get(dotted.partition(".")[0])
+            if not binding or binding[2:3] != [COMPREHENSION]:
+                continue
+            if dotted not in seen and len(fact["reads"]) < MAX_READS:
+                seen.add(dotted)
+                fact["reads"].append(read)
 
     # -- keys -----------------------------------------------------------------------------
     def _key_for(self, name: str) -> str:
@@ -614,6 +646,7 @@ class _Summarizer(ast.NodeVisitor):
         }
         self.shadowed.append(targets)
         for gen in node.generators:  # type: ignore[attr-defined]
+            self._note_comprehension_target(gen)
             self.visit(gen.iter)
             for cond in gen.ifs:
                 self.visit(cond)
@@ -622,6 +655,23 @@ class _Summarizer(ast.NodeVisitor):
             if child is not None:
                 self.visit(child)
         self.shadowed.pop()
+
+    def _note_comprehension_target(self, gen: ast.comprehension) -> None:
+        """Remembers `for x in items` of a comprehension in a function: what iterating
+        `items` gives types `x` inside it. Two comprehensions that iterate different things
+        into the same name leave it unknown."""
+        if (
+            not self.current
+            or self.scope.kind != "function"
+            or not isinstance(gen.target, ast.Name)
+        ):
+            return
+        name, binding = gen.target.id, ["for", shape_of(gen.iter), COMPREHENSION]
+        seen = self.scope.comprehension
+        if name not in seen:
+            seen[name] = binding
+        elif seen[name] != binding:
+            seen[name] = None
 
     visit_ListComp = _visit_comprehension
     visit_SetComp = _visit_comprehension
@@ -791,9 +841,12 @@ class _Summarizer(ast.NodeVisitor):
         fact = self.current[-1]
         seen = self.read_names[-1]
         shadowed = any(head in shadow for shadow in self.shadowed)
-        if not shadowed and dotted not in seen and len(fact["reads"]) < MAX_READS:
+        column = self._column(node.lineno, node.col_offset)
+        if shadowed:
+            # A comprehension target's read counts once the target is typed (at the end).
+            self.comprehension_reads.append((self.scope, fact, seen, [dotted, node.lineno, column]))
+        elif dotted not in seen and len(fact["reads"]) < MAX_READS:
             seen.add(dotted)
-            column = self._column(node.lineno, node.col_offset)
             fact["reads"].append([dotted, node.lineno, column])
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -935,6 +988,8 @@ class _Summarizer(ast.NodeVisitor):
         self.scopes.pop()
         self.functions[key] = fact
         self.scope_table[key] = _scope_record(scope, "function")
+        if scope.comprehension:
+            self.comprehension_scopes.append((scope, list(self.scopes)))
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -1293,6 +1348,7 @@ def summarize_tree(
     walker = _Summarizer(module, is_package, text)
     for stmt in tree.body:
         walker.visit(stmt)
+    walker.bind_comprehension_targets()
     scopes = dict(walker.scope_table)
     module_scope = walker.scopes[0]
     scopes[""] = _scope_record(module_scope, "module")
