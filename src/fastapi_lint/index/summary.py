@@ -1151,6 +1151,15 @@ def _lazy_guard(test: ast.AST, scope: _Scope, module_scope: _Scope, body: list[a
     if not isinstance(test, ast.Compare) or len(test.ops) != 1:
         return False
     op, right = test.ops[0], test.comparators[0]
+    if isinstance(op, (ast.NotEq, ast.IsNot)):
+        # `if _PID != pid: _CACHE = load(pid); _PID = pid`: a memo keyed on a value, kept in
+        # a global the body stores again (once per distinct key, in practice per process).
+        keyed = {
+            side.id
+            for side in (test.left, right)
+            if isinstance(side, ast.Name) and side.id in scope.declared_global
+        }
+        return bool(keyed) and _stores_global(body, scope, keyed)
     if isinstance(op, ast.NotIn) and isinstance(right, ast.Name):
         table = right.id
         return table in scope.declared_global or (
@@ -1170,13 +1179,15 @@ def _copies_global(binding: list[Any] | None, scope: _Scope) -> bool:
     )
 
 
-def _stores_global(body: list[ast.stmt], scope: _Scope) -> bool:
-    """Whether the statements assign a name the function declares `global`."""
+def _stores_global(body: list[ast.stmt], scope: _Scope, names: set[str] | None = None) -> bool:
+    """Whether the statements assign a name the function declares `global` (one of `names`,
+    when given)."""
+    wanted = scope.declared_global if names is None else names
     for node in (node for top in body for node in ast.walk(top)):
         targets = node.targets if isinstance(node, ast.Assign) else []
         if isinstance(node, ast.AnnAssign | ast.AugAssign):
             targets = [node.target]
-        if any(isinstance(t, ast.Name) and t.id in scope.declared_global for t in targets):
+        if any(isinstance(t, ast.Name) and t.id in wanted for t in targets):
             return True
     return False
 

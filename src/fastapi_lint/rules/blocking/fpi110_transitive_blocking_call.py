@@ -52,7 +52,8 @@ done once per process is not followed: a function decorated with `functools.cach
 applies one (`def memoise(f): return lru_cache(maxsize=None)(f)`), and the body of a lazy
 initialiser (`global _client; if _client is None: _client = build()`, the same on a local copy
 that the body stores back, `client = _client; if client is None: ...; _client = client`, or
-`if key not in _CACHE: _CACHE[key] = load(key)` on a module-level table, or a memo on the
+`if key not in _CACHE: _CACHE[key] = load(key)` on a module-level table, a global memo
+keyed on a value, `if _PID != pid: _START = load(pid); _PID = pid`, or a memo on the
 object, `if self._version is None: self._version = run_git()` or a kept client rebuilt only
 when it went stale, `if self._client.is_closed: self._client = build()`, where the body sets the
 attribute it tests: such objects, clients and managers, live as long as the process), and

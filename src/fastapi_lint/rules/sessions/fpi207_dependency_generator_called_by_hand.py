@@ -58,7 +58,9 @@ Services, repositories, models and helpers are checked too when a request reache
 project's call graph (`index/reach.py`) leads from a path operation, a dependency, middleware
 or an exception handler to them, and the message says how (`reached from GET /users via
 UserService.list`). Code only scripts, tests or startup run is not reported, nor code whose
-callers are unknown.
+callers are unknown. `with next(get_db()) as db:` is not reported: the generator is a
+temporary that CPython finalises as soon as `next()` returns, so its cleanup runs at once, and
+the `with` block closes the session it yielded; nothing stays checked out.
 
 ## Why is this bad?
 The code after `yield` in the dependency (closing the session, committing, releasing a lock) only
@@ -84,6 +86,11 @@ def list_items(db: Session = Depends(get_db)):
 ## Fix safety
 No fix is offered: the value may be used in ways that need a person to move it into a parameter.
 """
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        # Calls that are the context expression of a `with` item (see visit_With).
+        self._entered: set[int] = set()
 
     def _reach(self) -> str | None:
         """ "" inside a path operation or dependency; the words naming how a request reaches
@@ -116,8 +123,17 @@ No fix is offered: the value may be used in ways that need a person to move it i
                 return fact["name"]
         return None
 
+    def visit_With(self, node: cst.With) -> None:
+        # `with next(get_db()) as db:` — the generator is a temporary: CPython finalises it
+        # as soon as `next()` returns (its cleanup runs then), and the `with` closes the
+        # session it yielded at the end of the block, so nothing stays checked out.
+        for item in node.items:
+            self._entered.add(id(item.item))
+
     def visit_Call(self, node: cst.Call) -> None:
         if len(node.args) != 1 or node.args[0].keyword is not None:
+            return
+        if id(node) in self._entered:
             return
         ref = self.ctx.resolve(node.func)
         if ref is None or ref.qual not in DRIVERS:
@@ -131,7 +147,7 @@ No fix is offered: the value may be used in ways that need a person to move it i
                 node,
                 message=f"Dependency generator `{name}` driven by hand with "
                 f"`{ref.qual.rpartition('.')[2]}()`{_words(reach)}; its cleanup never runs. "
-                f"{_advice(reach).capitalize()}",
+                f"{_sentence(_advice(reach))}",
             )
 
     def visit_For(self, node: cst.For) -> None:
@@ -145,6 +161,11 @@ No fix is offered: the value may be used in ways that need a person to move it i
                 message=f"Dependency generator `{name}` iterated by hand{_words(reach)}; "
                 f"{_advice(reach)}",
             )
+
+
+def _sentence(text: str) -> str:
+    # Not str.capitalize(): it lowercases the rest (`Depends` must keep its capital).
+    return text[:1].upper() + text[1:]
 
 
 def _words(reach: str) -> str:
