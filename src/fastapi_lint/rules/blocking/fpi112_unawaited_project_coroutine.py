@@ -56,7 +56,9 @@ awaited later, passed to `asyncio.create_task`, `asyncio.gather`, `BackgroundTas
 any other call is in someone's hands. Library coroutines are not judged (the linter does not see
 their definitions), nor project functions wrapped by a decorator other than `staticmethod`,
 `classmethod`, `abstractmethod` or a route decorator (a decorator may run the coroutine itself),
-nor calls from a plain `def` (there the fix is not an `await`). The rule sits in the FPI1xx
+nor calls from a plain `def` (there the fix is not an `await`), nor an async method that a
+project subclass overrides with a plain `def` (the object may be one of those, whose call runs
+at once). The rule sits in the FPI1xx
 family because it is a mistake about what runs on the event loop inside `async def`, found with
 the same call resolution as the blocking rules.
 
@@ -145,4 +147,22 @@ where `await` is not allowed (a lambda or a generator expression).
             found = index.ref_of_value(split[0], scope, shape)
             if found is None or found.qual not in TRANSPARENT_DECORATORS:
                 return None
+        if fact.get("class") and self._overridden_by_plain_def(qual):
+            return None
         return qual
+
+    def _overridden_by_plain_def(self, qual: str) -> bool:
+        """Whether a project subclass overrides the async method `qual` with a plain `def`:
+        the receiver may be one of those objects, whose call runs at once and returns no
+        coroutine, so the dropped result is not certain to be a lost coroutine."""
+        index = self.ctx.index
+        owner, _, attr = qual.rpartition(".")
+        hierarchy = index.project_fact("class_hierarchy")
+        for cls in hierarchy.get("subclasses", {}).get(owner, []):
+            method = index.find_method(cls, attr)
+            if method is None or method == qual:
+                continue
+            fact = index.function(method)
+            if fact is not None and not fact["async"]:
+                return True
+        return False
