@@ -350,6 +350,16 @@ _functions(
     "tempfile",
     ["NamedTemporaryFile", "TemporaryFile", "TemporaryDirectory", "mkstemp", "mkdtemp"],
 )
+# Archives: extracting writes files and adding reads them, whatever the archive itself is kept
+# in (`ZipFile(io.BytesIO(data))` included); opening or listing an archive in memory does not.
+_type(FILESYSTEM, _ASYNC_FS, ["zipfile.ZipFile"], ["extract", "extractall", "write"])
+_type(
+    FILESYSTEM,
+    _ASYNC_FS,
+    ["tarfile.TarFile", "tarfile.open", "tarfile.TarFile.open"],
+    ["extract", "extractall", "add"],
+    label="tarfile.TarFile",
+)
 # Advisory file locks wait for whoever holds the lock.
 _functions(FILESYSTEM, "`await asyncio.to_thread(fcntl.flock, ...)`", "fcntl", ["flock", "lockf"])
 PATH_TYPES = ("pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath")

@@ -22,7 +22,10 @@ Checks for filesystem I/O in the body of an `async def`: `open()`, `io.open()`, 
 `scandir`, `walk`, `stat`, `remove`, `rename`, `makedirs`, ...), `os.path` queries that stat the
 disk (`exists`, `isfile`, `isdir`, `getsize`, `getmtime`, ...), `shutil` copies and removals,
 `glob.glob`, `tempfile` file and folder creation (`NamedTemporaryFile`, `TemporaryDirectory`,
-`mkstemp`, `mkdtemp`) and advisory file locks (`fcntl.flock`, `fcntl.lockf`).
+`mkstemp`, `mkdtemp`), advisory file locks (`fcntl.flock`, `fcntl.lockf`) and archive
+members extracted to or added from disk (`ZipFile.extract`/`extractall`/`write`,
+`TarFile.extract`/`extractall`/`add`, also for an archive held in memory; reading members of
+an in-memory archive is not file I/O).
 
 Stat-like calls count as I/O: on a network filesystem or a busy disk a `stat()` can take as long
 as a read. Pure path work never does: `os.path.join`, `Path(...)`, `/`, `.name`, `.suffix`,
