@@ -5,7 +5,7 @@
 # ../shared/corpora.sh nor in bench/new_corpora.sh). Session 4 (2026-12-01,
 # later) added skyvern, zenml, phoenix and litellm, new again: no rule had
 # been tuned on them when they were added. Session 5 (2026-12-01, evening)
-# added khoj, lightrag, chainlit, autogenstudio and pyspur, new again.
+# added khoj, lightrag, chainlit, autogenstudio, pyspur and feast, new again.
 #
 #   fresh_corpora.sh DEST [NAME ...]   unpack into DEST/<name>/ (default: all)
 #   fresh_corpora.sh --list            print the names
@@ -38,8 +38,9 @@ lightrag|lightrag-hku==1.5.7|4d2cbb3f983b2bec209f4f154845869fc9e5800a7a2a9bb7005
 chainlit|chainlit==2.12.0|53ca71c66fd98d417039ca5fa9c68349eb8eda771b7e0235a7da531f610fe5d0
 autogenstudio|autogenstudio==0.4.2.2|1cab6a4148ae7436c91090d5e229d3b02c9add6c8ab449b800b7fcc9204b2675
 pyspur|pyspur==0.1.18|a85e952e46fc8243d5b1dfe85471d7f9ed05635628c51ca69c83066f65df60a2|wheel
+feast|feast==0.67.0|46f01aa649550e67b00fdf58f9f6dd3679925d908b9bfcac04e3050d49ff5523
 '
-ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur"
+ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast"
 
 pin_of() { printf '%s\n' "$PINS" | awk -F'|' -v n="$1" '$1 == n'; }
 usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
