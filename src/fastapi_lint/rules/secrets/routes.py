@@ -1194,7 +1194,11 @@ class SecretRouteRule(Rule):
 
     @classmethod
     def could_apply(cls, index: ProjectIndex, module_name: str, settings=None) -> bool:
-        return "route" in index.module_roles(module_name)
+        if "route" not in index.module_roles(module_name):
+            return False
+        from .gate import could_report
+
+        return could_report(index, module_name, settings)
 
     @classmethod
     def defaults_doc(cls) -> str:
