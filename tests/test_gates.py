@@ -264,3 +264,127 @@ def test_fpi112_gate_needs_a_dropped_call(tmp_path, monkeypatch) -> None:
     assert UnawaitedProjectCoroutine.could_apply(index, "main", settings)
     _parsed, findings = _parsed_names(root, monkeypatch)
     assert ("main.py", "FPI112") in findings
+
+
+SECRET_MODELS = (
+    "from pydantic import BaseModel\n\n\n"
+    "class User(BaseModel):\n    name: str\n    hashed_password: str\n\n\n"
+    "class UserPublic(BaseModel):\n    name: str\n"
+)
+SECRET_SERVICE = (
+    "from .models import User\n\n\n"
+    "def current_user() -> User:\n    return User(name='a', hashed_password='x')\n"
+)
+
+
+def test_secret_rules_skip_routes_that_cannot_send_a_secret(tmp_path, monkeypatch) -> None:
+    """The FPI3xx gate asks the family's own questions of the summary: a route module whose
+    routes return dicts or public models, or declare a public response model, is not parsed
+    for the family; one whose route returns the secret-bearing model through a service, builds
+    a `Response` from it, or returns a value deeper than the summary keeps, is."""
+    root = _write(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/models.py": SECRET_MODELS,
+            "shop/service.py": SECRET_SERVICE,
+            "shop/public.py": (
+                "from fastapi import APIRouter\n\n"
+                "from .models import UserPublic\n"
+                "from .service import current_user\n\n"
+                "router = APIRouter()\n\n\n"
+                "@router.get('/ok')\n"
+                "def ok():\n    return {'ok': True, 'password': 'not a model field'}\n\n\n"
+                "@router.get('/me', response_model=UserPublic)\n"
+                "def me():\n    return current_user()\n"
+            ),
+            "shop/leaky.py": (
+                "from fastapi import APIRouter\n\n"
+                "from .service import current_user\n\n"
+                "router = APIRouter()\n\n\n"
+                "@router.get('/me')\n"
+                "def me():\n    user = current_user()\n    return user\n"
+            ),
+            "shop/response.py": (
+                "from fastapi import APIRouter\n"
+                "from fastapi.encoders import jsonable_encoder\n"
+                "from fastapi.responses import JSONResponse\n\n"
+                "from .models import UserPublic\n"
+                "from .service import current_user\n\n"
+                "router = APIRouter()\n\n\n"
+                "@router.get('/me', response_model=UserPublic)\n"
+                "def me():\n"
+                "    response = JSONResponse(content=jsonable_encoder(current_user()))\n"
+                "    return response\n"
+            ),
+            "shop/deep.py": (
+                "from fastapi import APIRouter\n\n"
+                "router = APIRouter()\n\n\n"
+                "@router.get('/deep')\n"
+                "def deep():\n    return f(g(h(i(j(k(l(m(1))))))))\n"
+            ),
+        },
+    )
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine.api import project_index
+    from fastapi_lint.rules.secrets.fpi301_secret_model_returned_unfiltered import (
+        SecretModelReturnedUnfiltered,
+    )
+
+    settings = load_settings(root)
+    index = project_index(settings)
+    gate = {
+        name: SecretModelReturnedUnfiltered.could_apply(index, f"shop.{name}", settings)
+        for name in ("public", "leaky", "response", "deep", "models")
+    }
+    assert gate == {
+        "public": False,
+        "leaky": True,
+        "response": True,
+        "deep": True,  # the summary cut the returned expression: kept
+        "models": False,  # no route
+    }
+    proc = run_cli("check", str(root), "--no-cache", "--select", "FPI3", "--output-format", "json")
+    assert proc.returncode == 1, proc.stderr
+    found = {(Path(f["filename"]).name, f["code"]) for f in json.loads(proc.stdout)}
+    assert found == {("leaky.py", "FPI301"), ("response.py", "FPI304")}
+
+
+def test_secret_gate_follows_the_policy(tmp_path) -> None:
+    """A field named as a secret only by `extend-secret-field-patterns` opens the gate; one an
+    `allowed-secret-models` entry allows keeps it shut."""
+    files = {
+        "shop/__init__.py": "",
+        "shop/models.py": (
+            "from pydantic import BaseModel\n\n\n"
+            "class Card(BaseModel):\n    name: str\n    pin_code: str\n"
+        ),
+        "shop/routes.py": (
+            "from fastapi import APIRouter\n\n"
+            "from .models import Card\n\n"
+            "router = APIRouter()\n\n\n"
+            "@router.get('/card', response_model=Card)\n"
+            "def card():\n    return Card(name='a', pin_code='1')\n"
+        ),
+    }
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine.api import project_index
+    from fastapi_lint.rules.secrets.fpi302_secret_field_in_response_model import (
+        SecretFieldInResponseModel,
+    )
+
+    answers = []
+    for options in (
+        "",
+        '[tool.fastapi-lint.rules]\nextend-secret-field-patterns = ["pin_code"]\n',
+        '[tool.fastapi-lint.rules]\nextend-secret-field-patterns = ["pin_code"]\n'
+        'allowed-secret-models = ["Card"]\n',
+    ):
+        root = tmp_path / f"p{len(answers)}"
+        root.mkdir()
+        _write(root, files)
+        (root / "pyproject.toml").write_text("[tool.fastapi-lint]\n" + options)
+        settings = load_settings(root)
+        index = project_index(settings)
+        answers.append(SecretFieldInResponseModel.could_apply(index, "shop.routes", settings))
+    assert answers == [False, True, False]
