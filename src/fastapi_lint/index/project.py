@@ -16,7 +16,7 @@ from typing import Any
 
 from ..model import ChainHop
 from .branches import mutated_globals
-from .reach import serving_reach
+from .reach import referenced_dead_code_names, serving_reach
 from .refs import Ref
 from .semantic import (
     ASYNC_SESSIONMAKER,
@@ -164,6 +164,13 @@ class ProjectIndex(SemanticModel):
         # it was, so a run after a one-file edit computes the parts of that file only.
         self._stored_parts: dict[Any, Any] = {}
         self.parts_computed = 0
+        # What each project fact was computed from, besides the reads its memo entry records
+        # (modules and facts it read itself, and the facts its parts read): the keys of its
+        # per-module parts. After a module changes, a fact none of whose inputs changed keeps
+        # its value (`replace_module`). The part functions, by name, to compute a part again.
+        self._fact_parts: dict[str, frozenset[Any]] = {}
+        self._collecting: list[set[Any]] = []
+        self._part_functions: dict[str, Callable[..., Any]] = {}
 
     # -- bookkeeping for the cache: which modules did a file's rules read? ----------------
     def start_tracking(self) -> None:
@@ -224,12 +231,19 @@ class ProjectIndex(SemanticModel):
         hit = self._memo.get(key)
         if hit is not None:
             return hit[0]
-        saved, self._tracking = self._tracking, []
+        # Computed with its own tracker: the entry records what the fact read itself (its
+        # parts' module reads stay with the parts, see `per_module`).
+        saved, self._tracking = self._tracking, [set()]
+        self._collecting.append(set())
         try:
             value = self.facts[name](self)
+            reads = frozenset(self._tracking[0])
+            parts = frozenset(self._collecting[-1])
         finally:
             self._tracking = saved
-        self._memo[key] = (value, frozenset())
+            self._collecting.pop()
+        self._memo[key] = (value, reads)
+        self._fact_parts[name] = parts
         return value
 
     def per_module(self, part: Callable[..., Any], *args: Any) -> list[Any]:
@@ -239,13 +253,55 @@ class ProjectIndex(SemanticModel):
         the changed module are computed again, and a fact built from parts stays cheap to
         rebuild. `args` must be hashable."""
         name = f"{part.__module__}.{part.__qualname__}"
+        self._part_functions[name] = part
+        collect = self._collecting[-1] if self._collecting else None
         out = []
         for mod in list(dict.keys(self.modules)):
             key = ("@part", name, args, mod)
             if key not in self._memo and not self._restore_part(key):
                 self.parts_computed += 1
-            out.append(self.memoised(key, lambda mod=mod: part(self, mod, *args)))
+            if collect is None:
+                out.append(self.memoised(key, lambda mod=mod: part(self, mod, *args)))
+            else:
+                out.append(self._fact_part(key, lambda mod=mod: part(self, mod, *args)))
+                collect.add(key)
         return out
+
+    def _fact_part(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """A part of the fact being computed: its module reads are recorded in its own entry
+        only; the facts it read are reads of the fact too."""
+        saved, self._tracking = self._tracking, []
+        try:
+            value = self.memoised(key, compute)
+        finally:
+            self._tracking = saved
+        if saved:
+            saved[-1].update(r for r in self._memo[key][1] if r[:1] == "@")
+        return value
+
+    def _changed_parts(self, old: dict[Any, Any]) -> set[Any]:
+        """The parts among `old` (key -> value before a module changed) whose value is not
+        the same now."""
+        saved, self._tracking = self._tracking, []
+        try:
+            return self._changed_parts_untracked(old)
+        finally:
+            self._tracking = saved
+
+    def _changed_parts_untracked(self, old: dict[Any, Any]) -> set[Any]:
+        changed = set()
+        for key, value in old.items():
+            part = self._part_functions.get(key[1])
+            if part is None:
+                changed.add(key)
+                continue
+            _tag, _name, args, mod = key
+            if not dict.__contains__(self.modules, mod):
+                changed.add(key)
+                continue
+            if self._fact_part(key, lambda p=part, m=mod, a=args: p(self, m, *a)) != value:
+                changed.add(key)
+        return changed
 
     def _restore_part(self, key: tuple) -> bool:
         """Puts a stored part into the memo when everything it read is unchanged."""
@@ -292,17 +348,19 @@ class ProjectIndex(SemanticModel):
             self.project_fact(name)
 
     def fact_digest(self, name: str) -> str:
-        cached = self._memo.get(("@digest", name))
-        if cached is not None:
-            return cached[0]
         saved, self._tracking = self._tracking, []
         try:
             value = self.project_fact(name)
         finally:
             self._tracking = saved
+        cached = self._memo.get(("@digest", name))
+        if cached is not None and cached[0][1] is value:
+            return cached[0][0]
         blob = json.dumps(value, sort_keys=True, default=sorted).encode()
         digest = hashlib.blake2b(blob, digest_size=12).hexdigest()
-        self._memo[("@digest", name)] = (digest, frozenset())
+        # Kept with the value it renders: a fact made again (even to an equal value) gets
+        # its digest made again.
+        self._memo[("@digest", name)] = ((digest, value), frozenset({"@" + name}))
         return digest
 
     def dependencies_valid(self, deps: dict[str, str]) -> bool:
@@ -337,6 +395,11 @@ class ProjectIndex(SemanticModel):
             for key, entry in list(self._memo.items())
             if isinstance(key, tuple) and key[:1] == ("@fact",)
         }
+        old_parts = {
+            key: entry[0]
+            for key, entry in self._memo.items()
+            if isinstance(key, tuple) and key[:1] == ("@part",) and name in entry[1]
+        }
         if summary is None:
             self.modules.pop(name, None)
         else:
@@ -344,11 +407,27 @@ class ProjectIndex(SemanticModel):
         self.digests[name] = digest
         if path is not None:
             self.paths[name] = path
+        # Modules added or removed change every fact's list of parts: all are made again.
+        # Else a fact is made again when it read the module itself or one of its parts
+        # changed; the others keep their values (and so do the answers that read them).
+        every = present != (summary is not None)
         self._memo = {
             key: entry
             for key, entry in self._memo.items()
-            if not (_is_whole_fact_key(key) or name in entry[1])
+            if not ((every and _is_whole_fact_key(key)) or name in entry[1])
         }
+        if not every:
+            changed = self._changed_parts(old_parts)
+            stale = {
+                fact
+                for fact in before
+                if fact not in self._fact_parts or changed & self._fact_parts[fact]
+            }
+            self._memo = {
+                key: entry
+                for key, entry in self._memo.items()
+                if not (_is_whole_fact_key(key) and key[1] in stale)
+            }
         self._settle_facts(before)
 
     def _fact_value(self, name: str) -> Any:
@@ -369,14 +448,18 @@ class ProjectIndex(SemanticModel):
         previous = before
         for _round in range(len(previous) + 1):
             now = {name: self._fact_value(name) for name in previous if name in self.facts}
-            changed = {"@" + name for name, value in now.items() if previous.get(name) != value}
+            changed = {
+                "@" + name
+                for name, value in now.items()
+                if previous.get(name) is not value and previous.get(name) != value
+            }
             if not changed:
                 return
             previous = now
+            # A fact's entry records the facts it (or one of its parts) read, and a digest
+            # records its fact: both go with a changed fact.
             self._memo = {
-                key: entry
-                for key, entry in self._memo.items()
-                if not (_is_whole_fact_key(key) or changed & entry[1])
+                key: entry for key, entry in self._memo.items() if not (changed & entry[1])
             }
         self._memo = {
             key: entry
@@ -1019,6 +1102,7 @@ PROJECT_FACTS: dict[str, ProjectFact] = {
     "registered_routes": _registered_routes,
     "dependency_functions": _dependency_functions,
     "serving_reach": serving_reach,
+    "referenced_dead_code_names": referenced_dead_code_names,
     "class_hierarchy": class_hierarchy_fact,
     "state_assigns": state_assigns_fact,
     "mutated_globals": mutated_globals,

@@ -204,7 +204,6 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
         # as values (`Depends(Cls)`, `factory = Cls`): who can hold an instance.
         "instances": [],
         "class_refs": [],
-        "refs": [],
         "imports": [],
         "dynamic": [],
         "unreferenced": [],
@@ -418,12 +417,11 @@ def _own_class(index: ProjectIndex, qual: str) -> bool:
 def _references_part(
     index: ProjectIndex, mod: str, summary: dict[str, Any], part: dict[str, Any]
 ) -> None:
-    """What code nobody calls needs (see `serving_reach`): the names the module refers to,
+    """What code nobody calls needs (see `serving_reach`): the modules the module imports,
     the modules whose names it looks up dynamically, and, in a module with routes, the
     `async def` functions that could be dead code: undecorated, not dunder methods, at module
     level or in a class of the project's own (no library base, so no library calls them by
     name)."""
-    part["refs"] = summary.get("refs") or []
     imported: set[str] = set()
     for record in summary["scopes"].values():
         for binding in record["bindings"].values():
@@ -709,6 +707,27 @@ def _short(qual: str, index: ProjectIndex) -> str:
     return split[1] if split else qual.rpartition(".")[2]
 
 
+def _refs_part(index: ProjectIndex, mod: str) -> list[str]:
+    summary = index.module(mod)
+    return (summary.get("refs") or []) if summary is not None else []
+
+
+def referenced_dead_code_names(index: ProjectIndex) -> list[str]:
+    """The fact: the names of the dead-code candidates of `serving_reach` (the `async def`s
+    its parts list as "unreferenced") that some module refers to (its "refs"). A fact of its
+    own, so that an edit that only changes which other names a module refers to (a fix that
+    imports `asyncio`) leaves `serving_reach` as it is (`ProjectIndex.replace_module`)."""
+    names = {
+        short for part in index.per_module(_reach_part) for _qual, short in part["unreferenced"]
+    }
+    if not names:
+        return []
+    found: set[str] = set()
+    for refs in index.per_module(_refs_part):
+        found.update(names.intersection(refs))
+    return sorted(found)
+
+
 def serving_reach(index: ProjectIndex) -> dict[str, list]:
     """The fact: qualified function -> [kind, entry label, via names] (see the module doc)."""
     parts = index.per_module(_reach_part)
@@ -723,14 +742,12 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     runners: set[str] = set()
     instances: list[list[str]] = []
     class_refs: set[str] = set()
-    refs: set[str] = set()
     imported: set[str] = set()
     dynamic: set[str] = set()
     unreferenced: list[list[str]] = []
     for part in parts:
         instances += part["instances"]
         class_refs.update(part["class_refs"])
-        refs.update(part["refs"])
         imported.update(part["imports"])
         dynamic.update(part["dynamic"])
         unreferenced += part["unreferenced"]
@@ -827,6 +844,7 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     # import (a part of the app, not a file of its own that tools outside may load), that
     # nothing in the project refers to by name, attribute or string, in a module nobody looks
     # names up in dynamically.
+    refs = set(index.project_fact("referenced_dead_code_names")) if unreferenced else set()
     for name, short in unreferenced:
         if name in result or name in opaque or short in refs:
             continue
