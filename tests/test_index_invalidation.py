@@ -197,3 +197,43 @@ def test_an_unchanged_buffer_through_the_facade_invalidates_nothing(tmp_path) ->
     assert index._memo[part] is not memo[part]
     assert index._memo[part][0] == memo[part][0]
     assert index.dependency_functions() == {"app.deps.get_db"}
+
+
+def test_a_fact_whose_inputs_did_not_change_is_not_computed_again() -> None:
+    """An edit that changes none of a fact's parts (a new name referred to, as a fix that
+    imports `asyncio` makes) keeps the fact itself: `serving_reach` is not computed again,
+    only its parts for the edited module (compared with the old ones), and its digest stays;
+    the small fact of the names dead-code candidates are referred by is made again."""
+    index = make_index()
+    reach = index.project_fact("serving_reach")
+    digest = index.fact_digest("serving_reach")
+    edited = "import asyncio\n" + dedent(MODULES["app.util"])
+    counting = Counting(index)
+    index.replace_module("app.util", summary("app.util", edited), "new")
+    assert ("@fact", "serving_reach") in index._memo
+    assert index.project_fact("serving_reach") is reach
+    assert index.fact_digest("serving_reach") == digest
+    parts = [key for key in counting.calls if key[0] == "@part"]
+    assert parts and all(key[-1] == "app.util" for key in parts)
+
+
+def test_a_fact_whose_part_changed_is_computed_again() -> None:
+    """A new call in the edited module changes its reach part: the fact is computed again,
+    with the new edge, and its digest follows."""
+    index = make_index()
+    before = index.project_fact("serving_reach")
+    digest = index.fact_digest("serving_reach")
+    assert "app.util.pause" not in before
+    routes = (
+        dedent(MODULES["app.routes"]).replace(
+            "from app.deps import get_db\n",
+            "from app.deps import get_db\nfrom app.util import pause\n\n"
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        )
+        + "\n\n@router.get('/')\nasync def index():\n    pause()\n"
+    )
+    index.replace_module("app.routes", summary("app.routes", routes), "new")
+    after = index.project_fact("serving_reach")
+    assert after is not before
+    assert after["app.util.pause"][0] == "serving"
+    assert index.fact_digest("serving_reach") != digest

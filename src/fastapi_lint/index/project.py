@@ -280,8 +280,9 @@ class ProjectIndex(SemanticModel):
         return value
 
     def _changed_parts(self, old: dict[Any, Any]) -> set[Any]:
-        """The parts among `old` (key -> value before a module changed) whose value is not
-        the same now."""
+        """The parts among `old` (key -> memo entry before a module changed) whose value is
+        not the same now, or that now read a fact they did not read (the facts a part reads
+        are reads of the facts made from it)."""
         saved, self._tracking = self._tracking, []
         try:
             return self._changed_parts_untracked(old)
@@ -290,7 +291,7 @@ class ProjectIndex(SemanticModel):
 
     def _changed_parts_untracked(self, old: dict[Any, Any]) -> set[Any]:
         changed = set()
-        for key, value in old.items():
+        for key, (value, reads) in old.items():
             part = self._part_functions.get(key[1])
             if part is None:
                 changed.add(key)
@@ -299,7 +300,10 @@ class ProjectIndex(SemanticModel):
             if not dict.__contains__(self.modules, mod):
                 changed.add(key)
                 continue
-            if self._fact_part(key, lambda p=part, m=mod, a=args: p(self, m, *a)) != value:
+            new = self._fact_part(key, lambda p=part, m=mod, a=args: p(self, m, *a))
+            if new != value or any(
+                read[:1] == "@" and read not in reads for read in self._memo[key][1]
+            ):
                 changed.add(key)
         return changed
 
@@ -396,7 +400,7 @@ class ProjectIndex(SemanticModel):
             if isinstance(key, tuple) and key[:1] == ("@fact",)
         }
         old_parts = {
-            key: entry[0]
+            key: entry
             for key, entry in self._memo.items()
             if isinstance(key, tuple) and key[:1] == ("@part",) and name in entry[1]
         }
