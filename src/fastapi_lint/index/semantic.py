@@ -405,6 +405,17 @@ class SemanticModel:
         writes = fact.get("returned_writes") or [{} for _ in values]
         return list(zip(values, writes, strict=False))
 
+    def returned_bindings(self, qual: str) -> list[dict[str, Any]]:
+        """Aligned with `returned_values`: per `return`, the value each name the returned
+        expression reads was last bound to, for names bound more than once in the function
+        (which `bound_value` leaves unanswered) where one `name = <value>` reaches the return
+        on every path (`index.field_writes`)."""
+        fact = self.function(qual)  # type: ignore[attr-defined]
+        if fact is None:
+            return []
+        values = fact.get("returns_values") or []
+        return list(fact.get("returned_bindings") or [{} for _ in values])
+
     def yields_type(self, qual: str) -> Ref | None:
         """What a generator function yields: its `Iterator[T]`/`Generator[T, ...]` annotation,
         else the one type every `yield` agrees on."""

@@ -41,7 +41,9 @@ NotImplementedError`); the module's "state_assigns" ([attr, value shape, scope] 
 Field records (`index.field_writes`, read by the FPI3xx family through the semantic model): a
 function's "returned_writes", aligned with "returns_values" (one dict per `return` with a value:
 {name: [[attr, value shape], ...]} of attribute assignments still in effect there on the names
-the returned value reads), or None when there are none.
+the returned value reads), or None when there are none; and "returned_bindings", aligned the
+same way ({name: value shape} for the names the returned value reads that the function binds
+more than once, where one `name = <value>` reaches the `return` on every path), when any.
 
 Module constants (`index.branches`): "constants" ({name: ["dict", [[key, value], ...]] or
 ["set", [item, ...]]}) for module-level names bound once to a literal collection whose keys or
@@ -81,9 +83,9 @@ from typing import Any
 
 from ..limits import TooDeep, depth_reason
 from .branches import cond_shape, dotted_name, exits, names_in
-from .field_writes import returned_field_writes
+from .field_writes import returned_facts
 
-SUMMARY_VERSION = 19
+SUMMARY_VERSION = 20
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -979,9 +981,13 @@ class _Summarizer(ast.NodeVisitor):
         outer_shadowed, self.shadowed = self.shadowed, []
         self._visit_block(node.body)
         self.guards, self.shadowed = outer_guards, outer_shadowed
-        writes = returned_field_writes(node.body, shape_of)
+        writes, values = returned_facts(
+            node.body, shape_of, frozenset(param[0] for param in params)
+        )
         if writes is not None and len(writes) == len(fact["returns_values"]):
             fact["returned_writes"] = writes
+        if values is not None and len(values) == len(fact["returns_values"]):
+            fact["returned_bindings"] = values
         self.read_names.pop()
         self.current.pop()
         self.name_stack.pop()

@@ -97,11 +97,13 @@ def cleared_fields(
     scope: str,
     shape: Shape | None,
     writes: dict[str, list[Any]] | None = None,
+    bindings: dict[str, Any] | None = None,
 ) -> frozenset[str]:
     """Field paths of the value of `shape` (in `module`, `scope`) that hold nothing secret.
     `writes` are the attribute assignments in effect on local names where it is evaluated
-    (see `ProjectIndex.returned_values`)."""
-    return _Cleared(index).value(module, scope, shape, writes or {}, {}, 0)
+    (see `ProjectIndex.returned_values`), `bindings` the values rebound names last got there
+    (`ProjectIndex.returned_bindings`)."""
+    return _Cleared(index).value(module, scope, shape, writes or {}, {}, 0, bindings or {})
 
 
 def function_cleared(index: ProjectIndex, qual: str) -> frozenset[str]:
@@ -131,11 +133,13 @@ class _Cleared:
         returned = self.index.returned_values(qual)
         if not returned:
             return NOTHING
+        bindings = self.index.returned_bindings(qual)
         found: frozenset[str] | None = None
-        for shape, writes in returned:
+        for number, (shape, writes) in enumerate(returned):
             if shape == ["const", None]:
                 continue  # `return None` sends nothing
-            here = self.value(split[0], split[1], shape, writes, {}, depth + 1)
+            bound = bindings[number] if number < len(bindings) else {}
+            here = self.value(split[0], split[1], shape, writes, {}, depth + 1, bound)
             found = here if found is None else found & here
             if not found:
                 return NOTHING
@@ -149,11 +153,14 @@ class _Cleared:
         writes: dict[str, list[Any]],
         env: dict[str, frozenset[str]],
         depth: int,
+        bindings: dict[str, Any] | None = None,
     ) -> frozenset[str]:
+        """`bindings`: the values rebound local names last got where `shape` is evaluated."""
         if not shape or depth > MAX_DEPTH:
             return NOTHING
         typed = view(shape)
-        again = lambda inner: self.value(module, scope, inner, writes, env, depth + 1)  # noqa: E731
+        bindings = bindings or {}
+        again = lambda inner: self.value(module, scope, inner, writes, env, depth + 1, bindings)  # noqa: E731
         if isinstance(typed, Await):
             return again(typed.value)
         if isinstance(typed, Subscript):
@@ -163,14 +170,14 @@ class _Cleared:
             return frozenset.intersection(*parts) if parts else NOTHING
         if isinstance(typed, Comp):
             inner = {**env, typed.target: again(typed.iterable)}
-            return self.value(module, scope, typed.element, writes, inner, depth + 1)
+            return self.value(module, scope, typed.element, writes, inner, depth + 1, bindings)
         if isinstance(typed, Name) and "." not in typed.dotted:
-            return self._name(module, scope, typed.dotted, writes, env, depth)
+            return self._name(module, scope, typed.dotted, writes, env, depth, bindings)
         if isinstance(typed, Call):
-            return self._call(module, scope, typed, writes, env, depth)
+            return self._call(module, scope, typed, writes, env, depth, bindings)
         return NOTHING
 
-    def _name(self, module, scope, name, writes, env, depth) -> frozenset[str]:
+    def _name(self, module, scope, name, writes, env, depth, bindings) -> frozenset[str]:
         if name in env:
             base = env[name]
         else:
@@ -178,6 +185,9 @@ class _Cleared:
             bound = self.index.bound_value(module, scope, name)
             if bound is not None:
                 base = self.value(module, bound[1], bound[0], {}, {}, depth + 1)
+            elif name in bindings:
+                # Bound more than once: the value it last got before this `return`.
+                base = self.value(module, scope, bindings[name], {}, {}, depth + 1)
         written = writes.get(name)
         if not written:
             return base
@@ -193,8 +203,8 @@ class _Cleared:
                 kept.update(f"{attr}.{p}" for p in inner)
         return frozenset(kept)
 
-    def _call(self, module, scope, call: Call, writes, env, depth) -> frozenset[str]:
-        again = lambda inner: self.value(module, scope, inner, writes, env, depth + 1)  # noqa: E731
+    def _call(self, module, scope, call: Call, writes, env, depth, bindings) -> frozenset[str]:
+        again = lambda inner: self.value(module, scope, inner, writes, env, depth + 1, bindings)  # noqa: E731
         first = call.args[0] if call.args else None
         func = view(call.func)
         method = None
@@ -214,7 +224,7 @@ class _Cleared:
         if ref is None:
             return NOTHING
         if ref.kind == "class" and model_kind(self.index, ref.qual):
-            return self._constructed(module, scope, ref.qual, call, writes, env, depth)
+            return self._constructed(module, scope, ref.qual, call, writes, env, depth, bindings)
         if ref.kind == "function":
             if method in VALIDATORS and first is not None:
                 return again(first)
@@ -225,7 +235,9 @@ class _Cleared:
             return again(first)  # `Model.model_validate(row)`: the fields carry over
         return NOTHING
 
-    def _constructed(self, module, scope, model, call: Call, writes, env, depth) -> frozenset[str]:
+    def _constructed(
+        self, module, scope, model, call: Call, writes, env, depth, bindings
+    ) -> frozenset[str]:
         """`Model(a=..., b=...)`: each keyword given a harmless value, each nested value's
         cleared fields, and each field left out whose default is a literal (None, "", 0,
         `[]`) — unless a model validator could fill it in."""
@@ -239,7 +251,7 @@ class _Cleared:
             if harmless(value):
                 found.add(name)
             else:
-                inner = self.value(module, scope, value, writes, env, depth + 1)
+                inner = self.value(module, scope, value, writes, env, depth + 1, bindings)
                 found.update(f"{name}.{p}" for p in inner)
         if not _may_fill_fields(self.index, model):
             for item in info.fields:

@@ -741,16 +741,20 @@ def return_verdict(
     policy: SecretPolicy,
     shape: Shape,
     writes: dict[str, list[Any]] | None = None,
+    bindings: dict[str, Any] | None = None,
 ) -> Verdict | None:
     """FPI301/FPI303/FPI304 for a value returned where no response model filters it (decided
     once per returned expression, whichever rule of the family asks first). `writes`: the
-    attribute assignments in effect at this `return` (`ProjectIndex.returned_values`)."""
+    attribute assignments in effect at this `return` (`ProjectIndex.returned_values`);
+    `bindings`: the values rebound names last got there (`ProjectIndex.returned_bindings`)."""
     if view.output != "none":
         return None
     supplied = sorted((k, sorted(v)) for k, v in (view.supplied or {}).items())
-    text = json.dumps([shape, supplied, writes or {}])
+    text = json.dumps([shape, supplied, writes or {}, bindings or {}])
     key = ("fpi3-return", view.module, view.key, policy.key, text)
-    return index.memoised(key, lambda: _return_verdict(index, view, policy, shape, writes))
+    return index.memoised(
+        key, lambda: _return_verdict(index, view, policy, shape, writes, bindings)
+    )
 
 
 def _without_cleared(produced: list[Produced], cleared: frozenset[str]) -> list[Produced]:
@@ -770,10 +774,11 @@ def _return_verdict(
     policy: SecretPolicy,
     shape: Shape,
     writes: dict[str, list[Any]] | None,
+    bindings: dict[str, Any] | None = None,
 ) -> Verdict | None:
     values = _Values(index, policy, view)
     produced = [p for p in values.produce(view.module, view.key, shape) if p.leaks]
-    cleared = cleared_fields(index, view.module, view.key, shape, writes)
+    cleared = cleared_fields(index, view.module, view.key, shape, writes, bindings)
     produced = _without_cleared(produced, cleared)
     objects = [p for p in produced if p.form == "object"]
     dumps = [p for p in produced if p.form == "dump"]
@@ -908,13 +913,16 @@ class SecretsFile:
             ordinal = self._return_counts.get(id(view), 0)
             self._return_counts[id(view)] = ordinal + 1
             index = self.ctx.index
-            returned = index.returned_values(
-                f"{view.module}.{view.key}" if view.module else view.key
-            )
+            qual = f"{view.module}.{view.key}" if view.module else view.key
+            returned = index.returned_values(qual)
             writes = returned[ordinal][1] if ordinal < len(returned) else None
+            bound = index.returned_bindings(qual)
+            bindings = bound[ordinal] if ordinal < len(bound) else None
             shape = expression_shape(self.ctx.module, value)
             self._returns[key] = (
-                None if shape is None else return_verdict(index, view, self.policy, shape, writes)
+                None
+                if shape is None
+                else return_verdict(index, view, self.policy, shape, writes, bindings)
             )
         return self._returns[key]
 
