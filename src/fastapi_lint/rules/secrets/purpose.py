@@ -15,6 +15,12 @@ name alone is no evidence; it takes the name *and* one of:
   `with_secrets`, `show_token` with a value the client sends.
 
 Hash-named fields (`password_hash`, `salt`) are still reported: nobody needs their hash.
+
+`hands_out_secret` recognises the other purpose, handing out a secret the route makes: a POST,
+PUT or PATCH named for making or renewing something (`create_realtime_session`,
+`rotate_webhook_secret`) whose response model has one field, the secret (zenml's
+`WebhookSecretResponse`, "one-time response containing a newly active signing secret";
+litellm's realtime session with its ephemeral `client_secret`).
 """
 
 from __future__ import annotations
@@ -43,6 +49,29 @@ INCLUDE_FLAG = re.compile(
     r"|api_keys?|passwords?)"
 )
 MAX_DEPTH = 8
+#: A function name or last path segment naming a route that makes or renews something.
+MINTING_ROUTE = re.compile(
+    r"(?i)(?:create|new|issue|mint|generate|regenerate|rotate|refresh|reset|renew|reissue)"
+    r"(?:[_-][a-z0-9_-]*)?"
+)
+MINTING_METHODS = frozenset({"post", "put", "patch"})
+HASH_WORDS = ("hash", "salt", "digest")
+
+
+def hands_out_secret(index: ProjectIndex, method: str, names: tuple[str, ...], model: str):
+    """The one field a route's response `model` has, when it is the route's hand-out: the
+    route is a POST/PUT/PATCH whose function name or last path segment (`names`) makes or
+    renews something, and the model has no other field; its whole content is the secret the
+    route exists to give. A hash-named field is never the hand-out. None otherwise."""
+    from .models import model_info
+
+    if method not in MINTING_METHODS or not any(MINTING_ROUTE.fullmatch(n) for n in names if n):
+        return None
+    info = model_info(index, model)
+    if info is None or info.custom_serializer or len(info.fields) != 1:
+        return None
+    name = info.fields[0].name
+    return None if any(word in name.lower() for word in HASH_WORDS) else name
 
 
 def gives_own_credentials(index: ProjectIndex, module: str, key: str, fact: dict) -> bool:

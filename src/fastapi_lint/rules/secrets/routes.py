@@ -61,7 +61,7 @@ from .models import (
     public_sibling,
     type_facts,
 )
-from .purpose import PURPOSE_MODEL, gives_own_credentials
+from .purpose import PURPOSE_MODEL, gives_own_credentials, hands_out_secret
 
 if TYPE_CHECKING:
     from ...index.project import ProjectIndex, Ref
@@ -317,7 +317,7 @@ class _Values:
 
     def leaks(self, model: str, echo_ok: bool = True) -> tuple[str, ...]:
         found = leaked_fields(self.index, model, self.policy, *self.view.context)
-        return drop_supplied(found, self.view, echo_ok, model)
+        return drop_supplied(found, self.view, echo_ok, model, self.index)
 
     def model_class(self, module: str, scope: str, shape: Shape | None) -> str | None:
         if not shape:
@@ -657,7 +657,7 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
             model in direct and any(model in models for models in view.body_direct.values())
         )
         leaks = leaked_fields(index, model, policy, *view.context)
-        leaks = drop_supplied(leaks, view, echo_ok, model)
+        leaks = drop_supplied(leaks, view, echo_ok, model, index)
         leaks = tuple(p for p in leaks if not covered(p, view.cleared))
         if echo_ok:
             leaks = tuple(p for p in leaks if not _echoed(p, sent))
@@ -964,7 +964,11 @@ MASKED, ECHOED, GENERATED, OTHER = "masked", "echoed", "generated", "other"
 
 
 def drop_supplied(
-    leaks: tuple[str, ...], view: RouteView, echo_ok: bool = True, model: str | None = None
+    leaks: tuple[str, ...],
+    view: RouteView,
+    echo_ok: bool = True,
+    model: str | None = None,
+    index: ProjectIndex | None = None,
 ) -> tuple[str, ...]:
     """The leaked paths left once the route's own values are taken into account: a field the
     route only ever fills with a masked value (`mask_secret(x)`, `get_value(mask=True)`, a
@@ -974,7 +978,15 @@ def drop_supplied(
     `echo_ok=False` (FPI303, whose subject is the echo) an echoed value still counts.
     A POST whose response `model` is named as a creation result (`ApiKeyCreated`,
     `WebhookCreateResponse`) hands out the new secret its own fields carry, also when the
-    secret is made elsewhere (a service, a remote API)."""
+    secret is made elsewhere (a service, a remote API). With `index`: a POST/PUT/PATCH named
+    for making or renewing something whose response `model` has only the secret field hands
+    that secret out (`purpose.hands_out_secret`)."""
+    if leaks and model is not None and index is not None:
+        segment = (view.path or "").rstrip("/").rpartition("/")[2]
+        names = (view.key.rpartition(".")[2], segment)
+        handed = hands_out_secret(index, view.method, names, model)
+        if handed is not None:
+            leaks = tuple(p for p in leaks if p != handed)
     if (
         leaks
         and model is not None
@@ -1289,7 +1301,9 @@ class SecretRouteRule(Rule):
             model,
             self.policy,
             *view.context,
-            reported=lambda leaks: drop_supplied(leaks, view, verdict.code != "FPI303", model),
+            reported=lambda leaks: drop_supplied(
+                leaks, view, verdict.code != "FPI303", model, self.ctx.index
+            ),
         )
 
     # -- fixes ----------------------------------------------------------------------------------
