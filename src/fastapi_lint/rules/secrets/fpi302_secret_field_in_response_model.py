@@ -37,7 +37,9 @@ the caller's own input (`salt=query.salt`), or, in a POST, with a secret generat
 (`secrets.token_urlsafe()`, `uuid4()`) that the route hands out once, nor the top-level
 secrets of a POST's response model named as a creation result (`ApiKeyCreated`), nor the one
 field of a response model that has only that field when a POST/PUT/PATCH is named for making
-or renewing something (`rotate_webhook_secret` → `WebhookSecretResponse{secret}`). `token`/`api_key` fields
+or renewing something (`rotate_webhook_secret` → `WebhookSecretResponse{secret}`), nor a
+secret the caller sent that comes back in the record the route stored from it
+(`stored = create(token=body.credential)`, then `Response(token=stored)`). `token`/`api_key` fields
 of a stored-record model (`table=True`, `from_attributes=True`) are reported when a GET, PUT,
 PATCH or DELETE route returns them (user listings that carry API tokens). See
 `docs/secrets.md`.

@@ -48,6 +48,7 @@ from ...model import RelatedLocation
 from ...rule import Fix, Frame, ImportRequest, Rule, dotted_name
 from ...syntax import parse_expression
 from .cleared import cleared_fields, covered, function_cleared
+from .echo import stored_echo
 from .models import (
     REDACTING_CALL,
     SecretPolicy,
@@ -652,6 +653,13 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
     leaky = []
     direct = view.output_facts.direct
     sent = _sent_paths(index, view, policy)
+    stored = stored_echo(
+        index,
+        view.module,
+        view.key,
+        frozenset(view.body_models),
+        lambda param: _sent_paths(index, view, policy, param),
+    )
     for model in view.output_facts.models:
         echo_ok = not (
             model in direct and any(model in models for models in view.body_direct.values())
@@ -660,7 +668,7 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
         leaks = drop_supplied(leaks, view, echo_ok, model, index)
         leaks = tuple(p for p in leaks if not covered(p, view.cleared))
         if echo_ok:
-            leaks = tuple(p for p in leaks if not _echoed(p, sent))
+            leaks = tuple(p for p in leaks if not _echoed(p, sent) and not stored(p))
         if view.own_credentials and PURPOSE_MODEL.fullmatch(_short(model)):
             # The caller's own credentials, in a model made to carry them: only a hash is
             # something the caller does not hold and need not get.
@@ -716,10 +724,15 @@ def output_verdict(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -
     )
 
 
-def _sent_paths(index: ProjectIndex, view: RouteView, policy: SecretPolicy) -> frozenset[str]:
-    """The secret field paths of the request body models (what the client itself sends)."""
+def _sent_paths(
+    index: ProjectIndex, view: RouteView, policy: SecretPolicy, param: str | None = None
+) -> frozenset[str]:
+    """The secret field paths of the request body models (what the client itself sends), of
+    one body parameter with `param`."""
     found: set[str] = set()
-    for models in view.body_models.values():
+    for name, models in view.body_models.items():
+        if param is not None and name != param:
+            continue
         for model in models:
             found.update(leaked_fields(index, model, policy, *view.context))
     return frozenset(found)
