@@ -123,6 +123,17 @@ class Sink(Protocol):
 class FileSink:
     def write(self, data) -> None:
         Path("y").write_bytes(data)
+
+
+class StraySink:
+    # Has the protocol's method, but nothing in the project uses it as a `Sink`.
+
+    def write(self, data) -> None:
+        Path("z").write_bytes(data)
+
+
+def make_sink() -> Sink:
+    return FileSink()
 """
 
 ROUTES = """
@@ -294,9 +305,128 @@ def test_implementations_of_abstract_and_protocol_methods(index: ProjectIndex) -
         "app.repo.Disk.put",
         "app.repo.Memory.put",
     ]
+    # FileSink is what `make_sink() -> Sink` returns; StraySink only has a `write` too.
     assert index.implementations("app.repo.Sink.write") == ["app.repo.FileSink.write"]
     # A method with a body of its own has no "implementations".
     assert index.implementations("app.repo.Disk.put") == []
+
+
+PROTOCOL_USES = """
+from pathlib import Path
+from typing import Optional, Protocol
+
+
+class Sink(Protocol):
+    def write(self, data) -> None: ...
+
+
+class Scope(Protocol):
+    def get(self, key, default): ...
+
+
+class Returned:
+    def write(self, data) -> None: ...
+
+
+class Annotated_:
+    def write(self, data) -> None: ...
+
+
+class Field:
+    def write(self, data) -> None: ...
+
+
+class OnSelf:
+    def write(self, data) -> None: ...
+
+
+class Argument:
+    def write(self, data) -> None: ...
+
+
+class Keyword:
+    def write(self, data) -> None: ...
+
+
+class Constructed:
+    def write(self, data) -> None: ...
+
+
+class Registered:
+    def write(self, data) -> None: ...
+
+
+class Unrelated:
+    def write(self, data) -> None: ...
+
+    def get(self, key, default):
+        return Path(key).read_text()
+
+
+def build() -> Optional[Sink]:
+    return Returned()
+
+
+DEFAULT: Sink = Annotated_()
+
+
+class Holder:
+    sink: Sink = Field()
+
+    def __init__(self, sink: Sink) -> None:
+        self.other: Sink = OnSelf()
+
+    def use(self, sink: Sink) -> None:
+        sink.write(b"")
+
+
+def send(sink: Sink, data) -> None:
+    sink.write(data)
+
+
+def main(holder: Holder) -> None:
+    send(Argument(), b"")
+    holder.use(sink=Keyword())
+    Holder(Constructed())
+    Sink.register(Registered)
+    # Not a declaration: an unannotated name, a parameter without the protocol.
+    loose = Unrelated()
+    print(loose)
+
+
+@Sink.register
+class Decorated:
+    def write(self, data) -> None: ...
+
+
+def scope_fields(scope: Scope) -> Scope:
+    return scope
+"""
+
+
+def test_protocol_implementations_are_the_classes_declared_as_one() -> None:
+    """A protocol is implemented by the classes the project puts where it is declared, not by
+    every class with a method of that name (a protocol over a dict's `get`: litellm's
+    ASGIScopeFields fanned out to 146 unrelated `get` methods)."""
+    index = ProjectIndex({"p": summarize_source(textwrap.dedent(PROTOCOL_USES), "p", False)})
+    assert index.implementations("p.Sink.write") == [
+        f"p.{name}.write"
+        for name in sorted(
+            [
+                "Returned",
+                "Annotated_",
+                "Field",
+                "OnSelf",
+                "Argument",
+                "Keyword",
+                "Constructed",
+                "Registered",
+                "Decorated",
+            ]
+        )
+    ]
+    # `Unrelated` has both methods and is used nowhere as a Sink or a Scope.
+    assert index.implementations("p.Scope.get") == []
 
 
 def test_property_getter_is_known(index: ProjectIndex) -> None:

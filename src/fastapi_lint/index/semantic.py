@@ -908,6 +908,14 @@ def class_hierarchy_fact(index: Any) -> dict[str, dict[str, list[str]]]:
             seen.append(current)
             stack.extend(sorted(direct.get(current, ())))
         subclasses[cls] = seen
+    # A protocol is implemented by the classes the project puts where it is declared: not by
+    # every class that happens to have methods of the same names (a protocol over a dict's
+    # `get` would otherwise be "implemented" by every class with a `get`).
+    declared: dict[str, set[str]] = {}
+    for part in index.per_module(_protocol_uses_part):
+        for proto, cls in part:
+            if proto in protocols and cls != proto:
+                declared.setdefault(proto, set()).add(cls)
     implementers: dict[str, list[str]] = {}
     for proto in sorted(protocols):
         wanted = methods.get(proto, set())
@@ -915,10 +923,122 @@ def class_hierarchy_fact(index: Any) -> dict[str, dict[str, list[str]]]:
             continue
         implementers[proto] = sorted(
             qual
-            for qual, have in methods.items()
-            if qual != proto and wanted <= have and qual not in subclasses.get(proto, ())
+            for qual in declared.get(proto, ())
+            if qual in methods and qual not in subclasses.get(proto, ())
         )
     return {"subclasses": subclasses, "protocols": implementers}
+
+
+def _protocol_uses_part(index: Any, mod: str) -> list[list[str]]:
+    """[protocol, class] for each place in `mod` that declares an object of a project class
+    to be of a project protocol (a part of `class_hierarchy_fact`): `x: Proto = Impl()`
+    (also `self.x`, a class field), a function annotated `-> Proto` that returns an `Impl`,
+    an `Impl` passed to a project function's parameter annotated `Proto`, and
+    `Proto.register(Impl)` (a call or a class decorator)."""
+    summary = index.module(mod)
+    if summary is None:
+        return []
+    found: set[tuple[str, str]] = set()
+
+    def instance_of(scope: str, value: Shape | None) -> str | None:
+        ref = index.ref_of_value(mod, scope, value) if value and value[0] != "?" else None
+        if ref is None or ref.kind != "instance" or index.class_(ref.qual) is None:
+            return None
+        return ref.qual
+
+    def note(proto: str | None, cls: str | None) -> None:
+        if proto is not None and cls is not None and proto != cls:
+            found.add((proto, cls))
+
+    for key, record in summary["scopes"].items():
+        for binding in record["bindings"].values():
+            options = binding[1] if binding and binding[0] == "ambiguous" else [binding]
+            for option in options:
+                if option and option[0] == "value" and len(option) > 2 and option[2]:
+                    note(
+                        _annotated_protocol(index, mod, key, option[2]), instance_of(key, option[1])
+                    )
+    for key, cls in summary["classes"].items():
+        for field in cls["fields"]:
+            note(_annotated_protocol(index, mod, key, field[1]), instance_of(key, field[2]))
+        qual = f"{mod}.{key}" if mod else key
+        for decorator in cls["decorators"]:
+            note(_registering_protocol(index, mod, cls.get("parent") or "", decorator), qual)
+    calls: list[tuple[str, list]] = [("", summary["module_calls"])]
+    for key, fact in summary["functions"].items():
+        calls.append((key, fact["calls"]))
+        for _attr, value, annotation in fact.get("self_assigns") or ():
+            note(_annotated_protocol(index, mod, key, annotation), instance_of(key, value))
+        promised = _annotated_protocol(index, mod, key, fact.get("returns"))
+        if promised is not None:
+            for value in fact.get("returns_values") or ():
+                note(promised, instance_of(key, value))
+    for key, records in calls:
+        for func, _line, _col, args, kwargs in records:
+            proto = _registering_protocol(index, mod, key, func)
+            if proto is not None and args:
+                registered = index.ref_of_value(mod, key, args[0])
+                if registered is not None and registered.kind == "class":
+                    note(proto, registered.qual)
+                continue
+            for proto, value in _protocol_arguments(index, mod, key, func, args, kwargs):
+                note(proto, instance_of(key, value))
+    return sorted([proto, cls] for proto, cls in found)
+
+
+def _is_protocol(index: Any, qual: str) -> bool:
+    """A project class with `typing.Protocol` among its bases."""
+    return index.class_(qual) is not None and any(
+        base.qual in PROTOCOLS for base in index.class_bases(qual)
+    )
+
+
+def _annotated_protocol(index: Any, mod: str, scope: str, annotation: Shape | None) -> str | None:
+    """The project protocol an annotation names (through `Optional`, `Annotated`, aliases)."""
+    if not annotation:
+        return None
+    typed = index.type_of_annotation(mod, scope, annotation)
+    if typed is None or typed.kind != "instance" or not _is_protocol(index, typed.qual):
+        return None
+    return typed.qual
+
+
+def _registering_protocol(index: Any, mod: str, scope: str, func: Shape | None) -> str | None:
+    """The project protocol that `func` (a call's function or a decorator) registers a class
+    with: `Proto.register`."""
+    if not func or func[0] != "n" or not func[1].endswith(".register"):
+        return None
+    owner = index.ref_of_value(mod, scope, ["n", func[1].rpartition(".")[0]])
+    if owner is None or owner.kind != "class" or not _is_protocol(index, owner.qual):
+        return None
+    return owner.qual
+
+
+def _protocol_arguments(
+    index: Any, mod: str, scope: str, func: Shape, args: list, kwargs: dict
+) -> list[tuple[str, Shape]]:
+    """(protocol, argument) for each argument of a call of a project function (a class: its
+    `__init__`) that goes to a parameter annotated with a project protocol."""
+    ref = index.ref_of_value(mod, scope, func)
+    if ref is None or ref.kind not in ("class", "function", "member"):
+        return []
+    target = index.find_method(ref.qual, "__init__") if ref.kind == "class" else ref.qual
+    fact = index.function(target) if target is not None else None
+    split = index.split_qualified(target) if target is not None else None
+    if fact is None or split is None:
+        return []
+    params = fact["params"]
+    positional = [p for p in params if p[3] == "pos"]
+    if ref.kind != "function" and positional and positional[0][0] in ("self", "cls"):
+        positional = positional[1:]  # bound: `Impl(x)`, `service.use(x)`
+    pairs = list(zip(positional, args, strict=False))
+    pairs += [(p, kwargs[p[0]]) for p in params if p[3] in ("pos", "kw") and p[0] in kwargs]
+    out: list[tuple[str, Shape]] = []
+    for param, value in pairs:
+        proto = _annotated_protocol(index, split[0], split[1], param[1])
+        if proto is not None and value is not None:
+            out.append((proto, value))
+    return out
 
 
 def _hierarchy_part(index: Any, mod: str) -> list[list[Any]]:

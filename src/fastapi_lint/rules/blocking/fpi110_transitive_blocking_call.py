@@ -42,7 +42,13 @@ dataclass or an attrs class without one, by the `__post_init__`/`__attrs_post_in
 generated `__init__` calls; a class decorated with `functools.cache` makes one instance per
 arguments and is not followed. A call on an abstract or protocol type (`storage: Storage`)
 reaches the project's implementations; the chain names the one that blocks and says
-"one of N implementations" when there are several. Iterating a sync generator in the
+"one of N implementations" when there are several. The implementations of an abstract class
+are its subclasses; those of a `typing.Protocol` are its subclasses and the classes the project
+declares to be one: an object of the class assigned to a name, attribute or field annotated
+with the protocol, returned by a function annotated to return it, passed to a parameter
+annotated with it, or `Proto.register(Cls)`. A class that only has methods of the same names is
+not an implementation (a protocol over a dict's `get` is not implemented by every class with a
+`get`), and a call on a protocol nothing is declared to implement stays unresolved. Iterating a sync generator in the
 `async def` (`for row in read_rows(path)`, `next(gen)`) runs the generator's body, so it is
 judged like a call; reading a `@property` whose getter blocks is reported at the attribute
 (assigning it runs the setter and is not). The search is breadth-first and bounded (six calls
