@@ -310,7 +310,10 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                 # `await stack.enter_async_context(server)`: entered here, exited when the
                 # stack closes (for a lifespan's stack, at shutdown).
                 enter_kind = "startup" if first_yield is not None and line < first_yield else "call"
-                _entered_edges(index, mod, key, caller, args[0], enter_kind, "call", edges)
+                is_async = method == "enter_async_context"
+                _entered_edges(
+                    index, mod, key, caller, args[0], is_async, enter_kind, "call", edges
+                )
             if method in ("add_middleware",) or qual_name in MIDDLEWARE_WRAPPERS:
                 target = index.ref_of_value(mod, key, args[0] if args else None)
                 if target is not None and target.kind == "class":
@@ -369,13 +372,15 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                     edges.append([caller, callee, ref_kind])
                 if not handed and not test_module and "." in shape[1]:
                     part["attr_calls"].append(shape[1].rsplit(".", 1)[-1])
-        for line, end, shape, _is_async in fact.get("entered", ()) if fact else ():
+        for line, end, shape, is_async in fact.get("entered", ()) if fact else ():
             # `async with Server():` runs `Server.__aenter__` where the statement starts and
             # `__aexit__` where it ends: before a lifespan's first `yield`, that is startup.
             before = first_yield is not None
             enter_kind = "startup" if before and line < first_yield else "call"
             exit_kind = "startup" if before and end < first_yield else "call"
-            _entered_edges(index, mod, key, caller, shape, enter_kind, exit_kind, edges)
+            _entered_edges(
+                index, mod, key, caller, shape, bool(is_async), enter_kind, exit_kind, edges
+            )
     for name in sorted(lifespans):
         roots.append([name, LIFESPAN, ""])
 
@@ -573,20 +578,20 @@ def _entered_edges(
     scope: str,
     caller: str,
     shape: Shape,
+    is_async: bool,
     enter_kind: str,
     exit_kind: str,
     edges: list,
 ) -> None:
-    """Edges from `caller` to the enter and exit methods of the project object `shape` is."""
+    """Edges from `caller` to the enter and exit methods of the project object `shape` is:
+    `__aenter__`/`__aexit__` for `async with` (and `enter_async_context`), `__enter__`/
+    `__exit__` for `with` (and `enter_context`); a class with both runs only the pair the
+    statement uses."""
     ref = index.ref_of_value(mod, scope, shape)
     if ref is None or ref.kind != "instance" or index.class_(ref.qual) is None:
         return
-    for attr, kind in (
-        ("__aenter__", enter_kind),
-        ("__enter__", enter_kind),
-        ("__aexit__", exit_kind),
-        ("__exit__", exit_kind),
-    ):
+    enter, exit_ = ("__aenter__", "__aexit__") if is_async else ("__enter__", "__exit__")
+    for attr, kind in ((enter, enter_kind), (exit_, exit_kind)):
         method = index.find_method(ref.qual, attr)
         if method is not None and index.function(method) is not None:
             edges.append([caller, method, kind])
