@@ -200,8 +200,9 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
         "attr_calls": [],
         "decorated": [],
         "runners": [],
-        # [caller, class] for each `Cls(...)` of a project class, and the project classes used
-        # as values (`Depends(Cls)`, `factory = Cls`): who can hold an instance.
+        # [caller, class, edge kind] for each `Cls(...)` of a project class ("startup": before
+        # the caller's first `yield`), and the project classes used as values
+        # (`Depends(Cls)`, `factory = Cls`): who can hold an instance.
         "instances": [],
         "class_refs": [],
         "imports": [],
@@ -343,7 +344,7 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
             if func in spawned:
                 kind = "spawn"
             if ref is not None and ref.kind == "class" and index.class_(ref.qual) is not None:
-                part["instances"].append([caller, ref.qual])
+                part["instances"].append([caller, ref.qual, kind])
             callees_found = project_callable(index, ref)
             for callee in callees_found:
                 edges.append([caller, callee, kind])
@@ -679,26 +680,47 @@ def _confined_classes(
     instances: list[list[str]],
     class_refs: set[str],
     result: dict[str, list],
+    lifespans: set[str],
 ) -> dict[str, str]:
-    """Project classes whose every object is made by a script or a test: class -> "script" or
-    "test". An object of a subclass is an object of each class in its MRO; a class used as a
-    value anywhere (a dependency, a factory argument, a name bound to it) may be instantiated
-    where we cannot see, and so may its bases."""
-    makers: dict[str, list[str]] = {}
-    for caller, cls in instances:
+    """Project classes whose every object is made by a script, a test or startup code (a
+    lifespan before its first `yield`, a startup handler, a module body at import time):
+    class -> "startup", "script" or
+    "test" (the first that applies). An object of a subclass is an object of each class in its
+    MRO; a class used as a value anywhere (a dependency, a factory argument, a name bound to
+    it) may be instantiated where we cannot see, and so may its bases."""
+    makers: dict[str, list[str | None]] = {}
+    for caller, cls, *how in instances:
+        if how and how[0] == "startup" and caller in lifespans:
+            kind = STARTUP
+        elif caller.startswith("<module>"):
+            # A module body runs once, at import, before anything is served: like startup.
+            kind = TEST if is_test_module(caller.removeprefix("<module>")) else STARTUP
+        else:
+            kind = result.get(caller, [None])[0]
         for owner in index.mro(cls) or [cls]:
-            makers.setdefault(owner, []).append(caller)
+            makers.setdefault(owner, []).append(kind)
     escaped: set[str] = set()
     for cls in class_refs:
         escaped.update(index.mro(cls) or [cls])
     confined: dict[str, str] = {}
-    for cls, callers in makers.items():
-        if cls in escaped:
+    for cls, kinds in makers.items():
+        if cls in escaped or not set(kinds) <= {STARTUP, SCRIPT, TEST}:
             continue
-        kinds = {result.get(caller, [None])[0] for caller in callers}
-        if kinds <= {SCRIPT, TEST}:
-            confined[cls] = SCRIPT if SCRIPT in kinds else TEST
+        confined[cls] = next(kind for kind in (STARTUP, SCRIPT, TEST) if kind in kinds)
     return confined
+
+
+def _started(
+    qual: str, callers: dict[str, list[tuple[str, str]]], lifespans: set[str], result: dict
+) -> bool:
+    """Whether startup code runs the method `qual` itself (a lifespan enters the object
+    before its `yield`, a startup handler calls the method)."""
+    for caller, kind in callers.get(qual, ()):
+        if caller in lifespans and kind == "startup":
+            return True
+        if result.get(caller, [None])[0] == STARTUP and kind == "call":
+            return True
+    return False
 
 
 def _in_tests(qual: str) -> bool:
@@ -890,12 +912,17 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     settle()
     # `server.start()` on a receiver we cannot type made every method named `start` of unknown
     # reach. Where every object of the method's class (and of its subclasses) is made in scripts
-    # or tests, and the class is never handed on as a value, the method runs only there.
-    confined = _confined_classes(index, instances, class_refs, result)
+    # or tests, and the class is never handed on as a value, the method runs only there. Objects
+    # startup code makes live on in the serving process, where a request could still reach one
+    # through an untyped call: of those, only the methods startup runs itself (a server's
+    # `__aenter__` that the lifespan enters) are released, as startup.
+    confined = _confined_classes(index, instances, class_refs, result, lifespans)
     released = False
     for qual in sorted(by_name):
         owner = qual.rpartition(".")[0]
         if qual in result or owner not in confined or qual in opaque_other:
+            continue
+        if confined[owner] == STARTUP and not _started(qual, callers, lifespans, result):
             continue
         opaque.discard(qual)
         result[qual] = [confined[owner], "", []]
