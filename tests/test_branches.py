@@ -153,6 +153,40 @@ def test_summary_records_guards_early_returns_and_spreads() -> None:
     assert fact["params"][2][2] == ["const", "vault/x"]
 
 
+LITERAL_LOCALS = """
+def f(value, config=None, flag=False):
+    path = None
+    count = 0
+    if flag:
+        seen = None
+    if config is not None:
+        path = config + value
+    for count in range(3):
+        pass
+    if path is not None and exists(path):
+        read(path)
+    if seen:
+        read(seen)
+"""
+
+
+def test_summary_records_literal_locals_and_their_later_bindings() -> None:
+    fact = summarize_source(LITERAL_LOCALS, "m", False)["functions"]["f"]
+    # Bound first by a statement that always runs; `seen` is bound under a branch.
+    assert fact["literals"] == {"path": ["const", None], "count": ["const", 0]}
+    rebinds = {name: guards for name, guards in fact["rebinds"]}
+    assert rebinds["path"] == [[["cmp", ["n", "config"], [["is not", ["const", None]]]], True]]
+    assert rebinds["count"] == []  # the loop binds it whatever the call passes
+    guards = {(line, col): g for line, col, g in fact["guards"]}
+    # A condition on a literal local is recorded like one on a parameter; `seen` is no
+    # literal, so its condition is not.
+    assert guards[(12, 8)][0][0] == [
+        "and",
+        [["cmp", ["n", "path"], [["is not", ["const", None]]]], ["?"]],
+    ]
+    assert (14, 8) not in guards
+
+
 # -- module constants (`key in PROMPTS` where PROMPTS is a module-level literal) ---------------
 PROMPTS = branches.Collection("dict", frozenset({"a", "b", "none"}), {"b": "text", "none": None})
 NAMES = branches.Collection("set", frozenset({"x", 1}), {})

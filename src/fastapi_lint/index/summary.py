@@ -59,7 +59,9 @@ the receiver is not a dotted name, and for `globals()`, `vars()`, `locals()` or 
 `__getattr__`).
 
 Path records (`index.branches`): a function's "guards" ([line, col, [[condition, branch], ...]]
-for calls made under conditions on its own parameters: `if`/`else`, `while`, `a if c else b`,
+for calls made under conditions on its own parameters or its "literals" (locals a statement of
+the body that always runs binds to a literal first: `path = None`, their later bindings in
+"rebinds"): `if`/`else`, `while`, `a if c else b`,
 `c and f()`, the rest of a block after `if not c: return`) and "spread" ([line, col] of calls
 whose positional arguments are not all recorded: `*args`, `**kwargs`, more than 8). String
 parameter defaults are kept as the strings they are (`["const", "vault/"]`), not read as
@@ -329,11 +331,14 @@ class _Scope:
         # Comprehension targets (`for x in items` inside `[...]`), bound in the function
         # only when nothing else binds the name (see `_Summarizer._bind_comprehension`).
         self.comprehension: dict[str, list[Any] | None] = {}
+        # Locals first bound to a literal by a statement of the function's own body that
+        # always runs (`path = None`): their later bindings are recorded like a parameter's.
+        self.literals: set[str] = set()
 
     def bind(self, name: str, binding: list[Any]) -> None:
         if name in self.declared_global or name in self.declared_nonlocal:
             return
-        if self.on_rebind is not None and name in self.params:
+        if self.on_rebind is not None and (name in self.params or name in self.literals):
             self.on_rebind(name)
         self.bind_counts[name] = self.bind_counts.get(name, 0) + 1
         old = self.bindings.get(name)
@@ -379,6 +384,9 @@ class _Summarizer(ast.NodeVisitor):
         self.guards: list[list[Any]] = []
         # Names comprehension targets bind around the node being visited.
         self.shadowed: list[set[str]] = []
+        # Per function being visited, the ids of the statements of its own body (not nested
+        # in a branch, loop, `with` or `try`): where a literal local can be bound.
+        self.top_level: list[set[int]] = []
         # Call targets (not attribute reads) and, per function, the dotted names already read.
         self.callees: set[int] = set()
         self.read_names: list[set[str]] = []
@@ -490,7 +498,26 @@ class _Summarizer(ast.NodeVisitor):
             self._note_store(target)
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self._note_constant(node.targets[0].id, node.value)
+        self._note_literal_local(node)
         self.generic_visit(node)
+
+    def _note_literal_local(self, node: ast.Assign) -> None:
+        """`path = None` as a statement of the function's own body, outside any branch, binding
+        the name for the first time: a local whose value guards can read (index.branches),
+        while its later bindings (recorded in "rebinds") are ruled out."""
+        if not self.current or self.guards or not self.top_level:
+            return
+        if id(node) not in self.top_level[-1] or len(node.targets) != 1:
+            return
+        target, scope = node.targets[0], self.scope
+        if not isinstance(target, ast.Name) or scope.bind_counts.get(target.id) != 1:
+            return  # bound before (or not bound here: `global`, `nonlocal`)
+        if target.id in scope.params:
+            return
+        found, value = _scalar(node.value)
+        if found:
+            self.current[-1]["literals"][target.id] = ["const", value]
+            scope.literals.add(target.id)
 
     # -- module constants and what mutates them (index.branches) ---------------------------
     def _note_constant(self, name: str, value: ast.AST) -> None:
@@ -737,10 +764,12 @@ class _Summarizer(ast.NodeVisitor):
     # -- path records (index.branches) ------------------------------------------------------
     def _guard(self, test: ast.AST) -> list[Any] | None:
         """The condition `test` as a shape, when it reads a parameter of the current
-        function (only those can be known from a call site); else None."""
+        function (only those can be known from a call site) or one of its literal locals
+        bound so far; else None."""
         if not self.current:
             return None
-        params = {param[0] for param in self.current[-1]["params"]}
+        fact = self.current[-1]
+        params = {param[0] for param in fact["params"]} | set(fact["literals"])
         if not params:
             return None
         cond = cond_shape(test)
@@ -959,6 +988,11 @@ class _Summarizer(ast.NodeVisitor):
             # Path records (see the module docstring).
             "guards": [],
             "spread": [],
+            # Locals bound to a literal by a statement of the body that always runs, before
+            # any other binding of theirs ({name: ["const", value]}); their later bindings
+            # are in "rebinds" (index.branches: such a local keeps its literal where every
+            # later binding is ruled out).
+            "literals": {},
             # [parameter, guards] where the body binds a parameter again (index.branches: a
             # parameter rebound only under branches a call site rules out keeps its value).
             "rebinds": [],
@@ -979,7 +1013,9 @@ class _Summarizer(ast.NodeVisitor):
         self.read_names.append(set())
         outer_guards, self.guards = self.guards, []
         outer_shadowed, self.shadowed = self.shadowed, []
+        self.top_level.append({id(stmt) for stmt in node.body})
         self._visit_block(node.body)
+        self.top_level.pop()
         self.guards, self.shadowed = outer_guards, outer_shadowed
         writes, values = returned_facts(
             node.body, shape_of, frozenset(param[0] for param in params)

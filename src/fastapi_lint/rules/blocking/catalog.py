@@ -1119,6 +1119,13 @@ def _relevant_params(index: ProjectIndex, qual: str, fact: dict[str, Any]) -> fr
         for _line, _col, guards in fact.get("guards") or ():
             for cond, _branch in guards:
                 found |= branches.names_in(cond)
+        literals = fact.get("literals") or {}
+        for name, guards in fact.get("rebinds") or ():
+            # What decides whether a literal local keeps its literal (`if config_path is not
+            # None: module_path = ...` for `module_path = None`).
+            if name in literals:
+                for cond, _branch in guards:
+                    found |= branches.names_in(cond)
         for _func, _line, _col, args, kwargs in fact["calls"]:
             for arg in [*args, *kwargs.values()]:
                 name = dotted(arg)
@@ -1153,7 +1160,8 @@ def call_env(
 
 def scope_env(index: ProjectIndex, module: str, key: str, env: branches.Env) -> dict[str, Any]:
     """The part of a step's environment the function body can rely on: parameters it never
-    rebinds (nor a nested function through `nonlocal`)."""
+    rebinds (nor a nested function through `nonlocal`), and the literal locals whose later
+    bindings the environment rules out."""
     if not env:
         return {}
     summary = index.module(module)
@@ -1184,6 +1192,14 @@ def scope_env(index: ProjectIndex, module: str, key: str, env: branches.Env) -> 
         trial = {**kept, name: value}
         if all(guards and branches.ruled_out(guards, trial) for guards in rebinds[name]):
             kept[name] = value
+    # A local the body first binds to a literal (`module_path = None`) and binds again only
+    # under branches this environment rules out (`if config_path is not None:` where the
+    # call passes no config path) still holds the literal where its guards read it.
+    for name, shape in (fact.get("literals") or {}).items():
+        if name in kept or name in captured:
+            continue
+        if all(guards and branches.ruled_out(guards, kept) for guards in rebinds.get(name, ())):
+            kept[name] = shape[1]
     return kept
 
 
