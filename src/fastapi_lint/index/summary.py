@@ -87,7 +87,7 @@ from ..limits import TooDeep, depth_reason
 from .branches import cond_shape, dotted_name, exits, names_in
 from .field_writes import returned_facts
 
-SUMMARY_VERSION = 20
+SUMMARY_VERSION = 21
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
