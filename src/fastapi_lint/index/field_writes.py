@@ -104,7 +104,7 @@ def returned_facts(
     """(the writes in effect at each `return`, the values of rebound names at each `return`),
     each aligned with the returns and None when empty (see the module docstring); `params`
     are the function's parameter names (a parameter bound again is bound twice)."""
-    walker = _Walker(shape_of, _rebound(body, params))
+    walker = _Walker(shape_of, lambda: _rebound(body, params))
     walker.block(body, _State())
     if walker.overflow:
         return None, None
@@ -204,9 +204,10 @@ READING_BUILTINS = frozenset(
 
 
 class _Walker:
-    def __init__(self, shape_of: Any, rebound: frozenset[str] = frozenset()) -> None:
+    def __init__(self, shape_of: Any, rebound: Any = frozenset) -> None:
         self.shape_of = shape_of
-        self.rebound = rebound
+        self._rebound_names = rebound  # computed on first need (most functions never ask)
+        self._rebound: frozenset[str] | None = None
         self.returns: list[dict] = []
         self.values: list[dict] = []
         self.count = 0
@@ -230,7 +231,8 @@ class _Walker:
         appended = self._appended(stmt)
         if appended is not None:
             return self._append(state, *appended)
-        state = state.forget(self._filled(stmt, state))
+        if state.writes or state.lists:
+            state = state.forget(self._filled(stmt, state))
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return state.forget({stmt.name})
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
@@ -271,11 +273,18 @@ class _Walker:
         }
 
     def _values_in_effect(self, value: ast.expr, state: _State) -> dict:
-        names = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        if not state.values:
+            return {}
+        names = [n.id for n in ast.walk(value) if isinstance(n, ast.Name) and n.id in state.values]
+        if not names:
+            return {}
+        if self._rebound is None:
+            self._rebound = self._rebound_names()
+        # The assignment's value node is kept until here: its shape is made only when read.
         return {
-            name: state.values[name]
-            for name in sorted(names)
-            if name in self.rebound and name in state.values
+            name: self.shape_of(state.values[name])
+            for name in sorted(set(names))
+            if name in self._rebound
         }
 
     def _write(self, state: _State, name: str, attr: str, value: Any) -> _State:
@@ -375,13 +384,12 @@ class _Walker:
             else:
                 state = state.forget(_bound_names(target))
                 if isinstance(target, ast.Name):
+                    # (`forget` of a non-empty set of names gave a copy: it may be changed.)
                     operands = self._falsy_operands(value)
-                    if operands or target.id in self.rebound or _empty_list(value):
-                        state = state.copy()
                     if operands:
                         state.ors[target.id] = operands
-                    if target.id in self.rebound and len(targets) == 1:
-                        state.values[target.id] = self.shape_of(value)
+                    if len(targets) == 1:
+                        state.values[target.id] = value  # the same node on every path meets
                     if _empty_list(value) and len(targets) == 1:
                         state.fresh = state.fresh | {target.id}
                         state.lists = state.lists | {target.id}
