@@ -67,3 +67,54 @@ def test_stored_parts_are_not_used_without_the_cache(tmp_path: Path, monkeypatch
     (root / "app/other.py").write_text("def unrelated():\n    return 2\n")
     _found, computed = _run(root, monkeypatch, use_cache=False)
     assert {"app.routes", "app.helpers", "app.other", "app.main"} <= set(computed)
+
+
+def _facts_run(root: Path, monkeypatch, **options) -> tuple[set, int, int]:
+    """((file, code, row) findings, how often `serving_reach` was computed, how many stored
+    facts were restored)."""
+    from fastapi_lint.index import project
+
+    calls = [0]
+    restored = [0]
+    real = project.PROJECT_FACTS["serving_reach"]
+    real_restore = project.ProjectIndex._restore_fact
+
+    def counting(index):
+        calls[0] += 1
+        return real(index)
+
+    def restore(index, stored):
+        found = real_restore(index, stored)
+        restored[0] += found is not None
+        return found
+
+    with monkeypatch.context() as patch:
+        patch.setitem(project.PROJECT_FACTS, "serving_reach", counting)
+        patch.setattr(project.ProjectIndex, "_restore_fact", restore)
+        run = lint_paths([root], load_settings(root), LintOptions(jobs=1, **options))
+    found = {(Path(f.path).name, f.code, f.location.row) for f in run.findings}
+    return found, calls[0], restored[0]
+
+
+def test_a_stored_fact_is_used_while_what_it_was_made_from_is_unchanged(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The facts are stored with their parts: an edit that changes none of a fact's parts
+    (a function body that calls nothing new) restores the fact instead of walking the
+    project's call graph again; an edit that changes a part makes it again. Each run finds
+    what a cold run finds."""
+    # An `async def` in the module edited below: its lint asks for its reach.
+    root = make_project(
+        tmp_path / "p", {**FILES, "app/other.py": "async def unrelated():\n    return 1\n"}
+    )
+    first, computed, _ = _facts_run(root, monkeypatch)
+    assert computed == 1
+    (root / "app/other.py").write_text("async def unrelated():\n    return 2\n")
+    second, computed, restored = _facts_run(root, monkeypatch)
+    assert (computed, restored > 0) == (0, True)
+    assert second == first == _facts_run(root, monkeypatch, use_cache=False)[0]
+    (root / "app/helpers.py").write_text("import time\n\n\ndef load():\n    time.sleep(1)\n")
+    third, computed, _ = _facts_run(root, monkeypatch)
+    assert computed == 1
+    assert ("routes.py", "FPI110", 10) in third
+    assert third == _facts_run(root, monkeypatch, use_cache=False)[0]

@@ -120,6 +120,8 @@ class CompactModules(dict):
             yield value
 
 
+_MISSING = object()
+
 # Memoised answers beyond this many are dropped between files (project facts are kept): they
 # are cheap to recompute, and kept they grew with the number of files linted by a process.
 MEMO_LIMIT = 10_000
@@ -163,6 +165,12 @@ class ProjectIndex(SemanticModel):
         # (value, {what it read: digest then}); one is used while everything it read is as
         # it was, so a run after a one-file edit computes the parts of that file only.
         self._stored_parts: dict[Any, Any] = {}
+        self._stored_values: dict[Any, Any] = {}
+        # Parts put into the memo from the stored ones: key -> the stored (value, digests).
+        self._restored: dict[Any, Any] = {}
+        # Whole facts stored by an earlier run: name -> (value, digests of what it read,
+        # its part keys, the module order digest); see `_restore_fact`.
+        self._stored_facts: dict[str, Any] = {}
         self.parts_computed = 0
         # What each project fact was computed from, besides the reads its memo entry records
         # (modules and facts it read itself, and the facts its parts read): the keys of its
@@ -236,15 +244,72 @@ class ProjectIndex(SemanticModel):
         saved, self._tracking = self._tracking, [set()]
         self._collecting.append(set())
         try:
-            value = self.facts[name](self)
-            reads = frozenset(self._tracking[0])
-            parts = frozenset(self._collecting[-1])
+            stored = self._stored_facts.pop(name, None)
+            restored = self._restore_fact(stored) if stored is not None else None
+            if restored is not None:
+                value, reads, parts = restored
+            else:
+                value = self.facts[name](self)
+                reads = frozenset(self._tracking[0])
+                parts = frozenset(self._collecting[-1])
         finally:
             self._tracking = saved
             self._collecting.pop()
         self._memo[key] = (value, reads)
         self._fact_parts[name] = parts
         return value
+
+    def _restore_fact(self, stored: Any) -> tuple[Any, frozenset[str], frozenset[Any]] | None:
+        """A fact stored by an earlier run (`export_parts`), when everything it was made
+        from is as it was then: the modules and facts it read (by digest), the project's
+        modules in the same order, and each of its parts (restored, or computed again and
+        equal to the stored one). Its value, reads and parts, else None."""
+        try:
+            value, digests, parts, order = stored
+        except (TypeError, ValueError):
+            return None
+        if order != self._module_order():
+            return None
+        for read, digest in digests.items():
+            if read[:1] == "@":
+                if read[1:] not in self.facts or self.fact_digest(read[1:]) != digest:
+                    return None
+            elif self.digests.get(read, "") != digest:
+                return None
+        for key in parts:
+            if key in self._memo or self._restore_part(key):
+                if self._memo[key][0] != self._stored_values.get(key, _MISSING):
+                    return None
+                continue
+            part = self._part_function(key[1])
+            if part is None or key[3] not in dict.keys(self.modules):
+                return None
+            self.parts_computed += 1
+            _tag, _name, args, mod = key
+            new = self._fact_part(key, lambda p=part, m=mod, a=args: p(self, m, *a))
+            if new != self._stored_values.get(key, _MISSING) or any(
+                read[:1] == "@" and read not in digests for read in self._memo[key][1]
+            ):
+                return None
+        return value, frozenset(digests), frozenset(parts)
+
+    def _part_function(self, name: str) -> Callable[..., Any] | None:
+        found = self._part_functions.get(name)
+        if found is None:
+            import importlib
+
+            module, _, attr = name.rpartition(".")
+            try:
+                found = getattr(importlib.import_module(module), attr)
+            except (ImportError, AttributeError, ValueError):
+                return None
+        return found
+
+    def _module_order(self) -> str:
+        """A digest of the project's module names in the index's order (a fact's parts are
+        made in that order)."""
+        names = "\n".join(dict.keys(self.modules)).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(names, digest_size=12).hexdigest()
 
     def per_module(self, part: Callable[..., Any], *args: Any) -> list[Any]:
         """`part(index, module, *args)` for every module, in the index's order: a project
@@ -320,11 +385,23 @@ class ProjectIndex(SemanticModel):
             elif self.digests.get(name, "") != digest:
                 return False
         self._memo[key] = (value, frozenset(reads))
+        self._restored[key] = (value, reads)
         return True
 
     def load_parts(self, parts: dict[Any, Any]) -> None:
-        """Per-module parts of project facts from an earlier run (`export_parts`)."""
-        self._stored_parts = dict(parts)
+        """Per-module parts of project facts, and the facts made from them, from an earlier
+        run (`export_parts`)."""
+        self._stored_parts = {}
+        self._stored_facts = {}
+        for key, entry in parts.items():
+            if isinstance(key, tuple) and key[:1] == ("@fact",) and len(key) == 2:
+                self._stored_facts[key[1]] = entry
+            else:
+                self._stored_parts[key] = entry
+        # The stored value of each part, to compare a part computed again with.
+        self._stored_values = {
+            key: entry[0] for key, entry in self._stored_parts.items() if isinstance(entry, tuple)
+        }
 
     def export_parts(self) -> dict[Any, Any]:
         """Every per-module part computed or restored so far, with the digests of what it
@@ -332,6 +409,11 @@ class ProjectIndex(SemanticModel):
         out = {}
         for key, (value, reads) in list(self._memo.items()):
             if not (isinstance(key, tuple) and key[:1] == ("@part",)):
+                continue
+            restored = self._restored.get(key)
+            if restored is not None and restored[0] is value:
+                # Restored and not made again since: what it read is as it was then.
+                out[key] = restored
                 continue
             digests = {}
             for name in reads:
@@ -343,6 +425,23 @@ class ProjectIndex(SemanticModel):
                     digests[name] = self.digests.get(name, "")
             else:
                 out[key] = (value, digests)
+        order = self._module_order()
+        for key, (value, reads) in list(self._memo.items()):
+            if not (isinstance(key, tuple) and key[:1] == ("@fact",)):
+                continue
+            parts = self._fact_parts.get(key[1])
+            if parts is None or not all(part in out for part in parts):
+                continue
+            digests = {}
+            for name in reads:
+                if name.startswith("@"):
+                    if name[1:] not in self.facts:
+                        break
+                    digests[name] = self.fact_digest(name[1:])
+                else:
+                    digests[name] = self.digests.get(name, "")
+            else:
+                out[key] = (value, digests, tuple(parts), order)
         return out
 
     def prime_facts(self) -> None:
