@@ -493,16 +493,26 @@ class ProjectIndex(SemanticModel):
         # The values of the facts in use, before the change: answers that read a fact stay
         # valid while the fact's value stays the same (`_settle_facts`). Compared as values,
         # not digests: a digest is a JSON rendering of the whole fact, made after every fix.
-        before = {
-            key[1]: entry[0]
-            for key, entry in list(self._memo.items())
-            if isinstance(key, tuple) and key[:1] == ("@fact",)
-        }
-        old_parts = {
-            key: entry
-            for key, entry in self._memo.items()
-            if isinstance(key, tuple) and key[:1] == ("@part",) and name in entry[1]
-        }
+        # Modules added or removed change every fact's list of parts: all are made again.
+        # Else a fact is made again when it read the module itself or one of its parts
+        # changed; the others keep their values (and so do the answers that read them).
+        # (One pass over the memo: it holds every part of every fact.)
+        every = present != (summary is not None)
+        before: dict[str, Any] = {}
+        old_parts: dict[Any, Any] = {}
+        kept: dict[Any, Any] = {}
+        for key, entry in self._memo.items():
+            tag = key[0] if type(key) is tuple and key else None
+            if tag == "@fact":
+                before[key[1]] = entry[0]
+            if name in entry[1]:
+                if tag == "@part":
+                    old_parts[key] = entry
+                continue
+            if every and tag in ("@fact", "@digest"):
+                continue
+            kept[key] = entry
+        self._memo = kept
         if summary is None:
             self.modules.pop(name, None)
         else:
@@ -510,27 +520,12 @@ class ProjectIndex(SemanticModel):
         self.digests[name] = digest
         if path is not None:
             self.paths[name] = path
-        # Modules added or removed change every fact's list of parts: all are made again.
-        # Else a fact is made again when it read the module itself or one of its parts
-        # changed; the others keep their values (and so do the answers that read them).
-        every = present != (summary is not None)
-        self._memo = {
-            key: entry
-            for key, entry in self._memo.items()
-            if not ((every and _is_whole_fact_key(key)) or name in entry[1])
-        }
         if not every:
             changed = self._changed_parts(old_parts)
-            stale = {
-                fact
-                for fact in before
-                if fact not in self._fact_parts or changed & self._fact_parts[fact]
-            }
-            self._memo = {
-                key: entry
-                for key, entry in self._memo.items()
-                if not (_is_whole_fact_key(key) and key[1] in stale)
-            }
+            for fact in before:
+                if fact not in self._fact_parts or changed & self._fact_parts[fact]:
+                    kept.pop(("@fact", fact), None)
+                    kept.pop(("@digest", fact), None)
         self._settle_facts(before)
 
     def _fact_value(self, name: str) -> Any:
