@@ -1588,11 +1588,12 @@ def _could_report(index: ProjectIndex, module: str, policy: SecretPolicy) -> boo
 
 
 def _open_view(index: ProjectIndex, module: str, key: str, fact: dict) -> RouteView | None:
-    """The route's view as `route_view` makes it, without what only takes leaks away: no
-    token route, no credentials sent by the client, nothing cleared, not the caller's own
-    record (so `leaked_fields` and `drop_supplied` answer with at least the paths the rules'
-    view gets). None exactly where `route_view` is None. Cheaper than `route_view`, which
-    the rules make for the modules the gate keeps."""
+    """The route's view as `route_view` makes it, with the same context for `leaked_fields`
+    (a token route, credentials the client sends) but without what only takes leaks away
+    afterwards: nothing cleared, no body models, not the caller's own record (so every
+    filter the rules apply to the same leaked paths leaves at least as many here). None
+    exactly where `route_view` is None. Cheaper than `route_view`, which the rules make for
+    the modules the gate keeps."""
     route = index.path_operation(module, key)
     if route is None or "websocket" in route["method"] or route["method"] == "route":
         return None
@@ -1627,8 +1628,13 @@ def _open_view(index: ProjectIndex, module: str, key: str, fact: dict) -> RouteV
         output=output,
         output_source=source,
         output_facts=facts,
-        token_route=False,
+        token_route=_is_token_route(index, module, key, fact, path),
         method=route["method"],
+        credential_input=any(
+            is_credential_name(param.name)
+            and not _is_dependency(index, module, outer, param.annotation, param.default)
+            for param in params(fact)
+        ),
     )
 
 
@@ -1637,7 +1643,8 @@ def _route_could_report(
 ) -> bool:
     if view.output == "model" and view.output_facts is not None:
         for model in view.output_facts.models:
-            if drop_supplied(leaked_fields(index, model, policy, *view.context), view, True, model):
+            leaks = leaked_fields(index, model, policy, *view.context)
+            if drop_supplied(leaks, view, True, model, index):
                 return True
     values = _Values(index, policy, view)
     if view.output == "none":
