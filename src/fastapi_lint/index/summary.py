@@ -1168,10 +1168,15 @@ def _unset_test(test: ast.AST) -> ast.expr | None:
     """What `if X is None:` or `if not X:` tests (the test of a lazy initialiser), else None."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return test.operand
+    return _compared_to_none(test, ast.Is)
+
+
+def _compared_to_none(test: ast.AST, op: type[ast.cmpop]) -> ast.expr | None:
+    """`X` of `X is None` (op `ast.Is`) or `X is not None` (`ast.IsNot`), else None."""
     if (
         isinstance(test, ast.Compare)
         and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.ops[0], op)
         and isinstance(test.comparators[0], ast.Constant)
         and test.comparators[0].value is None
     ):
@@ -1245,15 +1250,7 @@ def _cache_hit_return(stmt: ast.If, before: list[ast.stmt], after: list[ast.stmt
     and returns that value: a cache-aside memo, so the building runs once per key."""
     if stmt.orelse or len(stmt.body) != 1 or not isinstance(stmt.body[0], ast.Return):
         return False
-    test = stmt.test
-    if (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.IsNot)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    ):
-        test = test.left
+    test = _compared_to_none(stmt.test, ast.IsNot) or stmt.test
     returned = stmt.body[0].value
     if not (isinstance(test, ast.Name) and isinstance(returned, ast.Name)):
         return False
