@@ -57,7 +57,7 @@ def test_message_names_route_and_dependency() -> None:
     by_row = {f["location"]["row"]: f["message"] for f in items}
     assert "(reached from POST /items/users via get_current_user)" in by_row[20]
     assert "(reached from GET /final)" in by_row[34]
-    assert "(reached from lifespan `lifespan` after startup)" in by_row[74]
+    assert 74 not in by_row  # the lifespan's shutdown, after its `yield`
     assert "(reached from middleware `AuditMiddleware`)" in by_row[91]
 
 
@@ -85,6 +85,60 @@ def test_report_lifespan_startup_opts_startup_in(tmp_path: Path) -> None:
     project = _project(tmp_path, "report-lifespan-startup = true\n")
     items = run_json("check", str(project), "--no-cache", "--select", "FPI104")
     assert _rows(items) == {("app.py", 9)}
+
+
+LIFESPAN_EXIT_APP = """\
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+
+def flush_audit_log():
+    open("audit.log", "a")
+
+
+@asynccontextmanager
+async def lifespan(app):
+    yield
+    open("shutdown.log", "w")
+    flush_audit_log()
+
+
+async def on_stop():
+    open("stopped.log", "w")
+
+
+app = FastAPI(lifespan=lifespan, on_shutdown=[on_stop])
+
+
+@app.get("/audit")
+async def audit():
+    return {"ok": True}
+"""
+
+
+def _shutdown_project(tmp_path: Path, rules: str = "") -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[project]\nname = "x"\n\n[tool.fastapi-lint.rules]\n{rules}'
+    )
+    (tmp_path / "app.py").write_text(LIFESPAN_EXIT_APP)
+    return tmp_path
+
+
+def test_shutdown_code_is_quiet_by_default(tmp_path: Path) -> None:
+    project = _shutdown_project(tmp_path)
+    items = run_json("check", str(project), "--no-cache", "--select", "FPI104,FPI110")
+    assert _rows(items) == set()
+
+
+def test_report_lifespan_shutdown_opts_shutdown_in(tmp_path: Path) -> None:
+    project = _shutdown_project(tmp_path, "report-lifespan-shutdown = true\n")
+    items = run_json("check", str(project), "--no-cache", "--select", "FPI104,FPI110")
+    by_row = {f["location"]["row"]: f["message"] for f in items}
+    assert set(by_row) == {13, 14, 18}
+    assert "(run at shutdown by lifespan `lifespan`)" in by_row[13]
+    assert "(run at shutdown by lifespan `lifespan`)" in by_row[14]
+    assert "(run at shutdown by shutdown handler `on_stop`)" in by_row[18]
 
 
 def test_setting_must_be_a_bool(tmp_path: Path) -> None:
@@ -219,8 +273,16 @@ def test_messages_prefer_a_request_or_task_to_shutdown(tmp_path: Path) -> None:
     assert "(reached from a task started by `start_workers` via Pool.close)" in by_row[10]
     # A route reaches `flush`: named before the shutdown handler and the lifespan.
     assert "(reached from POST /flush via Pool.flush)" in by_row[13]
-    # Only the shutdown reaches `drop`: it still serves (on the serving loop), and says so.
-    assert "(reached from lifespan `lifespan`)" in by_row[16]
+    # Only the shutdown reaches `drop`: it runs after the last request, not reported...
+    assert 16 not in by_row
+    # ... unless asked for, and then it says it runs at shutdown.
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.fastapi-lint.rules]\nreport-lifespan-shutdown = true\n'
+    )
+    items = run_json("check", str(tmp_path), "--no-cache", "--select", "FPI104")
+    by_row = {f["location"]["row"]: f["message"] for f in items}
+    assert "(run at shutdown by lifespan `lifespan`)" in by_row[16]
+    assert "(reached from POST /flush via Pool.flush)" in by_row[13]
 
 
 def test_dead_code_in_route_modules() -> None:

@@ -203,6 +203,7 @@ RULE_KEYS: dict[str, Validator] = {
     "heavy-task-patterns": _string_list,
     "report-unserved": _bool,
     "report-lifespan-startup": _bool,
+    "report-lifespan-shutdown": _bool,
 }
 
 

@@ -5,9 +5,11 @@ project function it calls, hands to a call by reference (`add_task(f)`, `Depends
 declares as a dependency. Then:
 
 - serving: reached from an entry point (a path operation, a dependency, middleware, an
-  exception handler, a shutdown handler, a task a lifespan starts, the part of a lifespan after
-  its first `yield`) through edges; the first entry point found (path operations first) and the
-  functions on the way are kept for the message;
+  exception handler, a task a lifespan starts) through edges; the first entry point found
+  (path operations first) and the functions on the way are kept for the message;
+- shutdown: reached only from shutdown code (a shutdown handler, the part of a lifespan after
+  its first `yield`): it runs on the serving loop, but after the server stopped taking
+  requests and drained the ones in flight, so no request waits on it;
 - not serving: not reached from an entry point, and either a root that provably runs elsewhere
   (a test function or any function of a test module, a coroutine run on its own loop by
   `asyncio.run(...)`, startup code) or a function whose every known use comes from such code;
@@ -19,8 +21,9 @@ declares as a dependency. Then:
 
 The fact maps a qualified function name to `[kind, entry, via]`: kind "serving" (entry: a label
 such as "POST /users", via: the function names from the entry to the function), "test",
-"script", "startup", "unused", or "lifespan" (a lifespan function: its calls before the first `yield` are
-startup, the rest serve). Read it through `ProjectIndex.reach`.
+"script", "startup", "shutdown" (entry and via name the shutdown entry point), "unused", or
+"lifespan" (a lifespan function: its calls before the first `yield` are startup, the rest
+shutdown). Read it through `ProjectIndex.reach`.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ SCRIPT = "script"
 STARTUP = "startup"
 LIFESPAN = "lifespan"
 UNUSED = "unused"
-#: A root kind of the parts only: a shutdown handler (serves, named last in messages).
+#: A shutdown handler, and what only shutdown code reaches (see the module docstring).
 SHUTDOWN = "shutdown"
 NOT_SERVING = frozenset({TEST, SCRIPT, STARTUP, UNUSED})
 #: Bases that leave a class's methods to the project (no library calls them by name).
@@ -935,4 +938,9 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     # on the serving loop, so it is an entry point of its own.
     starters = {name for name in callees if result.get(name, [STARTUP])[0] == STARTUP}
     spread(spawned(starters), relabel=True)
+    # What only shutdown code reaches (still labelled by a shutdown entry point) runs after
+    # the last request: its own kind, reported only when a setting asks for it.
+    for entry in result.values():
+        if entry[0] == SERVING and entry[1] in shutdown_labels:
+            entry[0] = SHUTDOWN
     return result

@@ -91,6 +91,7 @@ def offloaded_calls(
 #: Settings (under [tool.fastapi-lint.rules]) that widen what "served" means.
 REPORT_UNSERVED = "report-unserved"
 REPORT_LIFESPAN_STARTUP = "report-lifespan-startup"
+REPORT_LIFESPAN_SHUTDOWN = "report-lifespan-shutdown"
 _ASYNC_CLAUSE = "inside `async def`"
 
 
@@ -108,8 +109,9 @@ def served_verdict(ctx: FileContext, yielded: bool) -> tuple[bool, str]:
     kind, entry, via = found
     if kind == "lifespan":
         if yielded:
-            return True, f"reached from lifespan `{frame.key}` after startup"
-        kind = "startup"
+            kind, entry, via = "shutdown", f"lifespan `{frame.key}`", []
+        else:
+            kind = "startup"
     settings = ctx.settings
     if kind == "serving":
         words = f"reached from {entry}"
@@ -119,6 +121,15 @@ def served_verdict(ctx: FileContext, yielded: bool) -> tuple[bool, str]:
         return True, words
     if kind == "startup" and settings.rule_option(REPORT_LIFESPAN_STARTUP, False):
         return True, ""
+    if kind == "shutdown" and (
+        settings.rule_option(REPORT_LIFESPAN_SHUTDOWN, False)
+        or settings.rule_option(REPORT_UNSERVED, False)
+    ):
+        words = f"run at shutdown by {entry}"
+        if via:
+            names = list(via) if len(via) <= 3 else [via[0], "…", via[-1]]
+            words += " via " + " → ".join(names)
+        return True, words
     return bool(settings.rule_option(REPORT_UNSERVED, False)), ""
 
 
@@ -143,12 +154,14 @@ message names one entry point that reaches it: `(reached from POST /users via
 get_current_user)`. Entry points are path operations (on `FastAPI`, `APIRouter`, router
 subclasses, routers built by factories or annotated `Final`, `add_api_route`, `APIRoute` in
 `routes=[...]`), dependencies, middleware, exception handlers, websocket handlers, background
-tasks, `StreamingResponse` bodies, tasks a lifespan starts, and a lifespan after its first
-`yield` (a lifespan handed to an app factory, `create_app(lifespan=lifespan)`, included). Code that provably serves no request is not reported: test functions and fixtures
-(`test_*.py`, `*_test.py`, `conftest.py`, anything in a `tests/` package, `@pytest.fixture`
-anywhere), coroutines run on a loop of their own (`asyncio.run(main())` in a script, a
-typer/click command, a thread) and the tasks they start, lifespan and `startup` code before
-the first `yield`, dead code (an undecorated `async def` of a router module the app imports
+tasks, `StreamingResponse` bodies and tasks a lifespan starts (a lifespan handed to an app
+factory, `create_app(lifespan=lifespan)`, included). Code that provably serves no request is
+not reported: test functions and fixtures (`test_*.py`, `*_test.py`, `conftest.py`, anything
+in a `tests/` package, `@pytest.fixture` anywhere), coroutines run on a loop of their own
+(`asyncio.run(main())` in a script, a typer/click command, a thread) and the tasks they
+start, lifespan and `startup` code before the first `yield`, shutdown code (a lifespan after
+its first `yield`, shutdown handlers: the server runs it after it stopped taking requests and
+finished the ones in flight), dead code (an undecorated `async def` of a router module the app imports
 that nothing in the project names: no call, import, attribute, `__all__` entry or string), and
 functions only such code calls. Code whose reach is unknown
 (a library's public function, a function kept in a table) is reported as before, without an
@@ -161,6 +174,9 @@ Under `[tool.fastapi-lint.rules]`:
 - `report-unserved = true`: report blocking calls in code that serves no request too (tests,
   scripts, startup, dead code).
 - `report-lifespan-startup = true`: report lifespan and `startup` code before the first `yield`.
+- `report-lifespan-shutdown = true`: report shutdown code (a lifespan after its first `yield`,
+  shutdown handlers, what only they call). By default it is not reported: the server runs it
+  after it stopped taking requests and finished the ones in flight, so no request waits.
 """
 
 
@@ -185,13 +201,16 @@ class AsyncCallRule(Rule):
         if summary is None or settings is None or settings.rule_option(REPORT_UNSERVED, False):
             return True
         startup = settings.rule_option(REPORT_LIFESPAN_STARTUP, False)
+        shutdown = settings.rule_option(REPORT_LIFESPAN_SHUTDOWN, False)
         for key, fact in summary["functions"].items():
             if not fact["async"] or is_memoised(index, module_name, fact):
                 continue
             found = index.reach(module_name, key)
-            if found is None or found[0] in ("serving", "lifespan"):
+            if found is None or found[0] == "serving":
                 return True
-            if found[0] == "startup" and startup:
+            if found[0] == "lifespan" and (startup or shutdown):
+                return True
+            if (found[0] == "startup" and startup) or (found[0] == "shutdown" and shutdown):
                 return True
         return False
 

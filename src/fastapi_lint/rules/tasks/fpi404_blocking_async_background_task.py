@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...index.reach import LIFESPAN, SERVING, STARTUP
+from ...index.reach import LIFESPAN, SERVING, SHUTDOWN, STARTUP
 from ...rule import FileContext, Fix, Frame, Rule
-from ..blocking.base import REPORT_LIFESPAN_STARTUP, REPORT_UNSERVED
+from ..blocking.base import REPORT_LIFESPAN_SHUTDOWN, REPORT_LIFESPAN_STARTUP, REPORT_UNSERVED
 from ..blocking.catalog import call_env
 from .base import BlockingPath, blocking_call
 
@@ -46,9 +46,9 @@ the `add_task` call is, and the message names the route that adds it (`added by 
 Only tasks that may run while requests are served count: a task is reported when some place
 that schedules it is in serving code (a path operation, a dependency, a helper they call) or
 in code whose reach is unknown; a task that only tests, scripts (`asyncio.run`, typer/click
-commands) or lifespan startup schedule is not (`report-unserved = true` and
-`report-lifespan-startup = true` under `[tool.fastapi-lint.rules]` bring them back, as for
-FPI1xx). The arguments each place forwards rule branches out like FPI110's literal arguments:
+commands), lifespan startup or shutdown code schedule is not (`report-unserved = true`,
+`report-lifespan-startup = true` and `report-lifespan-shutdown = true` under
+`[tool.fastapi-lint.rules]` bring them back, as for FPI1xx). The arguments each place forwards rule branches out like FPI110's literal arguments:
 `add_task(notify, email, dry_run=True)` does not count when `notify` blocks only without
 `dry_run`.
 
@@ -152,7 +152,7 @@ def site_served(ctx: FileContext, mod: str, key: str, line: int) -> tuple[bool, 
     """(report?, words naming the route) for a place that schedules a background task, by the
     index's served-code reachability of the function it is in, as FPI1xx judge code: a site in
     serving code is reported and named (`added by POST /reports`), one in a test, a script or
-    lifespan startup is not (unless `report-unserved` / `report-lifespan-startup`), one of
+    lifespan startup or shutdown is not (unless `report-unserved` / `report-lifespan-*`), one of
     unknown reach is reported without a name."""
     found = ctx.index.reach(mod, key) if key else None
     if found is None:
@@ -161,9 +161,7 @@ def site_served(ctx: FileContext, mod: str, key: str, line: int) -> tuple[bool, 
     if kind == LIFESPAN:
         fact = ctx.index.function(ctx.index.qualified_function(mod, key)) or {}
         first_yield = fact.get("first_yield")
-        if first_yield is not None and line > first_yield:
-            return True, f"added by lifespan `{key}` after startup"
-        kind = STARTUP
+        kind = SHUTDOWN if first_yield is not None and line > first_yield else STARTUP
     if kind == SERVING:
         words = f"added by {entry}"
         if via:
@@ -172,5 +170,7 @@ def site_served(ctx: FileContext, mod: str, key: str, line: int) -> tuple[bool, 
         return True, words
     settings = ctx.settings
     if kind == STARTUP and settings.rule_option(REPORT_LIFESPAN_STARTUP, False):
+        return True, ""
+    if kind == SHUTDOWN and settings.rule_option(REPORT_LIFESPAN_SHUTDOWN, False):
         return True, ""
     return bool(settings.rule_option(REPORT_UNSERVED, False)), ""
