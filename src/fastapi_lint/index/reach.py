@@ -939,8 +939,13 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     starters = {name for name in callees if result.get(name, [STARTUP])[0] == STARTUP}
     spread(spawned(starters), relabel=True)
     # What only shutdown code reaches (still labelled by a shutdown entry point) runs after
-    # the last request: its own kind, reported only when a setting asks for it.
-    for entry in result.values():
+    # the last request: its own kind, reported only when a setting asks for it. A method an
+    # unresolved call of its name may also reach (`s.__aexit__()` on an untyped receiver)
+    # may run anywhere: its reach is unknown.
+    for name, entry in list(result.items()):
         if entry[0] == SERVING and entry[1] in shutdown_labels:
-            entry[0] = SHUTDOWN
+            if name in opaque:
+                del result[name]
+            else:
+                entry[0] = SHUTDOWN
     return result
