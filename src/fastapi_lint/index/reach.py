@@ -944,7 +944,7 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     # may run anywhere: its reach is unknown.
     for name, entry in list(result.items()):
         if entry[0] == SERVING and entry[1] in shutdown_labels:
-            if name in opaque:
+            if name in by_name and name in opaque:
                 del result[name]
             else:
                 entry[0] = SHUTDOWN
