@@ -415,15 +415,8 @@ class ProjectIndex(SemanticModel):
                 # Restored and not made again since: what it read is as it was then.
                 out[key] = restored
                 continue
-            digests = {}
-            for name in reads:
-                if name.startswith("@"):
-                    if name[1:] not in self.facts:
-                        break
-                    digests[name] = self.fact_digest(name[1:])
-                else:
-                    digests[name] = self.digests.get(name, "")
-            else:
+            digests = self._read_digests(reads)
+            if digests is not None:
                 out[key] = (value, digests)
         order = self._module_order()
         for key, (value, reads) in list(self._memo.items()):
@@ -432,17 +425,23 @@ class ProjectIndex(SemanticModel):
             parts = self._fact_parts.get(key[1])
             if parts is None or not all(part in out for part in parts):
                 continue
-            digests = {}
-            for name in reads:
-                if name.startswith("@"):
-                    if name[1:] not in self.facts:
-                        break
-                    digests[name] = self.fact_digest(name[1:])
-                else:
-                    digests[name] = self.digests.get(name, "")
-            else:
+            digests = self._read_digests(reads)
+            if digests is not None:
                 out[key] = (value, digests, tuple(parts), order)
         return out
+
+    def _read_digests(self, reads: Any) -> dict[str, str] | None:
+        """The digest of each module and fact (`@name`) an answer read, as they are now;
+        None when it read a fact this index does not have."""
+        digests = {}
+        for name in reads:
+            if name.startswith("@"):
+                if name[1:] not in self.facts:
+                    return None
+                digests[name] = self.fact_digest(name[1:])
+            else:
+                digests[name] = self.digests.get(name, "")
+        return digests
 
     def prime_facts(self) -> None:
         """Computes every project fact now (before worker processes fork, so they inherit

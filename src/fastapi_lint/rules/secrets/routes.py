@@ -188,22 +188,22 @@ def route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
     return index.memoised(("fpi3-route", module, key), lambda: _route_view(index, module, key))
 
 
-def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
-    summary = index.module(module)
-    fact = summary["functions"].get(key) if summary else None
-    if fact is None:
-        return None
+def _declared_route(index: ProjectIndex, module: str, key: str, fact: dict) -> tuple | None:
+    """What the route's decorator declares, shared by `route_view` and the gate's view:
+    `(route, outer scope, decorator kwargs, path, output kind, its source, its type facts)`;
+    None for no path operation, a websocket, or one registered with `add_api_route` (its
+    arguments are elsewhere)."""
     route = index.path_operation(module, key)
     if route is None or "websocket" in route["method"] or route["method"] == "route":
         return None
-    call = view(route["call"])
+    call = view_shape(route["call"])
     if not isinstance(call, Call) or route["call"] not in fact["decorators"]:
-        return None  # registered with add_api_route: its arguments are elsewhere
+        return None
     outer = fact.get("parent") or fact.get("class") or ""
     kwargs = call.kwargs
-    first = view(call.args[0]) if call.args else None
+    first = view_shape(call.args[0]) if call.args else None
     path = first.value if isinstance(first, Const) else None
-    given = view(kwargs.get("path"))
+    given = view_shape(kwargs.get("path"))
     if isinstance(given, Const):
         path = given.value
     output, source, facts = "none", None, None
@@ -217,6 +217,18 @@ def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
         source = "annotation"
         facts = type_facts(index, module, outer, fact["returns"])
         output = _output_kind(facts)
+    return route, outer, kwargs, path, output, source, facts
+
+
+def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
+    summary = index.module(module)
+    fact = summary["functions"].get(key) if summary else None
+    if fact is None:
+        return None
+    declared = _declared_route(index, module, key, fact)
+    if declared is None:
+        return None
+    route, outer, kwargs, path, output, source, facts = declared
     route_view_ = RouteView(
         module=module,
         key=key,
@@ -1594,30 +1606,10 @@ def _open_view(index: ProjectIndex, module: str, key: str, fact: dict) -> RouteV
     filter the rules apply to the same leaked paths leaves at least as many here). None
     exactly where `route_view` is None. Cheaper than `route_view`, which the rules make for
     the modules the gate keeps."""
-    route = index.path_operation(module, key)
-    if route is None or "websocket" in route["method"] or route["method"] == "route":
+    declared = _declared_route(index, module, key, fact)
+    if declared is None:
         return None
-    call = view_shape(route["call"])
-    if not isinstance(call, Call) or route["call"] not in fact["decorators"]:
-        return None
-    outer = fact.get("parent") or fact.get("class") or ""
-    kwargs = call.kwargs
-    first = view_shape(call.args[0]) if call.args else None
-    path = first.value if isinstance(first, Const) else None
-    given = view_shape(kwargs.get("path"))
-    if isinstance(given, Const):
-        path = given.value
-    output, source, facts = "none", None, None
-    if "response_model" in kwargs:
-        source = "response_model"
-        shape = kwargs["response_model"]
-        if not is_const(shape, None):
-            facts = type_facts(index, module, outer, shape)
-            output = _output_kind(facts)
-    elif fact["returns"] is not None and not is_const(fact["returns"], None):
-        source = "annotation"
-        facts = type_facts(index, module, outer, fact["returns"])
-        output = _output_kind(facts)
+    route, outer, kwargs, path, output, source, facts = declared
     return RouteView(
         module=module,
         key=key,
