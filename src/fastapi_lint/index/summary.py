@@ -79,6 +79,7 @@ import ast
 import builtins
 import os
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,7 @@ from ..limits import TooDeep, depth_reason
 from .branches import cond_shape, dotted_name, exits, names_in
 from .field_writes import returned_facts
 
-SUMMARY_VERSION = 21
+SUMMARY_VERSION = 22
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -384,8 +385,8 @@ class _Summarizer(ast.NodeVisitor):
         self.guards: list[list[Any]] = []
         # Names comprehension targets bind around the node being visited.
         self.shadowed: list[set[str]] = []
-        # Per function being visited, the ids of the statements of its own body (not nested
-        # in a branch, loop, `with` or `try`): where a literal local can be bound.
+        # Per function being visited, the ids of the statements of its own body that run in
+        # sequence from its start (see `_straight_line`): where a literal local can be bound.
         self.top_level: list[set[int]] = []
         # Call targets (not attribute reads) and, per function, the dotted names already read.
         self.callees: set[int] = set()
@@ -1013,7 +1014,7 @@ class _Summarizer(ast.NodeVisitor):
         self.read_names.append(set())
         outer_guards, self.guards = self.guards, []
         outer_shadowed, self.shadowed = self.shadowed, []
-        self.top_level.append({id(stmt) for stmt in node.body})
+        self.top_level.append(set(_straight_line(node.body)))
         self._visit_block(node.body)
         self.top_level.pop()
         self.guards, self.shadowed = outer_guards, outer_shadowed
@@ -1162,6 +1163,23 @@ def _default(node: ast.AST | None) -> Shape | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return ["const", node.value]
     return shape_of(node)
+
+
+#: Statements whose body runs from its start (`try`/`except*` is Python 3.11+).
+_SEQUENTIAL_BLOCKS = tuple(
+    kind for kind in (ast.With, ast.AsyncWith, ast.Try, getattr(ast, "TryStar", None)) if kind
+)
+
+
+def _straight_line(body: list[ast.stmt]) -> Iterator[int]:
+    """The ids of the statements that run in sequence from the start of `body` when nothing
+    raises: its own, and those of the bodies of its `with` and `try` statements (not a
+    branch, a loop, an `except`, `else` or `finally`). Were something to raise before one of
+    them, the code after it would not run either (or would find the name unbound)."""
+    for stmt in body:
+        yield id(stmt)
+        if isinstance(stmt, _SEQUENTIAL_BLOCKS):
+            yield from _straight_line(stmt.body)  # type: ignore[attr-defined]
 
 
 def _unset_test(test: ast.AST) -> ast.expr | None:

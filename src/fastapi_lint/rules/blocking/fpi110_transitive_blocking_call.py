@@ -84,7 +84,8 @@ chain. Conditions are evaluated only when they are simple: literals, `not`, `and
 and a literal key looked up in a module-level dict, set, list or tuple literal that no module
 changes (`if key in PROMPTS: return PROMPTS[key]` before the file read, `PROMPTS.get(key)`);
 anything else (an attribute, a call, a parameter the helper rebinds) may be taken, so the chain
-is kept. A local the helper first binds to a literal (`module_path = None`) and binds again
+is kept. A local the helper first binds to a literal (`module_path = None`, at the top of its
+body or in a `with`/`try` body there) and binds again
 only under branches the call rules out (`if config_path is not None:` for a call without a
 config path) keeps the literal in the conditions that read it. See docs/design.md ("Constant
 arguments rule branches out").
