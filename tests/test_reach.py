@@ -39,12 +39,13 @@ async def test_it():
 """
 
 
-def _project(tmp_path: Path, rules: str = "") -> Path:
+def _project(tmp_path: Path, rules: str = "", app: str = APP, test: str | None = TEST) -> Path:
     (tmp_path / "pyproject.toml").write_text(
         f'[project]\nname = "x"\n\n[tool.fastapi-lint.rules]\n{rules}'
     )
-    (tmp_path / "app.py").write_text(APP)
-    (tmp_path / "test_app.py").write_text(TEST)
+    (tmp_path / "app.py").write_text(app)
+    if test is not None:
+        (tmp_path / "test_app.py").write_text(test)
     return tmp_path
 
 
@@ -118,11 +119,7 @@ async def audit():
 
 
 def _shutdown_project(tmp_path: Path, rules: str = "") -> Path:
-    (tmp_path / "pyproject.toml").write_text(
-        f'[project]\nname = "x"\n\n[tool.fastapi-lint.rules]\n{rules}'
-    )
-    (tmp_path / "app.py").write_text(LIFESPAN_EXIT_APP)
-    return tmp_path
+    return _project(tmp_path, rules, app=LIFESPAN_EXIT_APP, test=None)
 
 
 def test_shutdown_code_is_quiet_by_default(tmp_path: Path) -> None:

@@ -732,6 +732,15 @@ def _in_tests(qual: str) -> bool:
     return any(is_test_module(".".join(parts[: n + 1])) for n in range(len(parts)))
 
 
+def reach_words(lead: str, via: list[str] | tuple[str, ...]) -> str:
+    """How a message names a reach: `lead` ("reached from POST /users") and the functions on
+    the way, the middle elided past three ("via a → … → d")."""
+    if not via:
+        return lead
+    names = list(via) if len(via) <= 3 else [via[0], "…", via[-1]]
+    return f"{lead} via " + " → ".join(names)
+
+
 def _short(qual: str, index: ProjectIndex) -> str:
     split = index.split_qualified(qual)
     return split[1] if split else qual.rpartition(".")[2]

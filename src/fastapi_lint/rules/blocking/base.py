@@ -14,6 +14,7 @@ from typing import Any
 import libcst as cst
 
 from ...index.project import Ref
+from ...index.reach import reach_words
 from ...rule import FileContext, Rule
 from .catalog import (
     PARTIALS,
@@ -114,22 +115,14 @@ def served_verdict(ctx: FileContext, yielded: bool) -> tuple[bool, str]:
             kind = "startup"
     settings = ctx.settings
     if kind == "serving":
-        words = f"reached from {entry}"
-        if via:
-            names = list(via) if len(via) <= 3 else [via[0], "…", via[-1]]
-            words += " via " + " → ".join(names)
-        return True, words
+        return True, reach_words(f"reached from {entry}", via)
     if kind == "startup" and settings.rule_option(REPORT_LIFESPAN_STARTUP, False):
         return True, ""
     if kind == "shutdown" and (
         settings.rule_option(REPORT_LIFESPAN_SHUTDOWN, False)
         or settings.rule_option(REPORT_UNSERVED, False)
     ):
-        words = f"run at shutdown by {entry}"
-        if via:
-            names = list(via) if len(via) <= 3 else [via[0], "…", via[-1]]
-            words += " via " + " → ".join(names)
-        return True, words
+        return True, reach_words(f"run at shutdown by {entry}", via)
     return bool(settings.rule_option(REPORT_UNSERVED, False)), ""
 
 

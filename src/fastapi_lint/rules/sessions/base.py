@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ...index.closure import imports_any, reaches
+from ...index.reach import reach_words
 from ...index.summary import Shape
 from ...rule import Rule, dotted_name
 from .facts import (
@@ -113,11 +114,7 @@ def request_reach(ctx: FileContext, frame: Frame | None) -> str | None:
     _kind, entry, via = found
     if not entry or entry.startswith(_NOT_PER_REQUEST):
         return None
-    words = f"reached from {entry}"
-    if via:
-        names = list(via) if len(via) <= 3 else [via[0], "…", via[-1]]
-        words += " via " + " → ".join(names)
-    return words
+    return reach_words(f"reached from {entry}", via)
 
 
 def kind_of(ctx: FileContext, node: cst.BaseExpression, facts: SessionFacts) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...index.reach import LIFESPAN, SERVING, SHUTDOWN, STARTUP
+from ...index.reach import LIFESPAN, SERVING, SHUTDOWN, STARTUP, reach_words
 from ...rule import FileContext, Fix, Frame, Rule
 from ..blocking.base import REPORT_LIFESPAN_SHUTDOWN, REPORT_LIFESPAN_STARTUP, REPORT_UNSERVED
 from ..blocking.catalog import call_env
@@ -163,11 +163,7 @@ def site_served(ctx: FileContext, mod: str, key: str, line: int) -> tuple[bool, 
         first_yield = fact.get("first_yield")
         kind = SHUTDOWN if first_yield is not None and line > first_yield else STARTUP
     if kind == SERVING:
-        words = f"added by {entry}"
-        if via:
-            names = list(via) if len(via) <= 3 else [via[0], "…", via[-1]]
-            words += " via " + " → ".join(names)
-        return True, words
+        return True, reach_words(f"added by {entry}", via)
     settings = ctx.settings
     if kind == STARTUP and settings.rule_option(REPORT_LIFESPAN_STARTUP, False):
         return True, ""
