@@ -19,6 +19,21 @@ FIXTURES = ROOT / "tests" / "fixtures"
 collect_ignore = ["fixtures"]
 
 
+def count_parses(patch: pytest.MonkeyPatch) -> list[str]:
+    """Makes the engine record every text it parses with LibCST; returns that list."""
+    from fastapi_lint.engine import linting
+
+    parsed: list[str] = []
+    real_parse = linting.parse_module
+
+    def counting_parse(text: str):
+        parsed.append(text)
+        return real_parse(text)
+
+    patch.setattr(linting, "parse_module", counting_parse)
+    return parsed
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens",

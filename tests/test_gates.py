@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, count_parses, run_cli
 
 from fastapi_lint.engine import linting
 
@@ -19,16 +19,9 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 def _lint(path: Path, monkeypatch, *, gates: bool) -> tuple[list[dict], int]:
     """(JSON findings, files parsed with LibCST) of one uncached run of every rule."""
-    parsed: list[str] = []
-    real_parse = linting.parse_module
-
-    def counting_parse(text: str):
-        parsed.append(text)
-        return real_parse(text)
-
     with monkeypatch.context() as patch:
         patch.setattr(linting, "GATES", gates)
-        patch.setattr(linting, "parse_module", counting_parse)
+        parsed = count_parses(patch)
         proc = run_cli(
             "check",
             str(path),
@@ -92,14 +85,7 @@ def _parsed_names(root: Path, monkeypatch) -> tuple[set[str], set[tuple[str, str
     from fastapi_lint.config import load_settings
     from fastapi_lint.engine import LintOptions, lint_paths
 
-    parsed: list[str] = []
-    real_parse = linting.parse_module
-
-    def counting_parse(text: str):
-        parsed.append(text)
-        return real_parse(text)
-
-    monkeypatch.setattr(linting, "parse_module", counting_parse)
+    parsed = count_parses(monkeypatch)
     run = lint_paths([root], load_settings(root), LintOptions(use_cache=False, jobs=1))
     names = set()
     for path in root.rglob("*.py"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import count_parses, run_cli
 
 
 def _project(tmp_path: Path) -> Path:
@@ -56,7 +56,7 @@ def test_index_gate_skips_modules_without_routes_or_dependencies(
     path operations and dependencies ask the index first, so a plain helper module is never
     parsed with LibCST, while the routes module still is (and still gets its findings)."""
     from fastapi_lint.config import load_settings
-    from fastapi_lint.engine import LintOptions, lint_paths, linting
+    from fastapi_lint.engine import LintOptions, lint_paths
 
     (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\n")
     (tmp_path / "helpers.py").write_text("def total(items):\n    return sum(items)\n")
@@ -66,14 +66,7 @@ def test_index_gate_skips_modules_without_routes_or_dependencies(
         "    engine = create_engine('sqlite://')\n    with Session(engine) as session:\n"
         "        return {}\n"
     )
-    parsed: list[str] = []
-    real_parse = linting.parse_module
-
-    def counting_parse(text: str):
-        parsed.append(text)
-        return real_parse(text)
-
-    monkeypatch.setattr(linting, "parse_module", counting_parse)
+    parsed = count_parses(monkeypatch)
     run = lint_paths([tmp_path], load_settings(tmp_path), LintOptions(use_cache=False, jobs=1))
     codes = {(Path(f.path).name, f.code) for f in run.findings}
     assert ("routes.py", "FPI201") in codes and ("routes.py", "FPI202") in codes
