@@ -6,13 +6,15 @@
 # later) added skyvern, zenml, phoenix and litellm, new again: no rule had
 # been tuned on them when they were added. Session 5 (2026-12-01, evening)
 # added khoj, lightrag, chainlit, autogenstudio, pyspur and feast, new again.
+# Session 6 (2026-12-01, night) added openhands, llama-stack and opal-server.
 #
 #   fresh_corpora.sh DEST [NAME ...]   unpack into DEST/<name>/ (default: all)
 #   fresh_corpora.sh --list            print the names
 #
 # Each is a PyPI sdist of an exact version (or, marked `wheel`, a wheel that
 # ships its source: litellm's sdist needs a Rust build with network, pyspur's
-# fails in its hatchling build), fetched with
+# fails in its hatchling build, opal-server's setup.py reads a ../__packaging__.py
+# it does not ship), fetched with
 # `pip download --no-deps --no-binary=<that package>` (its build backend may
 # come as a wheel: zenml's uv_build does not build from source offline), its
 # sha256 checked, and its single top folder unpacked into DEST/<name>/ (a
@@ -39,11 +41,14 @@ chainlit|chainlit==2.12.0|53ca71c66fd98d417039ca5fa9c68349eb8eda771b7e0235a7da53
 autogenstudio|autogenstudio==0.4.2.2|1cab6a4148ae7436c91090d5e229d3b02c9add6c8ab449b800b7fcc9204b2675
 pyspur|pyspur==0.1.18|a85e952e46fc8243d5b1dfe85471d7f9ed05635628c51ca69c83066f65df60a2|wheel
 feast|feast==0.67.0|46f01aa649550e67b00fdf58f9f6dd3679925d908b9bfcac04e3050d49ff5523
+openhands|openhands-ai==0.9.8|4b97381b276c5135d8d8eae34e44a8d0adb54b0d7a2c86bf7779e6422b3b9f5a
+llama-stack|llama-stack==0.2.12|8dce9e670b3044dee838819b66d640573e1d25680c2f5e1068881b9d5d3452c4
+opal-server|opal-server==0.9.9|9f9307cc5432fd5a1992177a57a7eeb337e96eb554d6888a2322bb51bf1e8ff8|wheel
 '
-ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast"
+ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast openhands llama-stack opal-server"
 
 pin_of() { printf '%s\n' "$PINS" | awk -F'|' -v n="$1" '$1 == n'; }
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 if [ "${1:-}" = "--list" ]; then echo "$ALL"; exit 0; fi
 [ $# -ge 1 ] || usage
