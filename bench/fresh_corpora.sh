@@ -6,7 +6,8 @@
 # later) added skyvern, zenml, phoenix and litellm, new again: no rule had
 # been tuned on them when they were added. Session 5 (2026-12-01, evening)
 # added khoj, lightrag, chainlit, autogenstudio, pyspur and feast, new again.
-# Session 6 (2026-12-01, night) added openhands, llama-stack and opal-server.
+# Session 6 (2026-12-01, night) added openhands, llama-stack, opal-server,
+# hayhooks and gradio.
 #
 #   fresh_corpora.sh DEST [NAME ...]   unpack into DEST/<name>/ (default: all)
 #   fresh_corpora.sh --list            print the names
@@ -44,11 +45,13 @@ feast|feast==0.67.0|46f01aa649550e67b00fdf58f9f6dd3679925d908b9bfcac04e3050d49ff
 openhands|openhands-ai==0.9.8|4b97381b276c5135d8d8eae34e44a8d0adb54b0d7a2c86bf7779e6422b3b9f5a
 llama-stack|llama-stack==0.2.12|8dce9e670b3044dee838819b66d640573e1d25680c2f5e1068881b9d5d3452c4
 opal-server|opal-server==0.9.9|9f9307cc5432fd5a1992177a57a7eeb337e96eb554d6888a2322bb51bf1e8ff8|wheel
+hayhooks|hayhooks==2.1.0|87927cb5f4a48729b0d13a14f6e3ef37f18d8508e140e6ee4f8ec2dc97cf22e2
+gradio|gradio==6.31.0|40cf094fe8ea1b8ada0fc4c10b685c4c5f09c4061d34c073be25bab342e14e22
 '
-ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast openhands llama-stack opal-server"
+ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast openhands llama-stack opal-server hayhooks gradio"
 
 pin_of() { printf '%s\n' "$PINS" | awk -F'|' -v n="$1" '$1 == n'; }
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 if [ "${1:-}" = "--list" ]; then echo "$ALL"; exit 0; fi
 [ $# -ge 1 ] || usage
