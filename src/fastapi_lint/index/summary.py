@@ -88,7 +88,7 @@ from ..limits import TooDeep, depth_reason
 from .branches import cond_shape, dotted_name, exits, names_in
 from .field_writes import returned_facts
 
-SUMMARY_VERSION = 22
+SUMMARY_VERSION = 23
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -1308,21 +1308,33 @@ def _bound_by_lookup(name: str, before: list[ast.stmt]) -> bool:
 def _names_stored_in_cache(stmts: list[ast.stmt]) -> set[str]:
     """Local names the statements store into a cache: the value argument of a store call
     (`cache.set(key, new)`, `cache.set_cache(key=k, value=new)`), of `setattr(obj, k, new)`,
-    or the value of `table[key] = new`."""
+    or the value of `table[key] = new`. Only the stored value counts: a name passed as the
+    key, a time-to-live or any other argument is not what a later hit returns."""
     stored: set[str] = set()
     for node in (node for top in stmts for node in ast.walk(top)):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
             if any(isinstance(t, ast.Subscript) for t in node.targets):
                 stored.add(node.value.id)
         elif isinstance(node, ast.Call):
-            func = node.func
-            is_store = (isinstance(func, ast.Attribute) and func.attr in _CACHE_STORES) or (
-                isinstance(func, ast.Name) and func.id == "setattr"
-            )
-            if is_store:
-                values = [*node.args[1:], *(k.value for k in node.keywords)]
-                stored.update(v.id for v in values if isinstance(v, ast.Name))
+            value = _stored_value(node)
+            if isinstance(value, ast.Name):
+                stored.add(value.id)
     return stored
+
+
+def _stored_value(call: ast.Call) -> ast.expr | None:
+    """The value a store call keeps: `setattr(obj, name, value)`'s third argument; for a
+    cache method (`set`, `put`, ...) the second positional argument or the `value=` keyword."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id == "setattr":
+        position = 2
+    elif isinstance(func, ast.Attribute) and func.attr in _CACHE_STORES:
+        position = 1
+    else:
+        return None
+    if len(call.args) > position:
+        return call.args[position]
+    return next((k.value for k in call.keywords if k.arg == "value"), None)
 
 
 def _stale_attributes(test: ast.AST) -> set[tuple[str, str]]:

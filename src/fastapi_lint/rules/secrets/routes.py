@@ -188,11 +188,11 @@ def route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
     return index.memoised(("fpi3-route", module, key), lambda: _route_view(index, module, key))
 
 
-def _declared_route(index: ProjectIndex, module: str, key: str, fact: dict) -> tuple | None:
-    """What the route's decorator declares, shared by `route_view` and the gate's view:
-    `(route, outer scope, decorator kwargs, path, output kind, its source, its type facts)`;
-    None for no path operation, a websocket, or one registered with `add_api_route` (its
-    arguments are elsewhere)."""
+def _declared_view(index: ProjectIndex, module: str, key: str, fact: dict) -> RouteView | None:
+    """The route's view with only what its decorator declares (path, method, output and its
+    type facts, whether it is a token route), shared by `route_view` and the gate's view, each
+    of which adds its own judgement of the parameters; None for no path operation, a websocket,
+    or one registered with `add_api_route` (its arguments are elsewhere)."""
     route = index.path_operation(module, key)
     if route is None or "websocket" in route["method"] or route["method"] == "route":
         return None
@@ -217,19 +217,7 @@ def _declared_route(index: ProjectIndex, module: str, key: str, fact: dict) -> t
         source = "annotation"
         facts = type_facts(index, module, outer, fact["returns"])
         output = _output_kind(facts)
-    return route, outer, kwargs, path, output, source, facts
-
-
-def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
-    summary = index.module(module)
-    fact = summary["functions"].get(key) if summary else None
-    if fact is None:
-        return None
-    declared = _declared_route(index, module, key, fact)
-    if declared is None:
-        return None
-    route, outer, kwargs, path, output, source, facts = declared
-    route_view_ = RouteView(
+    return RouteView(
         module=module,
         key=key,
         outer=outer,
@@ -241,8 +229,19 @@ def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
         output_facts=facts,
         token_route=_is_token_route(index, module, key, fact, path),
         method=route["method"],
-        cleared=function_cleared(index, f"{module}.{key}" if module else key),
     )
+
+
+def _route_view(index: ProjectIndex, module: str, key: str) -> RouteView | None:
+    summary = index.module(module)
+    fact = summary["functions"].get(key) if summary else None
+    if fact is None:
+        return None
+    route_view_ = _declared_view(index, module, key, fact)
+    if route_view_ is None:
+        return None
+    outer = route_view_.outer
+    route_view_.cleared = function_cleared(index, f"{module}.{key}" if module else key)
     for param in params(fact):
         if _is_dependency(index, module, outer, param.annotation, param.default):
             continue
@@ -1606,28 +1605,15 @@ def _open_view(index: ProjectIndex, module: str, key: str, fact: dict) -> RouteV
     filter the rules apply to the same leaked paths leaves at least as many here). None
     exactly where `route_view` is None. Cheaper than `route_view`, which the rules make for
     the modules the gate keeps."""
-    declared = _declared_route(index, module, key, fact)
-    if declared is None:
+    view = _declared_view(index, module, key, fact)
+    if view is None:
         return None
-    route, outer, kwargs, path, output, source, facts = declared
-    return RouteView(
-        module=module,
-        key=key,
-        outer=outer,
-        decorator_index=fact["decorators"].index(route["call"]),
-        path=path if isinstance(path, str) else None,
-        kwargs=kwargs,
-        output=output,
-        output_source=source,
-        output_facts=facts,
-        token_route=_is_token_route(index, module, key, fact, path),
-        method=route["method"],
-        credential_input=any(
-            is_credential_name(param.name)
-            and not _is_dependency(index, module, outer, param.annotation, param.default)
-            for param in params(fact)
-        ),
+    view.credential_input = any(
+        is_credential_name(param.name)
+        and not _is_dependency(index, module, view.outer, param.annotation, param.default)
+        for param in params(fact)
     )
+    return view
 
 
 def _route_could_report(
