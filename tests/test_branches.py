@@ -255,3 +255,103 @@ def test_summary_records_literal_constants_and_mutations() -> None:
         "C": ["dict", [["c", ["const", None]]]],
     }
     assert set(summary["mutated"]) == {"F", "G", "H", "other.TABLE", "shared"}
+
+
+# -- dicts a call site passes (issue 14, R1) -----------------------------------------------------
+def test_truth_with_dicts_and_non_null_values() -> None:
+    closed = branches.Collection("dict", frozenset({"k"}), {"k": branches.NonNull()})
+    open_ = branches.Collection("dict", frozenset({"k"}), {}, None)
+    assert branches.truth(cond("d.get('k') is None"), {"d": closed}) is False
+    assert branches.truth(cond("d.get('k') is not None"), {"d": closed}) is True
+    # Not None, but it may be empty.
+    assert branches.truth(cond("not d.get('k')"), {"d": closed}) is None
+    assert branches.truth(cond("'k' not in d"), {"d": closed}) is False
+    assert branches.truth(cond("'x' in d"), {"d": closed}) is False
+    # A dict that may hold any other key: only the keys it surely holds are known.
+    assert branches.truth(cond("'x' in d"), {"d": open_}) is None
+    assert branches.truth(cond("d.get('x') is None"), {"d": open_}) is None
+    assert branches.truth(cond("d.get('k') is None"), {"d": open_}) is None
+    assert branches.truth(cond("'k' in d"), {"d": open_}) is True
+    assert branches.truth(cond("d"), {"d": open_}) is True
+    empty = branches.Collection("dict", frozenset(), {})
+    assert branches.truth(cond("d"), {"d": empty}) is False
+    assert (
+        branches.truth(cond("d"), {"d": branches.Collection("dict", frozenset(), {}, None)}) is None
+    )
+    assert branches.truth(cond("x == 'a'"), {"x": branches.NonNull(True)}) is None
+    assert branches.truth(cond("x is True"), {"x": branches.NonNull(True)}) is None
+
+
+def test_literal_reads_dict_arguments() -> None:
+    def builtin(name: str) -> bool:
+        return name == "str"
+
+    shape = ["dict", [[["const", "a"], ["call", ["n", "str"], [], {}]], [["const", "b"], ["?"]]]]
+    found = branches.literal(shape, {}, builtin)
+    assert found.keys == {"a", "b"} and found.possible == {"a", "b"}
+    assert found.values == {"a": branches.NonNull()}
+    # Not the builtin where the call is made: its value is unknown.
+    assert branches.literal(shape, {}).values == {}
+    spread = ["dict", [[["const", "a"], ["const", 1]], [None, ["n", "extra"]]]]
+    found = branches.literal(spread, {})
+    assert found.keys == {"a"} and found.possible is None and found.values == {}
+    assert branches.literal(["dict", [[["n", "key"], ["const", 1]]]], {}) is branches._UNKNOWN
+    # Equal dicts are one environment; different ones are two.
+    assert branches.env_of({"d": branches.literal(shape, {}, builtin)}) == branches.env_of(
+        {"d": branches.literal(shape, {}, builtin)}
+    )
+    assert branches.env_of({"d": found}) != branches.env_of({"d": branches.literal(shape, {})})
+
+
+DICT_LOCALS = """
+def f(request, metadata=None, flag=False):
+    state = {"id": request, "server": None}
+    if metadata:
+        state.update(metadata)
+    if flag:
+        state["extra"] = str(request)
+    log(properties=state)
+    state.pop("id")
+    log(state)
+
+def g(items):
+    kept = {"a": 1}
+    for item in items:
+        kept.update(item)
+    log(kept)
+
+def h(properties):
+    if properties.get("k") is None:
+        properties["k"] = fetch()
+    for x in y:
+        properties.pop(x)
+"""
+
+
+def test_summary_records_dict_locals_and_changed_parameters() -> None:
+    functions = summarize_source(DICT_LOCALS, "m", False)["functions"]
+    start, events = functions["f"]["dict_locals"]["state"]
+    assert start[0] == "dict"
+    assert [event[0] for event in events] == ["update", "set", "use", "use", "use"]
+    assert events[0][:4] == ["update", 5, 8, ["n", "metadata"]]
+    assert events[0][4] == [[["n", "metadata"], True]]
+    # Changed in a loop: not followed.
+    assert "dict_locals" not in functions["g"]
+    # The first change ends after the call under the guard; one in a loop counts from its start.
+    assert functions["h"]["mutates"] == {"properties": [20, 33]}
+
+
+def test_local_dict_applies_what_runs_before_the_call() -> None:
+    record = summarize_source(DICT_LOCALS, "m", False)["functions"]["f"]["dict_locals"]["state"]
+    meta = branches.Collection("dict", frozenset({"server"}), {"server": "s1"})
+    found = branches.local_dict(record, 8, 4, {"metadata": meta, "flag": True})
+    assert found.keys == {"id", "server", "extra"} and found.values["server"] == "s1"
+    # Unknown conditions: the dict with and without the change.
+    found = branches.local_dict(record, 8, 4, {})
+    assert found.keys == {"id", "server"} and found.possible is None
+    assert "server" not in found.values
+    found = branches.local_dict(record, 8, 4, {"metadata": None, "flag": False})
+    assert found.keys == {"id", "server"} and found.values == {"server": None}
+    assert found.possible == {"id", "server"}
+    # After `state.pop(...)` nothing is known any more.
+    assert branches.local_dict(record, 10, 4, {"metadata": meta}) is None

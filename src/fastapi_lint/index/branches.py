@@ -34,6 +34,7 @@ mutations the summaries record are the direct ones (`PROMPTS[k] = v`, `PROMPTS.u
 from __future__ import annotations
 
 import ast
+import sys
 from typing import Any
 
 # The index imports this module (the `mutated_globals` fact), so this module does not import
@@ -175,15 +176,26 @@ def env_dict(env: Env) -> dict[str, Any]:
 
 
 class Collection:
-    """A module constant's keys (a dict's) or items (a set's, list's or tuple's), with the
-    dict's values that are literals."""
+    """A dict's keys (a module constant's, or a dict a call site builds) or a set's, list's or
+    tuple's items, with the dict's values that are known (literals, or `NonNull`).
 
-    __slots__ = ("keys", "kind", "values")
+    `keys` are the keys surely present; `possible` the keys that may be (a superset), None when
+    any key may be (a dict updated from a mapping nobody knows). A module constant's `possible`
+    is its `keys`."""
 
-    def __init__(self, kind: str, keys: frozenset[Any], values: dict[Any, Any]) -> None:
+    __slots__ = ("keys", "kind", "possible", "values")
+
+    def __init__(
+        self,
+        kind: str,
+        keys: frozenset[Any],
+        values: dict[Any, Any],
+        possible: frozenset[Any] | bool | None = True,
+    ) -> None:
         self.kind = kind
         self.keys = keys
         self.values = values
+        self.possible = keys if possible is True else possible
 
     @classmethod
     def of(cls, record: list[Any]) -> Collection | None:
@@ -200,8 +212,54 @@ class Collection:
             return None
         return None
 
-    def __bool__(self) -> bool:
-        return bool(self.keys)
+    def has(self, key: Any) -> bool | None:
+        """Whether the key is in it; None when unknown."""
+        try:
+            if key in self.keys:
+                return True
+            return None if self.possible is None else key in self.possible
+        except TypeError:
+            return None
+
+    def truthy(self) -> bool | None:
+        if self.keys:
+            return True
+        return None if self.possible is None or self.possible else False
+
+    def _identity(self) -> tuple[Any, ...]:
+        values = frozenset((key, type(v).__name__, v) for key, v in self.values.items())
+        return (self.kind, self.keys, self.possible, values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Collection) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def __repr__(self) -> str:
+        return (
+            f"Collection({self.kind}, {sorted(map(repr, self.keys))}, open={self.possible is None})"
+        )
+
+
+class NonNull:
+    """A value known not to be None (a `str(...)` call, a container literal) whose value
+    itself is not known; `truthy` says whether it is true, None when that is not known
+    either."""
+
+    __slots__ = ("truthy",)
+
+    def __init__(self, truthy: bool | None = None) -> None:
+        self.truthy = truthy
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NonNull) and other.truthy == self.truthy
+
+    def __hash__(self) -> int:
+        return hash(("NonNull", self.truthy))
+
+    def __repr__(self) -> str:
+        return f"NonNull({self.truthy})"
 
 
 def _value(cond: Cond, env: dict[str, Any], depth: int = 0) -> Any:
@@ -221,16 +279,15 @@ def _value(cond: Cond, env: dict[str, Any], depth: int = 0) -> Any:
     if tag == "keys":
         base = _value(cond[1], env, depth + 1)
         if isinstance(base, Collection) and base.kind == "dict":
-            return Collection("set", base.keys, {})
+            return Collection("set", base.keys, {}, base.possible)
         return _UNKNOWN
     if tag == "get":
         base = _value(cond[1], env, depth + 1)
         key = _value(cond[2], env, depth + 1)
         if not isinstance(base, Collection) or base.kind != "dict" or key is _UNKNOWN:
             return _UNKNOWN
-        try:
-            present = key in base.keys
-        except TypeError:
+        present = base.has(key)
+        if present is None:
             return _UNKNOWN
         if present:
             return base.values.get(key, _UNKNOWN)
@@ -243,14 +300,17 @@ def _singleton(value: Any) -> bool:
 
 
 def _compare(op: str, left: Any, right: Any) -> bool | None:
-    if isinstance(left, Collection) or isinstance(right, Collection):
-        if op in ("is", "is not") and left is not right:
-            return op == "is not"  # a literal collection is not None, True or False
-        if isinstance(left, Collection) or op not in ("in", "not in"):
+    if isinstance(left, (Collection, NonNull)) or isinstance(right, (Collection, NonNull)):
+        if op in ("is", "is not") and (left is None or right is None):
+            return op == "is not"  # a collection or a NonNull is not None
+        if op in ("is", "is not") and isinstance(left, Collection) and left is not right:
+            return op == "is not"  # a literal collection is not True or False either
+        if not isinstance(right, Collection) or op not in ("in", "not in"):
             return None
-        try:
-            inside = left in right.keys
-        except TypeError:
+        if isinstance(left, (Collection, NonNull)):
+            return None
+        inside = right.has(left)
+        if inside is None:
             return None
         return inside if op == "in" else not inside
     if isinstance(right, tuple) and any(isinstance(item, Collection) for item in right):
@@ -326,6 +386,8 @@ def truth(cond: Cond, env: dict[str, Any], depth: int = 0) -> bool | None:
             return None
         return base.startswith(arg) if cond[1] == "startswith" else base.endswith(arg)
     value = _value(cond, env, depth)
+    if isinstance(value, (Collection, NonNull)):
+        return value.truthy() if isinstance(value, Collection) else value.truthy
     return None if value is _UNKNOWN else bool(value)
 
 
@@ -339,16 +401,168 @@ def ruled_out(guards: list[list[Any]], env: dict[str, Any]) -> bool:
 
 
 # -- binding a call site's arguments to the callee's parameters ----------------------------------
-def literal(shape: Any, caller_env: dict[str, Any]) -> Any:
-    """The literal value an argument shape passes: a literal, or a parameter of the caller
-    that the caller's own environment knows; `_UNKNOWN` otherwise."""
-    if not shape:
+#: Builtins whose call never returns None (when the name is not bound to something else).
+NON_NULL_BUILTINS = frozenset(
+    {"str", "int", "float", "bool", "bytes", "len", "repr", "format", "hex", "oct", "abs"}
+    | {"dict", "list", "tuple", "set", "frozenset", "sorted", "round"}
+)
+
+
+def never_builtin(_name: str) -> bool:
+    return False
+
+
+def literal(
+    shape: Any, caller_env: dict[str, Any], builtin: Any = never_builtin, depth: int = 0
+) -> Any:
+    """The value an argument shape passes, as far as it is known: a literal, a parameter of
+    the caller that the caller's own environment knows, a dict literal (a `Collection` with
+    the keys it surely sets, see `dict_value`), `NonNull` for a call of a builtin that never
+    returns None or a container literal; `_UNKNOWN` otherwise. `builtin(name)`: whether a
+    bare name is the builtin of that name where the call is made."""
+    if not shape or depth > MAX_COND_DEPTH:
         return _UNKNOWN
-    if shape[0] == "const" and isinstance(shape[1], SCALARS):
+    tag = shape[0]
+    if tag == "const" and isinstance(shape[1], SCALARS):
         return shape[1]
-    if shape[0] == "n" and "." not in shape[1]:
+    if tag == "n" and "." not in shape[1]:
         return caller_env.get(shape[1], _UNKNOWN)
+    if tag == "dict":
+        found = dict_value(shape, caller_env, builtin, depth)
+        return _UNKNOWN if found is None else found
+    if tag == "list":
+        return NonNull(bool(shape[1]))
+    if tag in ("comp", "dictcomp"):
+        return NonNull()
+    if (
+        tag == "call"
+        and shape[1]
+        and shape[1][0] == "n"
+        and shape[1][1] in NON_NULL_BUILTINS
+        and builtin(shape[1][1])
+    ):
+        return NonNull()
     return _UNKNOWN
+
+
+def dict_value(
+    shape: list[Any], env: dict[str, Any], builtin: Any = never_builtin, depth: int = 0
+) -> Collection | None:
+    """A dict literal's shape as a `Collection`: the keys it surely has (scalar literal keys)
+    and what it holds there (`literal`); a `**spread` entry may bring any key and overrides
+    the values before it. None when a key is no literal."""
+    keys: set[Any] = set()
+    values: dict[Any, Any] = {}
+    closed = True
+    for key_shape, value_shape in shape[1]:
+        if key_shape is None:  # `**other`
+            closed = False
+            values.clear()
+            continue
+        if key_shape[0] != "const" or not isinstance(key_shape[1], SCALARS):
+            return None
+        key = key_shape[1]
+        keys.add(key)
+        value = literal(value_shape, env, builtin, depth + 1)
+        if value is _UNKNOWN:
+            values.pop(key, None)
+        else:
+            values[key] = value
+    if len(shape[1]) >= 16:
+        closed = False  # the summary keeps the first 16 entries only
+    frozen = frozenset(keys)
+    return Collection("dict", frozen, values, frozen if closed else None)
+
+
+def _non_null(value: Any) -> bool:
+    return isinstance(value, (Collection, NonNull)) or (value is not _UNKNOWN and value is not None)
+
+
+def join(one: Collection, other: Collection) -> Collection:
+    """What a dict may be when it is `one` on some paths and `other` on the others."""
+    keys = one.keys & other.keys
+    possible = (
+        None if one.possible is None or other.possible is None else one.possible | other.possible
+    )
+    values: dict[Any, Any] = {}
+    for key in keys:
+        a, b = one.values.get(key, _UNKNOWN), other.values.get(key, _UNKNOWN)
+        if a is _UNKNOWN or b is _UNKNOWN:
+            continue
+        if type(a) is type(b) and a == b:
+            values[key] = a
+        elif _non_null(a) and _non_null(b):
+            truth_a = _truth_of(a)
+            values[key] = NonNull(truth_a if truth_a == _truth_of(b) else None)
+    return Collection("dict", keys, values, possible)
+
+
+def _truth_of(value: Any) -> bool | None:
+    if isinstance(value, Collection):
+        return value.truthy()
+    if isinstance(value, NonNull):
+        return value.truthy
+    return bool(value)
+
+
+def _updated(base: Collection, other: Any) -> Collection:
+    """`base.update(other)`: `other`'s keys and values win; an unknown `other` may bring any
+    key with any value."""
+    if not isinstance(other, Collection) or other.kind != "dict":
+        return Collection("dict", base.keys, {}, None)
+    values = {k: v for k, v in base.values.items() if k not in (other.possible or ())}
+    if other.possible is None:
+        values = {}
+    values.update(other.values)
+    possible = (
+        None if base.possible is None or other.possible is None else base.possible | other.possible
+    )
+    return Collection("dict", base.keys | other.keys, values, possible)
+
+
+def local_dict(
+    record: list[Any], line: int, col: int, env: dict[str, Any], builtin: Any = never_builtin
+) -> Collection | None:
+    """What the dict local of `record` (a summary's "dict_locals" entry: the literal it is
+    bound to, then its events in source order) holds where the call at (line, col) passes it,
+    for a function running in `env`: the literal, with the `update`s and `d[k] = v` made
+    before the call applied (joined with the dict without them when their conditions are not
+    known); None when anything else may have changed it before (another call got it, a
+    method that removes keys, an alias)."""
+    start, events = record
+    value = dict_value(start, env, builtin)
+    if value is None:
+        return None
+    for event in events:
+        kind, at_line, at_col = event[0], event[1], event[2]
+        if (at_line, at_col) >= (line, col):
+            break
+        if kind == "use":
+            return None
+        conds = event[-1]
+        taken = [truth(cond, env) if cond != ["?"] else None for cond, _branch in conds]
+        if any(
+            found is not None and found != branch
+            for found, (_c, branch) in zip(taken, conds, strict=True)
+        ):
+            continue  # ruled out where the function runs in `env`
+        if kind == "update":
+            after = _updated(value, literal(event[3], env, builtin))
+        elif kind == "set":
+            key = literal(event[3], env, builtin)
+            if key is _UNKNOWN or not isinstance(key, SCALARS):
+                after = Collection("dict", value.keys, {}, None)
+            else:
+                new = literal(event[4], env, builtin)
+                values = {k: v for k, v in value.values.items() if k != key}
+                if new is not _UNKNOWN:
+                    values[key] = new
+                possible = None if value.possible is None else value.possible | {key}
+                after = Collection("dict", value.keys | {key}, values, possible)
+        else:
+            return None
+        value = after if all(found is True for found in taken) else join(value, after)
+    return value
 
 
 def bind(
@@ -358,6 +572,7 @@ def bind(
     *,
     shift: int | None,
     caller_env: dict[str, Any] | None = None,
+    builtin: Any = never_builtin,
 ) -> Env:
     """The environment a call gives the callee with parameters `params` (summary records
     [name, annotation, default, kind]): arguments that are literals, and the literal defaults
@@ -381,7 +596,7 @@ def bind(
             return ()  # more arguments than parameters: not the function we think it is
         for param, arg in zip(slots, args, strict=False):
             passed.add(param[0])
-            value = literal(arg, caller_env)
+            value = literal(arg, caller_env, builtin)
             if value is not _UNKNOWN:
                 values[param[0]] = value
         passed.update(p[0] for p in positional[:shift])
@@ -389,7 +604,7 @@ def bind(
     for name, shape in kwargs.items():
         if name not in names:
             continue
-        value = literal(shape, caller_env)
+        value = literal(shape, caller_env, builtin)
         if value is not _UNKNOWN:
             values[name] = value
     for param in params:
@@ -502,3 +717,202 @@ def module_constants(index: ProjectIndex, module: str, key: str) -> dict[str, Co
         return found
 
     return index.memoised(("branch-constants", module, key), compute)
+
+
+# -- the summary side: dicts a function builds and the containers it changes ------------------
+#: Calls that only read the container they are given.
+_READING_CALLS = frozenset(
+    {"len", "bool", "str", "repr", "print", "isinstance", "sorted", "list", "tuple", "dict"}
+    | {"set", "frozenset", "any", "all", "sum", "max", "min", "enumerate", "zip", "id", "type"}
+)
+#: Methods that only read a dict.
+_READING_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__"})
+_LOOPS = (
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+MAX_DICT_EVENTS = 24
+
+
+def _parents(func: ast.AST) -> dict[int, ast.AST]:
+    found: dict[int, ast.AST] = {}
+    for node in ast.walk(func):
+        for child in ast.iter_child_nodes(node):
+            found[id(child)] = node
+    return found
+
+
+def _start(node: ast.AST) -> list[int]:
+    return [node.lineno, node.col_offset]  # type: ignore[attr-defined]
+
+
+def _context(
+    node: ast.AST, func: ast.AST, parents: dict[int, ast.AST]
+) -> tuple[list[list[Any]], ast.AST | None, ast.AST | None]:
+    """The conditions under which `node` runs inside `func` ([condition, branch] pairs, `["?"]`
+    for a `try`, `match` or anything else not followed), the outermost loop around it, and the
+    nested def, lambda or class it is in."""
+    conds: list[list[Any]] = []
+    loop: ast.AST | None = None
+    scope: ast.AST | None = None
+    child, parent = node, parents.get(id(node))
+    while parent is not None and child is not func:
+        if isinstance(parent, (ast.If, ast.IfExp)) and child is not parent.test:
+            conds.append([cond_shape(parent.test), child in _as_list(parent.body)])
+        elif isinstance(parent, ast.BoolOp):
+            position = next(n for n, value in enumerate(parent.values) if value is child)
+            for previous in parent.values[:position]:
+                conds.append([cond_shape(previous), isinstance(parent.op, ast.And)])
+        elif isinstance(parent, (ast.Try, ast.ExceptHandler, ast.Match, ast.match_case)) or (
+            sys.version_info >= (3, 11) and isinstance(parent, ast.TryStar)
+        ):
+            conds.append([["?"], True])
+        if isinstance(parent, _LOOPS):
+            loop = parent
+        if isinstance(parent, _SCOPES) and parent is not func:
+            scope = parent
+        child, parent = parent, parents.get(id(parent))
+    return conds, loop, scope
+
+
+def _as_list(body: Any) -> list[Any]:
+    return body if isinstance(body, list) else [body]
+
+
+def _occurrence(node: ast.Name, parents: dict[int, ast.AST]) -> tuple[str, ast.AST]:
+    """How a read of a container's name uses it: "read", "update" (`d.update(x)`), "set"
+    (`d[k] = v`), "call" (passed to a call, which is returned) or "use" (anything else: a
+    method that may remove keys, `del d[k]`, an alias, a return...), with the node that does
+    it."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        call = parents.get(id(parent))
+        if isinstance(call, ast.Call) and call.func is parent:
+            if parent.attr in _READING_METHODS:
+                return "read", call
+            if parent.attr == "update" and len(call.args) == 1 and not call.keywords:
+                return "update", call
+            return "use", call  # `d.pop(k)`, `d.clear()`, any other method
+        return "use", parent
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        if isinstance(parent.ctx, ast.Load):
+            holder = parents.get(id(parent))
+            return "read", parent
+        holder = parents.get(id(parent))
+        if (
+            isinstance(parent.ctx, ast.Store)
+            and isinstance(holder, ast.Assign)
+            and holder.targets == [parent]
+        ):
+            return "set", holder
+        return "use", holder or parent
+    if isinstance(parent, ast.keyword):
+        call = parents.get(id(parent))
+        if parent.arg is None:
+            return "read", parent  # `f(**d)` passes a copy
+        return "call", call or parent
+    if isinstance(parent, ast.Call) and node in parent.args:
+        if isinstance(parent.func, ast.Name) and parent.func.id in _READING_CALLS:
+            return "read", parent
+        return "call", parent
+    if isinstance(parent, ast.Dict) and node in parent.values:
+        index = parent.values.index(node)
+        if parent.keys[index] is None:
+            return "read", parent  # `{**d}` copies it
+    if isinstance(parent, ast.Compare) and node in parent.comparators:
+        ops = [parent.ops[n] for n, c in enumerate(parent.comparators) if c is node]
+        if all(isinstance(op, (ast.In, ast.NotIn)) for op in ops):
+            return "read", parent
+    if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is node:
+        return "read", parent
+    if isinstance(parent, (ast.BoolOp, ast.FormattedValue)):
+        return "read", parent
+    if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+        return "read", parent
+    if isinstance(parent, ast.Compare):
+        return "read", parent  # `d == other`, `d is None`
+    return "use", parent or node
+
+
+def container_facts(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    params: set[str],
+    straight: set[int],
+    shape_of: Any,
+) -> dict[str, list[Any]]:
+    """The summary's "dict_locals" of a function (see `local_dict`): the locals bound by a
+    statement of the body that always runs (`straight`) to a dict literal, with what the body
+    does to them, in source order, when a call gets them."""
+    parents = _parents(func)
+    stores: dict[str, int] = {}
+    loads: dict[str, list[ast.Name]] = {}
+    declared: set[str] = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loads.setdefault(node.id, []).append(node)
+            else:
+                stores[node.id] = stores.get(node.id, 0) + 1
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared.update(node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            declared.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            declared.update((a.asname or a.name).partition(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            declared.add(node.name)
+    dict_locals: dict[str, list[Any]] = {}
+    for stmt in ast.walk(func):
+        if not (
+            isinstance(stmt, ast.Assign)
+            and id(stmt) in straight
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, ast.Dict)
+        ):
+            continue
+        name = stmt.targets[0].id
+        if name in params or name in declared or stores.get(name) != 1:
+            continue
+        record = _dict_events(name, stmt, loads.get(name, []), func, parents, shape_of)
+        if record is not None:
+            dict_locals[name] = record
+    return dict_locals
+
+
+def _dict_events(
+    name: str,
+    stmt: ast.Assign,
+    loads: list[ast.Name],
+    func: ast.AST,
+    parents: dict[int, ast.AST],
+    shape_of: Any,
+) -> list[Any] | None:
+    events: list[list[Any]] = []
+    passed = False
+    for node in loads:
+        kind, where = _occurrence(node, parents)
+        if kind == "read":
+            continue
+        conds, loop, scope = _context(where, func, parents)
+        if loop is not None or scope is not None:
+            return None  # changed or passed on in a loop or a nested function: not followed
+        if kind == "update":
+            events.append(["update", *_start(where), shape_of(where.args[0], 1), conds])  # type: ignore[attr-defined]
+        elif kind == "set":
+            target = where.targets[0]  # type: ignore[attr-defined]
+            key = shape_of(target.slice, 1)
+            events.append(["set", *_start(where), key, shape_of(where.value, 1), conds])  # type: ignore[attr-defined]
+        else:
+            passed = passed or kind == "call"
+            events.append(["use", *_start(where)])
+    if not passed or len(events) > MAX_DICT_EVENTS:
+        return None  # no call gets it: nothing to know
+    events.sort(key=lambda event: (event[1], event[2]))
+    return [shape_of(stmt.value, 1), events]

@@ -85,10 +85,10 @@ from pathlib import Path
 from typing import Any
 
 from ..limits import TooDeep, depth_reason
-from .branches import cond_shape, dotted_name, exits, names_in
+from .branches import cond_shape, container_facts, dotted_name, exits, names_in
 from .field_writes import returned_facts
 
-SUMMARY_VERSION = 23
+SUMMARY_VERSION = 24
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -388,6 +388,8 @@ class _Summarizer(ast.NodeVisitor):
         # Per function being visited, the ids of the statements of its own body that run in
         # sequence from its start (see `_straight_line`): where a literal local can be bound.
         self.top_level: list[set[int]] = []
+        # Per function being visited, the starts of the loops around the node being visited.
+        self.loops: list[list[tuple[int, int]]] = []
         # Call targets (not attribute reads) and, per function, the dotted names already read.
         self.callees: set[int] = set()
         self.read_names: list[set[str]] = []
@@ -496,7 +498,7 @@ class _Summarizer(ast.NodeVisitor):
             self._bind_target(target, ["value", value])
             if isinstance(target, ast.Attribute):
                 self._attribute_assign(target, value, None)
-            self._note_store(target)
+            self._note_store(target, node)
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self._note_constant(node.targets[0].id, node.value)
         self._note_literal_local(node)
@@ -528,27 +530,44 @@ class _Summarizer(ast.NodeVisitor):
         if record is not None:
             self.constants[name] = record
 
-    def _note_mutation(self, node: ast.AST) -> None:
+    def _note_mutation(self, node: ast.AST, end: ast.AST | None = None) -> None:
         """`node` (the dict in `d[k] = v`, the receiver of `d.update(...)`, `mod.X` in
-        `mod.X = v`) may change: recorded unless it is a name of the function's own."""
+        `mod.X = v`) may change: recorded unless it is a name of the function's own. A
+        parameter changed in place (`end`: the node whose end is where) goes in "mutates"."""
         name = dotted_name(node)
         if name is None:
             return
+        if end is not None and isinstance(node, ast.Name) and self.current:
+            self._note_param_change(node.id, end)
         root = name.partition(".")[0]
         if self.scope.kind != "module" and root in self.scope.bindings:
             return  # a local (or a parameter, `self.x[k] = v`): not a module's constant
         self.mutated.add(name)
 
-    def _note_store(self, target: ast.AST) -> None:
+    def _note_store(self, target: ast.AST, end: ast.AST | None = None) -> None:
         if isinstance(target, ast.Subscript):
-            self._note_mutation(target.value)
+            self._note_mutation(target.value, end)
         elif isinstance(target, ast.Attribute):
             self._note_mutation(target)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
-                self._note_store(elt)
+                self._note_store(elt, end)
         elif isinstance(target, ast.Starred):
-            self._note_store(target.value)
+            self._note_store(target.value, end)
+
+    def _note_param_change(self, name: str, end: ast.AST) -> None:
+        """ "mutates": where the function first changes the parameter `name` in place (where
+        the change ends; the start of the outermost loop around it), so a dict a call site
+        passes is known only before (`index.branches.local_dict`, `catalog.call_env`)."""
+        fact = self.current[-1]
+        if name not in self.scope.params or self.scope.bind_counts.get(name, 0) > 1:
+            return
+        loops = self.loops[-1] if self.loops else []
+        ends = [end.end_lineno, end.end_col_offset]  # type: ignore[attr-defined]
+        place = list(loops[0]) if loops else ends
+        mutates = fact.setdefault("mutates", {})
+        if name not in mutates or place < mutates[name]:
+            mutates[name] = place
 
     def _attribute_assign(self, target: ast.Attribute, value: Shape | None, annotation) -> None:
         """`self.attr = ...` in a method, `<x>.state.attr = ...` anywhere (semantic model)."""
@@ -574,12 +593,12 @@ class _Summarizer(ast.NodeVisitor):
             self.scope.bind(node.target.id, binding)
             if node.value is not None:
                 self._note_constant(node.target.id, node.value)
-        self._note_store(node.target)
+        self._note_store(node.target, node)
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._bind_target(node.target, ["local"])
-        self._note_store(node.target)
+        self._note_store(node.target, node)
         self.generic_visit(node)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
@@ -595,7 +614,11 @@ class _Summarizer(ast.NodeVisitor):
             self._mark("awaits")
         elif isinstance(node.iter, ast.Call):
             self._iterated(node.iter)
+        if self.loops:
+            self.loops[-1].append((node.lineno, node.col_offset))
         self.generic_visit(node)
+        if self.loops:
+            self.loops[-1].pop()
 
     def _iterated(self, call: ast.Call) -> None:
         if self.current:
@@ -628,7 +651,7 @@ class _Summarizer(ast.NodeVisitor):
     def visit_Delete(self, node: ast.Delete) -> None:
         for target in node.targets:
             self._bind_target(target, ["local"])
-            self._note_store(target)
+            self._note_store(target, node)
         self.generic_visit(node)
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
@@ -739,9 +762,13 @@ class _Summarizer(ast.NodeVisitor):
     def visit_While(self, node: ast.While) -> None:
         # A parameter the function never rebinds keeps its value: the body runs only when
         # the test is true on entry.
+        if self.loops:
+            self.loops[-1].append((node.lineno, node.col_offset))
         self.visit(node.test)
         self._visit_guarded(node.body, self._guard(node.test), True)
         self._visit_block(node.orelse)
+        if self.loops:
+            self.loops[-1].pop()
 
     def visit_IfExp(self, node: ast.IfExp) -> None:
         self.visit(node.test)
@@ -899,7 +926,7 @@ class _Summarizer(ast.NodeVisitor):
             {k.arg: shape_of(k.value, 1) for k in node.keywords if k.arg},
         ]
         if isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
-            self._note_mutation(node.func.value)
+            self._note_mutation(node.func.value, node)
         elif isinstance(node.func, ast.Name):
             self._note_dynamic(node)
         if self.current:
@@ -1015,8 +1042,16 @@ class _Summarizer(ast.NodeVisitor):
         outer_guards, self.guards = self.guards, []
         outer_shadowed, self.shadowed = self.shadowed, []
         self.top_level.append(set(_straight_line(node.body)))
+        self.loops.append([])
         self._visit_block(node.body)
-        self.top_level.pop()
+        self.loops.pop()
+        straight = self.top_level.pop()
+        if any(
+            isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Dict) for stmt in node.body
+        ):
+            dict_locals = container_facts(node, scope.params, straight, shape_of)
+            if dict_locals:
+                fact["dict_locals"] = dict_locals
         self.guards, self.shadowed = outer_guards, outer_shadowed
         writes, values = returned_facts(
             node.body, shape_of, frozenset(param[0] for param in params)

@@ -243,12 +243,15 @@ class AsyncCallRule(Rule):
         args, kwargs = call_arguments(node)
         receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
         owner = self.resolve(receiver) if receiver is not None else None
+        frame = self.ctx.enclosing_function()
+        scope = (self.ctx.module_name, frame.key) if frame is not None and frame.key else None
         return call_env(
             self.ctx.index,
             target,
             args,
             kwargs,
             receiver_is_class=owner is not None and owner.kind == "class",
+            scope=scope,
         )
 
     def visit_Await(self, node: cst.Await) -> None:
@@ -339,7 +342,33 @@ def _literal_shape(node: cst.BaseExpression) -> list[Any]:
         and isinstance(node.expression, (cst.Integer, cst.Float))
     ):
         return ["const", -node.expression.evaluated_value]
+    if isinstance(node, cst.Dict) and len(node.elements) <= 16:
+        # `metadata={"server_id": str(user.uuid)}`: the keys a dict literal surely sets, and
+        # what it holds there when that is a literal or a builtin call (`index.branches`).
+        pairs: list[list[Any]] = []
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                pairs.append([None, ["?"]])
+                continue
+            key = _literal_shape(element.key)
+            if key == ["?"]:
+                return ["?"]
+            pairs.append([key, _entry_shape(element.value)])
+        return ["dict", pairs]
     return ["?"]
+
+
+def _entry_shape(node: cst.BaseExpression) -> list[Any]:
+    """A dict literal's value as `index.branches.literal` reads it: a literal, a call of a
+    bare name (the index decides whether it is a builtin that never returns None), a
+    container literal; `["?"]` else."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+        return ["call", ["n", node.func.value], [], {}]
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return ["list", [["?"]] * len(node.elements)]
+    if isinstance(node, cst.Dict):
+        return ["list", [["?"]] * len(node.elements)]  # a nested dict: only its truth counts
+    return _literal_shape(node)
 
 
 def call_arguments(call: cst.Call) -> tuple[list[list[Any]] | None, dict[str, list[Any]]]:

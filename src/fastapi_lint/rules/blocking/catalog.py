@@ -42,6 +42,7 @@ from ...index.shapes import (
     view,
     view_binding,
 )
+from ...index.summary import BUILTIN_NAMES
 from ...model import ChainHop
 
 # Categories, one per reporting rule.
@@ -1144,9 +1145,12 @@ def call_env(
     *,
     receiver_is_class: bool = False,
     caller_env: dict[str, Any] | None = None,
+    scope: tuple[str, str] | None = None,
 ) -> branches.Env:
     """The environment a call of the project function `target` with these argument shapes
-    (None: not all known) gives it, limited to the parameters that can matter."""
+    (None: not all known) gives it, limited to the parameters that can matter. `scope`:
+    (module, scope key) where the call is made, where a bare `str(...)` can be known to be
+    the builtin (a dict argument `{"id": str(user.id)}` then holds no None there)."""
     fact = index.function(target)
     if fact is None or not _passes_arguments_through(fact):
         return ()
@@ -1154,8 +1158,57 @@ def call_env(
     if not relevant:
         return ()
     shift = method_shift(fact, receiver_is_class)
-    env = branches.bind(fact["params"], args, kwargs, shift=shift, caller_env=caller_env)
+    env = branches.bind(
+        fact["params"],
+        args,
+        kwargs,
+        shift=shift,
+        caller_env=caller_env,
+        builtin=builtin_here(index, scope),
+    )
     return tuple(item for item in env if item[0] in relevant)
+
+
+def builtin_here(index: ProjectIndex, scope: tuple[str, str] | None) -> Any:
+    """`builtin(name)` for `branches.literal`: whether a bare name is the builtin where the
+    call is made (no binding of the module or an enclosing scope shadows it)."""
+    if scope is None:
+        return branches.never_builtin
+    module, key = scope
+
+    def builtin(name: str) -> bool:
+        return name in BUILTIN_NAMES and index.lookup_binding(module, key, name) is None
+
+    return builtin
+
+
+def known_at(
+    fact: dict[str, Any], known: dict[str, Any], line: int, col: int, builtin: Any
+) -> dict[str, Any]:
+    """What a function running in `known` knows at its call at (line, col): without the
+    containers it changes in place before ("mutates"), with the dict locals it passes there
+    ("dict_locals", `branches.local_dict`)."""
+    mutates = fact.get("mutates")
+    if mutates and known:
+        changed = [
+            name
+            for name, place in mutates.items()
+            if name in known
+            and isinstance(known[name], (branches.Collection, branches.NonNull))
+            and tuple(place) <= (line, col)
+        ]
+        if changed:
+            known = {k: v for k, v in known.items() if k not in changed}
+    dict_locals = fact.get("dict_locals")
+    if dict_locals:
+        built = {}
+        for name, record in dict_locals.items():
+            value = branches.local_dict(record, line, col, known, builtin)
+            if value is not None:
+                built[name] = value
+        if built:
+            known = {**known, **built}
+    return known
 
 
 def scope_env(index: ProjectIndex, module: str, key: str, env: branches.Env) -> dict[str, Any]:
@@ -1236,13 +1289,16 @@ def _direct(
     callees: list[tuple[Step, CallSite | None]] = []
     once = {(line, col) for line, col in fact.get("once") or ()}
     quiet_sockets: frozenset[str] | None = None
-    known = scope_env(index, module, key, env)
-    guards = {(g[0], g[1]): g[2] for g in fact.get("guards") or ()} if known else {}
+    entry = scope_env(index, module, key, env)
+    guards = {(g[0], g[1]): g[2] for g in fact.get("guards") or ()} if entry else {}
     spread = {(line, col) for line, col in fact.get("spread") or ()}
     constants: dict[str, branches.Collection] | None = None  # read at the first guard
+    builtin = builtin_here(index, (module, key))
+    containers = bool(fact.get("mutates") and entry) or bool(fact.get("dict_locals"))
     for func, line, col, args, kwargs in fact["calls"]:
         if (line, col) in once:
             continue  # a lazy initialiser: blocks once per process, not per request
+        known = known_at(fact, entry, line, col, builtin) if containers else entry
         guard = guards.get((line, col))
         if guard:
             if constants is None:
@@ -1279,6 +1335,7 @@ def _direct(
             kwargs,
             receiver_is_class=not constructor and receiver_is_class_of(index, module, key, func),
             caller_env=known,
+            scope=(module, key),
         )
         if target_fact is not None and target_fact.get("generator"):
             if (line, col) in iterated:
