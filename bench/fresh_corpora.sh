@@ -7,7 +7,7 @@
 # been tuned on them when they were added. Session 5 (2026-12-01, evening)
 # added khoj, lightrag, chainlit, autogenstudio, pyspur and feast, new again.
 # Session 6 (2026-12-01, night) added openhands, llama-stack, opal-server,
-# hayhooks and gradio.
+# hayhooks, gradio, kedro-viz, infinity-emb and nicegui.
 #
 #   fresh_corpora.sh DEST [NAME ...]   unpack into DEST/<name>/ (default: all)
 #   fresh_corpora.sh --list            print the names
@@ -47,8 +47,11 @@ llama-stack|llama-stack==0.2.12|8dce9e670b3044dee838819b66d640573e1d25680c2f5e10
 opal-server|opal-server==0.9.9|9f9307cc5432fd5a1992177a57a7eeb337e96eb554d6888a2322bb51bf1e8ff8|wheel
 hayhooks|hayhooks==2.1.0|87927cb5f4a48729b0d13a14f6e3ef37f18d8508e140e6ee4f8ec2dc97cf22e2
 gradio|gradio==6.31.0|40cf094fe8ea1b8ada0fc4c10b685c4c5f09c4061d34c073be25bab342e14e22
+kedro-viz|kedro-viz==12.5.0|d107ef009f3f813d73e202f21579f20248f83adb3bafa57f8d19ab5ca0ac947b
+infinity-emb|infinity-emb==0.0.78|bead73dbed39d4a50e7c1c57f808bf94bc63e0c3a4f28d3d879280a213507fac
+nicegui|nicegui==3.18.0|74cf67c57d2a0dbcdc329d9b35d0396d25dc961550765276daef4de244eaf15b
 '
-ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast openhands llama-stack opal-server hayhooks gradio"
+ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast openhands llama-stack opal-server hayhooks gradio kedro-viz infinity-emb nicegui"
 
 pin_of() { printf '%s\n' "$PINS" | awk -F'|' -v n="$1" '$1 == n'; }
 usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
