@@ -355,3 +355,63 @@ def test_local_dict_applies_what_runs_before_the_call() -> None:
     assert found.possible == {"id", "server"}
     # After `state.pop(...)` nothing is known any more.
     assert branches.local_dict(record, 10, 4, {"metadata": meta}) is None
+
+
+# -- diagnostic switches off by default (issue 14, R4) ----------------------------------------
+SWITCHES = """
+import os
+
+def f(x, force=False):
+    if is_trace_enabled():
+        commit(x)
+    if force or os.environ.get("APP_DEBUG", "0") == "1":
+        commit(x)
+    if isinstance(x, str):
+        commit(x)
+    if not os.getenv("DEBUG_DUMP_DIR"):
+        return
+    dump(x)
+
+def is_trace_enabled():
+    \"\"\"A docstring first.\"\"\"
+    return "TRACE_DIR" in os.environ
+
+def plain(x):
+    return x + 1
+"""
+
+
+def test_summary_records_switches_and_switch_returns() -> None:
+    functions = summarize_source(SWITCHES, "m", False)["functions"]
+    switches = {(line, col): s for line, col, s in functions["f"]["switches"]}
+    assert switches[(6, 8)] == [[["call", "is_trace_enabled", [], {}], True]]
+    env = ["env", "APP_DEBUG", ["const", "0"]]
+    assert switches[(8, 8)] == [
+        [["or", [["n", "force"], ["cmp", env, [["==", ["const", "1"]]]]]], True]
+    ]
+    # `isinstance(x, str)` passes a name: no switch.
+    assert (10, 8) not in switches
+    assert switches[(13, 4)] == [[["not", ["env", "DEBUG_DUMP_DIR", ["const", None]]], False]]
+    assert functions["is_trace_enabled"]["switch_return"][0] == "cmp"
+    assert "switch_return" not in functions["plain"]
+
+
+def test_switch_eval_reads_the_environment_unset() -> None:
+    def shape(text: str) -> list:
+        return branches.switch_shape(ast.parse(text, mode="eval").body)
+
+    def run(text: str, env: dict | None = None) -> tuple:
+        evaluator = branches.SwitchEval(env or {}, lambda *_args: branches.UNKNOWN)
+        return evaluator.truth(shape(text)), evaluator.names
+
+    assert run("os.getenv('TRACE')") == (False, ["TRACE"])
+    assert run("os.environ.get('TRACE', 'on')") == (True, ["TRACE"])
+    assert run("not os.getenv('TRACE')") == (True, ["TRACE"])
+    assert run("'TRACE' in os.environ") == (False, ["TRACE"])
+    assert run("os.getenv('D', 'False').lower() in ('1', 'true')") == (False, ["D"])
+    assert run("bool(os.getenv('D'))") == (False, ["D"])
+    assert run("os.getenv('D') is not None") == (False, ["D"])
+    assert run("flag or os.getenv('D')", {"flag": True}) == (True, [])
+    assert run("flag or os.getenv('D')")[0] is None
+    assert run("is_on()")[0] is None
+    assert run("os.getenv(name)")[0] is None

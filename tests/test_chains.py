@@ -5,11 +5,12 @@ against the official schema), the cache round trip and the language server."""
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, run_json
+from conftest import FIXTURES, run_cli, run_json
 
 SERVICES = textwrap.dedent(
     """\
@@ -328,3 +329,15 @@ def test_fpi405_links_the_yield_dependency(tmp_path: Path, sarif_schema: dict) -
         "check", "--no-cache", "--select", "FPI405", "--output-format", "full", cwd=tmp_path
     )
     assert "see:\n  app.py:6:1: yield dependency `get_db`" in full.stdout
+
+
+def test_report_debug_switches_follows_calls_behind_them(tmp_path: Path) -> None:
+    target = tmp_path / "app"
+    shutil.copytree(FIXTURES / "FPI110" / "debug_switches", target / "switches")
+    (target / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.fastapi-lint.rules]\nreport-debug-switches = true\n'
+    )
+    items = run_json("check", str(target), "--no-cache", "--select", "FPI110")
+    rows = {f["location"]["row"] for f in items if f["filename"].endswith("routes.py")}
+    # Every call of the quiet route is followed again.
+    assert {26, 28, 30, 32, 36, 37} <= rows

@@ -204,6 +204,7 @@ RULE_KEYS: dict[str, Validator] = {
     "report-unserved": _bool,
     "report-lifespan-startup": _bool,
     "report-lifespan-shutdown": _bool,
+    "report-debug-switches": _bool,
 }
 
 

@@ -916,3 +916,163 @@ def _dict_events(
         return None  # no call gets it: nothing to know
     events.sort(key=lambda event: (event[1], event[2]))
     return [shape_of(stmt.value, 1), events]
+
+
+# -- switches off by default: conditions on environment variables (issue 14, R4) -------------
+#: Calls that read an environment variable: `os.getenv("X")`, `os.environ.get("X", d)`.
+ENV_READS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
+#: Methods of a string a switch may normalise with.
+_STR_METHODS = frozenset({"lower", "upper", "strip", "casefold"})
+MAX_SWITCH_ARGS = 4
+
+
+def switch_shape(node: ast.AST, depth: int = 0) -> Cond:
+    """Like `cond_shape`, but keeping calls: `["env", name, default]` for a read of the
+    environment variable `name` (a literal), `["meth", name, base]` for `base.lower()` and
+    its kin, `["call", dotted, [args]]` for a call of a (dotted) name with at most four
+    positional arguments and keyword arguments (`[args, {name: shape}]`)."""
+    if depth > MAX_COND_DEPTH:
+        return ["?"]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return ["not", switch_shape(node.operand, depth + 1)]
+    if isinstance(node, ast.BoolOp):
+        tag = "and" if isinstance(node.op, ast.And) else "or"
+        return [tag, [switch_shape(v, depth + 1) for v in node.values[:MAX_ITEMS]]]
+    if isinstance(node, ast.Compare):
+        ops = []
+        for op, right in zip(node.ops, node.comparators, strict=False):
+            name = _OPS.get(type(op))
+            if name is None:
+                return ["?"]
+            ops.append([name, switch_shape(right, depth + 1)])
+        return ["cmp", switch_shape(node.left, depth + 1), ops]
+    if isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args):
+        func = dotted_name(node.func)
+        if func in ENV_READS and 1 <= len(node.args) <= 2 and not node.keywords:
+            name = node.args[0]
+            if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                default = switch_shape(node.args[1], depth + 1) if len(node.args) > 1 else None
+                return ["env", name.value, default or ["const", None]]
+            return ["?"]
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in _STR_METHODS
+            and not node.args
+            and not node.keywords
+        ):
+            return ["meth", node.func.attr, switch_shape(node.func.value, depth + 1)]
+        if func is None or len(node.args) > MAX_SWITCH_ARGS or len(node.keywords) > MAX_SWITCH_ARGS:
+            return ["?"]
+        if any(k.arg is None for k in node.keywords):
+            return ["?"]
+        args = [switch_shape(a, depth + 1) for a in node.args]
+        keywords = {k.arg: switch_shape(k.value, depth + 1) for k in node.keywords if k.arg}
+        return ["call", func, args, keywords]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and len(node.elts) <= MAX_ITEMS:
+        return ["list", [switch_shape(e, depth + 1) for e in node.elts]]
+    return cond_shape(node, depth)
+
+
+def is_switch(shape: Cond, depth: int = 0) -> bool:
+    """Whether a switch shape may be a switch off by default: it reads an environment
+    variable, or calls a function with literal arguments only (`is_trace_enabled()`,
+    `env_bool("TRACE", False)`)."""
+    if not shape or depth > MAX_COND_DEPTH + 2:
+        return False
+    tag = shape[0]
+    if tag == "env" or (tag == "n" and shape[1] in ("os.environ", "environ")):
+        return True
+    if tag == "call":
+        if all(part[0] == "const" for part in [*shape[2], *shape[3].values()]):
+            return True
+        return any(is_switch(part, depth + 1) for part in [*shape[2], *shape[3].values()])
+    if tag in ("not",):
+        return is_switch(shape[1], depth + 1)
+    if tag == "meth":
+        return is_switch(shape[2], depth + 1)
+    if tag in ("and", "or", "list"):
+        return any(is_switch(part, depth + 1) for part in shape[1])
+    if tag == "cmp":
+        return is_switch(shape[1], depth + 1) or any(
+            is_switch(right, depth + 1) for _op, right in shape[2]
+        )
+    return False
+
+
+#: An environment with none of the switches set: `"X" in os.environ` is false.
+UNSET_ENVIRON = Collection("dict", frozenset(), {}, frozenset())
+
+
+class SwitchEval:
+    """Evaluates a switch shape as it is where no diagnostic environment variable is set:
+    an environment read gives its default, `"X" in os.environ` is false. `call(dotted, args,
+    keywords)` evaluates a call of a project function (or returns `_UNKNOWN`). `names` collects
+    the environment variables read on the way."""
+
+    def __init__(self, env: dict[str, Any], call: Any) -> None:
+        self.env = env
+        self.call = call
+        self.names: list[str] = []
+
+    def value(self, shape: Cond, depth: int = 0) -> Any:
+        if not shape or depth > MAX_COND_DEPTH + 2:
+            return _UNKNOWN
+        tag = shape[0]
+        if tag == "const":
+            return shape[1]
+        if tag == "n":
+            if shape[1] in ("os.environ", "environ"):
+                return UNSET_ENVIRON
+            return self.env.get(shape[1], _UNKNOWN)
+        if tag == "env":
+            self.names.append(shape[1])
+            return self.value(shape[2], depth + 1)
+        if tag == "meth":
+            base = self.value(shape[2], depth + 1)
+            return getattr(base, shape[1])() if isinstance(base, str) else _UNKNOWN
+        if tag == "list":
+            items = tuple(self.value(c, depth + 1) for c in shape[1])
+            return _UNKNOWN if any(i is _UNKNOWN for i in items) else items
+        if tag == "not":
+            inner = self.truth(shape[1], depth + 1)
+            return _UNKNOWN if inner is None else not inner
+        if tag in ("and", "or"):
+            last: Any = _UNKNOWN
+            for part in shape[1]:
+                last = self.value(part, depth + 1)
+                found = _truth_of(last) if last is not _UNKNOWN else None
+                if found is None:
+                    return _UNKNOWN
+                if found == (tag == "or"):
+                    return last
+            return last
+        if tag == "cmp":
+            left = self.value(shape[1], depth + 1)
+            for op, right_shape in shape[2]:
+                right = self.value(right_shape, depth + 1)
+                if left is _UNKNOWN or right is _UNKNOWN:
+                    return _UNKNOWN
+                if right is UNSET_ENVIRON and isinstance(left, str):
+                    self.names.append(left)  # `"X" in os.environ`
+                found = _compare(op, left, right)
+                if found is not True:
+                    return _UNKNOWN if found is None else found
+                left = right
+            return True
+        if tag == "call":
+            args = [self.value(a, depth + 1) for a in shape[2]]
+            keywords = {k: self.value(v, depth + 1) for k, v in shape[3].items()}
+            if shape[1] == "bool" and len(args) == 1 and not keywords:
+                found = _truth_of(args[0]) if args[0] is not _UNKNOWN else None
+                return _UNKNOWN if found is None else found
+            if shape[1] == "len" and len(args) == 1 and isinstance(args[0], (str, tuple)):
+                return len(args[0])
+            return self.call(shape[1], args, keywords, self)
+        return _UNKNOWN
+
+    def truth(self, shape: Cond, depth: int = 0) -> bool | None:
+        value = self.value(shape, depth)
+        return None if value is _UNKNOWN else _truth_of(value)
+
+
+UNKNOWN = _UNKNOWN

@@ -85,10 +85,18 @@ from pathlib import Path
 from typing import Any
 
 from ..limits import TooDeep, depth_reason
-from .branches import cond_shape, container_facts, dotted_name, exits, names_in
+from .branches import (
+    cond_shape,
+    container_facts,
+    dotted_name,
+    exits,
+    is_switch,
+    names_in,
+    switch_shape,
+)
 from .field_writes import returned_facts
 
-SUMMARY_VERSION = 24
+SUMMARY_VERSION = 25
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -383,6 +391,10 @@ class _Summarizer(ast.NodeVisitor):
         # Conditions on the current function's parameters around the node being visited:
         # [condition, branch] pairs (see index.branches).
         self.guards: list[list[Any]] = []
+        # The same for conditions that may be switches off by default (see `_switch`).
+        self.switches: list[list[Any]] = []
+        # The classes around the node being visited (a method's siblings: `_self_healing`).
+        self.class_nodes: list[ast.ClassDef] = []
         # Names comprehension targets bind around the node being visited.
         self.shadowed: list[set[str]] = []
         # Per function being visited, the ids of the statements of its own body that run in
@@ -754,10 +766,15 @@ class _Summarizer(ast.NodeVisitor):
             or _instance_memo_guard(node.test, node.body)
         )
         cond = self._guard(node.test)
+        switch = self._switch(node.test)
         self.once += lazy
+        self._switched(switch, True)
         self._visit_guarded(node.body, cond, True)
+        self._switched(switch, True, leave=True)
         self.once -= lazy
+        self._switched(switch, False)
         self._visit_guarded(node.orelse, cond, False)
+        self._switched(switch, False, leave=True)
 
     def visit_While(self, node: ast.While) -> None:
         # A parameter the function never rebinds keeps its value: the body runs only when
@@ -806,6 +823,34 @@ class _Summarizer(ast.NodeVisitor):
             return None
         return cond if names & params else None
 
+    def _self_healing(self, stmt: ast.If, after: list[ast.stmt]) -> bool:
+        """`if not self._dirty and self._cached == self.x: return`, then a refresh that
+        assigns what the test reads (itself, or in a method of the class it calls as
+        `self._refresh()`): what follows runs only when the object's state changed since the
+        last refresh, a memo on the object (issue 14, R5b)."""
+        if not self.class_nodes or not self.current or self.scope.kind != "function":
+            return False
+        if self.current[-1].get("class") is None:
+            return False
+        return _self_healing_return(stmt, after, self.class_nodes[-1])
+
+    def _switch(self, test: ast.AST) -> list[Any] | None:
+        """The condition `test` as a switch shape (`index.branches.switch_shape`) when it may
+        be a switch that is off by default: it reads an environment variable or calls a
+        function with literal arguments only (`is_trace_enabled()`); else None."""
+        if not self.current:
+            return None
+        shape = switch_shape(test)
+        return shape if is_switch(shape) else None
+
+    def _switched(self, switch: list[Any] | None, branch: bool, leave: bool = False) -> None:
+        if switch is None:
+            return
+        if leave:
+            self.switches.pop()
+        else:
+            self.switches.append([switch, branch])
+
     def _visit_guarded(self, body: Any, cond: list[Any] | None, branch: bool) -> None:
         if cond is not None:
             self.guards.append([cond, branch])
@@ -819,13 +864,16 @@ class _Summarizer(ast.NodeVisitor):
     def _visit_block(self, stmts: list[ast.stmt]) -> None:
         """A statement list; after `if c: ... return` (no else) the rest runs only when `c`
         is false, after `if c: ... else: ... return` only when it is true."""
-        pushed = 0
+        pushed = switched = 0
         memo = 0
         for number, stmt in enumerate(stmts):
             self.visit(stmt)
             if not isinstance(stmt, ast.If) or not self.current:
                 continue
-            if not memo and _cache_hit_return(stmt, stmts[:number], stmts[number + 1 :]):
+            if not memo and (
+                _cache_hit_return(stmt, stmts[:number], stmts[number + 1 :])
+                or self._self_healing(stmt, stmts[number + 1 :])
+            ):
                 # `hit = cache.get(k); if hit: return hit; new = build(); cache.set(k, new)`:
                 # what follows runs once per key, not once per call.
                 memo = 1
@@ -837,7 +885,12 @@ class _Summarizer(ast.NodeVisitor):
             if cond is not None:
                 self.guards.append([cond, else_exits])
                 pushed += 1
+            switch = self._switch(stmt.test)
+            if switch is not None:
+                self.switches.append([switch, else_exits])
+                switched += 1
         del self.guards[len(self.guards) - pushed :]
+        del self.switches[len(self.switches) - switched :]
         self.once -= memo
 
     def generic_visit(self, node: ast.AST) -> None:
@@ -936,6 +989,8 @@ class _Summarizer(ast.NodeVisitor):
                 fact["once"].append([record[1], record[2]])
             if self.guards:
                 fact["guards"].append([record[1], record[2], list(self.guards)])
+            if self.switches:
+                fact.setdefault("switches", []).append([record[1], record[2], list(self.switches)])
             if (
                 len(node.args) > 8
                 or any(isinstance(a, ast.Starred) for a in node.args)
@@ -1040,6 +1095,7 @@ class _Summarizer(ast.NodeVisitor):
         self.current.append(fact)
         self.read_names.append(set())
         outer_guards, self.guards = self.guards, []
+        outer_switches, self.switches = self.switches, []
         outer_shadowed, self.shadowed = self.shadowed, []
         self.top_level.append(set(_straight_line(node.body)))
         self.loops.append([])
@@ -1053,6 +1109,10 @@ class _Summarizer(ast.NodeVisitor):
             if dict_locals:
                 fact["dict_locals"] = dict_locals
         self.guards, self.shadowed = outer_guards, outer_shadowed
+        self.switches = outer_switches
+        returned = _switch_return(node.body, scope.params)
+        if returned is not None:
+            fact["switch_return"] = returned
         writes, values = returned_facts(
             node.body, shape_of, frozenset(param[0] for param in params)
         )
@@ -1125,8 +1185,10 @@ class _Summarizer(ast.NodeVisitor):
         scope = _Scope(key, "class")
         self.scopes.append(scope)
         self.name_stack.append(node.name)
+        self.class_nodes.append(node)
         for stmt in node.body:
             self.visit(stmt)
+        self.class_nodes.pop()
         self.name_stack.pop()
         self.scopes.pop()
         self.scope_table[key] = _scope_record(scope, "class")
@@ -1204,6 +1266,20 @@ def _default(node: ast.AST | None) -> Shape | None:
 _SEQUENTIAL_BLOCKS = tuple(
     kind for kind in (ast.With, ast.AsyncWith, ast.Try, getattr(ast, "TryStar", None)) if kind
 )
+
+
+def _switch_return(body: list[ast.stmt], params: set[str]) -> list[Any] | None:
+    """A function whose body (after a docstring) is one `return E`: E as a switch shape, when
+    it reads the environment, calls a function or reads a parameter (a switch's helper:
+    `return not is_none_or_empty(os.getenv("TRACE_DIR"))`, `return item is None or ...`)."""
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return None
+    shape = switch_shape(body[0].value)
+    if is_switch(shape) or names_in(shape) & params:
+        return shape
+    return None
 
 
 def _straight_line(body: list[ast.stmt]) -> Iterator[int]:
@@ -1420,6 +1496,86 @@ def _instance_memo_guard(test: ast.AST, body: list[ast.stmt]) -> bool:
         ):
             return True
     return False
+
+
+def _self_attributes(test: ast.AST) -> set[str] | None:
+    """The `self.<attr>` a memo test reads, when it reads nothing else and only tests them
+    for truth, identity or equality (`not self._dirty and self._seen == self.x`); else None
+    (a call, a parameter, an ordering comparison: `self.count < 10` is a batch, not a memo)."""
+    found: set[str] = set()
+    for node in ast.walk(test):
+        if isinstance(node, ast.Attribute):
+            if not (isinstance(node.value, ast.Name) and node.value.id == "self"):
+                return None
+            found.add(node.attr)
+        elif isinstance(node, ast.Name):
+            if node.id != "self":
+                return None
+        elif isinstance(node, ast.Compare):
+            if not all(isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) for op in node.ops):
+                return None
+        elif isinstance(node, ast.Constant):
+            if not _scalar(node)[0]:
+                return None
+        elif not isinstance(
+            node, (ast.BoolOp, ast.UnaryOp, ast.And, ast.Or, ast.Not, ast.Load, ast.cmpop)
+        ):
+            return None
+    return found
+
+
+def _assigned_self_attributes(stmts: list[ast.stmt]) -> set[str]:
+    found: set[str] = set()
+    for node in (node for top in stmts for node in ast.walk(top)):
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+            ):
+                found.add(target.attr)
+    return found
+
+
+def _self_healing_return(stmt: ast.If, after: list[ast.stmt], owner: ast.ClassDef) -> bool:
+    """See `_Summarizer._self_healing`: the `if` returns at once (nothing, or a `self`
+    attribute), its test reads only `self` attributes, and the statements after it (with the
+    bodies of the methods of `owner` they call on `self`, one level) assign one of them
+    back."""
+    if stmt.orelse or len(stmt.body) != 1 or not isinstance(stmt.body[0], ast.Return):
+        return False
+    value = stmt.body[0].value
+    if value is not None and not (
+        isinstance(value, ast.Attribute)
+        and isinstance(value.value, ast.Name)
+        and value.value.id == "self"
+    ):
+        return False
+    tested = _self_attributes(stmt.test)
+    if not tested or not after:
+        return False
+    assigned = _assigned_self_attributes(after)
+    methods = {
+        item.name: item
+        for item in owner.body
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    for node in (node for top in after for node in ast.walk(top)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "self"
+            and node.func.attr in methods
+        ):
+            assigned |= _assigned_self_attributes(methods[node.func.attr].body)
+    return bool(tested & assigned)
 
 
 def _is_stub(body: list[ast.stmt]) -> bool:

@@ -27,6 +27,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -801,12 +802,18 @@ PARTIALS = frozenset({"functools.partial"})
 
 
 # -- user configuration ---------------------------------------------------------------------------
+REPORT_DEBUG_SWITCHES = "report-debug-switches"
+
+
 @dataclass(frozen=True)
 class Extra:
     """`[tool.fastapi-lint.rules]` additions: blocking calls (with alternatives) and offloaders."""
 
     blocking: tuple[tuple[str, str], ...] = ()
     offload: tuple[str, ...] = ()
+    #: `report-debug-switches`: follow calls behind diagnostic switches that are off by
+    #: default too (see `switched_off`).
+    debug_switches: bool = False
 
     @classmethod
     def from_settings(cls, settings: Any) -> Extra:
@@ -815,6 +822,7 @@ class Extra:
         return cls(
             tuple((entry["call"], entry.get("use") or "") for entry in blocking),
             tuple(offload),
+            bool(settings.rule_option(REPORT_DEBUG_SWITCHES, False)),
         )
 
     def blocking_entry(self, qual: str) -> Blocking | None:
@@ -1256,6 +1264,90 @@ def scope_env(index: ProjectIndex, module: str, key: str, env: branches.Env) -> 
     return kept
 
 
+# -- switches off by default (issue 14, R4) --------------------------------------------------------
+#: Words that name a diagnostic environment variable (`PROMPTRACE_DIR`, `APP_DEBUG_DUMP`).
+DIAGNOSTIC_VARIABLE = re.compile(r"DEBUG|TRACE|TRACING|DUMP|PROFIL|DIAGNOS|VERBOSE", re.IGNORECASE)
+#: Helpers that read a boolean environment variable with a default: `env_bool("X", False)`.
+ENV_BOOL_HELPERS = frozenset(
+    {"env_bool", "bool_env", "getenv_bool", "get_bool_env", "get_env_bool", "env_flag"}
+)
+MAX_SWITCH_DEPTH = 3
+
+
+def switched_off(
+    index: ProjectIndex, module: str, key: str, switches: list[list[Any]], known: dict[str, Any]
+) -> bool:
+    """Whether a call under `switches` ([switch shape, branch] pairs, the summary's
+    "switches") runs only when a diagnostic environment variable is set: one of them, read
+    where no such variable is set, takes the other branch, and every variable it reads is
+    named like a diagnostic one (`DIAGNOSTIC_VARIABLE`)."""
+    for shape, branch in switches:
+        found = switch_default(index, module, key, shape, known)
+        if found is not None and found != branch:
+            return True
+    return False
+
+
+def switch_default(
+    index: ProjectIndex, module: str, key: str, shape: list[Any], known: dict[str, Any]
+) -> bool | None:
+    """The truth of a switch shape where no diagnostic environment variable is set; None when
+    it is not known or reads a variable not named like a diagnostic one."""
+    evaluator = branches.SwitchEval(known, _switch_call(index, module, key, 0))
+    found = evaluator.truth(shape)
+    if found is None or not evaluator.names:
+        return None
+    if all(DIAGNOSTIC_VARIABLE.search(name) for name in evaluator.names):
+        return found
+    return None
+
+
+def _switch_call(index: ProjectIndex, module: str, key: str, depth: int) -> Any:
+    """`call(dotted, args, keywords, evaluator)` for `branches.SwitchEval`: a project function
+    whose body is one `return` (its "switch_return"), evaluated with the arguments bound;
+    `env_bool("X", False)` gives its default."""
+
+    def call(dotted_func: str, args: list[Any], keywords: dict[str, Any], evaluator: Any) -> Any:
+        unknown = branches.UNKNOWN
+        if dotted_func.rpartition(".")[2] in ENV_BOOL_HELPERS and args:
+            default = args[1] if len(args) > 1 else keywords.get("default", unknown)
+            if isinstance(args[0], str) and isinstance(default, bool):
+                evaluator.names.append(args[0])
+                return default
+            return unknown
+        if depth >= MAX_SWITCH_DEPTH:
+            return unknown
+        target = project_function(index, index.ref_of_value(module, key, ["n", dotted_func]))
+        fact = index.function(target) if target else None
+        split = index.split_qualified(target) if target else None
+        if fact is None or split is None or fact.get("class") or fact["async"]:
+            return unknown
+        shape = fact.get("switch_return")
+        if shape is None or not _passes_arguments_through(fact):
+            return unknown
+        env: dict[str, Any] = {}
+        positional = [p for p in fact["params"] if p[3] == "pos"]
+        if len(args) > len(positional):
+            return unknown
+        for param, value in zip(positional, args, strict=False):
+            if value is not unknown:
+                env[param[0]] = value
+        passed = {p[0] for p in positional[: len(args)]} | set(keywords)
+        for name, value in keywords.items():
+            if value is not unknown:
+                env[name] = value
+        for name, _annotation, default, kind in fact["params"]:
+            if name in passed or kind in ("*", "**") or default is None:
+                continue
+            if default[0] == "const":
+                env[name] = default[1]
+        inner = branches.SwitchEval(env, _switch_call(index, split[0], split[1], depth + 1))
+        inner.names = evaluator.names  # the variables read count for the outer switch
+        return inner.value(shape)
+
+    return call
+
+
 def receiver_is_class_of(index: ProjectIndex, module: str, key: str, func: Any) -> bool:
     name = dotted(func)
     if name is None or "." not in name:
@@ -1295,10 +1387,16 @@ def _direct(
     constants: dict[str, branches.Collection] | None = None  # read at the first guard
     builtin = builtin_here(index, (module, key))
     containers = bool(fact.get("mutates") and entry) or bool(fact.get("dict_locals"))
+    switches = (
+        {} if extra.debug_switches else {(g[0], g[1]): g[2] for g in fact.get("switches") or ()}
+    )
     for func, line, col, args, kwargs in fact["calls"]:
         if (line, col) in once:
             continue  # a lazy initialiser: blocks once per process, not per request
         known = known_at(fact, entry, line, col, builtin) if containers else entry
+        switch = switches.get((line, col))
+        if switch and switched_off(index, module, key, switch, known):
+            continue  # behind a diagnostic switch that is off by default
         guard = guards.get((line, col))
         if guard:
             if constants is None:

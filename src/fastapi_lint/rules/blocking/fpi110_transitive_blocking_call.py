@@ -3,8 +3,11 @@ that blocks, directly or through further sync calls, in any module of the projec
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
+from ...index import branches
 from ...index.project import Ref
 from ...rule import FileContext, NodeHop
 from .base import ITERATING_BUILTINS, AsyncCallRule, call_arguments
@@ -14,6 +17,7 @@ from .catalog import (
     classify,
     constructor_function,
     project_function,
+    switch_default,
 )
 
 
@@ -62,7 +66,11 @@ that the body stores back, `client = _client; if client is None: ...; _client = 
 keyed on a value, `if _PID != pid: _START = load(pid); _PID = pid`, or a memo on the
 object, `if self._version is None: self._version = run_git()` or a kept client rebuilt only
 when it went stale, `if self._client.is_closed: self._client = build()`, where the body sets the
-attribute it tests: such objects, clients and managers, live as long as the process), and
+attribute it tests, or a memo with a dirty flag, `if not self._dirty and self._seen == self.x:
+return` and then a refresh, in the method or in a method of the class it calls on `self`, that
+sets back an attribute the test reads (a test of `self` attributes only, for truth, identity or
+equality; `if self._count < 10: return` is a batch and is followed): such objects, clients and
+managers, live as long as the process), and
 what follows a cache hit's early return in a cache-aside memo (`hit = cache.get(key); if hit:
 return hit`, then a value built, stored under the key with `cache.set(key, new)`,
 `_CACHE[key] = new` or `setattr(obj, key, new)`, and returned: built once per key; a miss
@@ -87,8 +95,23 @@ anything else (an attribute, a call, a parameter the helper rebinds) may be take
 is kept. A local the helper first binds to a literal (`module_path = None`, at the top of its
 body or in a `with`/`try` body there) and binds again
 only under branches the call rules out (`if config_path is not None:` for a call without a
-config path) keeps the literal in the conditions that read it. See docs/design.md ("Constant
+config path) keeps the literal in the conditions that read it. A dict the call passes counts
+too: a dict literal with literal keys (`log_event(name, {"server_id": str(user.id)})`), or a
+local dict filled by `d.update({...})` / `d["k"] = v` before the call, rules out
+`if properties.get("server_id") is None:` and `if "server_id" not in properties:` fallbacks; a
+dict that may lack the key or hold None there keeps the chain. See docs/design.md ("Constant
 arguments rule branches out").
+
+Diagnostic switches are off by default: a call behind a condition that holds only when an
+environment variable named like a diagnostic one (`DEBUG`, `TRACE`, `DUMP`, `PROFIL`,
+`DIAGNOS`, `VERBOSE` in its name) is set is not followed (`if is_trace_enabled():
+commit_trace()` where `is_trace_enabled` returns `bool(os.getenv("PROMPT_TRACE_DIR"))`, or the
+rest of a helper after `if not os.getenv("DEBUG_DUMP_DIR"): return`), nor is such a call in the
+`async def` itself. The condition is read where no such variable is set: `os.getenv("X")` and
+`os.environ.get("X")` give their default, `"X" in os.environ` is false, `env_bool("X", False)`
+gives its default, and a project function whose body is one `return` is evaluated with its
+arguments. A switch on any other variable (`REDIS_URL`, a settings object) is followed as
+before. `report-debug-switches = true` follows them all.
 
 ## Why is this bad?
 Moving a blocking call into a helper does not take it off the event loop: the helper runs on the
@@ -140,10 +163,64 @@ No fix is offered.
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self._written: set[int] = set()
+        # Blocks (an `if`'s body, its `else`, an `elif`) behind a diagnostic switch that is
+        # off by default, and how many of them the walk is in.
+        self._switched_off: set[int] = set()
+        self._off = 0
+
+    def visit_If(self, node: cst.If) -> None:
+        if id(node) in self._switched_off:
+            self._off += 1  # an `elif` of a switched-off `else`
+        if self.extra.debug_switches or not self.ctx.in_async_context():
+            return
+        found = self._switch_default(node.test)
+        if found is True and node.orelse is not None:
+            self._switched_off.add(
+                id(node.orelse.body if isinstance(node.orelse, cst.Else) else node.orelse)
+            )
+        elif found is False:
+            self._switched_off.add(id(node.body))
+
+    def leave_If(self, original_node: cst.If) -> None:
+        if id(original_node) in self._switched_off:
+            self._off -= 1
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        if id(node) in self._switched_off:
+            self._off += 1
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        if id(original_node) in self._switched_off:
+            self._off -= 1
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        if id(node) in self._switched_off:
+            self._off += 1  # `if trace_on(): commit()` on one line
+
+    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
+        if id(original_node) in self._switched_off:
+            self._off -= 1
+
+    def _switch_default(self, test: cst.BaseExpression) -> bool | None:
+        """The truth of an `if` test where no diagnostic environment variable is set
+        (`catalog.switch_default`), for a test that may be such a switch."""
+        frame = self.ctx.enclosing_function()
+        if frame is None or frame.key is None:
+            return None
+        try:
+            parsed = ast.parse(f"({self.ctx.module.code_for_node(test)})", mode="eval").body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        shape = branches.switch_shape(parsed)
+        if not branches.is_switch(shape):
+            return None
+        return switch_default(self.ctx.index, self.ctx.module_name, frame.key, shape, {})
 
     def on_call(self, node: cst.Call, ref: Ref | None) -> None:
         if ref is None or classify(ref, self.extra) is not None:
             return  # a direct blocking call: reported by the rule of its category
+        if self._off:
+            return  # behind a diagnostic switch that is off by default
         index = self.ctx.index
         if ref.qual in ITERATING_BUILTINS and node.args:
             argument = node.args[0].value
