@@ -519,8 +519,9 @@ class _Summarizer(ast.NodeVisitor):
     def _note_literal_local(self, node: ast.Assign) -> None:
         """`path = None` as a statement of the function's own body, outside any branch, binding
         the name for the first time: a local whose value guards can read (index.branches),
-        while its later bindings (recorded in "rebinds") are ruled out."""
-        if not self.current or self.guards or not self.top_level:
+        while its later bindings (recorded in "rebinds") are ruled out. An earlier `if` that
+        leaves (`if remote: return ...`) does not matter: every path that goes on binds it."""
+        if not self.current or not self.top_level:
             return
         if id(node) not in self.top_level[-1] or len(node.targets) != 1:
             return
