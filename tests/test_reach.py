@@ -320,3 +320,26 @@ def test_report_unserved_reports_dead_code(tmp_path: Path) -> None:
     assert _rows(items) == {("routes.py", 12)}
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     assert run_json("check", str(tmp_path), "--no-cache", "--select", "FPI104") == []
+
+
+def test_coroutines_handed_to_a_loop_the_project_made() -> None:
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import api
+
+    index = api.project_index(load_settings(FIXTURES), use_cache=False)
+    reach = index.project_fact("serving_reach")
+    base = "FPI110.thread_loop.session."
+    # `run_coroutine_threadsafe(coro, self.loop)` with `self.loop = new_event_loop()`, also
+    # through another object's attribute and a module-level loop: the thread's loop runs them.
+    handed = ("AgentSession._step_loop", "AgentSession._step", "AgentSession.add_event", "flush")
+    for name in handed:
+        assert reach[base + name][0] == "script", name
+    # Functions that call each other are settled together when settled code enters them.
+    assert reach[base + "AgentSession._delegate_step"][0] == "script"
+    assert base + "ping" not in reach and base + "pong" not in reach  # nobody enters them
+    assert reach["FPI110.thread_loop.scheduler.Scheduler._train"][0] == "script"
+    assert reach["FPI110.thread_loop.scheduler.Relay._deliver"][0] == "serving"
+    # Handed to a loop kept from `get_running_loop()`: may be the serving loop.
+    assert reach[base + "Session.record"][:2] == ["serving", "WEBSOCKET /ws"]
+    # Handed over once and awaited on the serving loop the next time: serving.
+    assert reach[base + "AgentSession.touch"][:2] == ["serving", "WEBSOCKET /ws"]

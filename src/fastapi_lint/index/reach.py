@@ -12,7 +12,8 @@ declares as a dependency. Then:
   requests and drained the ones in flight, so no request waits on it;
 - not serving: not reached from an entry point, and either a root that provably runs elsewhere
   (a test function or any function of a test module, a coroutine run on its own loop by
-  `asyncio.run(...)`, startup code) or a function whose every known use comes from such code;
+  `asyncio.run(...)` or handed by `run_coroutine_threadsafe` to a loop the project made with
+  `new_event_loop()`, startup code) or a function whose every known use comes from such code;
 - dead code ("unused"): an undecorated `async def` of a module with routes that another module
   imports, at module level or in a class of the project's own, that nothing in the project refers to (no name, attribute,
   import or short string spells its name) in a module nobody looks names up in dynamically;
@@ -62,6 +63,15 @@ OWN_LOOP_RUNNERS = frozenset(
 )
 #: Method names that run a coroutine to completion on a loop created for it.
 OWN_LOOP_METHODS = frozenset({"run_until_complete"})
+#: Calls that hand a coroutine to another thread's loop: `run_coroutine_threadsafe(coro, loop)`.
+THREADSAFE_SUBMITTERS = frozenset(
+    {"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"}
+)
+#: What makes a new event loop: one the project runs itself (in a thread, for a worker), never
+#: the loop the server runs on, which the ASGI server makes.
+LOOP_MAKERS = frozenset(
+    {"asyncio.new_event_loop", "asyncio.events.new_event_loop", "uvloop.new_event_loop"}
+)
 #: Calls that start a coroutine as a task on the running loop (from startup: it serves).
 SPAWNERS = frozenset({"create_task", "ensure_future", "start_soon", "spawn"})
 DEPENDS = frozenset({"Depends", "Security"})
@@ -79,6 +89,91 @@ MIDDLEWARE_WRAPPERS = frozenset(
 #: where its caller runs, except from startup code, which may start it on the serving loop),
 #: "startup" (called by a lifespan before its first yield), "spawn" (started as a task).
 Edge = tuple[str, str, str]  # (caller or "" + module for a module body, callee, kind)
+
+
+def _onto_made_loop(
+    index: ProjectIndex, mod: str, key: str, args: list, kwargs: dict[str, Any]
+) -> bool:
+    """Whether the loop argument of a `run_coroutine_threadsafe` call is one the project made
+    with `new_event_loop()` (`self.loop = asyncio.new_event_loop()`, a module-level loop). Any
+    other loop (kept from `get_running_loop()`, a parameter) may be the serving one."""
+    loop = args[1] if len(args) > 1 else kwargs.get("loop")
+    if not loop:
+        return False
+    made = index.ref_of_value(mod, key, loop)
+    if made is not None and made.kind == "instance" and made.qual in LOOP_MAKERS:
+        return True
+    # `loop: asyncio.AbstractEventLoop` declared on the class gives the declared type; what
+    # the methods assign tells where the loop comes from.
+    if loop[0] != "n" or "." not in loop[1]:
+        return False
+    owner_path, _, attr = loop[1].rpartition(".")
+    owner = index.ref_of_value(mod, key, ["n", owner_path])
+    if owner is None or owner.kind != "instance" or index.class_(owner.qual) is None:
+        return False
+    values = _assigned_values(index, owner.qual, attr)
+    return bool(values) and all(
+        made is not None and made.kind == "instance" and made.qual in LOOP_MAKERS for made in values
+    )
+
+
+def _assigned_values(index: ProjectIndex, class_qual: str, attr: str) -> list[Any]:
+    """What the methods of a project class (and its bases) assign to `self.attr`, resolved;
+    assignments of None are left out (`self.loop = None` before the loop is made)."""
+    found: list[Any] = []
+    for cls in index.mro(class_qual):
+        split = index.split_qualified(cls)
+        summary = index.module(split[0]) if split else None
+        fact = summary["classes"].get(split[1]) if summary else None
+        if fact is None:
+            continue
+        for method in fact["methods"]:
+            method_key = f"{split[1]}.{method}"
+            method_fact = summary["functions"].get(method_key)
+            for name, value, _annotation in (method_fact or {}).get("self_assigns") or []:
+                if name == attr and value != ["const", None]:
+                    found.append(index.ref_of_value(split[0], method_key, value))
+    return found
+
+
+def _handed_coroutine(
+    index: ProjectIndex, mod: str, key: str, args: list, kwargs: dict[str, Any]
+) -> Shape | None:
+    """The callee whose coroutine `run_coroutine_threadsafe` is given: `f(...)` written in
+    the call, or a local name bound once to such a call (`coro = self._start(...)`)."""
+    coro = args[0] if args else kwargs.get("coro")
+    if coro and coro[0] == "call":
+        return coro[1]
+    if coro and coro[0] == "n" and "." not in coro[1]:
+        found = index.lookup_binding(mod, key, coro[1])
+        if found is not None and found[1] == key:
+            binding = found[0]
+            if binding[0] == "value" and binding[1] and binding[1][0] == "call":
+                return binding[1][1]
+    return None
+
+
+def _coroutines_built_for_made_loops(
+    index: ProjectIndex, mod: str, key: str, calls: list
+) -> list[tuple[Shape, int]]:
+    """The call records (callee, line) of coroutines a scope builds into a local name and then
+    hands to a loop of its own (`coro = self._start(...)`, then
+    `run_coroutine_threadsafe(coro, self.loop)`): the last such call before the hand-over."""
+    found: list[tuple[Shape, int]] = []
+    for func, line, _col, args, kwargs in calls:
+        coro = args[0] if args else kwargs.get("coro")
+        if not (coro and coro[0] == "n") or not func or func[0] != "n":
+            continue
+        ref = index.ref_of_value(mod, key, func)
+        if ref is None or ref.qual not in THREADSAFE_SUBMITTERS:
+            continue
+        if not _onto_made_loop(index, mod, key, args, kwargs):
+            continue
+        target = _handed_coroutine(index, mod, key, args, kwargs)
+        built = [record[1] for record in calls if record[0] == target and record[1] <= line]
+        if target is not None and built:
+            found.append((target, built[-1]))
+    return found
 
 
 def is_test_module(module: str) -> bool:
@@ -288,12 +383,30 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
     for key, caller, calls, fact in scopes:
         own_loop: list[Shape] = []
         spawned: list[Shape] = []
+        built_for_loop = _coroutines_built_for_made_loops(index, mod, key, calls)
         first_yield = fact.get("first_yield") if fact else None
         for record in calls:
             func, line, _col, args, kwargs = record
             ref = index.ref_of_value(mod, key, func)
             qual_name = ref.qual if ref is not None else ""
             method = func[1].rsplit(".", 1)[-1] if func and func[0] == "n" else ""
+            if (func, line) in built_for_loop:
+                # `coro = self._start(...)` later handed to a loop of the project's own.
+                built_for_loop.remove((func, line))
+                continue
+            if qual_name in THREADSAFE_SUBMITTERS and _onto_made_loop(
+                index, mod, key, args, kwargs
+            ):
+                # `asyncio.run_coroutine_threadsafe(agent.step(), self.loop)` where the loop is
+                # one the project made with `new_event_loop()` (a thread runs it): the
+                # coroutine runs there, not on the serving loop.
+                target = _handed_coroutine(index, mod, key, args, kwargs)
+                if target is not None:
+                    if args and args[0] and args[0][0] == "call":
+                        own_loop.append(target)
+                    for callee in project_callable(index, index.ref_of_value(mod, key, target)):
+                        roots.append([callee, SCRIPT, ""])
+                continue
             if qual_name in OWN_LOOP_RUNNERS or method in OWN_LOOP_METHODS:
                 target = args[0] if args else None
                 if target and target[0] == "call":
@@ -343,6 +456,10 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
             if first_yield is not None and fact is not None and line < first_yield:
                 kind = "startup"
             if func in own_loop:
+                # The coroutine built for that runner (the next record of that callee, nested
+                # calls follow the call they are arguments of); a later call of the same
+                # callee is an ordinary one.
+                own_loop.remove(func)
                 continue
             if func in spawned:
                 kind = "spawn"
@@ -921,7 +1038,55 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
                     not_serving.add(callee)
                     changed = True
 
+    def settle_cycles() -> None:
+        """`settle` takes a function once all its callers are settled, so functions that call
+        each other (`_step` → `_delegate_step` → `delegate._step()`) wait for each other for
+        ever. Here a group of such functions is taken together: every caller of each one is
+        either settled not-serving or in the group (by a plain call), and the group is entered
+        from settled code. The kind is that of the settled code that enters it."""
+
+        def incoming_kind(caller: str, kind: str, group: set[str]) -> str | None:
+            if caller.startswith("<module>"):
+                return TEST if is_test_module(caller.removeprefix("<module>")) else None
+            if caller in lifespans and kind == "startup":
+                return STARTUP
+            if caller in not_serving and not (
+                kind == "startup-ref" or (result[caller][0] == STARTUP and kind in ("ref", "spawn"))
+            ):
+                return result[caller][0]
+            if caller in group and kind == "call":
+                return "group"
+            return None
+
+        group = {name for name in callers if name not in result and name not in opaque}
+        # Leaving the group can only make the callees' callers worse: a worklist of those.
+        pending = deque(sorted(group))
+        while pending:
+            callee = pending.popleft()
+            if callee not in group:
+                continue
+            if any(incoming_kind(c, k, group) is None for c, k in callers[callee]):
+                group.discard(callee)
+                pending.extend(c for c, _kind in callees.get(callee, ()) if c in group)
+        queue: deque[str] = deque()
+        for callee in sorted(group):
+            for caller, kind in callers[callee]:
+                entered = incoming_kind(caller, kind, group)
+                if entered not in (None, "group"):
+                    result[callee] = [entered, "", []]
+                    not_serving.add(callee)
+                    queue.append(callee)
+                    break
+        while queue:
+            name = queue.popleft()
+            for callee, kind in callees.get(name, ()):
+                if callee in group and callee not in result and kind == "call":
+                    result[callee] = [result[name][0], "", []]
+                    not_serving.add(callee)
+                    queue.append(callee)
+
     settle()
+    settle_cycles()
     # `server.start()` on a receiver we cannot type made every method named `start` of unknown
     # reach. Where every object of the method's class (and of its subclasses) is made in scripts
     # or tests, and the class is never handed on as a value, the method runs only there. Objects
@@ -942,6 +1107,7 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
         released = True
     if released:
         settle()
+        settle_cycles()
     # A task runs where the code that started it runs: a task a script or a test starts is
     # theirs (settled above); one started by startup code or by code of unknown reach may run
     # on the serving loop, so it is an entry point of its own.
