@@ -239,6 +239,19 @@ def test_pyi_files_and_nested_folders(tmp_path: Path) -> None:
     assert shown.stdout.splitlines() == [str(root / "a/b/c.py"), str(root / "stubs/s.pyi")]
 
 
+def test_stubs_get_no_rule_findings(tmp_path: Path) -> None:
+    # A stub never runs: an `async def` with a blocking body in a `.pyi` (generated stubs with
+    # bodies) is not reported, next to a module of its own or alone; its module still is.
+    files = {"pkg/video.py": SLEEPY, "pkg/video.pyi": SLEEPY, "stubs/alone.pyi": SLEEPY}
+    root = make_project(tmp_path / "p", files)
+    proc = run_cli("check", *ONLY, "--no-cache", "--output-format", "concise", cwd=root)
+    assert reported_files(proc.stdout) == {"pkg/video.py"}
+    # A stub Python cannot parse is still not analysed, and says so.
+    (root / "stubs" / "broken.pyi").write_text("async def handler(:\n")
+    proc = run_cli("check", "--no-cache", "--output-format", "concise", cwd=root)
+    assert "broken.pyi:1:" in proc.stdout and "FPI001" in proc.stdout
+
+
 # -- fixes --------------------------------------------------------------------------------------
 
 

@@ -37,6 +37,12 @@ FIX_EDIT_BUDGET = 1_000_000
 
 
 def active_rules(state: WorkerState, path: Path) -> list[type[Rule]]:
+    if path.suffix == ".pyi":
+        # A stub describes an interface and never runs (gradio ships generated stubs with
+        # bodies next to its modules): no rule of any family applies. It is still read, so a
+        # stub Python cannot parse is FPI001, and the index takes types from a stub that has
+        # no module of its own.
+        return []
     ignored = per_file_ignored(state.settings, path, RULES)
     return [
         r for r in RULES if r.code in state.enabled and r.code not in ignored and _has_visitors(r)
