@@ -529,6 +529,8 @@ _type(
         "boto3.client",
         "boto3.Session.client()",
         "boto3.session.Session.client()",
+        # What a typed project annotates its client with (`def make() -> BaseClient`).
+        "botocore.client.BaseClient",
     ],
     None,
     exclude=[
