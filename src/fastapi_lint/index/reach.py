@@ -380,6 +380,9 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
     scopes: list[tuple[str, str, list, dict | None]] = [("", body, summary["module_calls"], None)]
     scopes += [(k, qual(k), f["calls"], f) for k, f in summary["functions"].items()]
     lifespans: set[str] = set()
+    spreads = {
+        (where, line, col): shape for where, line, col, shape in summary.get("keyword_spreads", ())
+    }
     for key, caller, calls, fact in scopes:
         own_loop: list[Shape] = []
         spawned: list[Shape] = []
@@ -444,7 +447,9 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                     roots.append([callee, SERVING, f"exception handler `{args[1][1]}`"])
             if ref is not None and ref.kind in ("external", "class"):
                 if index.app_type(index.call_result(ref)) is not None:
-                    _app_arguments(index, mod, key, kwargs, roots, lifespans)
+                    spread = spreads.get((key, line, _col))
+                    keywords = {**kwargs, "**": spread} if spread is not None else kwargs
+                    _app_arguments(index, mod, key, keywords, roots, lifespans)
                 elif _is_route_class(index, ref):
                     endpoint = kwargs.get("endpoint") or (args[1] if len(args) > 1 else None)
                     path = args[0] if args else kwargs.get("path")
@@ -726,7 +731,9 @@ def _app_arguments(
     roots: list,
     lifespans: set[str],
 ) -> None:
-    """`FastAPI(lifespan=..., on_startup=[...], on_shutdown=[...], exception_handlers={...})`."""
+    """`FastAPI(lifespan=..., on_startup=[...], on_shutdown=[...], exception_handlers={...})`,
+    also spelled through a dict of keywords (`FastAPI(**params)`)."""
+    kwargs = {**_spread_keywords(index, mod, key, kwargs.get("**")), **kwargs}
     lifespans.update(_lifespan_functions(index, mod, key, kwargs.get("lifespan")))
     for kw, kind in (("on_startup", STARTUP), ("on_shutdown", SHUTDOWN)):
         value = kwargs.get(kw)
@@ -741,6 +748,26 @@ def _app_arguments(
             for callee in project_callable(index, index.ref_of_value(mod, key, value)):
                 label = f"exception handler `{callee.rpartition('.')[2]}`"
                 roots.append([callee, SERVING, label])
+
+
+def _spread_keywords(
+    index: ProjectIndex, mod: str, key: str, spread: Shape | None
+) -> dict[str, Shape]:
+    """The keywords `f(**params)` passes when `params` is a dict literal written there or
+    bound once in the same scope (`params = {"lifespan": lifespan, "title": ...}`; a key set
+    later, `params["root_path"] = x`, adds keywords the app does not read here)."""
+    if spread and spread[0] == "n" and "." not in spread[1]:
+        found = index.lookup_binding(mod, key, spread[1])
+        if found is None or found[1] != key or found[0][0] != "value":
+            return {}
+        spread = found[0][1]
+    if not spread or spread[0] != "dict":
+        return {}
+    return {
+        k[1]: v
+        for k, v in spread[1]
+        if k is not None and k[0] == "const" and isinstance(k[1], str) and k[1].isidentifier()
+    }
 
 
 def _lifespan_functions(index: ProjectIndex, mod: str, scope: str, shape: Shape | None) -> list:

@@ -63,7 +63,9 @@ for calls made under conditions on its own parameters or its "literals" (locals 
 the body that always runs binds to a literal first: `path = None`, their later bindings in
 "rebinds"): `if`/`else`, `while`, `a if c else b`,
 `c and f()`, the rest of a block after `if not c: return`) and "spread" ([line, col] of calls
-whose positional arguments are not all recorded: `*args`, `**kwargs`, more than 8). String
+whose positional arguments are not all recorded: `*args`, `**kwargs`, more than 8); per module,
+"keyword_spreads" ([scope key, line, col, shape] of calls passing `**mapping`, the mapping's
+shape: `FastAPI(**params)` takes its lifespan from a dict literal `params`). String
 parameter defaults are kept as the strings they are (`["const", "vault/"]`), not read as
 annotations.
 
@@ -382,6 +384,9 @@ class _Summarizer(ast.NodeVisitor):
         # Per function key: facts collected while walking its own body.
         self.current: list[dict[str, Any]] = []
         self.module_calls: list[list[Any]] = []
+        # [scope key, line, col, shape] of calls that pass `**mapping` (index.reach: the
+        # keywords of `FastAPI(**params)`).
+        self.keyword_spreads: list[list[Any]] = []
         self.depends: list[Shape] = []
         # The scope key each Depends() is evaluated in (parallel to `depends`).
         self.depends_scopes: list[str] = []
@@ -1000,6 +1005,15 @@ class _Summarizer(ast.NodeVisitor):
                 fact["spread"].append([record[1], record[2]])
         else:
             self.module_calls.append(record)
+        spread_keywords = [k.value for k in node.keywords if k.arg is None]
+        if spread_keywords:
+            # The scope whose call records hold this call: the innermost function, or the
+            # module's calls.
+            functions = [scope.key for scope in self.scopes if scope.kind == "function"]
+            where = functions[-1] if self.current and functions else ""
+            self.keyword_spreads.append(
+                [where, record[1], record[2], shape_of(spread_keywords[0], 1)]
+            )
         if func and func[0] == "n" and func[1].rsplit(".", 1)[-1] in ("Depends", "Security"):
             if node.args:
                 self.depends.append(shape_of(node.args[0]))
@@ -1640,6 +1654,7 @@ def summarize_tree(
         "functions": walker.functions,
         "classes": walker.classes,
         "module_calls": walker.module_calls,
+        "keyword_spreads": walker.keyword_spreads,
         "depends": walker.depends,
         "depends_scopes": walker.depends_scopes,
         "has_async": walker.has_async,
