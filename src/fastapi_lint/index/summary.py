@@ -98,7 +98,7 @@ from .branches import (
 )
 from .field_writes import returned_facts
 
-SUMMARY_VERSION = 25
+SUMMARY_VERSION = 26
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
