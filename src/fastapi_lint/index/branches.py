@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections.abc import Callable
 from typing import Any
 
 # The index imports this module (the `mutated_globals` fact), so this module does not import
@@ -66,6 +67,23 @@ _UNKNOWN = object()
 
 
 # -- the summary side: encoding a condition ----------------------------------------------------
+def _connective_shape(
+    node: ast.BoolOp | ast.Compare, depth: int, part: Callable[[ast.AST, int], Cond]
+) -> Cond:
+    """`a and b` / `a or b` and comparisons, their parts encoded by `part` (`cond_shape`, or
+    `switch_shape`, which keeps calls)."""
+    if isinstance(node, ast.BoolOp):
+        tag = "and" if isinstance(node.op, ast.And) else "or"
+        return [tag, [part(v, depth + 1) for v in node.values[:MAX_ITEMS]]]
+    ops = []
+    for op, right in zip(node.ops, node.comparators, strict=False):
+        name = _OPS.get(type(op))
+        if name is None:
+            return ["?"]
+        ops.append([name, part(right, depth + 1)])
+    return ["cmp", part(node.left, depth + 1), ops]
+
+
 def cond_shape(node: ast.AST, depth: int = 0) -> Cond:
     if depth > MAX_COND_DEPTH:
         return ["?"]
@@ -88,17 +106,8 @@ def cond_shape(node: ast.AST, depth: int = 0) -> Cond:
         ):
             return ["const", -operand.value]
         return ["?"]
-    if isinstance(node, ast.BoolOp):
-        tag = "and" if isinstance(node.op, ast.And) else "or"
-        return [tag, [cond_shape(v, depth + 1) for v in node.values[:MAX_ITEMS]]]
-    if isinstance(node, ast.Compare):
-        ops = []
-        for op, right in zip(node.ops, node.comparators, strict=False):
-            name = _OPS.get(type(op))
-            if name is None:
-                return ["?"]
-            ops.append([name, cond_shape(right, depth + 1)])
-        return ["cmp", cond_shape(node.left, depth + 1), ops]
+    if isinstance(node, (ast.BoolOp, ast.Compare)):
+        return _connective_shape(node, depth, cond_shape)
     if isinstance(node, ast.Call):
         func = node.func
         if (
@@ -935,17 +944,8 @@ def switch_shape(node: ast.AST, depth: int = 0) -> Cond:
         return ["?"]
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         return ["not", switch_shape(node.operand, depth + 1)]
-    if isinstance(node, ast.BoolOp):
-        tag = "and" if isinstance(node.op, ast.And) else "or"
-        return [tag, [switch_shape(v, depth + 1) for v in node.values[:MAX_ITEMS]]]
-    if isinstance(node, ast.Compare):
-        ops = []
-        for op, right in zip(node.ops, node.comparators, strict=False):
-            name = _OPS.get(type(op))
-            if name is None:
-                return ["?"]
-            ops.append([name, switch_shape(right, depth + 1)])
-        return ["cmp", switch_shape(node.left, depth + 1), ops]
+    if isinstance(node, (ast.BoolOp, ast.Compare)):
+        return _connective_shape(node, depth, switch_shape)
     if isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args):
         func = dotted_name(node.func)
         if func in ENV_READS and 1 <= len(node.args) <= 2 and not node.keywords:
