@@ -219,6 +219,8 @@ class FileContext:
                     return self.index.super_of(self.module_name, self.scope_key)
                 if callee.qual == "builtins.next" and node.args:
                     return self.index.element(self.resolve(node.args[0].value))
+            if callee is not None and callee.kind == "value_of" and _has_fallback(node):
+                return None  # `clients.get(key, fallback)`: the fallback may be anything
             return self.index.call_result(callee)
         if isinstance(node, cst.Attribute):
             base = self.resolve(node.value)
@@ -229,7 +231,7 @@ class FileContext:
             return self.index.div_result(self.resolve(node.left))
         if isinstance(node, cst.Subscript):
             base = self.resolve(node.value)
-            if base is not None and base.kind == "container":
+            if base is not None and base.kind in ("container", "mapping"):
                 return Ref("instance", base.qual)
         return None
 
@@ -335,3 +337,13 @@ class Rule:
         """`chain`: the calls from `node` to the one that does harm, for transitive findings
         (SARIF code flows, the JSON `chain`); `related`: definitions the finding refers to."""
         self.ctx.report(type(self), node, message, fix, chain, related)
+
+
+def _has_fallback(call: cst.Call) -> bool:
+    """`m.get(key, default)` with a default that is not `None` (or any keyword)."""
+    extra = call.args[1:]
+    if any(arg.keyword is not None for arg in call.args):
+        return True
+    return bool(extra) and not (
+        len(extra) == 1 and isinstance(extra[0].value, cst.Name) and extra[0].value.value == "None"
+    )

@@ -23,6 +23,8 @@ from .semantic import (
     CONTAINERS,
     CONTEXT_MANAGER_MAKERS,
     ITERATING_CALLS,
+    MAPPING_VALUE_METHODS,
+    MAPPINGS,
     PATH_KEEPING_ATTRS,
     PATH_KEEPING_METHODS,
     PATH_TYPES,
@@ -746,6 +748,12 @@ class ProjectIndex(SemanticModel):
             return Ref("member", f"{base.qual}.{attr}")
         if base.kind == "super":
             return self.super_member(base.qual, attr)
+        if base.kind == "mapping":
+            # `clients.get(key)`, `clients.values()` (called in `ref_of_value`/`call_result`).
+            if attr in MAPPING_VALUE_METHODS:
+                return Ref("value_of", base.qual)
+            if attr == "values":
+                return Ref("values_of", base.qual)
         return None
 
     def _ref_of_binding(
@@ -800,6 +808,10 @@ class ProjectIndex(SemanticModel):
                     if made is not None and self.is_async_session_class(made):
                         # `sessionmaker(class_=AsyncSession)` makes async sessions.
                         return Ref("instance", ASYNC_SESSIONMAKER)
+            if callee is not None and callee.kind == "value_of":
+                args = shape[2]
+                if (len(args) > 1 and args[1] != ["const", None]) or shape[3]:
+                    return None  # `clients.get(key, fallback)`: the fallback may be anything
             return self.call_result(callee, depth + 1)
         if tag == "attr":
             base = self.ref_of_value(module, scope_key, shape[1], depth + 1)
@@ -811,8 +823,20 @@ class ProjectIndex(SemanticModel):
             return self.div_result(self.ref_of_value(module, scope_key, shape[1], depth + 1))
         if tag == "sub":
             base = self.ref_of_value(module, scope_key, shape[1], depth + 1)
-            if base is not None and base.kind == "container":
+            if base is not None and base.kind in ("container", "mapping"):
                 return Ref("instance", base.qual)
+            return None
+        if tag in ("comp", "dictcomp"):
+            # `[e for e in exts if ...]`, `{e.id: e for e in exts}`: the elements themselves,
+            # typed inside the comprehension by what it iterates (nothing else binds the
+            # target there).
+            element, target, iterable = shape[-3], shape[-2], shape[-1]
+            if element != ["n", target]:
+                return None
+            item = self.element(self.ref_of_value(module, scope_key, iterable, depth + 1))
+            if item is None or item.kind != "instance":
+                return None
+            return Ref("container" if tag == "comp" else "mapping", item.qual)
         return None
 
     def div_result(self, left: Ref | None) -> Ref | None:
@@ -847,6 +871,10 @@ class ProjectIndex(SemanticModel):
             return Ref("instance", callee.qual)
         if callee.kind == "cm_function":
             return Ref("cm", callee.qual)
+        if callee.kind == "value_of":
+            return Ref("instance", callee.qual)
+        if callee.kind == "values_of":
+            return Ref("container", callee.qual)
         if callee.kind == "function":
             fact = self.function(callee.qual)
             if fact is not None and not fact.get("generator"):
@@ -908,6 +936,11 @@ class ProjectIndex(SemanticModel):
                 element = self.type_of_annotation(module, scope_key, args[0], depth + 1)
                 if element is not None and element.kind == "instance":
                     return Ref("container", element.qual)
+            if base_name in MAPPINGS and len(args) == 2:
+                # dict[str, Client]: what `.get(key)` and `[key]` give.
+                value = self.type_of_annotation(module, scope_key, args[1], depth + 1)
+                if value is not None and value.kind == "instance":
+                    return Ref("mapping", value.qual)
             return None
         if tag == "union":
             return self._single_non_none(module, scope_key, shape[1], depth)

@@ -23,6 +23,11 @@ class Ref:
       "constructor" a class method that builds an instance of `qual` (`User.model_validate`)
       "cm_function" `contextmanager(gen)` applied by hand to the project generator `qual`
       "cm"        what calling a "cm_function" gives: entering it binds what `qual` yields
+      "mapping"   a dict/mapping whose values are instances of `qual` (the semantic model)
+      "value_of"  `mapping.get`/`.pop`: calling it gives an instance of `qual`
+      "values_of" `mapping.values`: calling it gives a container of `qual`
+      "callback"  `super().attr` (`qual` = project class + "." + attr) where a library base's
+                  `attr` calls project overrides back (`SemanticModel.library_callbacks`)
     """
 
     kind: str

@@ -23,16 +23,19 @@ What it infers (each answer is a `Ref`, or None when unsure):
   class-level annotations and assignments, `self.x = ...` in any method, methods (as the
   defining function), `@property`/`cached_property` (their return type);
   `request.state.x`/`request.app.state.x` where the project assigns them;
+* mappings (`dict[str, Client]`, `{e.id: e for e in exts}`): `.get(k)`, `.pop(k)`, `m[k]`,
+  `.values()`; a list extended by `+=` with elements of its own type;
 * `super().method()`; abstract and protocol methods -> the project's implementations
-  (`implementations`);
+  (`implementations`); a library base's method that calls a project override back on the
+  loop (`LIBRARY_CALLBACKS`, `library_callbacks`);
 * what a function returns, each `return` with the attribute writes still in effect on the
   names it reads (`returned_values`; `for p in rows: p.key = None` then `return rows`), and
   the expression a local name is bound to (`bound_value`), for families that read forms the
   types do not keep (a dump, a query's rows).
 
 What it deliberately does not do: no flow sensitivity (a name has one type per scope, or none),
-no narrowing by `isinstance`, no generics beyond container element types, no inference through
-library code (a library call gives an opaque instance named after the call), no guessing: two
+no narrowing by `isinstance`, no generics beyond container element and mapping value types, no
+inference through library code (beyond the `LIBRARY_CALLBACKS` table) (a library call gives an opaque instance named after the call), no guessing: two
 bindings that disagree give None.
 """
 
@@ -112,6 +115,32 @@ CONTAINERS = frozenset(
         "typing.Deque",
     }
 )
+#: Mappings whose value type an annotation names (`dict[str, Client]`): `.get(k)`, `.pop(k)`,
+#: `m[k]` give a value, `.values()` a container of them.
+MAPPINGS = frozenset(
+    {
+        "builtins.dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "typing.DefaultDict",
+        "typing.OrderedDict",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+        "collections.defaultdict",
+        "collections.OrderedDict",
+    }
+)
+#: Library methods that call, on the event loop, a method a project subclass may override:
+#: (library class, method) -> the methods it calls so. Starlette's `StaticFiles.get_response`
+#: looks the path up in a thread (`lookup_path`) but builds the response on the loop with
+#: `self.file_response(...)`; without a project override that call does no I/O.
+LIBRARY_CALLBACKS = {
+    ("starlette.staticfiles.StaticFiles", "get_response"): ("file_response",),
+    ("fastapi.staticfiles.StaticFiles", "get_response"): ("file_response",),
+}
+#: Methods of a mapping that give one of its values (or the default, see `value_of`).
+MAPPING_VALUE_METHODS = frozenset({"get", "pop"})
 GENERATOR_TYPES = frozenset(
     {
         "typing.Generator",
@@ -235,7 +264,9 @@ class SemanticModel:
         """One type all bindings of a name agree on. `None` and the parameter a body re-binds
         (`path = Path(path)`) do not disagree; anything unknown does."""
         found: Ref | None = None
-        rebinds = any(c[0] != "param" for c in candidates)
+        rebinds = any(c[0] not in ("param", "augadd") for c in candidates)
+        if all(c[0] == "augadd" or c == ["value", ["const", None]] for c in candidates):
+            return None  # extended but never bound to a value here
         for candidate in candidates:
             if candidate[0] == "value" and candidate[1] == ["const", None]:
                 continue
@@ -243,7 +274,14 @@ class SemanticModel:
                 # `path = Path(path)`: a parameter re-bound in the body is converted there
                 # (what it was before matters less than what the body works with).
                 continue
-            ref = self._ref_of_binding(module, scope, candidate, depth + 1, name)  # type: ignore[attr-defined]
+            if candidate[0] == "augadd":
+                # `exts += [e for e in more]`: a list extended by elements of its own type
+                # keeps it (the other bindings must still give the name that type).
+                ref = self.ref_of_value(module, scope, candidate[1], depth + 1)  # type: ignore[attr-defined]
+                if ref is None or ref.kind != "container":
+                    return None
+            else:
+                ref = self._ref_of_binding(module, scope, candidate, depth + 1, name)  # type: ignore[attr-defined]
             if ref is None:
                 return None
             if found is not None and ref != found:
@@ -695,7 +733,25 @@ class SemanticModel:
 
     def super_member(self, class_qual: str, attr: str) -> Ref | None:
         method = self.find_method(class_qual, attr, after=class_qual)
-        return _ref("function", method) if method is not None else None
+        if method is not None:
+            return _ref("function", method)
+        if self.library_callbacks(f"{class_qual}.{attr}"):
+            return _ref("callback", f"{class_qual}.{attr}")
+        return None
+
+    def library_callbacks(self, qual: str) -> list[tuple[str, str]]:
+        """For `super().attr` in the project class of `qual` (`Cls.attr`), where no project
+        class defines `attr` and a library base's `attr` calls back into methods the project
+        overrides (`LIBRARY_CALLBACKS`): `(library method, project override)` pairs, e.g.
+        `("starlette.staticfiles.StaticFiles.get_response", "app.Guarded.file_response")`."""
+        class_qual, _, attr = qual.rpartition(".")
+        found: list[tuple[str, str]] = []
+        for base in sorted(self.external_bases(class_qual)):
+            for called in LIBRARY_CALLBACKS.get((base, attr), ()):
+                override = self.find_method(class_qual, called)
+                if override is not None:
+                    found.append((f"{base}.{attr}", override))
+        return found
 
     # -- implementations of abstract and protocol methods ------------------------------------
     def is_abstract(self, qual: str, *, declared_only: bool = False) -> bool:

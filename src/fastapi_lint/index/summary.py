@@ -24,6 +24,7 @@ Expressions are encoded as small "shapes" (nested lists), for instance::
 Bindings (per scope, name -> record): ["import", qual], ["def", qual], ["class", qual],
 ["value", shape, annotation?], ["annotated", annotation], ["param", annotation, default],
 ["with", context shape, is_async], ["for", iterable shape], ["local"] (unknown), and
+["augadd", shape] for `name += <value>`,
 ["ambiguous", [binding, ...]] for a name bound to different things (up to MAX_CANDIDATES kept;
 the semantic model decides whether they agree on a type).
 
@@ -98,7 +99,7 @@ from .branches import (
 )
 from .field_writes import returned_facts
 
-SUMMARY_VERSION = 26
+SUMMARY_VERSION = 27
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -615,7 +616,12 @@ class _Summarizer(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self._bind_target(node.target, ["local"])
+        if isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add):
+            # `exts += [...]`: the semantic model keeps the name's type when what is added
+            # is a container of the same elements.
+            self._bind_target(node.target, ["augadd", shape_of(node.value)])
+        else:
+            self._bind_target(node.target, ["local"])
         self._note_store(node.target, node)
         self.generic_visit(node)
 

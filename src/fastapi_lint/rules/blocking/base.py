@@ -302,9 +302,15 @@ class AsyncCallRule(Rule):
             return
         if id(node) in self._offloaded:
             return
-        if id(node) in self.awaited and not self.judges_awaited_calls:
+        if (
+            id(node) in self.awaited
+            and not self.judges_awaited_calls
+            and (ref is None or ref.kind != "callback")
+        ):
             # `await x.execute(...)`: whatever the annotation says, the call returns an
             # awaitable, so `x` is an async object (a mistyped AsyncSession, an async client).
+            # (`await super().get_response(...)` of a library base that calls a project
+            # override back on the loop is judged: FPI110.)
             return
         self.on_call(node, ref)
 

@@ -55,7 +55,11 @@ not an implementation (a protocol over a dict's `get` is not implemented by ever
 `get`), and a call on a protocol nothing is declared to implement stays unresolved. Iterating a sync generator in the
 `async def` (`for row in read_rows(path)`, `next(gen)`) runs the generator's body, so it is
 judged like a call; reading a `@property` whose getter blocks is reported at the attribute
-(assigning it runs the setter and is not). The search is breadth-first and bounded (six calls
+(assigning it runs the setter and is not). A library method that calls a method of yours back on
+the event loop is followed into your override: `await super().get_response(path, scope)` in a
+`StaticFiles` subclass runs Starlette's `get_response`, which calls `self.file_response(...)`
+on the loop, so an override of `file_response` that reads the file blocks there (Starlette's
+`lookup_path` runs in a thread and is not followed). The search is breadth-first and bounded (six calls
 deep), so recursion never loops; calls that cannot be resolved are taken as non-blocking. Work
 done once per process is not followed: a function decorated with `functools.cache`/`lru_cache`/
 `cached_property`, `cachetools.cached`/`cachetools.func.*_cache`, or a project decorator that
@@ -228,6 +232,9 @@ No fix is offered.
                 # `next(gen)` on a generator made earlier runs its body up to a `yield`.
                 self._iterate(node, index.generator_function(self.resolve(argument)))
             return
+        if ref.kind == "callback":
+            self._callback(node, ref)
+            return
         target = project_function(index, ref)
         constructed = None
         if target is None and ref.kind == "class":
@@ -262,6 +269,25 @@ No fix is offered.
                 f"use `await run_in_threadpool({spelled}, ...)` or make it async"
             )
         self.report(node, message=message, chain=self._hops(node, spelled, chain))
+
+    def _callback(self, node: cst.Call, ref: Ref) -> None:
+        """`await super().get_response(...)` in a `StaticFiles` subclass: Starlette's method
+        calls the project's `file_response` override on the event loop (the semantic model's
+        `library_callbacks`); its arguments are Starlette's, so no literal is bound."""
+        index = self.ctx.index
+        for library, override in index.library_callbacks(ref.qual):
+            chain = blocking_chain(index, override, self.extra)
+            if chain is None:
+                continue
+            spelled = self.ctx.module.code_for_node(node.func)
+            label = library.rpartition(".")[0].rpartition(".")[2] + "." + library.rpartition(".")[2]
+            message = (
+                f"`{spelled}()` runs the library's `{label}`, which calls the override "
+                f"`{chain.names[0]}` on the event loop, and it blocks: {chain.text()}; do that "
+                "work in a thread (`await run_in_threadpool(...)`) before the call"
+            )
+            self.report(node, message=message, chain=self._hops(node, spelled, chain))
+            return
 
     def _hops(self, node: cst.CSTNode, spelled: str, chain) -> tuple:
         """The finding's chain: this call, then the calls the summaries record."""
