@@ -331,3 +331,55 @@ def test_a_field_reached_through_every_member_of_a_union_is_named_once(tmp_path:
     assert len(messages) == 1, messages
     assert messages[0].count("`configuration.registry_auth.password`") == 1, messages[0]
     assert "secret field `configuration.registry_auth.password`" in messages[0], messages[0]
+
+
+DEVICE_ROUTES = """\
+import secrets
+
+from fastapi import FastAPI
+
+from .models import Device
+
+app = FastAPI()
+
+
+@app.get("/masked")
+def masked():
+    return Device(name="d", pin="****")
+
+
+@app.get("/stored")
+def stored(device_id: int):
+    pin = load_pin(device_id)
+    return Device(name="d", pin=pin)
+
+
+@app.post("/issued")
+def issued():
+    fresh = secrets.token_hex(4)
+    device = Device(name="d", pin="")
+    device.pin = f"{fresh}"
+    return device
+
+
+@app.get("/issued-on-get")
+def issued_on_get():
+    return Device(name="d", pin=secrets.token_hex(4))
+
+
+def load_pin(device_id: int) -> str:
+    return str(device_id)
+"""
+
+
+def test_route_writes_take_the_configured_names(tmp_path: Path) -> None:
+    # The summary records every write of a route body by name, whatever the configuration:
+    # with `pin` made the only secret name (and the summaries cached under the default
+    # configuration, where `pin` is no secret), a masked `pin` and one the POST just generated
+    # are not reported; one loaded from storage and one generated on a GET are.
+    root = project(tmp_path / "p", "")
+    (root / "app" / "routes.py").write_text(DEVICE_ROUTES)
+    assert findings(root, use_cache=True) == set()
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'secret-field-patterns = ["pin"]\n')
+    assert findings(root, use_cache=True) == {(18, "FPI301"), (31, "FPI301")}

@@ -44,7 +44,9 @@ function's "returned_writes", aligned with "returns_values" (one dict per `retur
 {name: [[attr, value shape], ...]} of attribute assignments still in effect there on the names
 the returned value reads), or None when there are none; and "returned_bindings", aligned the
 same way ({name: value shape} for the names the returned value reads that the function binds
-more than once, where one `name = <value>` reaches the `return` on every path), when any.
+more than once, where one `name = <value>` reaches the `return` on every path), when any; and,
+for a function with a route decorator, "route_writes" (`index.route_writes`: every write of its
+body by name, in source order, with the form of the value written), when any.
 
 Module constants (`index.branches`): "constants" ({name: ["dict", [[key, value], ...]] or
 ["set", [item, ...]]}) for module-level names bound once to a literal collection whose keys or
@@ -98,8 +100,9 @@ from .branches import (
     switch_shape,
 )
 from .field_writes import returned_facts
+from .route_writes import is_route_decorated, route_writes
 
-SUMMARY_VERSION = 27
+SUMMARY_VERSION = 28
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -1134,6 +1137,10 @@ class _Summarizer(ast.NodeVisitor):
         returned = _switch_return(node.body, scope.params)
         if returned is not None:
             fact["switch_return"] = returned
+        if is_route_decorated(node):
+            written = route_writes(node.body)
+            if written:
+                fact["route_writes"] = written
         writes, values = returned_facts(
             node.body, shape_of, frozenset(param[0] for param in params)
         )

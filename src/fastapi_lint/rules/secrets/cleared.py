@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ...index.route_writes import MASK_KEYWORDS, MASK_LITERAL, REDACTING_CALL
 from ...index.shapes import (
     Attr,
     Await,
@@ -33,7 +34,7 @@ from ...index.shapes import (
     dotted,
     view,
 )
-from .models import MODEL_VALIDATORS, REDACTING_CALL, model_info, model_kind
+from .models import MODEL_VALIDATORS, model_info, model_kind
 
 if TYPE_CHECKING:
     from ...index.project import ProjectIndex
@@ -41,10 +42,6 @@ if TYPE_CHECKING:
 
 NOTHING: frozenset[str] = frozenset()
 MAX_DEPTH = 12
-#: A literal that stands in for a secret: `""`, `"****"`, `"•••"`, `"xxxx"`, `"<redacted>"`.
-MASK_LITERAL = re.compile(r"(?i)|[\s*•●#]+|x{3,}|.*\*{3}.*|\W*(?:redacted|masked|hidden|\*+)\W*")
-#: Keywords that ask a getter for the masked form (`get_value(mask=True)`).
-MASK_KEYWORDS = frozenset({"mask", "masked", "redact", "redacted", "obfuscate", "hide"})
 #: Calls that give back their argument's fields (a model built from an object, a dump).
 KEEPING = frozenset(
     {"builtins.list", "builtins.tuple", "builtins.sorted", "fastapi.encoders.jsonable_encoder"}

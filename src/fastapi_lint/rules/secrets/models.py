@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ...index.route_writes import REDACTING_CALL
 from ...index.shapes import (
     Call,
     Const,
@@ -96,8 +97,8 @@ FIELD_VALIDATORS = frozenset(
         "pydantic.class_validators.validator",
     }
 )
-#: A validator returning such a call (or a string literal) replaces the value with a masked one.
-REDACTING_CALL = re.compile(r"(?i).*(redact|mask|obfuscat|censor|scrub)")
+#: A validator returning such a call (or a string literal) replaces the value with a masked one
+#: (`REDACTING_CALL`, shared with the summaries' route writes).
 MODEL_SERIALIZERS = frozenset(
     {"pydantic.model_serializer", "pydantic.functional_serializers.model_serializer"}
 )

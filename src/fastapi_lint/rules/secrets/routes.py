@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from ...cstwalk import visit_tree
 from ...index.shapes import (
     AnnotatedBinding,
     Attr,
@@ -50,7 +49,6 @@ from ...syntax import parse_expression
 from .cleared import cleared_fields, covered, function_cleared
 from .echo import stored_echo
 from .models import (
-    REDACTING_CALL,
     SecretPolicy,
     TypeFacts,
     is_collection,
@@ -913,7 +911,7 @@ class SecretsFile:
         call = decorator_call(view, funcdef)
         if call is None or any(arg.star for arg in call.args):
             return None  # `**options` may hold a response_model we cannot see
-        return replace(view, supplied=supplied_values(self, view, funcdef))
+        return replace(view, supplied=supplied_values(self.ctx.index, self.policy, view))
 
     def current_route(self) -> tuple[RouteView, Frame] | None:
         """The route whose own body holds the current node."""
@@ -977,13 +975,9 @@ GENERATORS = frozenset(
         "cryptography.fernet.Fernet.generate_key",
     }
 )
-#: Keywords that ask a getter for the masked form (`get_value(mask=True)`).
-MASK_KEYWORDS = frozenset({"mask", "masked", "redact", "redacted", "obfuscate", "hide"})
 HASH_WORDS = ("hash", "salt", "digest")
 #: A model named as the result of creating something: the response of the POST that issues it.
 HANDOUT_MODEL = re.compile(r"(?i).*(?:created|create\w*(?:response|result|out)|issued|generated)")
-#: A literal that stands in for a secret: `""`, `"****"`, `"•••"`, `"xxxx"`, `"<redacted>"`.
-MASK_LITERAL = re.compile(r"(?i)|[\s*•●#]+|x{3,}|.*\*{3}.*|\W*(?:redacted|masked|hidden|\*+)\W*")
 MASKED, ECHOED, GENERATED, OTHER = "masked", "echoed", "generated", "other"
 
 
@@ -1070,153 +1064,80 @@ def _hash_named(name: str) -> bool:
     return any(word in name.lower() for word in HASH_WORDS)
 
 
-class _Supplied(cst.CSTVisitor):
-    """Walks a route body (not nested defs) and records, per secret-named destination (a
-    keyword argument, a dict key, an attribute or a subscript assigned), what kind of value
-    the route puts there."""
-
-    def __init__(self, rule: SecretsFile, view: RouteView, inputs: frozenset[str]) -> None:
-        super().__init__()
-        self.rule = rule
-        self.view = view
-        self.inputs = inputs  # parameters the client sends (not dependencies)
-        self.locals: dict[str, set[str]] = {}
-        self.found: dict[str, set[str]] = {}
-
-    def _secret_named(self, name: str) -> bool:
-        return self.rule.policy.is_secret_name(name) or is_credential_name(name)
-
-    def _record(self, name: str | None, value: cst.BaseExpression) -> None:
-        if name and self._secret_named(name):
-            self.found.setdefault(name, set()).update(self.kinds(value))
-
-    def kinds(self, value: cst.BaseExpression) -> set[str]:
-        if isinstance(value, cst.SimpleString):
-            text = value.evaluated_value
-            return {MASKED} if isinstance(text, str) and MASK_LITERAL.fullmatch(text) else {OTHER}
-        if isinstance(value, cst.Name) and value.value == "None":
-            return {MASKED}
-        if isinstance(value, cst.Name) and value.value in self.locals:
-            return set(self.locals[value.value])
-        if isinstance(value, (cst.Name, cst.Attribute)):
-            dotted = dotted_name(value)
-            if dotted is not None and dotted.partition(".")[0] in self.inputs:
-                return {ECHOED}
-        if isinstance(value, cst.Await):
-            return self.kinds(value.expression)
-        if isinstance(value, cst.Call):
-            name = dotted_name(value.func) or ""
-            if REDACTING_CALL.match(name.rpartition(".")[2]):
-                return {MASKED}
-            for arg in value.args:
-                if (
-                    arg.keyword is not None
-                    and arg.keyword.value in MASK_KEYWORDS
-                    and isinstance(arg.value, cst.Name)
-                    and arg.value.value == "True"
-                ):
-                    return {MASKED}
-        if self._generates(value):
-            return {GENERATED}
-        return {OTHER}
-
-    def _generates(self, value: cst.CSTNode) -> bool:
-        """A generator call, or a local holding a generated value, anywhere inside `value`
-        (`uuid4().hex`, `str(secrets.token_urlsafe())`, `f"key_{raw}"`)."""
-        finder = _GeneratedFinder(self)
-        visit_tree(value, finder)
-        return finder.found
-
-    def is_generator(self, call: cst.Call) -> bool:
-        dotted = dotted_name(call.func)
-        if dotted is None:
-            return False
-        index = self.rule.ctx.index
-        ref = index.resolve_name(self.view.module, self.view.key, dotted)
-        return ref is not None and ref.qual in GENERATORS
-
-    # -- destinations -----------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
-        # Keywords count where they build a model (`Connection(password=...)`); a helper's
-        # keyword (`send_mail(password=...)`) says nothing about what the response carries.
-        dotted = dotted_name(node.func)
-        if dotted is None:
-            return
-        ref = self.rule.ctx.index.resolve_name(self.view.module, self.view.key, dotted)
-        if ref is None or ref.kind != "class" or not model_kind(self.rule.ctx.index, ref.qual):
-            return
-        for arg in node.args:
-            if arg.keyword is not None:
-                self._record(arg.keyword.value, arg.value)
-
-    def visit_Dict(self, node: cst.Dict) -> None:
-        for element in node.elements:
-            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
-                key = element.key.evaluated_value
-                self._record(key if isinstance(key, str) else None, element.value)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._assign(target.target, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._assign(node.target, node.value)
-
-    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self.locals.setdefault(target.value, set()).update(self.kinds(value))
-        elif isinstance(target, cst.Attribute):
-            self._record(target.attr.value, value)
-        elif isinstance(target, cst.Subscript) and len(target.slice) == 1:
-            index = target.slice[0].slice
-            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-                key = index.value.evaluated_value
-                self._record(key if isinstance(key, str) else None, value)
-
-    # -- nested scopes run elsewhere ---------------------------------------------------------
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-
-class _GeneratedFinder(cst.CSTVisitor):
-    def __init__(self, owner: _Supplied) -> None:
-        super().__init__()
-        self.owner = owner
-        self.found = False
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        if self.owner.is_generator(node):
-            self.found = True
-        return not self.found
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if GENERATED in self.owner.locals.get(node.value, ()):
-            self.found = True
-
-
 def supplied_values(
-    rule: SecretsFile, view: RouteView, funcdef: cst.FunctionDef
+    index: ProjectIndex, policy: SecretPolicy, view: RouteView
 ) -> dict[str, frozenset[str]]:
-    """What the route body puts into each secret-named field (see `_Supplied`)."""
-    index = rule.ctx.index
+    """What the route body puts into each secret-named destination (a keyword argument of a
+    model's constructor, a dict key, an attribute or a string subscript assigned): the kinds
+    of value, replayed from the summary's writes (`index/route_writes.py`) with the configured
+    secret names. A local holds the kinds of what it was last given before each use, a
+    parameter the client sends is echoed, a generator call anywhere in a value makes it
+    generated."""
     summary = index.module(view.module)
     fact = summary["functions"].get(view.key) if summary else None
+    events = fact.get("route_writes") if fact else None
+    if not events:
+        return {}
     inputs = frozenset(
         param.name
-        for param in (params(fact) if fact else ())
+        for param in params(fact)
         if not _is_dependency(index, view.module, view.outer, param.annotation, param.default)
         and param.name not in ("self", "cls")
     )
-    walker = _Supplied(rule, view, inputs)
-    visit_tree(funcdef.body, walker)
-    return {name: frozenset(kinds) for name, kinds in walker.found.items()}
+    local_kinds: dict[str, set[str]] = {}
+    found: dict[str, set[str]] = {}
+    callees: dict[str, bool] = {}
+
+    def secret_named(name: str) -> bool:
+        return policy.is_secret_name(name) or is_credential_name(name)
+
+    def generated(callees_in: Sequence[str], names: Sequence[str]) -> bool:
+        if any(GENERATED in local_kinds.get(name, ()) for name in names):
+            return True
+        for callee in callees_in:
+            ref = index.resolve_name(view.module, view.key, callee)
+            if ref is not None and ref.qual in GENERATORS:
+                return True
+        return False
+
+    def kinds(form: list[Any]) -> set[str]:
+        tag = form[0]
+        if tag == "m":
+            return {MASKED}
+        if tag == "n":
+            if form[1] in local_kinds:
+                return set(local_kinds[form[1]])
+            return {ECHOED} if form[1] in inputs else {OTHER}
+        if tag == "d":
+            if form[1].partition(".")[0] in inputs:
+                return {ECHOED}
+            return {GENERATED} if generated((), form[2]) else {OTHER}
+        if tag == "g":
+            return {GENERATED} if generated(form[1], form[2]) else {OTHER}
+        return {OTHER}
+
+    def builds_model(callee: str) -> bool:
+        if callee not in callees:
+            ref = index.resolve_name(view.module, view.key, callee)
+            callees[callee] = (
+                ref is not None and ref.kind == "class" and bool(model_kind(index, ref.qual))
+            )
+        return callees[callee]
+
+    for event in events:
+        tag = event[0]
+        if tag == "local":
+            local_kinds.setdefault(event[1], set()).update(kinds(event[2]))
+        elif tag in ("attr", "key"):
+            if secret_named(event[1]):
+                found.setdefault(event[1], set()).update(kinds(event[2]))
+        elif tag == "kw" and builds_model(event[1]):
+            # Keywords count where they build a model (`Connection(password=...)`); a helper's
+            # keyword (`send_mail(password=...)`) says nothing about what the response carries.
+            for name, form in event[2]:
+                if secret_named(name):
+                    found.setdefault(name, set()).update(kinds(form))
+    return {name: frozenset(k) for name, k in found.items()}
 
 
 # -- the rules' common base ------------------------------------------------------------------
@@ -1565,7 +1486,8 @@ def _inside(node: cst.CSTNode, root: cst.CSTNode) -> bool:
 #   on what `produce` makes of the call.
 #
 # Each of these is decided from the index alone except for what the route body itself puts
-# into secret-named fields (`supplied_values`, from the CST) and the fields every `return`
+# into secret-named fields (`supplied_values`, replayed from the summary's `route_writes`, whose
+# secret names the gate's view leaves out) and the fields every `return`
 # leaves empty (`cleared`): both only take leaks away. So the gate asks the same questions of
 # the summary: the route's view without `supplied`, the output's models, and `produce` on each
 # `return` value the summary records (`returns_values`) and on each call it records (`calls`).
