@@ -7,7 +7,7 @@
 # been tuned on them when they were added. Session 5 (2026-12-01, evening)
 # added khoj, lightrag, chainlit, autogenstudio, pyspur and feast, new again.
 # Session 6 (2026-12-01, night) added openhands, llama-stack, opal-server,
-# hayhooks, gradio, kedro-viz, infinity-emb and nicegui.
+# hayhooks, gradio, kedro-viz, infinity-emb, nicegui and xinference.
 #
 #   fresh_corpora.sh DEST [NAME ...]   unpack into DEST/<name>/ (default: all)
 #   fresh_corpora.sh --list            print the names
@@ -50,8 +50,9 @@ gradio|gradio==6.31.0|40cf094fe8ea1b8ada0fc4c10b685c4c5f09c4061d34c073be25bab342
 kedro-viz|kedro-viz==12.5.0|d107ef009f3f813d73e202f21579f20248f83adb3bafa57f8d19ab5ca0ac947b
 infinity-emb|infinity-emb==0.0.78|bead73dbed39d4a50e7c1c57f808bf94bc63e0c3a4f28d3d879280a213507fac
 nicegui|nicegui==3.18.0|74cf67c57d2a0dbcdc329d9b35d0396d25dc961550765276daef4de244eaf15b
+xinference|xinference==4.1.0|94a6023a02043fa1400b66c65a520b0421fb026c87e098c0a9088e1c8ae340bb
 '
-ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast openhands llama-stack opal-server hayhooks gradio kedro-viz infinity-emb nicegui"
+ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast openhands llama-stack opal-server hayhooks gradio kedro-viz infinity-emb nicegui xinference"
 
 pin_of() { printf '%s\n' "$PINS" | awk -F'|' -v n="$1" '$1 == n'; }
 usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
