@@ -111,9 +111,10 @@ SLEEPY = (
     "import time\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/')\n"
     "async def index():\n    time.sleep(1)\n    return {}\n"
 )
+# Nothing to fix, but a finding (no fix is offered for FPI102), so the file is parsed.
 CLEAN_ASYNC = (
-    "import asyncio\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/')\n"
-    "async def index():\n    await asyncio.sleep(1)\n    return {}\n"
+    "import requests\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/')\n"
+    "async def index():\n    return requests.get('https://example.com').json()\n"
 )
 
 
@@ -156,6 +157,7 @@ def test_fix_parses_and_walks_each_text_once(tmp_path: Path, monkeypatch) -> Non
     assert walked == parsed
     # Nothing is left to report after the fix, and the run says what it fixed.
     assert [f.code for f in run.findings if f.path.endswith("sleepy.py")] == []
+    assert [f.code for f in run.findings if f.path.endswith("clean.py")] == ["FPI102"]
 
 
 def test_fix_findings_equal_a_plain_check_of_the_fixed_text(tmp_path: Path) -> None:
@@ -181,3 +183,4 @@ def test_fix_findings_equal_a_plain_check_of_the_fixed_text(tmp_path: Path) -> N
 
     assert key(fix_run) == key(check_run)
     assert key(check_run)  # unsafe-only and unfixable findings remain
+

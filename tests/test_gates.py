@@ -374,3 +374,95 @@ def test_secret_gate_follows_the_policy(tmp_path) -> None:
         index = project_index(settings)
         answers.append(SecretFieldInResponseModel.could_apply(index, "shop.routes", settings))
     assert answers == [False, True, False]
+
+
+BLOCKING_APP = {
+    "app/__init__.py": "",
+    "app/main.py": (
+        "from fastapi import FastAPI\n\n"
+        "from . import chain, direct, iterate, offload, prop, quiet\n\n"
+        "app = FastAPI()\n"
+        "for module in (chain, direct, iterate, offload, prop, quiet):\n"
+        "    app.include_router(module.router)\n"
+    ),
+    "app/helpers.py": (
+        "import requests\n\n\n"
+        "def fetch(url):\n    return requests.get(url)\n\n\n"
+        "def tidy(text):\n    return text.strip()\n\n\n"
+        "def rows(path):\n    with open(path) as handle:\n        yield from handle\n\n\n"
+        "class Report:\n"
+        "    def __init__(self, path):\n        self.path = path\n\n"
+        "    @property\n    def body(self):\n        return open(self.path).read()\n"
+    ),
+    # Served `async def`s that call nothing that blocks: a library class, a project helper
+    # that does not block, a builtin, an awaited coroutine, a loop over a list.
+    "app/quiet.py": (
+        "import asyncio\n\n"
+        "from fastapi import APIRouter, HTTPException\n"
+        "from pydantic import BaseModel\n\n"
+        "from .helpers import tidy\n\n"
+        "router = APIRouter()\n\n\n"
+        "class Item(BaseModel):\n    name: str\n\n\n"
+        "@router.get('/items')\n"
+        "async def items(name: str):\n"
+        "    await asyncio.sleep(0)\n"
+        "    if not name:\n        raise HTTPException(404)\n"
+        "    names = [tidy(name)]\n"
+        "    for each in names:\n        print(len(each))\n"
+        "    return Item(name=tidy(name))\n"
+    ),
+    "app/direct.py": (
+        "import time\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        "@router.get('/direct')\nasync def direct():\n    time.sleep(1)\n    return {}\n"
+    ),
+    "app/chain.py": (
+        "from fastapi import APIRouter\n\nfrom .helpers import fetch\n\nrouter = APIRouter()\n\n\n"
+        "@router.get('/chain')\nasync def chain(url: str):\n    return fetch(url).json()\n"
+    ),
+    "app/iterate.py": (
+        "from fastapi import APIRouter\n\nfrom .helpers import rows\n\nrouter = APIRouter()\n\n\n"
+        "@router.get('/iterate')\nasync def iterate(path: str):\n"
+        "    lines = rows(path)\n    out = []\n"
+        "    for line in lines:\n        out.append(line)\n    return out\n"
+    ),
+    "app/prop.py": (
+        "from fastapi import APIRouter\n\nfrom .helpers import Report\n\nrouter = APIRouter()\n\n\n"
+        "@router.get('/prop')\nasync def prop(path: str):\n"
+        "    report = Report(path)\n    return {'body': report.body}\n"
+    ),
+    "app/offload.py": (
+        "from fastapi import APIRouter\nfrom fastapi.concurrency import run_in_threadpool\n\n"
+        "from .helpers import fetch\n\nrouter = APIRouter()\n\n\n"
+        "@router.get('/offload')\nasync def offload(url: str):\n"
+        "    return await run_in_threadpool(fetch(url))\n"
+    ),
+}
+
+
+def test_blocking_gate_parses_only_modules_with_a_call_that_can_block(
+    tmp_path, monkeypatch
+) -> None:
+    """The FPI1xx call-level gate: every served `async def` of `quiet.py` calls only things
+    that cannot block and drops only a builtin's result (so the module is not parsed), while a catalogued call, a project
+    function that blocks, a generator iterated after it was made, a blocking property and a
+    call handed to an offloader each keep their module, with the findings of a run without
+    the gates."""
+    root = _write(tmp_path, BLOCKING_APP)
+    # The family alone: the other families' gates decide about `quiet.py` too.
+    (root / "pyproject.toml").write_text('[tool.fastapi-lint]\nselect = ["FPI1"]\n')
+    parsed, findings = _parsed_names(root, monkeypatch)
+    expected = {
+        ("direct.py", "FPI101"),
+        ("chain.py", "FPI110"),
+        ("iterate.py", "FPI110"),
+        ("prop.py", "FPI110"),
+        ("offload.py", "FPI109"),
+    }
+    assert expected <= findings
+    assert {"direct.py", "chain.py", "iterate.py", "prop.py", "offload.py"} <= parsed
+    assert "quiet.py" not in parsed
+    with monkeypatch.context() as patch:
+        patch.setattr(linting, "GATES", False)
+        ungated_parsed, ungated = _parsed_names(root, patch)
+    assert "quiet.py" in ungated_parsed
+    assert ungated == findings

@@ -1228,6 +1228,31 @@ def _dependency_functions(index: ProjectIndex) -> list[str]:
 # The index's own project-wide facts (FastAPI structure), by name; rule families hand theirs to
 # the constructor. A fact is named so the cache can recompute it to check whether a cached
 # finding that read it still holds.
+
+
+def property_getters_fact(index: ProjectIndex) -> dict[str, list[str]]:
+    """Every project property getter by the attribute name it answers (`is_property`: a
+    method decorated `property` or `functools.cached_property`): {attr: [qualified getter]}.
+    An attribute read `x.attr` can run a getter only if `attr` is a key here."""
+    out: dict[str, list[str]] = {}
+    for part in index.per_module(_property_getters_part):
+        for attr, qual in part:
+            out.setdefault(attr, []).append(qual)
+    return out
+
+
+def _property_getters_part(index: ProjectIndex, mod: str) -> list[list[str]]:
+    summary = index.module(mod)
+    out: list[list[str]] = []
+    for key, fact in (summary["functions"] if summary else {}).items():
+        if not fact.get("class") or not fact["decorators"]:
+            continue
+        qual = f"{mod}.{key}" if mod else key
+        if index.is_property(qual):
+            out.append([fact["name"], qual])
+    return out
+
+
 PROJECT_FACTS: dict[str, ProjectFact] = {
     "registered_routes": _registered_routes,
     "dependency_functions": _dependency_functions,
@@ -1238,4 +1263,5 @@ PROJECT_FACTS: dict[str, ProjectFact] = {
     "mutated_globals": mutated_globals,
     "module_names": module_names,
     "call_sites": call_sites_fact,
+    "property_getters": property_getters_fact,
 }

@@ -55,6 +55,10 @@ items are all scalar literals (a value is ["const", v] or None when not a litera
 `X.update(...)`, `mod.X = ...`, `global X` in a function), so `key in PROMPTS` can be evaluated
 where nothing changes `PROMPTS`.
 
+Gate records (the FPI1xx family's index gate, `rules/blocking/gate.py`): an `async def`'s
+"value_fors" (the iterable shapes of its sync `for` statements over something other than a
+call: `for row in rows`), present only when there is one.
+
 References (`index.reach`, dead code): "refs" (every name the module reads, attribute it names,
 name it imports, and identifier in its short strings without spaces) and "dynamic" (the
 receivers of `getattr(x, name)`/`hasattr(x, name)` with a name that is not a literal; "?" when
@@ -102,7 +106,7 @@ from .branches import (
 from .field_writes import returned_facts
 from .route_writes import is_route_decorated, route_writes
 
-SUMMARY_VERSION = 28
+SUMMARY_VERSION = 29
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -641,6 +645,10 @@ class _Summarizer(ast.NodeVisitor):
             self._mark("awaits")
         elif isinstance(node.iter, ast.Call):
             self._iterated(node.iter)
+        elif self.current and self.current[-1]["async"]:
+            # `for row in rows` in an `async def`: a generator made earlier may run its body
+            # here (the FPI1xx family's index gate resolves these).
+            self.current[-1].setdefault("value_fors", []).append(shape_of(node.iter))
         if self.loops:
             self.loops[-1].append((node.lineno, node.col_offset))
         self.generic_visit(node)

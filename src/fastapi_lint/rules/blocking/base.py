@@ -29,6 +29,7 @@ from .catalog import (
     nonblocking_sockets,
     offloader,
 )
+from .gate import may_report
 
 _MISSING = object()
 # Builtins that iterate their first argument at once.
@@ -174,6 +175,29 @@ Under `[tool.fastapi-lint.rules]`:
 """
 
 
+def reported_functions(index, module_name: str, settings) -> tuple[str, ...]:
+    """The keys of `module_name`'s `async def`s whose findings `AsyncCallRule.report` keeps:
+    not memoised, and serving requests or of unknown reach (or as the settings widen it)."""
+    summary = index.module(module_name)
+    unserved = settings.rule_option(REPORT_UNSERVED, False)
+    startup = settings.rule_option(REPORT_LIFESPAN_STARTUP, False)
+    shutdown = settings.rule_option(REPORT_LIFESPAN_SHUTDOWN, False)
+    found_keys = []
+    for key, fact in (summary["functions"] if summary else {}).items():
+        if not fact["async"] or is_memoised(index, module_name, fact):
+            continue
+        found = None if unserved else index.reach(module_name, key)
+        if (
+            found is None
+            or found[0] == "serving"
+            or (found[0] == "lifespan" and (startup or shutdown))
+            or (found[0] == "startup" and startup)
+            or (found[0] == "shutdown" and shutdown)
+        ):
+            found_keys.append(key)
+    return tuple(found_keys)
+
+
 class AsyncCallRule(Rule):
     """Base class: subclasses implement `on_call` (and FPI109 `on_offloader`)."""
 
@@ -189,24 +213,15 @@ class AsyncCallRule(Rule):
     @classmethod
     def could_apply(cls, index, module_name: str, settings=None) -> bool:
         """Every finding of the family is reported through `report`, inside an `async def`
-        that may serve requests (`served_verdict`) and is not memoised: a module without one
-        has none."""
-        summary = index.module(module_name)
-        if summary is None or settings is None or settings.rule_option(REPORT_UNSERVED, False):
+        that may serve requests (`served_verdict`) and is not memoised, at a call, a `for` or
+        an attribute read that the family's call-level gate (`gate.may_report`) cannot rule
+        out from the summaries: a module without one has none."""
+        if index.module(module_name) is None or settings is None:
             return True
-        startup = settings.rule_option(REPORT_LIFESPAN_STARTUP, False)
-        shutdown = settings.rule_option(REPORT_LIFESPAN_SHUTDOWN, False)
-        for key, fact in summary["functions"].items():
-            if not fact["async"] or is_memoised(index, module_name, fact):
-                continue
-            found = index.reach(module_name, key)
-            if found is None or found[0] == "serving":
-                return True
-            if found[0] == "lifespan" and (startup or shutdown):
-                return True
-            if (found[0] == "startup" and startup) or (found[0] == "shutdown" and shutdown):
-                return True
-        return False
+        candidates = reported_functions(index, module_name, settings)
+        return bool(candidates) and may_report(
+            index, module_name, candidates, Extra.from_settings(settings)
+        )
 
     #: Awaited calls are skipped unless a rule knows better (`await file.file.read()`).
     judges_awaited_calls: bool = False

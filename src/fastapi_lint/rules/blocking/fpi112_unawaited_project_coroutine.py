@@ -10,6 +10,7 @@ from ...index.shapes import decorator_callee
 from ...rule import Fix, Rule
 from .base import resolve_cached
 from .catalog import project_function
+from .gate import may_drop_coroutine
 
 # Decorators that hand back the coroutine function itself (so calling it still only creates a
 # coroutine). Any other decorator may wrap it in something that runs it: not judged.
@@ -37,11 +38,17 @@ class UnawaitedProjectCoroutine(Rule):
     def could_apply(cls, index, module_name: str, settings=None) -> bool:
         # A finding is a call made as a statement of its own in an `async def` body: the
         # summary marks the functions that make one ("drops"; a class body's statements count
-        # for the function around it, which is more than needed, never less).
+        # for the function around it, which is more than needed, never less), and one of
+        # their calls must resolve to a project coroutine function (`gate.may_drop_coroutine`).
         summary = index.module(module_name)
-        return summary is None or any(
-            fact["async"] and fact.get("drops", True) for fact in summary["functions"].values()
+        if summary is None:
+            return True
+        candidates = tuple(
+            key
+            for key, fact in summary["functions"].items()
+            if fact["async"] and fact.get("drops", True)
         )
+        return bool(candidates) and may_drop_coroutine(index, module_name, candidates)
 
     docs = """
 ## What it does
