@@ -184,3 +184,32 @@ def test_fix_findings_equal_a_plain_check_of_the_fixed_text(tmp_path: Path) -> N
     assert key(fix_run) == key(check_run)
     assert key(check_run)  # unsafe-only and unfixable findings remain
 
+
+def test_import_adding_fixes_scan_each_visitor_class_once(tmp_path: Path) -> None:
+    """Every visitor class a fix that adds an import makes (the adder, and the gatherer LibCST
+    makes inside it) has its matcher scan skipped after the first one found nothing: no
+    class is scanned for `@m.visit` decorators once per fix."""
+    from libcst.matchers import _visitors
+
+    from fastapi_lint.rule import Fix, ImportRequest
+
+    made: list[type] = []
+    real_init = _visitors.MatcherDecoratableVisitor.__init__
+
+    def recording_init(self) -> None:
+        made.append(type(self))
+        real_init(self)
+
+    source = "import os\n\n\nasync def g():\n    time.sleep(1)\n"
+    module = cst.parse_module(source)
+    call = module.body[-1].body.body[0].body[0].value
+    fix = Fix("m", "safe", {call: cst.Await(call)}, [ImportRequest("asyncio")])
+    _visitors.MatcherDecoratableVisitor.__init__ = recording_init
+    try:
+        for _ in range(2):
+            assert "import asyncio" in fixes.apply_fixes(module, [fix], source, module.code)
+    finally:
+        _visitors.MatcherDecoratableVisitor.__init__ = real_init
+    assert made, "the adder makes a gatherer"
+    for name in ("_gather_constructed_visit_funcs", "_gather_constructed_leave_funcs"):
+        assert set(made) <= fixes.SCANNED_EMPTY[name], name

@@ -47,9 +47,15 @@ def _is_import_line(statement: cst.CSTNode) -> bool:
     )
 
 
+#: Visitor classes whose matcher scans may be skipped once one found nothing, and (per scan
+#: function) the classes whose scan found nothing (`_skip_matcher_scans`).
+SCAN_FREE_CANDIDATES: set[type] = set()
+SCANNED_EMPTY: dict[str, set[type]] = {}
+
+
 def _skip_matcher_scans(classes: tuple[type, ...]) -> None:
     """LibCST's matcher-decoratable visitors look up every attribute of each new instance
-    for `@m.visit`-style decorators (about 10 ms an instance, two instances per fix). The
+    for `@m.visit`-style decorators (about 10 ms an instance, three instances per fix). The
     import visitors have none: for instances of exactly `classes`, once the scan found
     nothing on the first one, later ones skip it. Left alone when LibCST's internals are not
     what this expects."""
@@ -58,15 +64,14 @@ def _skip_matcher_scans(classes: tuple[type, ...]) -> None:
     names = ("_gather_constructed_visit_funcs", "_gather_constructed_leave_funcs")
     if not all(callable(getattr(_visitors, name, None)) for name in (*names, "_gather_matchers")):
         return
+    SCAN_FREE_CANDIDATES.update(classes)
 
-    def caching(real):
-        empty: set[type] = set()
-
+    def caching(real, empty: set[type]):
         def scan(obj):
             if type(obj) in empty:
                 return {}
             found = real(obj)
-            if not found and type(obj) in classes:
+            if not found and type(obj) in SCAN_FREE_CANDIDATES:
                 empty.add(type(obj))
             return found
 
@@ -76,7 +81,7 @@ def _skip_matcher_scans(classes: tuple[type, ...]) -> None:
     for name in (*names, "_gather_matchers"):
         real = getattr(_visitors, name)
         if not getattr(real, "fastapi_lint_cached", False):
-            setattr(_visitors, name, caching(real))
+            setattr(_visitors, name, caching(real, SCANNED_EMPTY.setdefault(name, set())))
 
 
 @functools.cache
@@ -105,7 +110,16 @@ def _top_imports_adder() -> type:
             entered = super().on_visit(node)
             return entered and isinstance(node, (cst.Module, cst.SimpleStatementLine))
 
-    _skip_matcher_scans((TopImportsAdder, GatherImportsVisitor))
+    from libcst.codemod.visitors import _add_imports
+
+    # AddImportsVisitor makes a gatherer of its own for every module it edits (LibCST 1.9:
+    # `_GatherTopImportsBeforeStatements`), two scans each time when not skipped.
+    gatherers = tuple(
+        cls
+        for cls in (getattr(_add_imports, "_GatherTopImportsBeforeStatements", None),)
+        if isinstance(cls, type)
+    )
+    _skip_matcher_scans((TopImportsAdder, GatherImportsVisitor, *gatherers))
     return TopImportsAdder
 
 
