@@ -54,8 +54,11 @@ def test_pruned_fix_application_equals_the_full_transform(tmp_path: Path, monkey
     compared: list[str] = []
     real = fixes.apply_fixes
 
-    def both(module, fix_list, source=None, rendered=None, prepared=None):
-        pruned = real(module, fix_list, source, rendered, prepared)
+    def both(module, fix_list, source=None, rendered=None, prepared=None, trees=None):
+        pruned = real(module, fix_list, source, rendered, prepared, trees)
+        if trees:
+            # The fixed tree the next round walks renders as the fixed text.
+            assert trees[-1].code == pruned
         assert pruned == _reference(module, fix_list, source, rendered)
         compared.append(pruned)
         return pruned
@@ -142,9 +145,10 @@ def _counted_fix_run(root: Path, monkeypatch, **options) -> tuple[dict, dict, ob
 
 
 def test_fix_parses_and_walks_each_text_once(tmp_path: Path, monkeypatch) -> None:
-    """`--fix` parses and walks each text it lints once: a file with nothing to fix once in
-    all (its fix round's tree and findings are the findings), a fixed file once before and
-    once after the fix (that round finds nothing more to fix and gives the findings)."""
+    """`--fix` parses each text it reads once and walks each text it lints once: a file with
+    nothing to fix once in all (its fix round's tree and findings are the findings), a fixed
+    file is parsed once and walked once before and once after the fix, in the tree the fix
+    made (that round finds nothing more to fix and gives the findings)."""
     root = tmp_path / "p"
     root.mkdir()
     (root / "pyproject.toml").write_text("[tool.fastapi-lint]\n")
@@ -153,8 +157,9 @@ def test_fix_parses_and_walks_each_text_once(tmp_path: Path, monkeypatch) -> Non
     parsed, walked, run = _counted_fix_run(root, monkeypatch)
     fixed = (root / "sleepy.py").read_text()
     assert "await asyncio.sleep(1)" in fixed and fixed != SLEEPY
-    assert parsed == {CLEAN_ASYNC: 1, SLEEPY: 1, fixed: 1}
-    assert walked == parsed
+    # The fixed text is walked in the tree the fix made, not parsed again.
+    assert parsed == {CLEAN_ASYNC: 1, SLEEPY: 1}
+    assert walked == {CLEAN_ASYNC: 1, SLEEPY: 1, fixed: 1}
     # Nothing is left to report after the fix, and the run says what it fixed.
     assert [f.code for f in run.findings if f.path.endswith("sleepy.py")] == []
     assert [f.code for f in run.findings if f.path.endswith("clean.py")] == ["FPI102"]
@@ -183,6 +188,29 @@ def test_fix_findings_equal_a_plain_check_of_the_fixed_text(tmp_path: Path) -> N
 
     assert key(fix_run) == key(check_run)
     assert key(check_run)  # unsafe-only and unfixable findings remain
+
+
+def test_fix_findings_on_every_fixture_equal_a_plain_check_of_the_fixed_tree(
+    tmp_path: Path,
+) -> None:
+    """The same over every fixture of every rule: the last round of a fix walks the tree the
+    fixes made instead of a parse of its text, and must find what a parse would."""
+    root = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, root)
+    settings = with_cli_overrides(load_settings(root), extend_select=["ALL"])
+    fix_run = lint_paths(
+        [root], settings, LintOptions(fix=True, unsafe_fixes=True, use_cache=False, jobs=1)
+    )
+    assert sum(fix_run.fixes_applied.values()) > 50
+    check_run = lint_paths([root], settings, LintOptions(use_cache=False, jobs=1))
+
+    def key(run):
+        return sorted(
+            (f.path, f.code, f.location.row, f.location.column, f.message, f.fix is None)
+            for f in run.findings
+        )
+
+    assert key(fix_run) == key(check_run)
 
 
 def test_import_adding_fixes_scan_each_visitor_class_once(tmp_path: Path) -> None:

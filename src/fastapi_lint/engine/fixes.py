@@ -262,6 +262,7 @@ def apply_fixes(
     source: str | None = None,
     rendered: str | None = None,
     prepared: PreparedTree | None = None,
+    trees: list[cst.Module] | None = None,
 ) -> str:
     """The module's code with the fixes applied.
 
@@ -270,7 +271,9 @@ def apply_fixes(
     trailing blanks and comments after the last statement of a file without a final newline),
     so the result is `source` with only the fixes' changes carried over (`keep_untouched`).
     `rendered` is `module.code` when the caller has it already; `prepared`, the module's
-    `PreparedTree`, when the caller applies several fixes to the same tree."""
+    `PreparedTree`, when the caller applies several fixes to the same tree. `trees`, when
+    given, receives the new tree if it is one a parse of the result could stand for (see
+    `reusable_tree`), so the caller need not parse the fixed text again."""
     given = module
     if module.default_indent.strip(" \t"):
         # A first indented line that starts with a form feed gives a default indent of
@@ -305,9 +308,46 @@ def apply_fixes(
         # MetadataWrapper, which deep-copies it, and AddImportsVisitor reads no metadata.
         new_module = _top_imports_adder()(context).transform_module_impl(new_module)
     new_code = prepared.render(new_module)
-    if source is None:
-        return new_code
-    return keep_untouched(source, prepared.code, new_code)
+    result = new_code if source is None else keep_untouched(source, prepared.code, new_code)
+    if (
+        trees is not None
+        and module is given
+        and result == new_code
+        and (not replacements or reusable_tree(prepared.parents, replacements))
+    ):
+        trees.append(new_module)
+    return result
+
+
+def reusable_tree(
+    parents: dict[int, cst.CSTNode],
+    replacements: dict[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel],
+) -> bool:
+    """Whether the tree the replacements make holds each node once, as a parsed tree does: a
+    replacement may reuse the nodes under the node it replaces (`node.with_changes(...)`),
+    but a node taken from elsewhere in the tree would then stand in two places (the engine
+    keys what it knows of a node by its identity). `parents` is the old tree's parent map."""
+    replaced: set[int] = set()
+    for original in replacements:
+        replaced.update(_subtree_ids(original))
+    for new in replacements.values():
+        if isinstance(new, cst.CSTNode):
+            for node_id in _subtree_ids(new):
+                if node_id in parents and node_id not in replaced:
+                    return False
+    return True
+
+
+def _subtree_ids(node: cst.CSTNode) -> set[int]:
+    found: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in found:
+            continue
+        found.add(id(current))
+        stack.extend(current.children)
+    return found
 
 
 def compiles(text: str, path: str) -> bool:

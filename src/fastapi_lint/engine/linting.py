@@ -415,11 +415,16 @@ def _fix_loop(
     held: list[str] = []
     index = state.index
     last: _Round | None = None
+    # The tree the last fixes made, when it stands for a parse of their text (`apply_fixes`).
+    made: list[cst.Module] = []
     for _round in range(MAX_FIX_ROUNDS):
         if last is not None and last.text == current:
             module = last.module  # a round that only rejected fixes: the text is the same
+        elif made:
+            module = made[0]  # the fixed tree itself: its code is `current`
         else:
             module = _parse_or_none(current)
+        made = []
         if module is None:
             break
         summary: object = UNKNOWN
@@ -455,8 +460,9 @@ def _fix_loop(
             break
         chosen = _choose(module, usable)
         tree = PreparedTree(module)
-        new_text = _try_apply(module, [p.fix for p in chosen], current, tree)
+        new_text = _try_apply(module, [p.fix for p in chosen], current, tree, made)
         if new_text is None or _fix_verdict(new_text, path_str, state, baseline) is not None:
+            made.clear()
             # Find the culprits one by one; keep the fixes that pass on their own.
             good = []
             for item in chosen:
@@ -475,7 +481,7 @@ def _fix_loop(
             chosen = good[:1]
             if not chosen:
                 continue
-            new_text = _try_apply(module, [chosen[0].fix], current, tree)
+            new_text = _try_apply(module, [chosen[0].fix], current, tree, made)
             if new_text is None:
                 break
         if new_text == current:
@@ -485,12 +491,19 @@ def _fix_loop(
     return current, applied, dropped, held, last
 
 
-def _try_apply(module: cst.Module, fixes: list, source: str, prepared: PreparedTree) -> str | None:
+def _try_apply(
+    module: cst.Module,
+    fixes: list,
+    source: str,
+    prepared: PreparedTree,
+    trees: list[cst.Module] | None = None,
+) -> str | None:
     """apply_fixes, or None when a rule's replacement breaks LibCST (a wrong node type, an
     invalid tree): such a fix is dropped like one whose result does not compile. A
-    RecursionError in a deeply nested `source` escapes: it is the file's depth (FPI001)."""
+    RecursionError in a deeply nested `source` escapes: it is the file's depth (FPI001).
+    `trees` receives the fixed tree when it can stand for a parse of the result."""
     try:
-        return apply_fixes(module, fixes, source, None, prepared)
+        return apply_fixes(module, fixes, source, None, prepared, trees)
     except Exception as exc:
         if isinstance(exc, RecursionError) and depth_reason(exc, source):
             raise
