@@ -118,3 +118,38 @@ def test_a_stored_fact_is_used_while_what_it_was_made_from_is_unchanged(
     assert computed == 1
     assert ("routes.py", "FPI110", 10) in third
     assert third == _facts_run(root, monkeypatch, use_cache=False)[0]
+
+
+def test_protocol_uses_are_looked_for_only_where_a_project_protocol_exists(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """`class_hierarchy`'s protocol part resolves every call of the project; without a
+    project `Protocol` nothing could be noted, so it is not computed at all."""
+    from fastapi_lint.engine.api import project_index
+    from fastapi_lint.index import semantic
+
+    computed: list[str] = []
+    real = semantic._protocol_uses_part
+
+    @functools.wraps(real)
+    def counting(index, mod, *args):
+        computed.append(mod)
+        return real(index, mod, *args)
+
+    monkeypatch.setattr(semantic, "_protocol_uses_part", counting)
+    plain = make_project(tmp_path / "plain", FILES)
+    hierarchy = project_index(load_settings(plain)).project_fact("class_hierarchy")
+    assert computed == [] and hierarchy["protocols"] == {}
+
+    with_protocol = dict(FILES)
+    with_protocol["app/ports.py"] = (
+        "from typing import Protocol\n\n\n"
+        "class Store(Protocol):\n    def get(self): ...\n\n\n"
+        "class Memory:\n    def get(self):\n        return 1\n\n\n"
+        "def use(store: Store):\n    return store.get()\n\n\n"
+        "use(Memory())\n"
+    )
+    root = make_project(tmp_path / "protocol", with_protocol)
+    hierarchy = project_index(load_settings(root)).project_fact("class_hierarchy")
+    assert "app.ports" in computed
+    assert hierarchy["protocols"] == {"app.ports.Store": ["app.ports.Memory"]}

@@ -968,7 +968,9 @@ def class_hierarchy_fact(index: Any) -> dict[str, dict[str, list[str]]]:
     # every class that happens to have methods of the same names (a protocol over a dict's
     # `get` would otherwise be "implemented" by every class with a `get`).
     declared: dict[str, set[str]] = {}
-    for part in index.per_module(_protocol_uses_part):
+    # Only a project protocol is ever noted (`_is_protocol`): a project without one has no
+    # declared implementers, and its calls need not be resolved for them.
+    for part in index.per_module(_protocol_uses_part) if protocols else ():
         for proto, cls in part:
             if proto in protocols and cls != proto:
                 declared.setdefault(proto, set()).add(cls)
