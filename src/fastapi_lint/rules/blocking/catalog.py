@@ -1350,6 +1350,55 @@ def _switch_call(index: ProjectIndex, module: str, key: str, depth: int) -> Any:
     return call
 
 
+# -- the class `self` is (issue 14 session 6, S10) ----------------------------------------------
+#: The environment entry that names the class of `self` in a step: set where a constructor
+#: call `Button(...)` runs an inherited `__init__`, kept through its `self.m()` calls.
+RECEIVER = "<self>"
+
+
+def with_receiver(env: branches.Env, class_qual: str) -> branches.Env:
+    items = [item for item in env if item[0] != RECEIVER]
+    return tuple(sorted([*items, (RECEIVER, "str", class_qual)], key=lambda item: item[0]))
+
+
+def receiver_of(env: branches.Env) -> str | None:
+    for name, _type, value in env:
+        if name == RECEIVER:
+            return value
+    return None
+
+
+def _is_self_call(fact: dict[str, Any], func: Any) -> bool:
+    """`self.m(...)` in a method whose first parameter is `self` (not a static or class
+    method)."""
+    if not fact.get("class") or not fact["params"] or method_shift(fact, False) != 1:
+        return False
+    names = {(dotted(d) or "").rpartition(".")[2] for d in fact.get("decorators") or ()}
+    if "classmethod" in names:
+        return False
+    head, _, attr = (dotted(func) or "").partition(".")
+    return head == fact["params"][0][0] and bool(attr) and "." not in attr
+
+
+def _is_super_call(func: Any) -> bool:
+    """`super().m(...)` (the zero-argument form)."""
+    return (
+        isinstance(func, list)
+        and len(func) == 3
+        and func[0] == "attr"
+        and isinstance(func[1], list)
+        and func[1][:3] == ["call", ["n", "super"], []]
+    )
+
+
+def _method_on(index: ProjectIndex, class_qual: str, name: str) -> str | None:
+    """The project function `name` resolves to on an instance of `class_qual` (its MRO)."""
+    for cls in index.mro(class_qual):
+        if index.function(f"{cls}.{name}") is not None:
+            return f"{cls}.{name}"
+    return None
+
+
 def receiver_is_class_of(index: ProjectIndex, module: str, key: str, func: Any) -> bool:
     name = dotted(func)
     if name is None or "." not in name:
@@ -1379,6 +1428,7 @@ def _direct(
         # An abstract or protocol method: whichever implementation the receiver is runs.
         return None, None, [((impl, how, ()), None) for impl in implementations]
     module, key = split
+    self_class = receiver_of(env)
     iterated = {tuple(pos) for pos in fact.get("iterated") or ()}
     callees: list[tuple[Step, CallSite | None]] = []
     once = {(line, col) for line, col in fact.get("once") or ()}
@@ -1420,10 +1470,19 @@ def _direct(
             continue  # `lock.acquire(timeout=1)`: returns by itself
         target = project_function(index, ref)
         constructor = False
+        receiver: str | None = None  # the class `self` is in the callee, when known
         if target is None and ref is not None and ref.kind == "class":
             # `Connection(...)` runs the class's `__init__` (or a dataclass's `__post_init__`).
             target = constructor_function(index, ref.qual)
             constructor = target is not None
+            receiver = ref.qual
+        elif self_class is not None and target is not None and _is_self_call(fact, func):
+            # `self.postprocess()` in the `__init__` a `Button(...)` runs: Button's own.
+            target = _method_on(index, self_class, (dotted(func) or "").rpartition(".")[2])
+            target = target or project_function(index, ref)
+            receiver = self_class
+        elif self_class is not None and target is not None and _is_super_call(func):
+            receiver = self_class  # `super().__init__(...)`: still the same object
         if target is None or target == qual:
             continue
         target_fact = index.function(target)
@@ -1437,6 +1496,8 @@ def _direct(
             caller_env=known,
             scope=(module, key),
         )
+        if receiver is not None:
+            target_env = with_receiver(target_env, receiver)
         if target_fact is not None and target_fact.get("generator"):
             if (line, col) in iterated:
                 callees.append(((target, "iter", target_env), (line, col, func)))

@@ -18,6 +18,7 @@ from .catalog import (
     constructor_function,
     project_function,
     switch_default,
+    with_receiver,
 )
 
 
@@ -43,7 +44,8 @@ typed by the project's semantic model: `self.repo.get()` where `__init__` assign
 class hierarchy across modules. Making an instance of a project class runs its constructor:
 `ServiceConnection(project)` is judged by the class's `__init__` (through its bases), or, for a
 dataclass or an attrs class without one, by the `__post_init__`/`__attrs_post_init__` its
-generated `__init__` calls; a class decorated with `functools.cache` makes one instance per
+generated `__init__` calls, with `self` being that class: an inherited `__init__` that calls
+`self.postprocess()` runs the constructed class's own `postprocess`, not every override; a class decorated with `functools.cache` makes one instance per
 arguments and is not followed. A call on an abstract or protocol type (`storage: Storage`)
 reaches the project's implementations; the chain names the one that blocks and says
 "one of N implementations" when there are several. The implementations of an abstract class
@@ -249,9 +251,9 @@ No fix is offered.
             env = self.env_of(node, target)
         elif target.endswith(".__init__"):
             args, kwargs = call_arguments(node)
-            env = call_env(index, target, args, kwargs)  # binds `self` first
+            env = with_receiver(call_env(index, target, args, kwargs), ref.qual)  # binds `self`
         else:
-            env = ()  # the arguments fill the fields, not the hook's parameters
+            env = with_receiver((), ref.qual)  # the arguments fill the fields, not the hook's
         chain = blocking_chain(index, target, self.extra, iterated=iterated, env=env)
         if chain is None:
             return
