@@ -507,6 +507,9 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
             _entered_edges(
                 index, mod, key, caller, shape, bool(is_async), enter_kind, exit_kind, edges
             )
+    # `app.router.lifespan_context = lifespan_wrapper`: the function assigned is a lifespan.
+    for value, key in summary.get("lifespan_assigns") or ():
+        lifespans.update(_lifespan_functions(index, mod, key, value))
     for name in sorted(lifespans):
         roots.append([name, LIFESPAN, ""])
 

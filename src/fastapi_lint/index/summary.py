@@ -72,7 +72,8 @@ the body that always runs binds to a literal first: `path = None`, their later b
 `c and f()`, the rest of a block after `if not c: return`) and "spread" ([line, col] of calls
 whose positional arguments are not all recorded: `*args`, `**kwargs`, more than 8); per module,
 "keyword_spreads" ([scope key, line, col, shape] of calls passing `**mapping`, the mapping's
-shape: `FastAPI(**params)` takes its lifespan from a dict literal `params`). String
+shape: `FastAPI(**params)` takes its lifespan from a dict literal `params`), and
+"lifespan_assigns" ([value shape, scope key] of `<app>.router.lifespan_context = f`). String
 parameter defaults are kept as the strings they are (`["const", "vault/"]`), not read as
 annotations.
 
@@ -106,7 +107,7 @@ from .branches import (
 from .field_writes import returned_facts
 from .route_writes import is_route_decorated, route_writes
 
-SUMMARY_VERSION = 29
+SUMMARY_VERSION = 30
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -419,6 +420,8 @@ class _Summarizer(ast.NodeVisitor):
         self.callees: set[int] = set()
         self.read_names: list[set[str]] = []
         self.state_assigns: list[list[Any]] = []
+        # `app.router.lifespan_context = f` ([value shape, scope key]; index.reach).
+        self.lifespan_assigns: list[list[Any]] = []
         # Module-level literal collections (name -> record) and the names the module mutates
         # (see the module docstring).
         self.constants: dict[str, list[Any]] = {}
@@ -606,6 +609,9 @@ class _Summarizer(ast.NodeVisitor):
                 return
         if isinstance(base, ast.Attribute) and base.attr == "state":
             self.state_assigns.append([target.attr, value, self.scope.key, shape_of(base.value)])
+        router = isinstance(base, ast.Attribute) and base.attr == "router"
+        if router and target.attr == "lifespan_context" and value is not None:
+            self.lifespan_assigns.append([value, self.scope.key])
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if isinstance(node.target, ast.Attribute):
@@ -1680,6 +1686,7 @@ def summarize_tree(
         "depends_scopes": walker.depends_scopes,
         "has_async": walker.has_async,
         "state_assigns": walker.state_assigns,
+        "lifespan_assigns": walker.lifespan_assigns,
         "constants": constants,
         "mutated": sorted(walker.mutated),
         "refs": sorted(walker.refs),
