@@ -18,6 +18,7 @@ from ..model import ChainHop
 from .branches import mutated_globals
 from .reach import referenced_dead_code_names, serving_reach
 from .refs import Ref
+from .route_writes import ROUTE_DECORATOR_METHODS
 from .semantic import (
     ASYNC_SESSIONMAKER,
     CONTAINERS,
@@ -1015,23 +1016,7 @@ class ProjectIndex(SemanticModel):
         return module, shape
 
     # -- FastAPI structure ------------------------------------------------------------------
-    ROUTE_METHODS = frozenset(
-        {
-            "get",
-            "post",
-            "put",
-            "patch",
-            "delete",
-            "options",
-            "head",
-            "trace",
-            "api_route",
-            "websocket",
-            "api_websocket_route",
-            "websocket_route",
-            "route",
-        }
-    )
+    ROUTE_METHODS = ROUTE_DECORATOR_METHODS
     APP_TYPES = frozenset(
         {
             "fastapi.FastAPI",

@@ -43,7 +43,7 @@ MASK_LITERAL = re.compile(r"(?i)|[\s*•●#]+|x{3,}|.*\*{3}.*|\W*(?:redacted|ma
 MASK_KEYWORDS = frozenset({"mask", "masked", "redact", "redacted", "obfuscate", "hide"})
 #: A function whose name says it redacts what it is given (`mask_secret`, `redact`).
 REDACTING_CALL = re.compile(r"(?i).*(redact|mask|obfuscat|censor|scrub)")
-#: The methods of route decorators (`ProjectIndex.ROUTE_METHODS`).
+#: The methods of route decorators (also `ProjectIndex.ROUTE_METHODS`).
 ROUTE_DECORATOR_METHODS = frozenset(
     {
         "get",
