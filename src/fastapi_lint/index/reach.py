@@ -164,6 +164,8 @@ def _coroutines_built_for_made_loops(
         coro = args[0] if args else kwargs.get("coro")
         if not (coro and coro[0] == "n") or not func or func[0] != "n":
             continue
+        if not func[1].endswith("run_coroutine_threadsafe"):
+            continue  # (resolve only what may be the submitter)
         ref = index.ref_of_value(mod, key, func)
         if ref is None or ref.qual not in THREADSAFE_SUBMITTERS:
             continue

@@ -132,19 +132,32 @@ def _property_may_block(index: ProjectIndex, summary: dict[str, Any], extra: Ext
     return False
 
 
+def _function_facts(
+    summary: dict[str, Any] | None, functions: tuple[str, ...]
+) -> list[tuple[str, dict[str, Any]]] | None:
+    """The summary facts of `functions`, or None when the module or one of them has none (the
+    gates cannot answer: the file is kept)."""
+    if summary is None:
+        return None
+    found = []
+    for key in functions:
+        fact = summary["functions"].get(key)
+        if fact is None:
+            return None
+        found.append((key, fact))
+    return found
+
+
 def may_report(index: ProjectIndex, module: str, functions: tuple[str, ...], extra: Extra) -> bool:
     """Whether an FPI1xx rule (FPI112 aside) can report in the `async def`s `functions` of
     `module` (the ones that may serve requests and are not memoised)."""
 
     def compute() -> bool:
         summary = index.module(module)
-        if summary is None:
+        found = _function_facts(summary, functions)
+        if summary is None or found is None:
             return True
-        facts = summary["functions"]
-        for key in functions:
-            fact = facts.get(key)
-            if fact is None:
-                return True
+        for key, fact in found:
             for record in fact["calls"]:
                 if _call_may_report(index, module, key, record, extra):
                     return True
@@ -165,14 +178,10 @@ def may_drop_coroutine(index: ProjectIndex, module: str, functions: tuple[str, .
     `_coroutine_function` asks more of it; the call must also be a statement of its own)."""
 
     def compute() -> bool:
-        summary = index.module(module)
-        if summary is None:
+        found = _function_facts(index.module(module), functions)
+        if found is None:
             return True
-        facts = summary["functions"]
-        for key in functions:
-            fact = facts.get(key)
-            if fact is None:
-                return True
+        for key, fact in found:
             for record in fact["calls"]:
                 try:
                     ref = _resolve(index, module, key, record[0])
