@@ -165,15 +165,15 @@ def test_per_file_ignores(tmp_path: Path) -> None:
             "app.py": SLEEPY,
             "legacy.py": SLEEPY,
             # (Not in a tests/ package: FPI1xx skips test code, it serves no request.)
-            "vendor/helpers_x.py": SLEEPY,
-            "pkg/vendor/helpers_y.py": SLEEPY,
+            "generated/helpers_x.py": SLEEPY,
+            "pkg/generated/helpers_y.py": SLEEPY,
         },
         '[tool.fastapi-lint.per-file-ignores]\n"legacy.py" = ["blocking-sleep-in-async"]\n'
-        '"vendor/**" = ["FPI1"]\n',
+        '"generated/**" = ["FPI1"]\n',
     )
     proc = run_cli("check", *ONLY, "--no-cache", cwd=root)
-    # Globs are relative to the configuration's folder: pkg/vendor is not vendor/.
-    assert reported_files(proc.stdout) == {"app.py", "pkg/vendor/helpers_y.py"}
+    # Globs are relative to the configuration's folder: pkg/generated is not generated/.
+    assert reported_files(proc.stdout) == {"app.py", "pkg/generated/helpers_y.py"}
 
 
 # -- discovery ----------------------------------------------------------------------------------
@@ -250,6 +250,75 @@ def test_stubs_get_no_rule_findings(tmp_path: Path) -> None:
     (root / "stubs" / "broken.pyi").write_text("async def handler(:\n")
     proc = run_cli("check", "--no-cache", "--output-format", "concise", cwd=root)
     assert "broken.pyi:1:" in proc.stdout and "FPI001" in proc.stdout
+
+
+VENDORED_API = """\
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.post("/file_parse")
+async def parse(name: str):
+    with open(name) as f:
+        return f.read()
+"""
+
+VENDORED_HELPER = "import time\n\n\ndef settle():\n    time.sleep(1)\n"
+
+PROJECT_ROUTE = """\
+from fastapi import FastAPI
+
+from pkg.thirdparty.lib.helpers import settle
+
+app = FastAPI()
+
+
+@app.get("/")
+async def index():
+    settle()
+"""
+
+
+def test_vendored_folders_are_indexed_but_not_reported(tmp_path: Path) -> None:
+    # xinference vendors MinerU's own API server under `thirdparty/`: nothing starts it, and its
+    # code is upstream's. The project's own call into vendored code is still followed.
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/thirdparty/__init__.py": "",
+        "pkg/thirdparty/lib/__init__.py": "",
+        "pkg/thirdparty/lib/api.py": VENDORED_API,
+        "pkg/thirdparty/lib/helpers.py": VENDORED_HELPER,
+        "pkg/_vendor/sleepy.py": SLEEPY,
+        # Named like a vendored folder but a module, and a folder that only starts alike.
+        "pkg/vendor.py": SLEEPY,
+        "pkg/vendors/sleepy.py": SLEEPY,
+        "pkg/main.py": PROJECT_ROUTE,
+    }
+    root = make_project(tmp_path / "p", files)
+    select = ("--select", "FPI101,FPI104,FPI110")
+    proc = run_cli("check", *select, "--no-cache", "--output-format", "concise", cwd=root)
+    assert reported_files(proc.stdout) == {"pkg/main.py", "pkg/vendor.py", "pkg/vendors/sleepy.py"}
+    assert "pkg/main.py:10:5: FPI110 `settle()` blocks" in proc.stdout
+    # An unparsable vendored file was still not analysed: FPI001 says so.
+    (root / "pkg" / "_vendor" / "broken.py").write_text("def broken(:\n")
+    proc = run_cli("check", *select, "--no-cache", "--output-format", "concise", cwd=root)
+    assert any(row.startswith("pkg/_vendor/broken.py:1:") for row in concise_rows(proc.stdout))
+    assert "FPI001" in proc.stdout
+    # `vendored-dirs = []` reports vendored code like the project's own.
+    (root / "pkg" / "_vendor" / "broken.py").unlink()
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.fastapi-lint]\nvendored-dirs = []\n'
+    )
+    proc = run_cli("check", *select, "--no-cache", "--output-format", "concise", cwd=root)
+    assert {"pkg/thirdparty/lib/api.py", "pkg/_vendor/sleepy.py"} <= reported_files(proc.stdout)
+
+
+def test_vendored_dirs_takes_folder_names(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", {"app.py": SLEEPY}, 'vendored-dirs = ["pkg/_vendor"]\n')
+    proc = run_cli("check", "--no-cache", cwd=root)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "vendored-dirs" in proc.stderr
 
 
 # -- fixes --------------------------------------------------------------------------------------

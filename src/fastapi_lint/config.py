@@ -55,6 +55,20 @@ DEFAULT_EXCLUDE = (
     "venv",
 )
 
+# Folders that hold another project's code copied in (GitHub Linguist's vendored-path names; pip,
+# setuptools, Airflow and Gradio use `_vendor`). Their files are indexed, so a project call into
+# vendored code is still followed, but no rule reports inside them: the fix belongs upstream, and
+# an app copied in (xinference vendors MinerU's own API server) is not the project's to serve.
+DEFAULT_VENDORED_DIRS = (
+    "_vendor",
+    "vendor",
+    "vendored",
+    "third_party",
+    "thirdparty",
+    "third-party",
+    "3rdparty",
+)
+
 
 class ConfigError(Exception):
     """A configuration or argument problem: exit code 2."""
@@ -64,6 +78,14 @@ def _string_list(key: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"`{key}` must be a list of strings, got {value!r}")
     return list(value)
+
+
+def _folder_names(key: str, value: Any) -> list[str]:
+    names = _string_list(key, value)
+    for name in names:
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
+            raise ConfigError(f"`{key}` holds folder names, not paths: got {name!r}")
+    return names
 
 
 def _regex_list(key: str, value: Any) -> list[str]:
@@ -188,6 +210,7 @@ TOP_LEVEL_KEYS: dict[str, Validator] = {
     "force-exclude": _bool,
     "cache-dir": _string,
     "max-file-size": _file_size,
+    "vendored-dirs": _folder_names,
 }
 
 # Rule settings, under [tool.fastapi-lint.rules]. Each family documents the keys it reads.
@@ -228,6 +251,7 @@ class Settings:
     cache_dir: str | None = None
     # Files larger than this many bytes are FPI001 instead of being analysed (0: no limit).
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    vendored_dirs: tuple[str, ...] = DEFAULT_VENDORED_DIRS
     rules: tuple[tuple[str, Any], ...] = ()
 
     def rule_option(self, key: str, default: Any = None) -> Any:
@@ -239,6 +263,16 @@ class Settings:
     @property
     def config_dir(self) -> Path:
         return self.config_file.parent if self.config_file else self.project_root
+
+    def is_vendored(self, path: Path) -> bool:
+        """Whether `path` lies in a vendored folder below the project root (`vendored-dirs`)."""
+        if not self.vendored_dirs:
+            return False
+        try:
+            folders = path.resolve().relative_to(self.project_root.resolve()).parts[:-1]
+        except ValueError:
+            folders = path.parts[:-1]
+        return any(folder in self.vendored_dirs for folder in folders)
 
     def fingerprint(self) -> str:
         """A stable hash of everything that changes findings (not paths to the cache)."""
@@ -252,6 +286,7 @@ class Settings:
             "target_version": self.target_version,
             "rules": self.rules,
             "max_file_size": self.max_file_size,
+            "vendored_dirs": self.vendored_dirs,
             # Rules that follow the FastAPI version read the project's requirement files.
             "requirements": requirement_signature(self.project_root),
         }
@@ -481,6 +516,7 @@ def settings_from_table(
         force_exclude=values.get("force-exclude", False),
         cache_dir=values.get("cache-dir"),
         max_file_size=values.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        vendored_dirs=tuple(values.get("vendored-dirs", DEFAULT_VENDORED_DIRS)),
         rules=tuple(sorted(values.get("rules", {}).items(), key=lambda kv: kv[0])),
     )
 

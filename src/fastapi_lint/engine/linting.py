@@ -43,6 +43,10 @@ def active_rules(state: WorkerState, path: Path) -> list[type[Rule]]:
         # stub Python cannot parse is FPI001, and the index takes types from a stub that has
         # no module of its own.
         return []
+    if state.settings.is_vendored(path):
+        # Another project's code copied in (`vendored-dirs`): indexed, so calls into it are
+        # followed from the project's own code, but not reported on (see docs/design.md).
+        return []
     ignored = per_file_ignored(state.settings, path, RULES)
     return [
         r for r in RULES if r.code in state.enabled and r.code not in ignored and _has_visitors(r)
