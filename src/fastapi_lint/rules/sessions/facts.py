@@ -16,6 +16,7 @@ from ...index.refs import Ref
 from ...index.shapes import (
     Await,
     Call,
+    Const,
     ImportBinding,
     Name,
     Subscript,
@@ -301,11 +302,15 @@ class SessionFacts:
         if fact.get("async"):
             return None  # calling it gives a coroutine
         module, key = split
+        returns = fact["returns_values"]
         if fact.get("returns") is not None:
             typed = self.kind_of_annotation(module, key, fact["returns"])
             if typed is not None:
-                return typed
-        returns = fact["returns_values"]
+                # The annotation says what the helper returns, its body whether it is new: a
+                # getter `-> Engine` that returns `self._engine` or a cache entry on some path
+                # hands out a kept object (skypilot's double-checked `DatabaseManager`).
+                kept = [s for s in returns if not _none(s) and not self.fresh(module, key, s)]
+                return None if kept else typed
         made = [self.fresh_call(module, key, shape) for shape in returns]
         if not made or any(call is None for call in made):
             return None
@@ -378,6 +383,11 @@ class SessionFacts:
         if bases & SYNC_SESSION_CLASSES:
             return "session"
         return None
+
+
+def _none(raw: Shape | None) -> bool:
+    """`return None` (or a bare `return`): no object at all, neither new nor kept."""
+    return raw is None or view(raw) == Const(None)
 
 
 def _dotted(raw: Shape | None) -> str | None:

@@ -42,7 +42,9 @@ that a path operation, dependency or middleware calls, transitively; the message
 `reached from GET /users via make_report`). In such a helper, an engine the helper returns is
 reported where its caller runs per request instead, and one it keeps for later calls (a
 `global`, an attribute, a cache entry) or a helper with a decorator (`@lru_cache`) is not
-reported. Neither is an engine a constructor (`__init__`) makes: that is one engine per object,
+reported, and neither is a helper annotated `-> Engine` that returns a kept engine on some
+path (`return self._engine` behind a lock, an entry of a cache): the annotation says what a
+helper returns, its body whether it is new. Neither is an engine a constructor (`__init__`) makes: that is one engine per object,
 and a client object built once and kept (a lazily created singleton) is the common case. Nor
 one the helper disposes of itself (`engine.dispose()`): a deliberate one-off connection, such
 as a probe of a database address the request names, not a pool that should have been shared.
