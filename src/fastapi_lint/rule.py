@@ -11,10 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
-import libcst as cst
-
 from .index.project import ProjectIndex, Ref
 from .index.summary import COMPREHENSION
+from .lazycst import cst
 from .model import ChainHop, RelatedLocation
 
 if TYPE_CHECKING:

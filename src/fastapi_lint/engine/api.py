@@ -576,6 +576,10 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
             # the workers, where it is the FPI002 of each file that reads it.
             with contextlib.suppress(Exception):
                 index.prime_facts()
+            # The walk and fix machinery (and LibCST) imported once here, inherited by the
+            # workers, instead of imported by each of them after the fork.
+            from . import fixes, traverse  # noqa: F401
+
             try:
                 with _pool(jobs) as pool:
                     chunk = max(1, min(32, len(work) // (jobs * 4)))

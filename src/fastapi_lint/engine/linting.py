@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from ..index.summary import summarize_source
+from ..lazycst import cst
 from ..limits import TooDeep, check_nesting, depth_reason
 from ..model import SYNTAX_NEWER_THAN_TARGET, FileResult, Finding, Location
 from ..rule import PendingFinding, Rule
@@ -17,19 +17,17 @@ from ..selection import per_file_ignored
 from ..source import split_lines, text_digest
 from ..suppression import Suppressions
 from ..syntax import NewSyntax, best_syntax_error, newer_than, parse_version, syntax_of
-from .fixes import (
-    MAX_FIX_ROUNDS,
-    PreparedTree,
-    apply_fixes,
-    compiles,
-    fix_signature,
-    non_overlapping,
-    text_edits,
-)
 from .parse import parse_module, syntax_error_finding
 from .problems import PhaseError, deep_finding, phase, too_deep
 from .state import WorkerState
-from .traverse import RuleRun, positions, run_rules, to_findings
+
+if TYPE_CHECKING:
+    from .fixes import PreparedTree
+    from .traverse import RuleRun
+
+# The parse, walk and fix machinery (`fixes`, `traverse`) imports LibCST: it is imported by the
+# functions below that use it, after the index gates left a rule to run, so a file no rule can
+# report anything in is linted without LibCST (a one-file pre-commit run, an editor buffer).
 
 # Characters of module rendered for fix edits per file (JSON output, LSP code actions): about
 # 50 fixes in a 20 KB file, 10 in a 100 KB one. Fixes beyond it are reported without edits.
@@ -165,6 +163,9 @@ def _lint_text(
     if not rules:
         result.findings = allowed(state, path, _newer_syntax_findings(path_str, text, newer, state))
         return result, trigger_deps
+    from .fixes import PreparedTree, text_edits
+    from .traverse import to_findings
+
     current = text
     applied: Counter = Counter()
     rejected: set[tuple[str, str]] = set()
@@ -312,6 +313,8 @@ def _fix_verdict(
     """None when a fixed text may be written, else why not: it does not compile (judged in its
     lowered form when it holds syntax newer than the running Python), or it uses more syntax
     newer than `target-version` than the file already did."""
+    from .fixes import compiles
+
     if not compiles(new_text, path):
         return "compile"
     target = parse_version(state.settings.target_version)
@@ -331,6 +334,27 @@ def _fix_verdict(
 
 def _is_package(path: Path) -> bool:
     return path.stem == "__init__"
+
+
+def run_rules(**kwargs) -> RuleRun:
+    """`traverse.run_rules` (imported on first use: it imports LibCST)."""
+    from .traverse import run_rules as run
+
+    return run(**kwargs)
+
+
+def apply_fixes(*args, **kwargs) -> str:
+    """`fixes.apply_fixes` (imported on first use: it imports LibCST)."""
+    from .fixes import apply_fixes as apply
+
+    return apply(*args, **kwargs)
+
+
+def non_overlapping(module: cst.Module, fixes: list) -> list:
+    """`fixes.non_overlapping` (imported on first use)."""
+    from .fixes import non_overlapping as choose
+
+    return choose(module, fixes)
 
 
 def _run_tracked(
@@ -412,6 +436,9 @@ def _fix_loop(
     text, the fixes applied, the fixes dropped because their result did not compile, the
     fixes held back because they would write syntax newer than `target-version`, and the last
     round (its text may be older than the returned one when the rounds ran out)."""
+    from .fixes import MAX_FIX_ROUNDS, PreparedTree, fix_signature
+    from .traverse import positions
+
     path_str = str(path)
     current = text
     applied: Counter = Counter()

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import libcst as cst
-
 from ...index.project import Ref
 from ...index.reach import reach_words
+from ...lazycst import cst
 from ...rule import FileContext, Rule
 from .catalog import (
     PARTIALS,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from ...index.project import Ref
+from ...lazycst import cst
 from ...rule import Fix
 from .base import AsyncCallRule
 from .catalog import UPLOAD, UPLOAD_ASYNC_METHODS, classify

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from ...index.project import Ref
+from ...lazycst import cst
 from ...rule import Fix, ImportRequest
 from .base import AsyncCallRule, blocking_message
 from .catalog import HASHING, classify

@@ -3,8 +3,7 @@ the loop and offloads its result."""
 
 from __future__ import annotations
 
-import libcst as cst
-
+from ...lazycst import cst
 from ...rule import Fix, NodeHop
 from .base import AsyncCallRule, positional_args
 from .catalog import (

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import ast
 
-import libcst as cst
-
 from ...index import branches
 from ...index.project import Ref
+from ...lazycst import cst
 from ...rule import FileContext, NodeHop
 from .base import ITERATING_BUILTINS, AsyncCallRule, call_arguments
 from .catalog import (

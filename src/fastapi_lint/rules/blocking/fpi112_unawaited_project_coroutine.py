@@ -3,10 +3,9 @@ statement of its own, so the coroutine is created and dropped without ever runni
 
 from __future__ import annotations
 
-import libcst as cst
-
 from ...index.project import Ref
 from ...index.shapes import decorator_callee
+from ...lazycst import cst
 from ...rule import Fix, Rule
 from .base import resolve_cached
 from .catalog import project_function

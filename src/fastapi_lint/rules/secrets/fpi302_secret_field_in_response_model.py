@@ -3,8 +3,7 @@ model with secret fields."""
 
 from __future__ import annotations
 
-import libcst as cst
-
+from ...lazycst import cst
 from .routes import RouteView, SecretRouteRule
 
 

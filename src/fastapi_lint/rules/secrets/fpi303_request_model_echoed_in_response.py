@@ -3,8 +3,7 @@ and the response (FastAPI's `UserIn` anti-pattern)."""
 
 from __future__ import annotations
 
-import libcst as cst
-
+from ...lazycst import cst
 from .routes import RouteView, SecretRouteRule
 
 

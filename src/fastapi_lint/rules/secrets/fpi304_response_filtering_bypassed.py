@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
+from ...lazycst import cst
 from .models import is_response_class
 from .routes import SecretRouteRule, expression_shape, response_call_verdict
 

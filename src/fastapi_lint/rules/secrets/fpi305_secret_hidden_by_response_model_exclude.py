@@ -3,8 +3,7 @@ keeps a secret field out of the response."""
 
 from __future__ import annotations
 
-import libcst as cst
-
+from ...lazycst import cst
 from .routes import RouteView, SecretRouteRule
 
 

@@ -33,12 +33,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
 from ...codemods.base import EngineCodemod
 from ...engine import fix_source, module_name
 from ...index.project import ProjectIndex
+from ...lazycst import cst
 from .models import (
     FIELD_FUNCTIONS,
     FIELD_SERIALIZERS,

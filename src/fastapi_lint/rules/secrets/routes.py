@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 from ...index.shapes import (
     AnnotatedBinding,
     Attr,
@@ -43,6 +41,7 @@ from ...index.shapes import (
 )
 from ...index.shapes import view as view_shape
 from ...index.summary import MAX_SHAPE_DEPTH, resolve_relative, shape_of
+from ...lazycst import cst
 from ...model import RelatedLocation
 from ...rule import Fix, Frame, ImportRequest, Rule, dotted_name
 from ...syntax import parse_expression
@@ -1308,7 +1307,9 @@ class SecretRouteRule(Rule):
         """Replacements turning each reference to `model` inside `expr` into `sibling`."""
         index = self.ctx.index
         module = self.ctx.module_name
-        finder = _ReferenceFinder()
+        from .route_visitors import ReferenceFinder  # LibCST visitors: imported when used
+
+        finder = ReferenceFinder()
         expr.visit(finder)
         replacements: dict = {}
         imports: list = []
@@ -1357,7 +1358,9 @@ class SecretRouteRule(Rule):
             arg = self.role_node(view, funcdef, verdict.role)
             if call is None or arg is None:
                 return None
-            new_value = target.visit(_Swap(replacements))
+            from .route_visitors import Swap
+
+            new_value = target.visit(Swap(replacements))
             args = []
             for item in call.args:
                 if item.value is arg:
@@ -1425,39 +1428,6 @@ class SecretRouteRule(Rule):
             replacements=replacements,
             imports=imports,
         )
-
-
-class _ReferenceFinder(cst.CSTVisitor):
-    """Outermost names and dotted names of an expression (`models.User`, not `models`)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.nodes: list[cst.CSTNode] = []
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        if dotted_name(node) is not None:
-            self.nodes.append(node)
-            return False
-        return True
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.nodes.append(node)
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        # `keyword=` names are not references.
-        if node.keyword is not None:
-            node.value.visit(self)
-            return False
-        return True
-
-
-class _Swap(cst.CSTTransformer):
-    def __init__(self, replacements: dict) -> None:
-        super().__init__()
-        self.replacements = replacements
-
-    def on_leave(self, original_node, updated_node):
-        return self.replacements.get(original_node, updated_node)
 
 
 def _inside(node: cst.CSTNode, root: cst.CSTNode) -> bool:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from ...index.closure import imports_any, reaches
 from ...index.reach import reach_words
 from ...index.summary import Shape
+from ...lazycst import cst
 from ...rule import Rule, dotted_name
 from .facts import (
     CREATED_KINDS,

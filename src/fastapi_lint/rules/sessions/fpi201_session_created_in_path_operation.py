@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
+from ...lazycst import cst
 from ...rule import Fix, Frame, ImportRequest, dotted_name
 from .base import (
     CREATED_KINDS,

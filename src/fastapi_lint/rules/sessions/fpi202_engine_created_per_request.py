@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
+from ...lazycst import cst
 from .base import (
     ENGINE_KINDS,
     RouteOrDependencyRule,
@@ -19,6 +18,7 @@ from .base import (
 if TYPE_CHECKING:
     from ...config import Settings
     from ...index.project import ProjectIndex
+    from .exits import Exits
 
 
 class EngineCreatedPerRequest(RouteOrDependencyRule):
@@ -94,7 +94,7 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         # Per helper function (by node id): how its engines leave it, from a scan of its body.
-        self._exits: dict[int, _Exits] = {}
+        self._exits: dict[int, Exits] = {}
         # Value expression -> the targets it is assigned to (visited before the value).
         self._targets: dict[int, list[cst.BaseAssignTargetExpression]] = {}
 
@@ -142,7 +142,9 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
             return
         exits = self._exits.get(id(frame.node))
         if exits is None:
-            exits = self._exits[id(frame.node)] = _Exits.of(frame.node)
+            from .exits import Exits  # a LibCST visitor: imported once a walk needs it
+
+            exits = self._exits[id(frame.node)] = Exits.of(frame.node)
         if id(node) in exits.returned_calls or self._kept(node, exits):
             # Handed to the caller (which is reported where it runs per request), kept for
             # later calls (a global, an attribute, a cache entry) or disposed of here.
@@ -175,7 +177,7 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
         index, module, scope = self.ctx.index, self.ctx.module_name, self.ctx.scope_key
         return all(index.from_request(module, scope, shape_of_cst(self.ctx, v)) for v in values)
 
-    def _kept(self, node: cst.Call, exits: _Exits) -> bool:
+    def _kept(self, node: cst.Call, exits: Exits) -> bool:
         for target in self._targets.get(id(node), ()):
             if not isinstance(target, cst.Name):
                 return True  # self.engine = ..., cache[url] = ..., a, b = ...
@@ -184,64 +186,6 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
         return False
 
 
-class _Exits(cst.CSTVisitor):
-    """How values leave a function: the calls it returns directly, and the names it returns,
-    declares `global`/`nonlocal` or disposes of (nested functions and classes are not its own
-    body)."""
-
-    def __init__(self, root: cst.FunctionDef) -> None:
-        self.root = root
-        self.returned_calls: set[int] = set()
-        self.kept_names: set[str] = set()
-
-    @classmethod
-    def of(cls, func: cst.FunctionDef) -> _Exits:
-        exits = cls(func)
-        func.body.visit(exits)
-        return exits
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_Return(self, node: cst.Return) -> None:
-        value = node.value
-        if isinstance(value, cst.Await):
-            value = value.expression
-        if isinstance(value, cst.Call):
-            self.returned_calls.add(id(value))
-        elif isinstance(value, cst.Name):
-            self.kept_names.add(value.value)
-        elif isinstance(value, cst.Tuple):
-            for element in value.elements:
-                if isinstance(element.value, cst.Name):
-                    self.kept_names.add(element.value.value)
-                elif isinstance(element.value, cst.Call):
-                    self.returned_calls.add(id(element.value))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        # `engine.dispose()`: a one-off engine the function tears down itself.
-        func = node.func
-        if (
-            isinstance(func, cst.Attribute)
-            and func.attr.value == "dispose"
-            and isinstance(func.value, cst.Name)
-        ):
-            self.kept_names.add(func.value.value)
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.kept_names.update(item.name.value for item in node.names)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self.kept_names.update(item.name.value for item in node.names)
-
-
-_LITERALS = (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)
 CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__"})
 #: Decorators that do not change how often the body runs.
 _PLAIN_DECORATORS = frozenset({"builtins.staticmethod", "builtins.classmethod"})
@@ -256,6 +200,7 @@ def _decorated(ctx, func: cst.FunctionDef) -> bool:
 
 
 def _literal(node: cst.BaseExpression) -> bool:
-    return isinstance(node, _LITERALS) or (
+    literals = (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)
+    return isinstance(node, literals) or (
         isinstance(node, cst.Name) and node.value in ("True", "False", "None")
     )

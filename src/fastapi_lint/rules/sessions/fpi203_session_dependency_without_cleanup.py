@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from ...index.shapes import name_shape
+from ...lazycst import cst
 from ...rule import Fix, Frame, Rule
 from .base import (
     SESSION_KINDS,

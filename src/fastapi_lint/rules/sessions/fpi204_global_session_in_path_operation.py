@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
+from ...lazycst import cst
 from .base import (
     RouteOrDependencyRule,
     facts_for,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
+from ...lazycst import cst
 from ...rule import Fix, Rule
 from .base import facts_for, kind_of, sessions_can_reach
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from ...index.closure import reaches
+from ...lazycst import cst
 from ...rule import Rule
 from .base import (
     SESSION_KINDS,

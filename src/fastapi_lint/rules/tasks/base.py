@@ -7,10 +7,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 from ...index import branches
 from ...index.shapes import dotted
+from ...lazycst import cst
 from ...model import ChainHop
 from ..blocking import catalog
 from .facts import ADD_TASK_MEMBERS, BACKGROUND_TASKS_TYPES

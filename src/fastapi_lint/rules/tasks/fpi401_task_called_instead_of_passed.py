@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import libcst as cst
-
 from ...index.project import ProjectIndex
 from ...index.shapes import Const, Name, Seq, Subscript, is_none, view
+from ...lazycst import cst
 from ...rule import Fix, Rule, dotted_name
 from .base import is_add_task, project_callable, task_argument, task_arguments
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import libcst as cst
-
+from ...lazycst import cst
 from ...rule import Fix, Rule
 from .base import BACKGROUND_TASKS_TYPES, LocalUses, injected_function
 

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
+from ...lazycst import cst
 from ...rule import Fix, Frame, ImportRequest, Rule
 from .base import BACKGROUND_TASK_TYPES, BACKGROUND_TASKS_TYPES, injected_function
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from ...index.reach import LIFESPAN, SERVING, SHUTDOWN, STARTUP, reach_words
+from ...lazycst import cst
 from ...rule import FileContext, Fix, Frame, Rule
 from ..blocking.base import REPORT_LIFESPAN_SHUTDOWN, REPORT_LIFESPAN_STARTUP, REPORT_UNSERVED
 from ..blocking.catalog import call_env

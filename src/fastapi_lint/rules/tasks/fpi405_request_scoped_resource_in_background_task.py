@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 from ...index.shapes import Call, Param, ParamBinding, calls, dotted, string, view, view_binding
+from ...lazycst import cst
 from ...model import RelatedLocation
 from ...rule import Rule
 from .base import BACKGROUND_TASK_TYPES, is_add_task, task_arguments

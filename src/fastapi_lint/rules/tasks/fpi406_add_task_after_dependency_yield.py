@@ -3,9 +3,8 @@ a dependency."""
 
 from __future__ import annotations
 
-import libcst as cst
-
 from ...index.shapes import ParamBinding, dotted, view_binding
+from ...lazycst import cst
 from ...rule import Frame, Rule
 from .base import injected_function, is_add_task
 from .fastapi_version import fastapi_range, overlaps

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
+from ...lazycst import cst
 from ...rule import Rule
 from ..blocking.catalog import EVENT_LOOPS
 from .base import LocalUses, injected_function

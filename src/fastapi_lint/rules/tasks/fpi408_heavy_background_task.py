@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-import libcst as cst
-
+from ...lazycst import cst
 from ...rule import Rule
 from .base import is_add_task, task_argument
 
