@@ -466,3 +466,92 @@ def test_blocking_gate_parses_only_modules_with_a_call_that_can_block(
         ungated_parsed, ungated = _parsed_names(root, patch)
     assert "quiet.py" in ungated_parsed
     assert ungated == findings
+
+
+DEPENDS_APP = {
+    "deps.py": (
+        "from collections.abc import Callable\n\n\n"
+        "def get_db():\n    yield 'session'\n\n\n"
+        "def get_settings():\n    return {'debug': True}\n\n\n"
+        "def require(role: str) -> Callable[[], str]:\n"
+        "    def check() -> str:\n        return role\n\n    return check\n"
+    ),
+    # Depends on the function itself, a factory's result, a library class: nothing to report.
+    "passed.py": (
+        "from fastapi import Depends, FastAPI\n"
+        "from fastapi.security import HTTPBearer\n\n"
+        "from deps import get_db, get_settings, require\n\n"
+        "app = FastAPI()\n\n\n"
+        "@app.get('/')\n"
+        "def index(db=Depends(get_db), s=Depends(get_settings), r=Depends(require('admin')),\n"
+        "          t=Depends(HTTPBearer())):\n"
+        "    return {'n': str(len(get_settings()))}\n"
+    ),
+    "alias.py": (
+        "from fastapi import Depends as D, FastAPI\n\nfrom deps import get_db\n\n"
+        "app = FastAPI()\n\n\n"
+        "@app.get('/')\ndef index(db=D(get_db())):\n    return {}\n"
+    ),
+    "keyword.py": (
+        "import fastapi\n\nimport deps\n\n\n"
+        "def route(db=fastapi.Security(dependency=deps.get_db())):\n    return db\n"
+    ),
+    "in_lambda.py": (
+        "from fastapi import Depends\n\nfrom deps import get_db\n\n"
+        "make = lambda: Depends(get_db())\n"
+    ),
+    "in_class.py": (
+        "from fastapi import Depends\n\nfrom deps import get_db\n\n\n"
+        "class Params:\n    db = Depends(get_db())\n"
+    ),
+}
+
+
+def test_fpi206_gate_parses_only_modules_with_a_called_dependency(tmp_path, monkeypatch) -> None:
+    """FPI206's gate: a module whose `Depends(...)` calls pass a function, a factory's result
+    or a library object is not parsed for the rule, while a called generator keeps its module
+    however `Depends` is spelled (an alias, an attribute, `dependency=`) and wherever the call
+    is (a lambda body, a class body); the findings are those of a run without the gates."""
+    root = _write(tmp_path, DEPENDS_APP)
+    (root / "pyproject.toml").write_text('[tool.fastapi-lint]\nselect = ["FPI206"]\n')
+    parsed, findings = _parsed_names(root, monkeypatch)
+    kept = {"alias.py", "keyword.py", "in_lambda.py", "in_class.py"}
+    assert {(name, "FPI206") for name in kept} <= findings
+    assert parsed == kept
+    with monkeypatch.context() as patch:
+        patch.setattr(linting, "GATES", False)
+        ungated_parsed, ungated = _parsed_names(root, patch)
+    assert "passed.py" in ungated_parsed
+    assert ungated == findings
+
+
+def test_a_module_no_rule_can_report_in_is_linted_without_libcst(tmp_path) -> None:
+    """The gates run without LibCST: a one-file run whose file no rule can report anything in
+    (pre-commit's usual case) never imports it, and one whose file a rule can still does."""
+    import subprocess
+    import sys
+
+    root = _write(tmp_path, DEPENDS_APP)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from fastapi_lint.config import load_settings\n"
+        "from fastapi_lint.engine import LintOptions, lint_paths\n"
+        "root = Path(sys.argv[1])\n"
+        "run = lint_paths([root / sys.argv[2]], load_settings(root), LintOptions(jobs=1))\n"
+        "print(sorted({f.code for f in run.findings}), 'libcst' in sys.modules)\n"
+    )
+    quiet = subprocess.run(
+        [sys.executable, "-c", script, str(root), "passed.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert quiet.stdout.split() == ["[]", "False"], quiet.stderr
+    found = subprocess.run(
+        [sys.executable, "-c", script, str(root), "alias.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert found.stdout.split() == ["['FPI206']", "True"], found.stderr

@@ -107,7 +107,7 @@ from .branches import (
 from .field_writes import returned_facts
 from .route_writes import is_route_decorated, route_writes
 
-SUMMARY_VERSION = 30
+SUMMARY_VERSION = 31
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -399,6 +399,11 @@ class _Summarizer(ast.NodeVisitor):
         self.depends: list[Shape] = []
         # The scope key each Depends() is evaluated in (parallel to `depends`).
         self.depends_scopes: list[str] = []
+        # Calls inside lambda bodies that pass a call as their first argument (or as
+        # `dependency=`): [scope key, callee shape, [first positional shape], {"dependency":
+        # shape}]. The body runs only when the lambda is called, so these are nobody's `calls`;
+        # FPI206's gate reads them (`lambda: Depends(get_db())`).
+        self.lambda_nested_calls: list[list[Any]] = []
         self.has_async = False
         # Inside the body of a lazy initialiser's `if` (see visit_If).
         self.once = 0
@@ -728,6 +733,22 @@ class _Summarizer(ast.NodeVisitor):
                 self.visit_Constant(inner)
             elif isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name):
                 self._note_dynamic(inner)
+            if isinstance(inner, ast.Call):
+                self._note_lambda_nested_call(inner)
+
+    def _note_lambda_nested_call(self, node: ast.Call) -> None:
+        first = node.args[0] if node.args else None
+        dependency = next((k.value for k in node.keywords if k.arg == "dependency"), None)
+        if not any(isinstance(a, (ast.Call, ast.Starred)) for a in (first, dependency)):
+            return
+        self.lambda_nested_calls.append(
+            [
+                self.scope.key,
+                shape_of(node.func),
+                [shape_of(first, 1)] if first is not None else [],
+                {"dependency": shape_of(dependency, 1)} if dependency is not None else {},
+            ]
+        )
 
     def _visit_comprehension(self, node: ast.AST) -> None:
         # Its targets shadow the function's parameters inside it (`... if flag else ...
@@ -1684,6 +1705,7 @@ def summarize_tree(
         "keyword_spreads": walker.keyword_spreads,
         "depends": walker.depends,
         "depends_scopes": walker.depends_scopes,
+        "lambda_nested_calls": walker.lambda_nested_calls,
         "has_async": walker.has_async,
         "state_assigns": walker.state_assigns,
         "lifespan_assigns": walker.lifespan_assigns,
