@@ -54,8 +54,12 @@ def test_pruned_fix_application_equals_the_full_transform(tmp_path: Path, monkey
     compared: list[str] = []
     real = fixes.apply_fixes
 
-    def both(module, fix_list, source=None, rendered=None, prepared=None, trees=None):
-        pruned = real(module, fix_list, source, rendered, prepared, trees)
+    def both(
+        module, fix_list, source=None, rendered=None, prepared=None, trees=None, statement=None
+    ):
+        # `statement`: the fix's top-level statement, given for a finding's edits (the
+        # one-statement way must give what the full transform gives).
+        pruned = real(module, fix_list, source, rendered, prepared, trees, statement)
         if trees:
             # The fixed tree the next round walks renders as the fixed text.
             assert trees[-1].code == pruned
@@ -64,6 +68,16 @@ def test_pruned_fix_application_equals_the_full_transform(tmp_path: Path, monkey
         return pruned
 
     monkeypatch.setattr(linting, "apply_fixes", both)
+    quick: list[str] = []
+    in_statement = fixes._apply_in_statement
+
+    def counted(*args):
+        found = in_statement(*args)
+        if found is not None:
+            quick.append(found)
+        return found
+
+    monkeypatch.setattr(fixes, "_apply_in_statement", counted)
     root = tmp_path / "fixtures"
     shutil.copytree(FIXTURES, root)
     settings = with_cli_overrides(load_settings(root), extend_select=["ALL"])
@@ -82,6 +96,8 @@ def test_pruned_fix_application_equals_the_full_transform(tmp_path: Path, monkey
     # Every fixable rule's fixtures went through both ways (dozens of fixes, with imports).
     assert len(compared) > 100
     assert any("import asyncio" in text for text in compared)
+    # Some finding's edits were made from its statement alone (and equal the full transform).
+    assert quick and set(quick) <= set(compared)
 
 
 def test_import_block_only(tmp_path: Path) -> None:

@@ -263,6 +263,7 @@ def apply_fixes(
     rendered: str | None = None,
     prepared: PreparedTree | None = None,
     trees: list[cst.Module] | None = None,
+    statement: int | None = None,
 ) -> str:
     """The module's code with the fixes applied.
 
@@ -273,8 +274,14 @@ def apply_fixes(
     `rendered` is `module.code` when the caller has it already; `prepared`, the module's
     `PreparedTree`, when the caller applies several fixes to the same tree. `trees`, when
     given, receives the new tree if it is one a parse of the result could stand for (see
-    `reusable_tree`), so the caller need not parse the fixed text again."""
+    `reusable_tree`), so the caller need not parse the fixed text again. `statement`: the
+    position in `module.body` of the top-level statement the fixes are thought to lie in
+    (`_apply_in_statement`)."""
     given = module
+    if statement is not None and trees is None and source is not None:
+        quick = _apply_in_statement(module, fixes, source, statement)
+        if quick is not None:
+            return quick
     if module.default_indent.strip(" \t"):
         # A first indented line that starts with a form feed gives a default indent of
         # "\x0c    ", which LibCST then refuses to parse the added imports with. Rendering
@@ -291,7 +298,14 @@ def apply_fixes(
     if prepared is None or prepared.module is not module or module is not given:
         prepared = PreparedTree(module, rendered)
     if replacements:
-        path = replacement_path(module, list(replacements), prepared.parents)
+        path = None
+        if statement is not None and trees is None and 0 <= statement < len(module.body):
+            # The parents of that statement's nodes only, not of the whole tree.
+            path = replacement_path(
+                module, list(replacements), _statement_parents(module, statement)
+            )
+        if path is None:
+            path = replacement_path(module, list(replacements), prepared.parents)
         new_module = module.visit(_Replacer(replacements, path))
     else:
         new_module = module
@@ -317,6 +331,58 @@ def apply_fixes(
     ):
         trees.append(new_module)
     return result
+
+
+def _statement_parents(module: cst.Module, position: int) -> dict[int, cst.CSTNode]:
+    """`parent_map` of one top-level statement, with the module as its parent."""
+    statement = module.body[position]
+    parents = parent_map(statement)
+    parents[id(statement)] = module
+    return parents
+
+
+def _apply_in_statement(
+    module: cst.Module, fixes: list[Fix], source: str, position: int
+) -> str | None:
+    """`apply_fixes` for fixes that replace nodes of one top-level statement only and add no
+    import (one quick fix for an editor), without a parent map of the whole tree or a
+    rendering of every statement: the statement's parents are mapped, it alone is transformed
+    and rendered, and its text in `source` is replaced by the new rendering. A statement
+    renders the same alone as in its module (see `PreparedTree`), so when its rendering occurs
+    exactly once in `source`, that is where it stands, and the rest of `source` is what
+    `apply_fixes` keeps of it (`keep_untouched`). None when any of that does not hold: the
+    caller then takes the general way."""
+    if any(fix.imports for fix in fixes) or not 0 <= position < len(module.body):
+        return None
+    if module.default_indent.strip(" \t"):
+        return None  # a form feed in the indent: the general way renders without it
+    replacements: dict[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel] = {}
+    for fix in fixes:
+        replacements.update(fix.replacements)
+    if not replacements:
+        return None
+    old = module.body[position]
+    path = replacement_path(module, list(replacements), _statement_parents(module, position))
+    if path is None:
+        return None
+    new_module = module.visit(_Replacer(replacements, path))
+    if (
+        len(new_module.body) != len(module.body)
+        or new_module.header is not module.header
+        or new_module.footer is not module.footer
+        or any(
+            a is not b
+            for i, (a, b) in enumerate(zip(module.body, new_module.body, strict=True))
+            if i != position
+        )
+    ):
+        return None
+    old_code = module.code_for_node(old)
+    start = source.find(old_code)
+    if start < 0 or source.find(old_code, start + 1) >= 0:
+        return None
+    new_code = new_module.code_for_node(new_module.body[position])
+    return source[:start] + new_code + source[start + len(old_code) :]
 
 
 def reusable_tree(

@@ -216,7 +216,10 @@ def _lint_text(
         def edits_of(item: PendingFinding) -> tuple:
             if not prepared:
                 prepared.append(PreparedTree(module))
-            fixed = _try_apply(module, [item.fix], current, prepared[0])
+            # The top-level statement the walk found the node in: a fix inside it is applied
+            # to it alone.
+            statement = run.statement_of.get(id(item.node)) if run.statement_of else None
+            fixed = _try_apply(module, [item.fix], current, prepared[0], statement=statement)
             if fixed is None or _fix_verdict(fixed, path_str, state, newer) is not None:
                 return ()
             return tuple(text_edits(current, fixed))
@@ -528,13 +531,14 @@ def _try_apply(
     source: str,
     prepared: PreparedTree,
     trees: list[cst.Module] | None = None,
+    statement: int | None = None,
 ) -> str | None:
     """apply_fixes, or None when a rule's replacement breaks LibCST (a wrong node type, an
     invalid tree): such a fix is dropped like one whose result does not compile. A
     RecursionError in a deeply nested `source` escapes: it is the file's depth (FPI001).
     `trees` receives the fixed tree when it can stand for a parse of the result."""
     try:
-        return apply_fixes(module, fixes, source, None, prepared, trees)
+        return apply_fixes(module, fixes, source, None, prepared, trees, statement)
     except Exception as exc:
         if isinstance(exc, RecursionError) and depth_reason(exc, source):
             raise
