@@ -18,8 +18,10 @@ Settings come from the `[tool.fastapi-lint]` table of the nearest `pyproject.tom
 The project index is built once per project and kept warm: linting a buffer replaces its module
 in the index, so the other open documents of the project are linted again against it. In a
 large project the first document is linted against a provisional index of the modules it
-imports (`engine.quick_index`) and published, then the whole index is built and every document
-linted against the provisional one is linted and published again. The index's objects are
+imports (`engine.quick_index`) and published, then the whole index is built, in steps of a few
+dozen files or one project fact (`engine.index_steps`) so that an edit made meanwhile is linted
+between two steps rather than after the whole build, and every document linted against the
+provisional one is linted and published again. The index's objects are
 frozen out of the garbage collector once built (a full collection rescanned them on every
 edit). All engine work runs on one worker thread (the index is not thread-safe); the event
 loop stays responsive.
@@ -48,6 +50,7 @@ from .engine import (
     add_noqa_comments,
     fix_source,
     has_project_index,
+    index_steps,
     lint_source,
     prepare_fixes,
     project_index,
@@ -193,8 +196,8 @@ class FastAPILintServer(LanguageServer):
             provisional=provisional,
         )
 
-    def _index_project(self, settings: Settings) -> None:
-        """Builds the project's whole index (engine thread), after a provisional lint."""
+    def _settle_project(self, settings: Settings) -> None:
+        """After the project's whole index is built (engine thread)."""
         index = project_index(settings)
         self.provisional.pop(settings.project_root, None)  # collected before the freeze
         self._settle_heap(index, False)
@@ -309,7 +312,12 @@ class FastAPILintServer(LanguageServer):
         document of the project that was linted provisionally again."""
         root = settings.project_root
         try:
-            await self.run_engine(self._index_project, settings)
+            # In steps (`index_steps`): an edit that comes in meanwhile is linted between two
+            # of them, against the provisional index, instead of waiting for the whole build.
+            steps = index_steps(settings)
+            while not await self.run_engine(_advance, steps):
+                pass
+            await self.run_engine(self._settle_project, settings)
         except Exception as exc:  # the next lint of a document reports what is wrong
             logger.exception("indexing %s failed", root)
             self.window_log_message(
@@ -567,6 +575,15 @@ class FastAPILintServer(LanguageServer):
         if resolved is not None:
             action.edit = resolved.edit
         return action
+
+
+def _advance(steps) -> bool:
+    """One step of a generator of steps (engine thread); True once it is done."""
+    try:
+        next(steps)
+    except StopIteration:
+        return True
+    return False
 
 
 def _overlaps(finding: Finding, start: tuple[int, int], end: tuple[int, int]) -> bool:

@@ -2,7 +2,8 @@
 
 Front ends (CLI, flake8 plugin, language server, codemods) call what this package exports and
 nothing deeper: lint and fix (`lint_paths`, `lint_source`, `lint_bytes`, `fix_source`), the
-warm project index of a process (`project_index`, `update_module`, `module_name`), and the
+warm project index of a process (`project_index`, `index_steps`, `update_module`,
+`module_name`), and the
 helpers the CLI's other commands need.
 """
 
@@ -12,6 +13,7 @@ from .api import (
     add_noqa_comments,
     fix_source,
     has_project_index,
+    index_steps,
     lint_bytes,
     lint_paths,
     lint_source,
@@ -38,6 +40,7 @@ __all__ = [
     "discover",
     "fix_source",
     "has_project_index",
+    "index_steps",
     "keep_untouched",
     "lint_bytes",
     "lint_paths",

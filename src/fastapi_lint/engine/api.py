@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -201,6 +201,29 @@ def build_index(
     scan: Scan | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[ProjectIndex, dict[Path, FileEntry]]:
+    return _drained(_build_index(files, settings, cache, jobs, scan, progress, None))
+
+
+def _drained(steps: Generator[None, None, Any]) -> Any:
+    """What a generator of steps returns, run to its end."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
+def _build_index(
+    files: list[Path],
+    settings: Settings,
+    cache: Cache,
+    jobs: int,
+    scan: Scan | None,
+    progress: Callable[[str, int, int], None] | None,
+    step: int | None,
+) -> Generator[None, None, tuple[ProjectIndex, dict[Path, FileEntry]]]:
+    """`build_index` as a generator: with `step`, it yields after summarising each `step`
+    files (one process), so a caller can do other work between the steps (`index_steps`)."""
     scan = scan or scan_files(files, settings, cache)
     entries = scan.entries
     todo = list(scan.todo)
@@ -221,6 +244,11 @@ def build_index(
                     _summarise_job, jobs_in, chunksize=max(8, len(todo) // (jobs * 8))
                 )
                 done = _counted(outputs, len(todo), "indexed", progress)
+        elif step is not None:
+            done = []
+            for start in range(0, len(jobs_in), step):
+                done.extend(map(_summarise_job, jobs_in[start : start + step]))
+                yield
         else:
             done = _counted(map(_summarise_job, jobs_in), len(todo), "indexed", progress)
         for (key, module, is_package, mtime, size), job in zip(todo, done, strict=True):
@@ -731,6 +759,39 @@ def project_index(
     files = python_files_under(settings.project_root.resolve(), settings)
     index, entries = build_index(sorted(files), settings, cache, 1)
     cache.save()
+    _PROJECTS[key] = (index, entries)
+    return index
+
+
+#: Files summarised per step of `index_steps`.
+INDEX_STEP_FILES = 50
+
+
+def index_steps(settings: Settings, use_cache: bool = True) -> Generator[None, None, ProjectIndex]:
+    """`project_index` in steps, for a long-lived process that has other work to do meanwhile
+    (the LSP server lints an edited buffer between two steps): each `next()` discovers the
+    files, summarises up to INDEX_STEP_FILES of them, or computes one project fact. The
+    index is kept for the process (`has_project_index` turns true) after its last step, with
+    every fact computed, so the first lint against it computes none; the generator returns
+    it."""
+    key = (str(settings.project_root), settings.fingerprint())
+    if key in _PROJECTS:
+        return _PROJECTS[key][0]
+    cache = Cache(
+        cache_root(settings.project_root, settings.cache_dir), settings.fingerprint(), use_cache
+    )
+    files = python_files_under(settings.project_root.resolve(), settings)
+    yield
+    index, entries = yield from _build_index(
+        sorted(files), settings, cache, 1, None, None, INDEX_STEP_FILES
+    )
+    cache.save()
+    yield
+    for name in list(index.facts):
+        # A fact that fails is the FPI002 of each file that reads it, when it is linted.
+        with contextlib.suppress(Exception):
+            index.project_fact(name)
+        yield
     _PROJECTS[key] = (index, entries)
     return index
 
