@@ -564,3 +564,47 @@ def test_a_large_projects_first_document_is_linted_at_once_then_against_the_whol
     cli = run_json("check", str(router), "--no-cache")
     assert _as_cli(both[-1]["diagnostics"]) == _of_cli(cli)
     assert [f["code"] for f in cli] == ["FPI101", "FPI110"]
+
+
+def test_the_index_built_in_steps_is_the_index_built_at_once(tmp_path: Path, monkeypatch) -> None:
+    """`index_steps` (the server's background build) summarises a few dozen files or computes
+    one project fact per step; the process keeps the index only after the last step, and it
+    holds what `build_index` makes at once, every fact already computed."""
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import api, has_project_index, index_steps, lint_source
+
+    monkeypatch.setattr(api, "_PROJECTS", {})
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\n")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "helpers.py").write_text("import time\n\n\ndef pause():\n    time.sleep(1)\n")
+    for number in range(3 * api.INDEX_STEP_FILES):
+        (app / f"m{number}.py").write_text(f"VALUE = {number}\n")
+    router = app / "router.py"
+    router.write_text(ROUTER)
+    settings = load_settings(tmp_path)
+    steps = index_steps(settings, use_cache=False)
+    count = 0
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            stepped = stop.value
+            break
+        count += 1
+        assert not has_project_index(settings)
+    assert has_project_index(settings)
+    # Discovery, three or four steps of files, the cache, one step per fact.
+    assert count >= 4 + len(stepped.facts)
+    assert all(("@fact", name) in stepped._memo for name in stepped.facts)
+    files = sorted(api.python_files_under(tmp_path.resolve(), settings))
+    cache = api.Cache(tmp_path / "elsewhere", settings.fingerprint(), False)
+    at_once, _ = api.build_index(files, settings, cache, 1)
+    assert dict(stepped.modules.items()) == dict(at_once.modules.items())
+    for name in stepped.facts:
+        assert stepped.project_fact(name) == at_once.project_fact(name), name
+    text = router.read_text()
+    found = lint_source(text, router, settings, index=stepped).findings
+    assert found == lint_source(text, router, settings, index=at_once).findings
+    assert [f.code for f in found] == ["FPI101", "FPI110"]
