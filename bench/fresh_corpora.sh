@@ -8,6 +8,7 @@
 # added khoj, lightrag, chainlit, autogenstudio, pyspur and feast, new again.
 # Session 6 (2026-12-01, night) added openhands, llama-stack, opal-server,
 # hayhooks, gradio, kedro-viz, infinity-emb, nicegui and xinference.
+# Session 7 (2026-12-02) added skypilot, aim, freqtrade, fschat and agno.
 #
 #   fresh_corpora.sh DEST [NAME ...]   unpack into DEST/<name>/ (default: all)
 #   fresh_corpora.sh --list            print the names
@@ -51,11 +52,16 @@ kedro-viz|kedro-viz==12.5.0|d107ef009f3f813d73e202f21579f20248f83adb3bafa57f8d19
 infinity-emb|infinity-emb==0.0.78|bead73dbed39d4a50e7c1c57f808bf94bc63e0c3a4f28d3d879280a213507fac
 nicegui|nicegui==3.18.0|74cf67c57d2a0dbcdc329d9b35d0396d25dc961550765276daef4de244eaf15b
 xinference|xinference==4.1.0|94a6023a02043fa1400b66c65a520b0421fb026c87e098c0a9088e1c8ae340bb
+skypilot|skypilot==0.14.1|60c6d38e68999d67f9294f87e30808787caad682bd93274136a261f3606fac8d
+aim|aim==3.29.1|30fb70f983844eebd270049206c839e6dc09ce9de500048dc97a7a8b22ed83fb
+freqtrade|freqtrade==2026.9|a3195f6173f3cd2bf9cd504883f55a0e4dc86bfd72942c2fa23ca918932b3128
+fschat|fschat==0.2.36|ac724458bb105cb5b3b9ec852150345dfa7f61fd7c275d6635d66fa1ed904d90
+agno|agno==3.1.10|1830567bd35ea0a178a5c213d6a93dde84d21caae147e4dd285351c3686a41c8
 '
-ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast openhands llama-stack opal-server hayhooks gradio kedro-viz infinity-emb nicegui xinference"
+ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast openhands llama-stack opal-server hayhooks gradio kedro-viz infinity-emb nicegui xinference skypilot aim freqtrade fschat agno"
 
 pin_of() { printf '%s\n' "$PINS" | awk -F'|' -v n="$1" '$1 == n'; }
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 if [ "${1:-}" = "--list" ]; then echo "$ALL"; exit 0; fi
 [ $# -ge 1 ] || usage
