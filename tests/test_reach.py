@@ -339,6 +339,10 @@ def test_coroutines_handed_to_a_loop_the_project_made() -> None:
     assert base + "ping" not in reach and base + "pong" not in reach  # nobody enters them
     assert reach["FPI110.thread_loop.scheduler.Scheduler._train"][0] == "script"
     assert reach["FPI110.thread_loop.scheduler.Relay._deliver"][0] == "serving"
+    # `loop.create_task(daemon())` on a loop made with `new_event_loop()` (skypilot's daemons);
+    # a task made on a loop kept from `get_running_loop()` serves.
+    assert reach["FPI110.thread_loop.daemons.gc_daemon"][0] == "script"
+    assert reach["FPI110.thread_loop.daemons.refresh_daemon"][0] == "serving"
     # Handed to a loop kept from `get_running_loop()`: may be the serving loop.
     assert reach[base + "Session.record"][:2] == ["serving", "WEBSOCKET /ws"]
     # Handed over once and awaited on the serving loop the next time: serving.

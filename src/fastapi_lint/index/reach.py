@@ -74,6 +74,8 @@ LOOP_MAKERS = frozenset(
 )
 #: Calls that start a coroutine as a task on the running loop (from startup: it serves).
 SPAWNERS = frozenset({"create_task", "ensure_future", "start_soon", "spawn"})
+#: Loop methods that start a coroutine as a task on that loop (`loop.create_task(coro)`).
+LOOP_SPAWNERS = frozenset({"create_task"})
 DEPENDS = frozenset({"Depends", "Security"})
 BASE_HTTP_MIDDLEWARE = frozenset(
     {
@@ -426,6 +428,17 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                 for callee in project_callable(index, index.ref_of_value(mod, key, target)):
                     roots.append([callee, SCRIPT, ""])
                 continue
+            if method in LOOP_SPAWNERS and args and args[0] and args[0][0] == "call":
+                receiver = ["n", func[1].rpartition(".")[0]] if "." in func[1] else None
+                if receiver is not None and _onto_made_loop(index, mod, key, [None, receiver], {}):
+                    # `background.create_task(daemon())` on a loop the project made with
+                    # `new_event_loop()` (a thread runs it, skypilot's global daemons): the
+                    # coroutine runs there, not on the serving loop.
+                    own_loop.append(args[0][1])
+                    target = index.ref_of_value(mod, key, args[0][1])
+                    for callee in project_callable(index, target):
+                        roots.append([callee, SCRIPT, ""])
+                    continue
             if method in SPAWNERS and args and args[0] and args[0][0] == "call":
                 spawned.append(args[0][1])
             if method in STACK_ENTERS and args:
