@@ -775,7 +775,7 @@ class ProjectIndex(SemanticModel):
                 if typed is not None:
                     return typed
             return self.ref_of_value(module, scope_key, shape, depth + 1)
-        if kind in ("param", "with", "for", "ambiguous"):
+        if kind in ("param", "with", "for", "item", "ambiguous"):
             return self.binding_type(module, scope_key, name, binding, depth + 1)
         if kind == "annotated":
             return self.type_of_annotation(module, scope_key, binding[1], depth + 1)

@@ -254,9 +254,49 @@ class SemanticModel:
             return self.entered_type(module, scope, binding[1], is_async, depth)
         if kind == "for":
             return self.iterated_type(module, scope, binding[1], depth)
+        if kind == "item" and len(binding) > 2:
+            return self.item_type(module, scope, binding[1], binding[2], depth)
         if kind == "ambiguous" and len(binding) > 1:
             return self._agreed(module, scope, name, binding[1], depth)
         return None
+
+    def item_type(
+        self, module: str, scope: str, value: Shape | None, position: int, depth: int
+    ) -> Ref | None:
+        """The type of item `position` of a value unpacked by `a, b = value`: of a tuple
+        literal, or of what a project function returns when every `return` it makes is a
+        tuple whose items there agree on one type (`return args, Controller(...)`). Anything
+        else (a library call, an annotation, a starred item) is not followed."""
+        if value is None or depth > MAX_PROVENANCE:
+            return None
+        if value[0] == "await":
+            value = value[1]
+        if value and value[0] == "list":
+            items = value[1]
+            return (
+                self.ref_of_value(module, scope, items[position], depth + 1)  # type: ignore[attr-defined]
+                if position < len(items)
+                else None
+            )
+        if not value or value[0] != "call":
+            return None
+        callee = self.ref_of_value(module, scope, value[1], depth + 1)  # type: ignore[attr-defined]
+        if callee is None or callee.kind != "function":
+            return None
+        fact = self.function(callee.qual)  # type: ignore[attr-defined]
+        split = self.split_qualified(callee.qual)  # type: ignore[attr-defined]
+        if fact is None or split is None or fact.get("generator"):
+            return None
+        returns = fact.get("returns_values") or []
+        found: Ref | None = None
+        for returned in returns:
+            if not returned or returned[0] != "list" or position >= len(returned[1]):
+                return None
+            ref = self.ref_of_value(split[0], split[1], returned[1][position], depth + 1)  # type: ignore[attr-defined]
+            if ref is None or (found is not None and ref != found):
+                return None
+            found = ref
+        return found
 
     def _agreed(
         self, module: str, scope: str, name: str | None, candidates: list, depth: int

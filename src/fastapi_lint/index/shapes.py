@@ -276,6 +276,14 @@ class ForBinding(NamedTuple):
     iterable: Raw
 
 
+class ItemBinding(NamedTuple):
+    """`a, b = <value>`: the name is the item at `position` of what the value gives (no starred
+    target)."""
+
+    value: Raw
+    position: int
+
+
 class ParamBinding(NamedTuple):
     """A parameter of the function whose scope it is."""
 
@@ -307,6 +315,7 @@ Binding = (
     | ValueBinding
     | WithBinding
     | ForBinding
+    | ItemBinding
     | ParamBinding
     | AnnotatedBinding
     | LocalBinding
@@ -320,6 +329,7 @@ _BINDINGS: dict[str, Any] = {
     "value": ValueBinding,
     "with": WithBinding,
     "for": ForBinding,
+    "item": ItemBinding,
     "param": ParamBinding,
     "annotated": AnnotatedBinding,
     "local": LocalBinding,

@@ -23,7 +23,8 @@ Expressions are encoded as small "shapes" (nested lists), for instance::
 
 Bindings (per scope, name -> record): ["import", qual], ["def", qual], ["class", qual],
 ["value", shape, annotation?], ["annotated", annotation], ["param", annotation, default],
-["with", context shape, is_async], ["for", iterable shape], ["local"] (unknown), and
+["with", context shape, is_async], ["for", iterable shape], ["item", value shape, position]
+(`a, b = value`), ["local"] (unknown), and
 ["augadd", shape] for `name += <value>`,
 ["ambiguous", [binding, ...]] for a name bound to different things (up to MAX_CANDIDATES kept;
 the semantic model decides whether they agree on a type).
@@ -506,8 +507,14 @@ class _Summarizer(ast.NodeVisitor):
         if isinstance(target, ast.Name):
             self.scope.bind(target.id, binding)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for elt in target.elts:
-                self._bind_target(elt, ["local"])
+            # `args, controller = create_controller()`: each name is an item of the value, at
+            # its position (a starred target shifts the positions: then none is followed).
+            positional = binding[0] == "value" and not any(
+                isinstance(elt, ast.Starred) for elt in target.elts
+            )
+            for position, elt in enumerate(target.elts):
+                item = ["item", binding[1], position] if positional else ["local"]
+                self._bind_target(elt, item)
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, ["local"])
 
