@@ -23,8 +23,10 @@ dozen files or one project fact (`engine.index_steps`) so that an edit made mean
 between two steps rather than after the whole build, and every document linted against the
 provisional one is linted and published again. The index's objects are
 frozen out of the garbage collector once built (a full collection rescanned them on every
-edit). All engine work runs on one worker thread (the index is not thread-safe); the event
-loop stays responsive.
+edit). All engine work runs on one worker thread (the index is not thread-safe), except the edits
+of quick fixes, which read only the tree and fixes of a linted version and are made on a
+second one, so a code action never waits behind a lint or a step of the index build; the
+event loop stays responsive.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ class LintedDocument:
     path: Path
     settings: Settings
     findings: list[Finding]
-    # Computes one finding's fix edits from the tree the findings came from (engine thread).
+    # Computes one finding's fix edits from the tree the findings came from (fix thread).
     edit_maker: Callable[[Finding], tuple[Edit, ...]] | None = None
     # Edits computed so far for this version, by finding; "fix all"'s text once computed.
     edits: dict[int, tuple[Edit, ...]] = field(default_factory=dict)
@@ -103,10 +105,10 @@ class LintedDocument:
 ENGINE_STACK_SIZE = 16 * 2**20
 
 
-def _engine_executor() -> ThreadPoolExecutor:
+def _engine_executor(name: str = "fastapi-lint") -> ThreadPoolExecutor:
     import threading
 
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastapi-lint")
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
     previous = threading.stack_size()
     try:
         threading.stack_size(ENGINE_STACK_SIZE)
@@ -124,6 +126,10 @@ class FastAPILintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("fastapi-lint", __version__)
         self.engine_thread = _engine_executor()
+        # Quick fixes' edits are made on a thread of their own: they read the tree a lint
+        # made and its fixes, never the index, so a code action does not wait behind a lint
+        # or a step of the index build on the engine thread.
+        self.fix_thread = _engine_executor("fastapi-lint-fixes")
         self.linted: dict[str, LintedDocument] = {}
         self.pending: dict[str, asyncio.Task] = {}
         # Per document: the task computing its quick fixes' edits ahead of a code action.
@@ -239,6 +245,11 @@ class FastAPILintServer(LanguageServer):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.engine_thread, function, *args)
 
+    async def run_fixes(self, function, *args):
+        """Runs work that reads a linted document's tree only (`_edits`) on the fix thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.fix_thread, function, *args)
+
     # -- scheduling -------------------------------------------------------------------------
 
     def is_python(self, uri: str) -> bool:
@@ -339,7 +350,7 @@ class FastAPILintServer(LanguageServer):
             for finding in fixable:
                 if self.linted.get(doc.uri) is not doc or doc.uri in self.pending:
                     return  # closed, or a newer version is to be linted
-                await self.run_engine(self._prefetch_one, doc, finding)
+                await self.run_fixes(self._prefetch_one, doc, finding)
         except asyncio.CancelledError:
             raise
         except Exception:  # a failure here is the code action's to report, if it is asked
@@ -494,7 +505,7 @@ class FastAPILintServer(LanguageServer):
             here = [f for f in doc.findings if _overlaps(f, start, end)]
             missing = [f for f in here if f.fix is not None and id(f) not in doc.edits]
             if missing:
-                await self.run_engine(self._edits, doc, missing)
+                await self.run_fixes(self._edits, doc, missing)
             for finding in here:
                 diagnostic = self.diagnostic(doc, finding)
                 fix_edits = doc.edits.get(id(finding), ())
