@@ -50,6 +50,7 @@ from . import __version__
 from .config import ConfigError, Settings, load_settings
 from .engine import (
     add_noqa_comments,
+    collection_paused,
     fix_source,
     has_project_index,
     index_steps,
@@ -223,11 +224,13 @@ class FastAPILintServer(LanguageServer):
         self.settled.add(id(index))
 
     def _edits(self, doc: LintedDocument, findings: list[Finding]) -> None:
-        """Fills doc.edits for the findings (engine thread)."""
+        """Fills doc.edits for the findings (fix thread: the tree and fixes of one version,
+        no index)."""
         for finding in findings:
             if id(finding) not in doc.edits:
                 maker = doc.edit_maker
-                doc.edits[id(finding)] = maker(finding) if maker is not None else ()
+                with collection_paused():
+                    doc.edits[id(finding)] = maker(finding) if maker is not None else ()
 
     def _fix_all(self, doc: LintedDocument) -> str | None:
         index = project_index(doc.settings)

@@ -8,6 +8,7 @@ enough work) -> fix/diff/add-noqa -> merge results in (path, row, column, code) 
 from __future__ import annotations
 
 import contextlib
+import gc
 import marshal
 import multiprocessing
 import os
@@ -107,6 +108,11 @@ SummaryJob = tuple[str, str | None, Any, list[Any] | None, Failure | None]
 def _summarise_job(args: tuple[str, str, bool]) -> SummaryJob:
     """(path, digest, marshalled summary, problem, failure) of one project file. Whatever goes
     wrong stays with this file: the index then lacks its facts."""
+    with collection_paused():
+        return _summarise(args)
+
+
+def _summarise(args: tuple[str, str, bool]) -> SummaryJob:
     path, module, is_package = args
     digest = None
     stage = "read"
@@ -324,6 +330,24 @@ def _process_job(args: tuple[str, str]) -> tuple[FileResult, dict[str, str], str
     return process_file(_STATE, Path(path_str), module_name)
 
 
+@contextlib.contextmanager
+def collection_paused():
+    """No cyclic garbage collection while one file is linted. Parsing and walking a file makes
+    a hundred thousand short-lived objects, so the collector ran dozens of times per file,
+    each young collection scanning them and every few an old one scanning the whole index (a
+    quarter of an editor's re-lint of a 1,000-line router). What a lint makes is freed by
+    reference counting as it always was; the few cycles wait for the next collection after
+    it. A caller that paused collection itself keeps it paused."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class _Stage:
     """The phase one file is in, for the report of an exception nothing tagged."""
 
@@ -340,7 +364,8 @@ def process_file(
     is cached."""
     stage = _Stage()
     try:
-        return _process_file(state, path, module_name, stage)
+        with collection_paused():
+            return _process_file(state, path, module_name, stage)
     except PhaseError as exc:
         failure = exc.failure
     except Exception as exc:  # the last line of defence: never lose the other files
@@ -560,6 +585,9 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
     index, entries = build_index(
         sorted(project_files), settings, cache, jobs, scan, options.progress
     )
+    # The index lives as long as the run: the collections that still run (between files) do
+    # not scan it again and again; forked workers inherit it frozen. Unfrozen at the end.
+    gc.freeze()
     enabled = _enabled(settings)
     if project_state is None:
         project_state = Scan(entries, []).state()
@@ -659,6 +687,7 @@ def lint_paths(paths: list[Path], settings: Settings, options: LintOptions) -> R
             cache.drop_result(str(path))
     save_parts(index, settings, cache)
     cache.save()
+    gc.unfreeze()
     # Every file named or found has a result: one without would pass silently.
     ordered = [results.get(str(p)) or _no_result(state, p) for p in files]
     return RunResult(results=ordered, files_checked=len(files))
@@ -870,6 +899,29 @@ def lint_source(
     the result an `edit_maker(finding)` that computes one finding's edits when asked (the
     LSP's code actions). As in a whole run, a text too large or too deeply nested to analyse is one FPI001, and an unexpected exception in a
     phase is one FPI002 naming it."""
+    with collection_paused():
+        return _lint_source(
+            text,
+            path,
+            settings,
+            index=index,
+            unsafe_fixes=unsafe_fixes,
+            fix=fix,
+            fix_edits=fix_edits,
+        )
+
+
+def _lint_source(
+    text: str,
+    path: Path,
+    settings: Settings,
+    *,
+    index: ProjectIndex | None = None,
+    unsafe_fixes: bool | None = None,
+    fix: bool = False,
+    fix_edits: bool | str = True,
+) -> FileResult:
+    """`lint_source` with the collection paused."""
     from . import linting
 
     path = Path(os.path.abspath(path))
