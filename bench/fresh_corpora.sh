@@ -8,7 +8,7 @@
 # added khoj, lightrag, chainlit, autogenstudio, pyspur and feast, new again.
 # Session 6 (2026-12-01, night) added openhands, llama-stack, opal-server,
 # hayhooks, gradio, kedro-viz, infinity-emb, nicegui and xinference.
-# Session 7 (2026-12-02) added skypilot, aim, freqtrade, fschat and agno.
+# Session 7 (2026-12-02) added skypilot, aim, freqtrade, fschat, agno and invokeai.
 #
 #   fresh_corpora.sh DEST [NAME ...]   unpack into DEST/<name>/ (default: all)
 #   fresh_corpora.sh --list            print the names
@@ -57,8 +57,9 @@ aim|aim==3.29.1|30fb70f983844eebd270049206c839e6dc09ce9de500048dc97a7a8b22ed83fb
 freqtrade|freqtrade==2026.9|a3195f6173f3cd2bf9cd504883f55a0e4dc86bfd72942c2fa23ca918932b3128
 fschat|fschat==0.2.36|ac724458bb105cb5b3b9ec852150345dfa7f61fd7c275d6635d66fa1ed904d90
 agno|agno==3.1.10|1830567bd35ea0a178a5c213d6a93dde84d21caae147e4dd285351c3686a41c8
+invokeai|invokeai==6.14.2|24301ecf4f23204ad1aa763df318476d09ea84125463a07d60a1c45c127ec8b3
 '
-ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast openhands llama-stack opal-server hayhooks gradio kedro-viz infinity-emb nicegui xinference skypilot aim freqtrade fschat agno"
+ALL="dstack letta fides skyvern zenml phoenix litellm khoj lightrag chainlit autogenstudio pyspur feast openhands llama-stack opal-server hayhooks gradio kedro-viz infinity-emb nicegui xinference skypilot aim freqtrade fschat agno invokeai"
 
 pin_of() { printf '%s\n' "$PINS" | awk -F'|' -v n="$1" '$1 == n'; }
 usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
