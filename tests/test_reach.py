@@ -347,3 +347,71 @@ def test_coroutines_handed_to_a_loop_the_project_made() -> None:
     assert reach[base + "Session.record"][:2] == ["serving", "WEBSOCKET /ws"]
     # Handed over once and awaited on the serving loop the next time: serving.
     assert reach[base + "AgentSession.touch"][:2] == ["serving", "WEBSOCKET /ws"]
+
+
+def test_asyncio_run_before_the_server_starts_is_startup() -> None:
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import api
+
+    index = api.project_index(load_settings(FIXTURES), use_cache=False)
+    reach = index.project_fact("serving_reach")
+    base = "FPI104.startup_providers."
+    # `asyncio.run(construct_stack())`, then `uvicorn.run(app)` in the same function: the
+    # coroutine is the serving process's startup, through a lookup by name in a module
+    # loaded by name (`getattr(importlib.import_module(path), method)` with `method` one of
+    # two literals).
+    for name in (
+        "server.construct_stack",
+        "server.instantiate_provider",
+        "providers.files.get_provider_impl",
+        "providers.files.FilesImpl.initialize",
+        "providers.vectors.get_adapter_impl",
+        "providers.vectors.VectorsAdapter.initialize",
+    ):
+        assert reach[base + name][0] == "startup", name
+    # The objects startup makes live on: a method startup does not run has unknown reach.
+    assert base + "providers.files.FilesImpl.list_items" not in reach
+    # Also reached from a request: serving.
+    assert reach[base + "kvstore.kvstore_impl"][:2] == ["serving", "middleware `quota`"]
+    assert reach[base + "plugins.load_plugin"][0] == "serving"
+    assert base + "plugins.get_warm_impl" not in reach  # `registry` is no loaded module
+
+
+SERVER_MAIN = """\
+import asyncio
+
+import uvicorn
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+async def setup():
+    open("setup.toml")
+
+
+async def migrate():
+    open("migrate.sql")
+
+
+def main():
+    asyncio.run(setup())
+    uvicorn.run(app)
+
+
+def cli():
+    asyncio.run(migrate())
+"""
+
+
+def test_report_lifespan_startup_opts_server_startup_in(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    quiet = run_json(
+        "check", str(_project(tmp_path / "a", app=SERVER_MAIN, test=None)), "--no-cache"
+    )
+    assert _rows(quiet) == set()
+    project = _project(tmp_path / "b", "report-lifespan-startup = true\n", SERVER_MAIN, None)
+    items = run_json("check", str(project), "--no-cache", "--select", "FPI104")
+    # The server's startup is back; the script (`cli`, which starts no server) is not.
+    assert _rows(items) == {("app.py", 10)}

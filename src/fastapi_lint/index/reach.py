@@ -180,6 +180,96 @@ def _coroutines_built_for_made_loops(
     return found
 
 
+#: Calls that load a module by a name known only when they run.
+MODULE_LOADERS = frozenset({"importlib.import_module", "builtins.__import__"})
+MAX_DYNAMIC_NAMES = 8
+
+
+def _dynamic_function_names(index: ProjectIndex, mod: str, key: str, func: Shape) -> list[str]:
+    """The names a call looks a function up by in a module it loads by name:
+    `getattr(importlib.import_module(path), "get_impl")(...)`, also through locals bound once
+    in the scope (`module = importlib.import_module(path)`, `fn = getattr(module, method)`,
+    `method` bound only to string literals, on any branch). [] for any other call."""
+    shape = _local_value(index, mod, key, func)
+    if not shape or shape[0] != "call" or len(shape[2]) != 2 or shape[3]:
+        return []
+    getter = index.ref_of_value(mod, key, shape[1])
+    if getter is None or getter.qual != "builtins.getattr":
+        return []
+    loaded = _local_value(index, mod, key, shape[2][0])
+    if not loaded or loaded[0] != "call":
+        return []
+    loader = index.ref_of_value(mod, key, loaded[1])
+    if loader is None or loader.qual not in MODULE_LOADERS:
+        return []
+    name = shape[2][1]
+    if name and name[0] == "const":
+        options = [["value", name]]
+    elif name and name[0] == "n" and "." not in name[1]:
+        found = index.lookup_binding(mod, key, name[1])
+        if found is None or found[1] != key:
+            return []
+        binding = found[0]
+        options = binding[1] if binding and binding[0] == "ambiguous" else [binding]
+    else:
+        return []
+    names: list[str] = []
+    for option in options[:MAX_DYNAMIC_NAMES]:
+        value = option[1] if option and option[0] == "value" else None
+        if value and value[0] == "const" and isinstance(value[1], str):
+            text = value[1]
+        elif value and value[0] == "n" and "." not in value[1]:
+            # A string literal bound to a name reads as the name it spells (the summary takes
+            # a top-level string for an annotation): one nothing binds is the literal.
+            if index.lookup_binding(mod, key, value[1]) is not None:
+                return []
+            text = value[1]
+        else:
+            return []
+        if not text.isidentifier():
+            return []
+        names.append(text)
+    return names if len(options) <= MAX_DYNAMIC_NAMES else []
+
+
+def _local_value(index: ProjectIndex, mod: str, key: str, shape: Shape | None) -> Shape | None:
+    """`shape`, or the value a bare local name of the scope is bound to once."""
+    if shape and shape[0] == "n" and "." not in shape[1]:
+        found = index.lookup_binding(mod, key, shape[1])
+        if found is None or found[1] != key or not found[0] or found[0][0] != "value":
+            return None
+        return found[0][1]
+    return shape
+
+
+#: Calls that start an ASGI server in the calling thread and return when it stops.
+SERVER_RUNNERS = frozenset(
+    {
+        "uvicorn.run",
+        "uvicorn.main.run",
+        "uvicorn.Server.run",
+        "uvicorn.server.Server.run",
+        "hypercorn.run.run",
+    }
+)
+
+
+def _serves_after(index: ProjectIndex, mod: str, key: str, calls: list, line: int) -> bool:
+    """Whether the scope starts a server after `line`: `uvicorn.run(app)`,
+    `uvicorn.Server(config).run()`, or `app.run(...)` on an application object."""
+    for func, at, _col, _args, _kwargs in calls:
+        if at <= line or not func:
+            continue
+        ref = index.ref_of_value(mod, key, func)
+        if ref is not None and ref.qual in SERVER_RUNNERS:
+            return True
+        if func[0] == "n" and func[1].endswith(".run") and func[1].count(".") == 1:
+            owner = index.resolve_name(mod, key, func[1].partition(".")[0])
+            if index.app_type(owner) is not None:
+                return True
+    return False
+
+
 def is_test_module(module: str) -> bool:
     """A pytest module by its file name: `test_*.py`, `*_test.py`, `conftest.py`."""
     return bool(_TEST_MODULE.fullmatch(module.rpartition(".")[2]))
@@ -310,6 +400,10 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
         "imports": [],
         "dynamic": [],
         "unreferenced": [],
+        # [caller, name, edge kind]: a function looked up by name in a module loaded by name;
+        # [qual, name]: the module's own module-level functions, the targets of such lookups.
+        "dynamic_calls": [],
+        "toplevel": [],
     }
     if summary is None:
         return part
@@ -324,6 +418,8 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
     # Roots from the functions themselves.
     for key, fact in summary["functions"].items():
         name = qual(key)
+        if not fact.get("class") and not fact.get("parent"):
+            part["toplevel"].append([name, fact["name"]])
         scope = fact.get("parent") or fact.get("class") or ""
         route = index.path_operation(mod, key)
         if route is not None:
@@ -425,8 +521,11 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                         owner = _param_owner(summary, key, target[1])
                         if owner is not None:
                             part["runners"].append(qual(owner))
+                # Run before the same function starts the server (`asyncio.run(init())`, then
+                # `uvicorn.run(app)`): startup of the serving process, whose objects live on.
+                run_kind = STARTUP if _serves_after(index, mod, key, calls, line) else SCRIPT
                 for callee in project_callable(index, index.ref_of_value(mod, key, target)):
-                    roots.append([callee, SCRIPT, ""])
+                    roots.append([callee, run_kind, ""])
                 continue
             if method in LOOP_SPAWNERS and args and args[0] and args[0][0] == "call":
                 receiver = ["n", func[1].rpartition(".")[0]] if "." in func[1] else None
@@ -496,6 +595,11 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
                         args[position] if position is not None and position < len(args) else None
                     )
                     lifespans.update(_lifespan_functions(index, mod, key, value))
+            if not callees_found and fact is not None and func:
+                # `fn = getattr(importlib.import_module(path), "get_impl"); await fn(...)`:
+                # any module-level function so named (joined in `serving_reach`).
+                for name in _dynamic_function_names(index, mod, key, func):
+                    part["dynamic_calls"].append([caller, name, kind])
             if not callees_found and not test_module and func and func[0] == "n" and "." in func[1]:
                 # `self.service.run()`: an unresolved method call may reach any method so named.
                 part["attr_calls"].append(method)
@@ -946,6 +1050,10 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
     imported: set[str] = set()
     dynamic: set[str] = set()
     unreferenced: list[list[str]] = []
+    toplevel: dict[str, list[str]] = {}
+    for part in parts:
+        for name, short in part["toplevel"]:
+            toplevel.setdefault(short, []).append(name)
     for part in parts:
         instances += part["instances"]
         class_refs.update(part["class_refs"])
@@ -959,7 +1067,12 @@ def serving_reach(index: ProjectIndex) -> dict[str, list]:
         methods += part["methods"]
         decorated += part["decorated"]
         runners.update(part["runners"])
-        for caller, callee, kind in part["edges"]:
+        dynamic_edges = [
+            [caller, callee, kind]
+            for caller, short, kind in part["dynamic_calls"]
+            for callee in toplevel.get(short, ())
+        ]
+        for caller, callee, kind in [*part["edges"], *dynamic_edges]:
             callees.setdefault(caller, []).append((callee, kind))
             callers.setdefault(callee, []).append((caller, kind))
     for name, quals in decorated:

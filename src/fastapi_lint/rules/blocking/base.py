@@ -153,7 +153,9 @@ not reported: test functions and fixtures (`test_*.py`, `*_test.py`, `conftest.p
 in a `tests/` package, `@pytest.fixture` anywhere), coroutines run on a loop of their own
 (`asyncio.run(main())` in a script, a typer/click command, a thread; a coroutine handed by
 `asyncio.run_coroutine_threadsafe` to a loop the project made with `new_event_loop()`) and the
-tasks they start, lifespan and `startup` code before the first `yield`, shutdown code (a lifespan after
+tasks they start, lifespan and `startup` code before the first `yield` (also a coroutine given
+to `asyncio.run` by a function that then starts the server: `asyncio.run(init())`, then
+`uvicorn.run(app)`), shutdown code (a lifespan after
 its first `yield`, shutdown handlers: the server runs it after it stopped taking requests and
 finished the ones in flight), dead code (an undecorated `async def` of a router module the app imports
 that nothing in the project names: no call, import, attribute, `__all__` entry or string), and
