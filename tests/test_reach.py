@@ -415,3 +415,20 @@ def test_report_lifespan_startup_opts_server_startup_in(tmp_path: Path) -> None:
     items = run_json("check", str(project), "--no-cache", "--select", "FPI104")
     # The server's startup is back; the script (`cli`, which starts no server) is not.
     assert _rows(items) == {("app.py", 10)}
+
+
+def test_report_debug_switches_reports_developer_modes(tmp_path: Path) -> None:
+    import shutil
+
+    target = tmp_path / "app"
+    shutil.copytree(FIXTURES / "FPI104" / "developer_mode", target / "dev")
+    quiet = run_json("check", str(target), "--no-cache", "--select", "FPI104,FPI110")
+    quiet_rows = {f["location"]["row"] for f in quiet if f["filename"].endswith("routes.py")}
+    assert not quiet_rows & {19, 20, 28, 35, 42}
+    (target / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.fastapi-lint.rules]\nreport-debug-switches = true\n'
+    )
+    items = run_json("check", str(target), "--no-cache", "--select", "FPI104,FPI110")
+    rows = {f["location"]["row"] for f in items if f["filename"].endswith("routes.py")}
+    # The routes behind a developer mode are checked again.
+    assert {19, 20, 28, 35, 42} <= rows

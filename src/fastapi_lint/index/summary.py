@@ -74,7 +74,9 @@ the body that always runs binds to a literal first: `path = None`, their later b
 whose positional arguments are not all recorded: `*args`, `**kwargs`, more than 8); per module,
 "keyword_spreads" ([scope key, line, col, shape] of calls passing `**mapping`, the mapping's
 shape: `FastAPI(**params)` takes its lifespan from a dict literal `params`), and
-"lifespan_assigns" ([value shape, scope key] of `<app>.router.lifespan_context = f`). String
+"lifespan_assigns" ([value shape, scope key] of `<app>.router.lifespan_context = f`); a
+function's "guard_raise" (`a.flag` of a body that starts with `if not a.flag: raise ...`,
+present only then: `catalog.developer_guard`). String
 parameter defaults are kept as the strings they are (`["const", "vault/"]`), not read as
 annotations.
 
@@ -108,7 +110,7 @@ from .branches import (
 from .field_writes import returned_facts
 from .route_writes import is_route_decorated, route_writes
 
-SUMMARY_VERSION = 32
+SUMMARY_VERSION = 33
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -1210,6 +1212,9 @@ class _Summarizer(ast.NodeVisitor):
         returned = _switch_return(node.body, scope.params)
         if returned is not None:
             fact["switch_return"] = returned
+        guard = _guard_raise(node.body)
+        if guard is not None:
+            fact["guard_raise"] = guard
         if is_route_decorated(node):
             written = route_writes(node.body)
             if written:
@@ -1381,6 +1386,23 @@ def _switch_return(body: list[ast.stmt], params: set[str]) -> list[Any] | None:
     if is_switch(shape) or names_in(shape) & params:
         return shape
     return None
+
+
+def _guard_raise(body: list[ast.stmt]) -> str | None:
+    """`a.flag` when the body (after a docstring) starts with `if not a.flag: raise ...` (no
+    `else`, the `if` body one `raise`): nothing after it runs unless the flag is on (a
+    developer mode's routes, session-6 S12). None otherwise."""
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    if len(body) < 2 or not isinstance(body[0], ast.If) or body[0].orelse:
+        return None
+    test, guarded = body[0].test, body[0].body
+    if len(guarded) != 1 or not isinstance(guarded[0], ast.Raise):
+        return None
+    if not (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)):
+        return None
+    flag = dotted_name(test.operand)
+    return flag if flag is not None and "." in flag else None
 
 
 def _straight_line(body: list[ast.stmt]) -> Iterator[int]:

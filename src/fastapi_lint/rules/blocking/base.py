@@ -17,12 +17,14 @@ from ...lazycst import cst
 from ...rule import FileContext, Rule
 from .catalog import (
     PARTIALS,
+    REPORT_DEBUG_SWITCHES,
     Blocking,
     Extra,
     Offloader,
     blocks_with,
     call_env,
     classify,
+    developer_guard,
     is_memoised,
     is_socket_call,
     nonblocking_sockets,
@@ -104,6 +106,11 @@ def served_verdict(ctx: FileContext, yielded: bool) -> tuple[bool, str]:
     frame = ctx.enclosing_function()
     if frame is None or frame.key is None:
         return True, ""
+    settings = ctx.settings
+    if not settings.rule_option(REPORT_DEBUG_SWITCHES, False) and developer_guard(
+        ctx.index, ctx.module_name, frame.key
+    ):
+        return False, ""  # `if not blocks.dev_mode: raise ...` first: off by default
     found = ctx.index.reach(ctx.module_name, frame.key)
     if found is None:
         return True, ""
@@ -113,7 +120,6 @@ def served_verdict(ctx: FileContext, yielded: bool) -> tuple[bool, str]:
             kind, entry, via = "shutdown", f"lifespan `{frame.key}`", []
         else:
             kind = "startup"
-    settings = ctx.settings
     if kind == "serving":
         return True, reach_words(f"reached from {entry}", via)
     if kind == "startup" and settings.rule_option(REPORT_LIFESPAN_STARTUP, False):
@@ -163,6 +169,14 @@ functions only such code calls. Code whose reach is unknown
 (a library's public function, a function kept in a table) is reported as before, without an
 entry point. The body of an `async def` memoised by an async cache (`async_lru.alru_cache`,
 `aiocache.cached`, `asyncache.cached`) runs once per arguments and is not reported either.
+Neither is an `async def` whose body starts by refusing to run unless a developer mode is on:
+`if not blocks.vibe_mode: raise HTTPException(403)` (the `if` body one `raise`, no `else`),
+where the flag's name has a word like `dev`, `debug`, `mode`, `test`, `demo`, `sandbox`,
+`playground`, `reload`, `watch` or a diagnostic word, and the object's class declares it with a
+false default (`vibe_mode: bool = False`, `Field(default=False)`) or sets it so in `__init__`
+(`self.dev_mode = bool(os.getenv("APP_DEV_MODE", ""))`) and elsewhere only to `True`. A
+feature toggle (`enable_signup`), a flag set from configuration, or a guard that returns
+instead of raising is reported as before.
 See docs/design.md ("Served code").
 
 ## Options
@@ -170,6 +184,8 @@ Under `[tool.fastapi-lint.rules]`:
 - `report-unserved = true`: report blocking calls in code that serves no request too (tests,
   scripts, startup, dead code).
 - `report-lifespan-startup = true`: report lifespan and `startup` code before the first `yield`.
+- `report-debug-switches = true`: report code behind developer modes (above) and diagnostic
+  switches off by default too.
 - `report-lifespan-shutdown = true`: report shutdown code (a lifespan after its first `yield`,
   shutdown handlers, what only they call). By default it is not reported: the server runs it
   after it stopped taking requests and finished the ones in flight, so no request waits.
@@ -183,9 +199,12 @@ def reported_functions(index, module_name: str, settings) -> tuple[str, ...]:
     unserved = settings.rule_option(REPORT_UNSERVED, False)
     startup = settings.rule_option(REPORT_LIFESPAN_STARTUP, False)
     shutdown = settings.rule_option(REPORT_LIFESPAN_SHUTDOWN, False)
+    developer = settings.rule_option(REPORT_DEBUG_SWITCHES, False)
     found_keys = []
     for key, fact in (summary["functions"] if summary else {}).items():
         if not fact["async"] or is_memoised(index, module_name, fact):
+            continue
+        if not developer and developer_guard(index, module_name, key):
             continue
         found = None if unserved else index.reach(module_name, key)
         if (

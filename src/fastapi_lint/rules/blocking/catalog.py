@@ -1350,6 +1350,90 @@ def _switch_call(index: ProjectIndex, module: str, key: str, depth: int) -> Any:
     return call
 
 
+# -- developer modes off by default (issue 14 session 6, S12) ----------------------------------
+#: Words that name a developer or diagnostic mode (`dev_mode`, `vibe_mode`, `debug`,
+#: `enable_playground`, `hot_reload`): a word of the flag's name, split at `_` and case.
+DEVELOPER_FLAG_WORDS = frozenset(
+    {"dev", "devel", "develop", "developer", "development", "debug", "debugging", "mode"}
+    | {"test", "testing", "demo", "sandbox", "playground", "reload", "watch"}
+    | {"trace", "tracing", "dump", "profile", "profiling", "diagnostic", "diagnostics"}
+    | {"verbose"}
+)
+MAX_FLAG_SHAPE_DEPTH = 4
+
+
+def _flag_words(name: str) -> set[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return {word for word in spaced.lower().split("_") if word}
+
+
+def developer_guard(index: ProjectIndex, module: str, key: str) -> str | None:
+    """The flag (`blocks.vibe_mode`) of a function whose body starts with `if not a.flag:
+    raise ...` (the summary's "guard_raise") when that flag is a developer mode that is off by
+    default: its name has a word of `DEVELOPER_FLAG_WORDS`, `a` is an object of a project
+    class, and that class (or a base) declares the attribute with a false default
+    (`vibe_mode: bool = False`, a settings field `Field(default=False)`) or its `__init__`
+    sets it so (`self.vibe_mode = bool(os.getenv("APP_VIBE_MODE", ""))`), and nowhere in the
+    class to anything but `True` (a method that switches it on). Nothing after such a guard runs in a server started with its
+    defaults; None for any other function."""
+    summary = index.module(module)
+    fact = summary["functions"].get(key) if summary else None
+    flag = fact.get("guard_raise") if fact else None
+    if not flag:
+        return None
+    owner_path, _, attr = flag.rpartition(".")
+    if not (_flag_words(attr) & DEVELOPER_FLAG_WORDS):
+        return None
+    owner = index.ref_of_value(module, key, ["n", owner_path])
+    if owner is None or owner.kind != "instance" or index.class_(owner.qual) is None:
+        return None
+    defaults: list[bool] = []
+    for cls in index.mro(owner.qual):
+        split = index.split_qualified(cls)
+        cls_summary = index.module(split[0]) if split else None
+        cls_fact = cls_summary["classes"].get(split[1]) if cls_summary and split else None
+        if cls_fact is None:
+            continue
+        for name, _annotation, default, *_rest in cls_fact.get("fields") or ():
+            if name == attr and default is not None:
+                defaults.append(_falsy_default(default))
+        for method in cls_fact["methods"]:
+            method_fact = cls_summary["functions"].get(f"{split[1]}.{method}") or {}
+            for name, value, _annotation in method_fact.get("self_assigns") or ():
+                if name != attr:
+                    continue
+                if method in ("__init__", "__post_init__"):
+                    defaults.append(_falsy_default(value))
+                elif value != ["const", True]:
+                    return None  # another method sets it from something we do not know
+                # (another method may switch it on: `self.dev_mode = True`)
+    return flag if defaults and all(defaults) else None
+
+
+def _falsy_default(shape: Any, depth: int = 0) -> bool:
+    """Whether a value shape is false where no environment variable is set: a false literal,
+    `bool(x)` of such a value, `os.getenv("X")`/`os.environ.get("X", "")` (no default, or a
+    false one), `env_bool("X", False)`, a field `Field(False)`/`Field(default=False)`."""
+    if not shape or depth > MAX_FLAG_SHAPE_DEPTH:
+        return False
+    if shape[0] == "const":
+        return not shape[1]
+    if shape[0] != "call" or not shape[1] or shape[1][0] != "n":
+        return False
+    func, args, kwargs = shape[1][1], shape[2], shape[3]
+    last = func.rpartition(".")[2]
+    if func == "bool" and len(args) == 1 and not kwargs:
+        return _falsy_default(args[0], depth + 1)
+    if func in branches.ENV_READS and args and args[0][0] == "const" and not kwargs:
+        return len(args) == 1 or (len(args) == 2 and _falsy_default(args[1], depth + 1))
+    if last in ENV_BOOL_HELPERS and len(args) == 2:
+        return _falsy_default(args[1], depth + 1)
+    if last == "Field":
+        default = kwargs.get("default") or (args[0] if args else None)
+        return default is not None and _falsy_default(default, depth + 1)
+    return False
+
+
 # -- the class `self` is (issue 14 session 6, S10) ----------------------------------------------
 #: The environment entry that names the class of `self` in a step: set where a constructor
 #: call `Button(...)` runs an inherited `__init__`, kept through its `self.m()` calls.
