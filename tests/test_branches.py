@@ -415,3 +415,25 @@ def test_switch_eval_reads_the_environment_unset() -> None:
     assert run("flag or os.getenv('D')")[0] is None
     assert run("is_on()")[0] is None
     assert run("os.getenv(name)")[0] is None
+
+
+def test_enum_members_compare_with_members_only() -> None:
+    stopped = branches.EnumMember("app.State.STOPPED")
+    confirmed = branches.EnumMember("app.State.CONFIRMED")
+    members = {"State.STOPPED": stopped, "State.CONFIRMED": confirmed}
+    env = {"state": stopped, **members}
+    assert branches.truth(cond("state == State.STOPPED"), env) is True
+    assert branches.truth(cond("state == State.CONFIRMED"), env) is False
+    assert branches.truth(cond("state != State.CONFIRMED"), env) is True
+    assert branches.truth(cond("state is State.STOPPED"), env) is True
+    assert branches.truth(cond("state in (State.CONFIRMED, State.STOPPED)"), env) is True
+    assert branches.truth(cond("state not in (State.CONFIRMED,)"), env) is True
+    # A `str` enum's member may equal a string, an `IntEnum` member may be false: unknown.
+    assert branches.truth(cond("state == 'stopped'"), env) is None
+    assert branches.truth(cond("state"), env) is None
+    assert branches.truth(cond("state < State.CONFIRMED"), env) is None
+    # A dotted argument the caller resolved to a member binds like a literal.
+    params = [["state", None, None, "pos"]]
+    bound = branches.bind(params, [["n", "State.STOPPED"]], {}, shift=0, caller_env=members)
+    assert branches.env_dict(bound) == {"state": stopped}
+    assert branches.bind(params, [["n", "other.STOPPED"]], {}, shift=0, caller_env=members) == ()

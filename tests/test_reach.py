@@ -432,3 +432,20 @@ def test_report_debug_switches_reports_developer_modes(tmp_path: Path) -> None:
     rows = {f["location"]["row"] for f in items if f["filename"].endswith("routes.py")}
     # The routes behind a developer mode are checked again.
     assert {19, 20, 28, 35, 42} <= rows
+
+
+def test_known_callers_are_every_use() -> None:
+    from fastapi_lint.config import load_settings
+    from fastapi_lint.engine import api
+
+    index = api.project_index(load_settings(FIXTURES), use_cache=False)
+    known = index.project_fact("known_callers")
+    base = "FPI104.caller_literals."
+    assert [site[1:3] for site in known[base + "uploads.upload_fn"]] == [
+        ["static_upload", 31],
+        ["upload", 26],
+    ]
+    assert base + "uploads.export" not in known  # also stored in a dict
+    assert base + "uploads.upload" not in known  # a route
+    assert base + "stores.LocalStore.write" not in known  # an override a base call reaches
+    assert base + "states.Controller.set_state" in known

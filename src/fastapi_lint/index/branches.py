@@ -271,6 +271,26 @@ class NonNull:
         return f"NonNull({self.truthy})"
 
 
+class EnumMember:
+    """A member of a project `Enum` class, by its qualified name (`app.State.STOPPED`): equal
+    to itself only, and compared with nothing else (a `str` enum's member may equal a string;
+    that is not decided)."""
+
+    __slots__ = ("qual",)
+
+    def __init__(self, qual: str) -> None:
+        self.qual = qual
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EnumMember) and other.qual == self.qual
+
+    def __hash__(self) -> int:
+        return hash(("EnumMember", self.qual))
+
+    def __repr__(self) -> str:
+        return f"EnumMember({self.qual})"
+
+
 def _value(cond: Cond, env: dict[str, Any], depth: int = 0) -> Any:
     if not cond or depth > MAX_COND_DEPTH + 2:
         return _UNKNOWN
@@ -309,6 +329,22 @@ def _singleton(value: Any) -> bool:
 
 
 def _compare(op: str, left: Any, right: Any) -> bool | None:
+    if (
+        isinstance(left, EnumMember)
+        and op in ("in", "not in")
+        and isinstance(right, tuple)
+        and right
+        and all(isinstance(item, EnumMember) for item in right)
+    ):
+        return (left in right) == (op == "in")
+    if isinstance(left, EnumMember) or isinstance(right, EnumMember):
+        if not (isinstance(left, EnumMember) and isinstance(right, EnumMember)):
+            return None
+        if op in ("==", "is"):
+            return left == right
+        if op in ("!=", "is not"):
+            return left != right
+        return None
     if isinstance(left, (Collection, NonNull)) or isinstance(right, (Collection, NonNull)):
         if op in ("is", "is not") and (left is None or right is None):
             return op == "is not"  # a collection or a NonNull is not None
@@ -397,6 +433,8 @@ def truth(cond: Cond, env: dict[str, Any], depth: int = 0) -> bool | None:
     value = _value(cond, env, depth)
     if isinstance(value, (Collection, NonNull)):
         return value.truthy() if isinstance(value, Collection) else value.truthy
+    if isinstance(value, EnumMember):
+        return None  # a member's truth may be its value's (an `IntEnum` member 0)
     return None if value is _UNKNOWN else bool(value)
 
 
@@ -434,7 +472,8 @@ def literal(
     tag = shape[0]
     if tag == "const" and isinstance(shape[1], SCALARS):
         return shape[1]
-    if tag == "n" and "." not in shape[1]:
+    if tag == "n":
+        # A parameter of the caller, or a dotted name the caller resolved (an enum member).
         return caller_env.get(shape[1], _UNKNOWN)
     if tag == "dict":
         found = dict_value(shape, caller_env, builtin, depth)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..model import ChainHop
 from .branches import mutated_globals
-from .reach import referenced_dead_code_names, serving_reach
+from .reach import known_callers, referenced_dead_code_names, serving_reach
 from .refs import Ref
 from .route_writes import ROUTE_DECORATOR_METHODS
 from .semantic import (
@@ -1242,6 +1242,7 @@ PROJECT_FACTS: dict[str, ProjectFact] = {
     "registered_routes": _registered_routes,
     "dependency_functions": _dependency_functions,
     "serving_reach": serving_reach,
+    "known_callers": known_callers,
     "referenced_dead_code_names": referenced_dead_code_names,
     "class_hierarchy": class_hierarchy_fact,
     "state_assigns": state_assigns_fact,

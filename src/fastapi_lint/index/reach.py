@@ -404,6 +404,9 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
         # [qual, name]: the module's own module-level functions, the targets of such lookups.
         "dynamic_calls": [],
         "toplevel": [],
+        # [callee, module, caller scope key, line, col] of each ordinary call edge
+        # (`known_callers`).
+        "call_sites": [],
     }
     if summary is None:
         return part
@@ -587,6 +590,7 @@ def _reach_part(index: ProjectIndex, mod: str) -> dict[str, Any]:
             callees_found = project_callable(index, ref)
             for callee in callees_found:
                 edges.append([caller, callee, kind])
+                part["call_sites"].append([callee, mod, key, line, _col])
                 # `app = create_app(lifespan=lifespan)` where the factory builds
                 # `FastAPI(lifespan=lifespan)` from its parameter: the function passed in is
                 # the app's lifespan.
@@ -1031,6 +1035,66 @@ def referenced_dead_code_names(index: ProjectIndex) -> list[str]:
     for refs in index.per_module(_refs_part):
         found.update(names.intersection(refs))
     return sorted(found)
+
+
+#: More call sites than this: the function's branches are not pruned by them.
+MAX_KNOWN_CALLERS = 32
+
+
+def known_callers(index: ProjectIndex) -> dict[str, list[list[Any]]]:
+    """The fact: project function -> [[caller module, caller scope key, line, col], ...] for
+    the functions whose every use in the project is an ordinary call we see (so the literal
+    arguments of those calls are all the values its parameters take there): not an entry
+    point or a root of any kind, not stored or handed on as a value, not decorated by a
+    decorator that may register it, not looked up by name, not a method an untyped call of its
+    name may reach, not an override a call typed as a base may reach, and no edge into it
+    other than those calls (a dependency, an `async with`)."""
+    parts = index.per_module(_reach_part)
+    excluded: set[str] = set()
+    looked_up: set[str] = set()  # names of module-level functions looked up by name
+    attr_calls: set[str] = set()
+    methods: list[list[str]] = []
+    edges: dict[str, int] = {}
+    sites: dict[str, list[list[Any]]] = {}
+    for part in parts:
+        excluded.update(part["opaque"])
+        excluded.update(name for name, _label in part["routes"])
+        excluded.update(root[0] for root in part["roots"])
+        looked_up.update(short for _caller, short, _kind in part["dynamic_calls"])
+        attr_calls.update(part["attr_calls"])
+        methods += part["methods"]
+        for name, quals in part["decorated"]:
+            if any(q not in TRANSPARENT_DECORATORS for q in quals):
+                excluded.add(name)
+        for _caller, callee, _kind in part["edges"]:
+            edges[callee] = edges.get(callee, 0) + 1
+        for callee, mod, key, line, col in part["call_sites"]:
+            sites.setdefault(callee, []).append([mod, key, line, col])
+    excluded.update(qual for qual, name in methods if name in attr_calls)
+    excluded.update(index.dependency_functions())
+    found: dict[str, list[list[Any]]] = {}
+    for callee, where in sites.items():
+        if callee in excluded or len(where) != edges.get(callee) or len(where) > MAX_KNOWN_CALLERS:
+            continue
+        split = index.split_qualified(callee)
+        fact = index.function(callee)
+        if split is None or fact is None:
+            continue
+        if not fact.get("class") and not fact.get("parent") and fact["name"] in looked_up:
+            continue
+        if fact.get("class") and not _plain_method(index, callee):
+            continue
+        found[callee] = sorted(where)
+    return found
+
+
+def _plain_method(index: ProjectIndex, qual: str) -> bool:
+    """A method of a class of the project's own (no library base calls it) that overrides no
+    method of a base: a call typed as a base class cannot reach it unseen."""
+    owner, _, name = qual.rpartition(".")
+    if index.class_(owner) is None or not _own_class(index, owner):
+        return False
+    return not any(index.function(f"{cls}.{name}") is not None for cls in index.mro(owner)[1:])
 
 
 def serving_reach(index: ProjectIndex) -> dict[str, list]:

@@ -8,9 +8,11 @@ to `on_call`. Resolutions are shared by all rules of the family through a per-fi
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from typing import Any
 
+from ...index import branches
 from ...index.project import Ref
 from ...index.reach import reach_words
 from ...lazycst import cst
@@ -23,8 +25,10 @@ from .catalog import (
     Offloader,
     blocks_with,
     call_env,
+    caller_environments,
     classify,
     developer_guard,
+    enum_members,
     is_memoised,
     is_socket_call,
     nonblocking_sockets,
@@ -132,6 +136,18 @@ def served_verdict(ctx: FileContext, yielded: bool) -> tuple[bool, str]:
     return bool(settings.rule_option(REPORT_UNSERVED, False)), ""
 
 
+def _test_shape(ctx: FileContext, test: cst.BaseExpression) -> list | None:
+    """An `if` test as a condition shape (`branches.cond_shape`), parsed once per file."""
+    shapes = _file_cache(ctx).setdefault("tests", {})
+    if id(test) not in shapes:
+        try:
+            parsed = ast.parse(f"({ctx.module.code_for_node(test)})", mode="eval").body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            parsed = None
+        shapes[id(test)] = None if parsed is None else branches.cond_shape(parsed)
+    return shapes[id(test)]
+
+
 def with_reach(message: str, words: str) -> str:
     """`message` naming the entry point: "... inside `async def` reached from POST /users"."""
     if not words:
@@ -176,7 +192,11 @@ where the flag's name has a word like `dev`, `debug`, `mode`, `test`, `demo`, `s
 false default (`vibe_mode: bool = False`, `Field(default=False)`) or sets it so in `__init__`
 (`self.dev_mode = bool(os.getenv("APP_DEV_MODE", ""))`) and elsewhere only to `True`. A
 feature toggle (`enable_signup`), a flag set from configuration, or a guard that returns
-instead of raising is reported as before.
+instead of raising is reported as before. In an `async def` helper whose every use in the
+project is a call we see, a branch that every served call's literal arguments rule out is not
+checked: `if force_move: shutil.move(...)` where each call passes `force_move=False`, `if state
+== State.CONFIRMED:` where each passes another member of the enum (docs/design.md, "Every
+caller's arguments").
 See docs/design.md ("Served code").
 
 ## Options
@@ -266,6 +286,10 @@ class AsyncCallRule(Rule):
         # Calls whose result is iterated on the spot (`for x in f()`, `next(f())`): a sync
         # generator's body then runs on the loop.
         self.iterated: set[int] = set()
+        # Blocks (an `if`'s body, its `else`, an `elif`) that cannot run (`_branch_taken`),
+        # and how many of them the walk is in: nothing there is reported.
+        self._off_blocks: set[int] = set()
+        self._off = 0
 
     @property
     def extra(self) -> Extra:
@@ -305,6 +329,8 @@ class AsyncCallRule(Rule):
         fact = self.ctx.function_fact(frame)
         if fact is not None and is_memoised(self.ctx.index, self.ctx.module_name, fact):
             return  # `@alru_cache async def`: the body blocks once per arguments, not per request
+        if self._off:
+            return  # in a branch that cannot run (`_branch_taken`)
         yielded = frame is not None and id(frame.node) in self._yielded
         keep, words = served_verdict(self.ctx, yielded)
         if not keep:
@@ -314,6 +340,69 @@ class AsyncCallRule(Rule):
     def visit_For(self, node: cst.For) -> None:
         if node.asynchronous is None:
             self.iterated.add(id(node.iter))
+
+    # -- branches that cannot run -------------------------------------------------------------
+    def visit_If(self, node: cst.If) -> None:
+        if id(node) in self._off_blocks:
+            self._off += 1  # an `elif` of an `else` that cannot run
+        if self._off or not self.ctx.in_async_context():
+            return
+        found = self._branch_taken(node.test)
+        if found is True and node.orelse is not None:
+            self._off_blocks.add(
+                id(node.orelse.body if isinstance(node.orelse, cst.Else) else node.orelse)
+            )
+        elif found is False:
+            self._off_blocks.add(id(node.body))
+
+    def leave_If(self, original_node: cst.If) -> None:
+        if id(original_node) in self._off_blocks:
+            self._off -= 1
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        if id(node) in self._off_blocks:
+            self._off += 1
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        if id(original_node) in self._off_blocks:
+            self._off -= 1
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        if id(node) in self._off_blocks:
+            self._off += 1  # `if force_move: shutil.move(a, b)` on one line
+
+    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
+        if id(original_node) in self._off_blocks:
+            self._off -= 1
+
+    def _branch_taken(self, test: cst.BaseExpression) -> bool | None:
+        """The truth of an `if` test of the enclosing `async def` in every call the project
+        makes of it, when those calls are all its uses and agree (`caller_environments`):
+        `if force_move:` where every served caller passes `force_move=False`, `new_state ==
+        State.CONFIRMED` where each passes another member. None when not known."""
+        frame = self.ctx.enclosing_function()
+        if frame is None or frame.key is None:
+            return None
+        index, module = self.ctx.index, self.ctx.module_name
+        qual = index.qualified_function(module, frame.key)
+        envs = caller_environments(index, qual, unserved=self._unserved())
+        if not envs:
+            return None
+        cond = _test_shape(self.ctx, test)
+        if cond is None:
+            return None
+        names = branches.names_in(cond)
+        members = enum_members(index, module, frame.key, (["n", n] for n in names if "." in n))
+        constants = branches.module_constants(index, module, frame.key)
+        found: set[bool | None] = set()
+        for env in envs:
+            found.add(branches.truth(cond, {**constants, **members, **env}))
+            if None in found or len(found) > 1:
+                return None
+        return found.pop() if found else None
+
+    def _unserved(self) -> bool:
+        return bool(self.ctx.settings.rule_option(REPORT_UNSERVED, False))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.tight.add(id(node.value))

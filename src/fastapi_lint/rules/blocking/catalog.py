@@ -34,6 +34,7 @@ from typing import Any
 
 from ...index import branches
 from ...index.project import ProjectIndex, Ref
+from ...index.reach import project_callable
 from ...index.shapes import (
     Const,
     ParamBinding,
@@ -1431,6 +1432,116 @@ def _falsy_default(shape: Any, depth: int = 0) -> bool:
     if last == "Field":
         default = kwargs.get("default") or (args[0] if args else None)
         return default is not None and _falsy_default(default, depth + 1)
+    return False
+
+
+# -- what every caller passes (issue 14 session 6, S9 and S3) ----------------------------------
+#: Bases that make a class an enumeration: its class-level names are its members.
+ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
+#: Reach kinds of callers whose calls serve no request (index.reach).
+_QUIET_CALLERS = frozenset({"test", "script", "startup", "unused", "shutdown"})
+
+
+def caller_environments(
+    index: ProjectIndex, qual: str, unserved: bool = False
+) -> list[dict[str, Any]] | None:
+    """What the project function `qual` knows in each call the project makes of it, when
+    those calls are all its uses (`index.reach.known_callers`): one environment per call
+    (its literal arguments, enum members included, and the defaults it leaves, as the body
+    sees them), without the calls made by code that serves no request (tests, scripts,
+    startup; kept with `unserved`). None when a use is not such a call, a call cannot be
+    read, or no call is left."""
+    return index.memoised(
+        ("fpi1xx-caller-envs", qual, unserved),
+        lambda: _caller_environments(index, qual, unserved),
+    )
+
+
+def _caller_environments(index: ProjectIndex, qual: str, unserved: bool) -> list | None:
+    sites = index.project_fact("known_callers").get(qual)
+    split = index.split_qualified(qual)
+    if not sites or split is None:
+        return None
+    envs: list[dict[str, Any]] = []
+    for mod, caller_key, line, col in sites:
+        if not unserved:
+            if not caller_key:
+                continue  # a module body runs at import, before anything is served
+            reached = index.reach(mod, caller_key)
+            if reached is not None and reached[0] in _QUIET_CALLERS:
+                continue
+        caller = index.module(mod)
+        fact = caller["functions"].get(caller_key) if caller and caller_key else None
+        calls = fact["calls"] if fact else (caller or {}).get("module_calls") or []
+        records = [
+            record
+            for record in calls
+            if record[1] == line
+            and record[2] == col
+            and qual in project_callable(index, index.ref_of_value(mod, caller_key, record[0]))
+        ]
+        if len(records) != 1:
+            return None
+        func, _line, _col, args, kwargs = records[0]
+        enums = enum_members(index, mod, caller_key, [*(args or ()), *kwargs.values()])
+        env = call_env(
+            index,
+            qual,
+            args,
+            kwargs,
+            receiver_is_class=_class_receiver(index, mod, caller_key, func),
+            caller_env=enums,
+            scope=(mod, caller_key),
+        )
+        envs.append(scope_env(index, split[0], split[1], env))
+    return envs or None
+
+
+def _class_receiver(index: ProjectIndex, module: str, key: str, func: Any) -> bool:
+    name = dotted(func)
+    if name is None or "." not in name:
+        return False
+    owner = index.ref_of_value(module, key, name_shape(name.rpartition(".")[0]))
+    return owner is not None and owner.kind == "class"
+
+
+def enum_members(
+    index: ProjectIndex, module: str, key: str, shapes: Iterable[Any]
+) -> dict[str, branches.EnumMember]:
+    """The dotted names among `shapes` (`["n", "State.STOPPED"]`) that are members of a
+    project enumeration where they are written, by the name written."""
+    found: dict[str, branches.EnumMember] = {}
+    for shape in shapes:
+        name = shape[1] if shape and shape[0] == "n" and "." in shape[1] else None
+        if name is None or name in found:
+            continue
+        owner_path, _, member = name.rpartition(".")
+        owner = index.ref_of_value(module, key, name_shape(owner_path))
+        if owner is None or owner.kind != "class" or not _is_enum(index, owner.qual):
+            continue
+        split = index.split_qualified(owner.qual)
+        summary = index.module(split[0]) if split else None
+        record = summary["scopes"].get(split[1]) if summary and split else None
+        if (
+            record is not None
+            and record["kind"] == "class"
+            and member in record["bindings"]
+            and not member.startswith("_")
+        ):
+            found[name] = branches.EnumMember(f"{owner.qual}.{member}")
+    return found
+
+
+def _is_enum(index: ProjectIndex, class_qual: str) -> bool:
+    for cls in index.mro(class_qual):
+        fact = index.class_(cls)
+        split = index.split_qualified(cls)
+        if fact is None or split is None:
+            continue
+        for base_shape in fact["bases"]:
+            base = index.ref_of_value(split[0], fact.get("parent") or "", base_shape)
+            if base is not None and base.qual in ENUM_BASES:
+                return True
     return False
 
 

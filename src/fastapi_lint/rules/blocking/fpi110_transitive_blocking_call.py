@@ -168,43 +168,14 @@ No fix is offered.
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self._written: set[int] = set()
-        # Blocks (an `if`'s body, its `else`, an `elif`) behind a diagnostic switch that is
-        # off by default, and how many of them the walk is in.
-        self._switched_off: set[int] = set()
-        self._off = 0
 
-    def visit_If(self, node: cst.If) -> None:
-        if id(node) in self._switched_off:
-            self._off += 1  # an `elif` of a switched-off `else`
-        if self.extra.debug_switches or not self.ctx.in_async_context():
-            return
-        found = self._switch_default(node.test)
-        if found is True and node.orelse is not None:
-            self._switched_off.add(
-                id(node.orelse.body if isinstance(node.orelse, cst.Else) else node.orelse)
-            )
-        elif found is False:
-            self._switched_off.add(id(node.body))
-
-    def leave_If(self, original_node: cst.If) -> None:
-        if id(original_node) in self._switched_off:
-            self._off -= 1
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        if id(node) in self._switched_off:
-            self._off += 1
-
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
-        if id(original_node) in self._switched_off:
-            self._off -= 1
-
-    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        if id(node) in self._switched_off:
-            self._off += 1  # `if trace_on(): commit()` on one line
-
-    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
-        if id(original_node) in self._switched_off:
-            self._off -= 1
+    def _branch_taken(self, test: cst.BaseExpression) -> bool | None:
+        """Also a diagnostic switch off by default (`_switch_default`), for FPI110 only."""
+        if not self.extra.debug_switches:
+            found = self._switch_default(test)
+            if found is not None:
+                return found
+        return super()._branch_taken(test)
 
     def _switch_default(self, test: cst.BaseExpression) -> bool | None:
         """The truth of an `if` test where no diagnostic environment variable is set
