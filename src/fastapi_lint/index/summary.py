@@ -110,7 +110,7 @@ from .branches import (
 from .field_writes import returned_facts
 from .route_writes import is_route_decorated, route_writes
 
-SUMMARY_VERSION = 33
+SUMMARY_VERSION = 34
 MAX_SHAPE_DEPTH = 6
 #: Module constants larger than this are not recorded (the summary stays small).
 MAX_CONSTANT_ITEMS = 256
@@ -853,7 +853,7 @@ class _Summarizer(ast.NodeVisitor):
         self.visit(node.test)
         lazy = bool(self.current) and (
             _lazy_guard(node.test, self.scope, self.scopes[0], node.body)
-            or _instance_memo_guard(node.test, node.body)
+            or _instance_memo_guard(node.test, node.body, self.scope, self.scopes)
         )
         cond = self._guard(node.test)
         switch = self._switch(node.test)
@@ -1588,20 +1588,38 @@ def _stale_attributes(test: ast.AST) -> set[tuple[str, str]]:
     return found
 
 
-def _instance_memo_guard(test: ast.AST, body: list[ast.stmt]) -> bool:
+def _instance_memo_guard(
+    test: ast.AST,
+    body: list[ast.stmt],
+    scope: _Scope | None = None,
+    scopes: list[_Scope] | None = None,
+) -> bool:
     """`if self._x is None: self._x = work()` (or `if not self._x:`), or a kept object rebuilt
     when it went stale (`if self._client.is_closed: self._client = build()`): the work runs
     once per object (or per staleness), and the objects that memoise this way (clients,
     managers, caches) live as long as the process. The body must assign the attribute it
-    tests, or it is an ordinary branch."""
+    tests, or it is an ordinary branch. Also on a local copy of the attribute
+    (`registry = getattr(self, "_registry", None)` or `= self._registry`, then `if registry is
+    None: registry = self._registry = Registry()`), and a first-run flag or memo on an object
+    the function does not bind itself, a module global or an enclosing function's
+    (`if not app.startup_done: ...; app.startup_done = True`): such objects outlive a
+    request, unlike a parameter's (`request.state`)."""
     target = _unset_test(test)
     if target is not None:
-        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
+        if isinstance(target, ast.Name) and scope is not None:
+            copied = copied_attribute(scope.bindings.get(target.id))
+            if copied is None:
+                return False
+            tested = {copied}
+        elif not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
             return False
-        tested = {(target.value.id, target.attr)}
+        else:
+            tested = {(target.value.id, target.attr)}
     else:
         tested = _stale_attributes(test)
-    tested = {pair for pair in tested if pair[0] in ("self", "cls")}
+    tested = {
+        pair for pair in tested if pair[0] in ("self", "cls") or _outlives(pair[0], scope, scopes)
+    }
     if not tested:
         return False
     for node in (node for top in body for node in ast.walk(top)):
@@ -1619,6 +1637,39 @@ def _instance_memo_guard(test: ast.AST, body: list[ast.stmt]) -> bool:
         ):
             return True
     return False
+
+
+def copied_attribute(binding: list[Any] | None) -> tuple[str, str] | None:
+    """("self", "_x") when a local was bound (so far) to `self._x` or `getattr(self, "_x",
+    default)`."""
+    if not binding or binding[0] != "value" or not binding[1]:
+        return None
+    shape = binding[1]
+    if shape[0] == "n" and shape[1].count(".") == 1:
+        head, _, attr = shape[1].partition(".")
+        return (head, attr) if head in ("self", "cls") else None
+    if shape[0] == "call" and shape[1] == ["n", "getattr"] and len(shape[2]) in (2, 3):
+        owner, name = shape[2][0], shape[2][1]
+        if (
+            owner in (["n", "self"], ["n", "cls"])
+            and name
+            and name[0] == "const"
+            and isinstance(name[1], str)
+            and name[1].isidentifier()
+        ):
+            return owner[1], name[1]
+    return None
+
+
+def _outlives(name: str, scope: _Scope | None, scopes: list[_Scope] | None) -> bool:
+    """Whether `name`, read in the function `scope`, is not the function's own (no parameter,
+    local or `global`-less binding of it there) but a module global or an enclosing
+    function's: an object made before the function runs."""
+    if scope is None or scope.kind != "function" or not scopes:
+        return False
+    if name in scope.bindings or name in scope.params:
+        return False
+    return any(name in outer.bindings for outer in scopes[:-1])
 
 
 def _self_attributes(test: ast.AST) -> set[str] | None:

@@ -15,6 +15,7 @@ from typing import Any
 from ...index import branches
 from ...index.project import Ref
 from ...index.reach import reach_words
+from ...index.summary import copied_attribute
 from ...lazycst import cst
 from ...rule import FileContext, Rule
 from .catalog import (
@@ -134,6 +135,42 @@ def served_verdict(ctx: FileContext, yielded: bool) -> tuple[bool, str]:
     ):
         return True, reach_words(f"run at shutdown by {entry}", via)
     return bool(settings.rule_option(REPORT_UNSERVED, False)), ""
+
+
+def _unset_expression(test: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`X` of `not X` or `X is None`."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return test.expression
+    if (
+        isinstance(test, cst.Comparison)
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.Is)
+        and isinstance(test.comparisons[0].comparator, cst.Name)
+        and test.comparisons[0].comparator.value == "None"
+    ):
+        return test.left
+    return None
+
+
+def _assigned_attributes(body: cst.BaseSuite) -> set[tuple[str, str]]:
+    """The `name.attr` pairs a block assigns (`app.started = True`, `x = self._x = X()`)."""
+    found: set[tuple[str, str]] = set()
+
+    def note(target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            found.add((target.value.value, target.attr.value))
+
+    class Stores(cst.CSTVisitor):  # defined here: LibCST is imported when first used
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                note(target.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if node.value is not None:
+                note(node.target)
+
+    body.visit(Stores())
+    return found
 
 
 def _test_shape(ctx: FileContext, test: cst.BaseExpression) -> list | None:
@@ -352,7 +389,7 @@ class AsyncCallRule(Rule):
             self._off_blocks.add(
                 id(node.orelse.body if isinstance(node.orelse, cst.Else) else node.orelse)
             )
-        elif found is False:
+        elif found is False or (found is None and self._runs_once(node)):
             self._off_blocks.add(id(node.body))
 
     def leave_If(self, original_node: cst.If) -> None:
@@ -400,6 +437,36 @@ class AsyncCallRule(Rule):
             if None in found or len(found) > 1:
                 return None
         return found.pop() if found else None
+
+    def _runs_once(self, node: cst.If) -> bool:
+        """A first-run block of the `async def` (the summary's lazy initialisers, on the CST):
+        `if not app.startup_done:` / `if self._client is None:` whose body assigns the
+        attribute it tests, on `self`/`cls` or on an object the function does not bind itself
+        (a module global, an enclosing function's `app`), also through a local copy
+        (`registry = getattr(self, "_registry", None)`, then `if registry is None: registry =
+        self._registry = Registry()`): its body runs once per object, and such objects live
+        as long as the process."""
+        frame = self.ctx.enclosing_function()
+        if frame is None or frame.key is None:
+            return False
+        target = _unset_expression(node.test)
+        index, module = self.ctx.index, self.ctx.module_name
+        if isinstance(target, cst.Name):
+            found = index.lookup_binding(module, frame.key, target.value)
+            if found is None or found[1] != frame.key:
+                return False
+            options = found[0][1] if found[0] and found[0][0] == "ambiguous" else [found[0]]
+            tested = {pair for pair in map(copied_attribute, options) if pair is not None}
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            owner = target.value.value
+            if owner not in ("self", "cls"):
+                found = index.lookup_binding(module, frame.key, owner)
+                if found is None or found[1] == frame.key:
+                    return False  # a parameter or a local: it may be the request's
+            tested = {(owner, target.attr.value)}
+        else:
+            return False
+        return bool(tested) and bool(tested & _assigned_attributes(node.body))
 
     def _unserved(self) -> bool:
         return bool(self.ctx.settings.rule_option(REPORT_UNSERVED, False))

@@ -71,7 +71,10 @@ that the body stores back, `client = _client; if client is None: ...; _client = 
 keyed on a value, `if _PID != pid: _START = load(pid); _PID = pid`, or a memo on the
 object, `if self._version is None: self._version = run_git()` or a kept client rebuilt only
 when it went stale, `if self._client.is_closed: self._client = build()`, where the body sets the
-attribute it tests, or a memo with a dirty flag, `if not self._dirty and self._seen == self.x:
+attribute it tests (also through a local copy, `registry = getattr(self, "_registry", None);
+if registry is None: registry = self._registry = Registry()`, and on an object the function
+does not bind itself, a module global or an enclosing function's: `if not app.started: ...;
+app.started = True`; the same first-run block in the `async def` itself is not checked), or a memo with a dirty flag, `if not self._dirty and self._seen == self.x:
 return` and then a refresh, in the method or in a method of the class it calls on `self`, that
 sets back an attribute the test reads (a test of `self` attributes only, for truth, identity or
 equality; `if self._count < 10: return` is a batch and is followed): such objects, clients and
