@@ -1110,14 +1110,66 @@ def method_shift(fact: dict[str, Any], receiver_is_class: bool) -> int:
 _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "abstractmethod", "override"})
 
 
-def _passes_arguments_through(fact: dict[str, Any]) -> bool:
+def _passes_arguments_through(
+    fact: dict[str, Any], index: ProjectIndex | None = None, qual: str | None = None
+) -> bool:
     """Whether calling the function binds the call's arguments to its parameters: not so
-    through a decorator, which may call it with other arguments (`@retry`, `@inject`)."""
+    through a decorator, which may call it with other arguments (`@retry`, `@inject`), unless
+    it is a project decorator that forwards them unchanged (`forwarding_decorator`)."""
     for decorator in fact.get("decorators") or ():
         name = dotted(decorator)
-        if name is None or name.rpartition(".")[2] not in _PLAIN_DECORATORS:
+        if name is not None and name.rpartition(".")[2] in _PLAIN_DECORATORS:
+            continue
+        if index is None or qual is None or name is None:
+            return False
+        split = index.split_qualified(qual)
+        scope = (fact.get("parent") or fact.get("class") or "") if split else ""
+        ref = index.ref_of_value(split[0], scope, decorator) if split else None
+        if ref is None or ref.kind != "function" or not forwarding_decorator(index, ref.qual):
             return False
     return True
+
+
+def forwarding_decorator(index: ProjectIndex, qual: str) -> bool:
+    """A project decorator that calls the function it wraps with the wrapper's own arguments,
+    unchanged: `def noexcept(func): @wraps(func) def wrapper(*args, **kwargs): try: return
+    func(*args, **kwargs) ...; return wrapper` (session 7, T2: aim's `@noexcept def
+    __init__`). One parameter, the wrapper returned by name, the wrapper's parameters
+    `*args, **kwargs` only, and one call of the parameter, with `*args` (and `**kwargs`)."""
+
+    def compute() -> bool:
+        fact = index.function(qual)
+        split = index.split_qualified(qual)
+        if fact is None or split is None or fact["async"] or len(fact["params"]) != 1:
+            return False
+        wrapped = fact["params"][0][0]
+        returned = fact.get("returns_values") or []
+        if len(returned) != 1 or not returned[0] or returned[0][0] != "n":
+            return False
+        wrapper = index.function(f"{qual}.{returned[0][1]}")
+        if wrapper is None or [p[3] for p in wrapper["params"]] != ["*", "**"]:
+            return False
+        calls = [record for record in wrapper["calls"] if record[0] == ["n", wrapped]]
+        spread = {(line, col) for line, col in wrapper.get("spread") or ()}
+        if len(calls) != 1 or (calls[0][1], calls[0][2]) not in spread:
+            return False
+        if calls[0][3] != [["?"]] or calls[0][4]:
+            return False  # one starred argument (`*args`), no keyword of its own
+        summary = index.module(split[0])
+        key = f"{split[1]}.{returned[0][1]}"
+        record = summary["scopes"].get(key) if summary else None
+        names = {p[0] for p in wrapper["params"]}
+        if record is None or not set(record["bindings"]) <= names:
+            return False  # a local the starred argument could be
+        mapping = [
+            shape
+            for where, line, col, shape in summary.get("keyword_spreads") or ()
+            if where == key and (line, col) == (calls[0][1], calls[0][2])
+        ]
+        kwargs_name = wrapper["params"][1][0]
+        return mapping in ([], [["n", kwargs_name]])  # `**kwargs` itself, not a new dict
+
+    return index.memoised(("fpi1xx-forwarding-decorator", qual), compute)
 
 
 def _relevant_params(index: ProjectIndex, qual: str, fact: dict[str, Any]) -> frozenset[str]:
@@ -1163,7 +1215,7 @@ def call_env(
     (module, scope key) where the call is made, where a bare `str(...)` can be known to be
     the builtin (a dict argument `{"id": str(user.id)}` then holds no None there)."""
     fact = index.function(target)
-    if fact is None or not _passes_arguments_through(fact):
+    if fact is None or not _passes_arguments_through(fact, index, target):
         return ()
     relevant = _relevant_params(index, target, fact)
     if not relevant:

@@ -93,7 +93,10 @@ Literal arguments rule branches out, per call site: `make_token(user, add_hash=F
 reported when the blocking call sits under `if add_hash:` (or after `if not add_hash: return`),
 nor `get_secret("API_KEY")` when it blocks only under `if name.startswith("vault/"):`; the same
 helper called with `add_hash=True`, with a parameter left to a default that takes the branch,
-or with a value that is not a literal is reported. Omitted parameters take their literal
+or with a value that is not a literal is reported. A function behind a decorator is bound only
+when the decorator is `staticmethod`/`classmethod`/`abstractmethod`/`override` or a project
+decorator that forwards the arguments unchanged (`def noexcept(func): @wraps(func) def
+wrapper(*args, **kwargs): return func(*args, **kwargs) ...; return wrapper`). Omitted parameters take their literal
 defaults, and a helper's own known parameter passed on by name carries its value down the
 chain. Conditions are evaluated only when they are simple: literals, `not`, `and`/`or`,
 `is None`, `==`/`!=`, comparisons, `in` a literal tuple or list, `str.startswith`/`endswith`,
