@@ -1424,7 +1424,8 @@ def developer_guard(index: ProjectIndex, module: str, key: str) -> str | None:
     """The flag (`blocks.vibe_mode`) of a function whose body starts with `if not a.flag:
     raise ...` (the summary's "guard_raise") when that flag is a developer mode that is off by
     default: its name has a word of `DEVELOPER_FLAG_WORDS`, `a` is an object of a project
-    class, and that class (or a base) declares the attribute with a false default
+    class that the function does not bind itself (a module global, an enclosing function's
+    variable: made before any request, not the request's own user), and that class (or a base) declares the attribute with a false default
     (`vibe_mode: bool = False`, a settings field `Field(default=False)`) or its `__init__`
     sets it so (`self.vibe_mode = bool(os.getenv("APP_VIBE_MODE", ""))`), and nowhere in the
     class to anything but `True` (a method that switches it on). Nothing after such a guard runs in a server started with its
@@ -1436,6 +1437,10 @@ def developer_guard(index: ProjectIndex, module: str, key: str) -> str | None:
         return None
     owner_path, _, attr = flag.rpartition(".")
     if not (_flag_words(attr) & DEVELOPER_FLAG_WORDS):
+        return None
+    bound = index.lookup_binding(module, key, owner_path.partition(".")[0])
+    if bound is None or bound[1] == key:
+        # A parameter or a local (`user.admin_mode` of the request's user): per request.
         return None
     owner = index.ref_of_value(module, key, ["n", owner_path])
     if owner is None or owner.kind != "instance" or index.class_(owner.qual) is None:
