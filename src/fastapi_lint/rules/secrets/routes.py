@@ -990,7 +990,8 @@ def drop_supplied(
     """The leaked paths left once the route's own values are taken into account: a field the
     route only ever fills with a masked value (`mask_secret(x)`, `get_value(mask=True)`, a
     literal such as `"****"`) or with the caller's own input (`body.salt`) leaks nothing of
-    anyone else's; in a POST route, a field it fills with a secret it has just generated
+    anyone else's; in a POST route (or a GET named for generating, `GET /generate-password`),
+    a field it fills with a secret it has just generated
     (`secrets.token_urlsafe()`, `uuid4()`) is the secret the route hands out, once. With
     `echo_ok=False` (FPI303, whose subject is the echo) an echoed value still counts.
     A POST whose response `model` is named as a creation result (`ApiKeyCreated`,
@@ -1011,7 +1012,7 @@ def drop_supplied(
         and HANDOUT_MODEL.fullmatch(model.rpartition(".")[2])
     ):
         leaks = tuple(p for p in leaks if "." in p or _hash_named(p))
-    if leaks and view.method == "post":
+    if leaks and _mints(view):
         renewed = _renewed_secret(view)
         if renewed:
             leaks = tuple(
@@ -1030,7 +1031,7 @@ def drop_supplied(
             continue
         if (
             kinds
-            and view.method == "post"
+            and _mints(view)
             and GENERATED in kinds
             and kinds <= benign | {GENERATED}
             and not _hash_named(name)
@@ -1046,6 +1047,23 @@ RENEWING_ROUTE = re.compile(
     r"(?i)(?:refresh|regenerate|rotate|reset|renew|reissue|issue|generate|new|create)[_-]"
     r"((?:[a-z0-9]+[_-])*?(?:key|token|secret|password|passphrase|credentials?|creds|pin|otp))s?"
 )
+
+
+#: A GET named for generating a value (InvokeAI's `GET /generate-password`): each call makes a
+#: fresh one. A GET that refreshes, resets or reads renews nothing.
+GENERATING_ROUTE = re.compile(r"(?i)(?:re)?generate(?:[_-][a-z0-9_-]*)?")
+
+
+def _mints(view: RouteView) -> bool:
+    """Whether the route makes the values it hands out: a POST, or a GET named for generating
+    (its function name or last path segment)."""
+    if view.method == "post":
+        return True
+    if view.method != "get":
+        return False
+    segment = (view.path or "").rstrip("/").rpartition("/")[2]
+    names = (view.key.rpartition(".")[2], segment)
+    return any(GENERATING_ROUTE.fullmatch(name) for name in names if name)
 
 
 def _renewed_secret(view: RouteView) -> set[str]:
