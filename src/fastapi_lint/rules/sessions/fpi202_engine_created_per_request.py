@@ -44,7 +44,8 @@ reported where its caller runs per request instead, and one it keeps for later c
 `global`, an attribute, a cache entry) or a helper with a decorator (`@lru_cache`) is not
 reported, and neither is a helper annotated `-> Engine` that returns a kept engine on some
 path (`return self._engine` behind a lock, an entry of a cache): the annotation says what a
-helper returns, its body whether it is new. Neither is an engine a constructor (`__init__`) makes: that is one engine per object,
+helper returns, its body whether it is new. Neither is an engine a constructor (`__init__`) makes, or a helper that only constructors
+call (directly or through helpers only they call): that is one engine per object,
 and a client object built once and kept (a lazily created singleton) is the common case. Nor
 one the helper disposes of itself (`engine.dispose()`): a deliberate one-off connection, such
 as a probe of a database address the request names, not a pool that should have been shared.
@@ -140,6 +141,11 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
         reach = request_reach(self.ctx, frame)
         if reach is None:
             return
+        index, module = self.ctx.index, self.ctx.module_name
+        if frame.key is not None and _made_per_object(
+            index, index.qualified_function(module, frame.key)
+        ):
+            return  # only constructors call it: one engine per object, as in `__init__`
         exits = self._exits.get(id(frame.node))
         if exits is None:
             from .exits import Exits  # a LibCST visitor: imported once a walk needs it
@@ -189,6 +195,32 @@ No fix is offered: where the engine should live (module, lifespan, app state) is
 CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__"})
 #: Decorators that do not change how often the body runs.
 _PLAIN_DECORATORS = frozenset({"builtins.staticmethod", "builtins.classmethod"})
+
+
+MAX_CONSTRUCTOR_HOPS = 3
+
+
+def _made_per_object(index: ProjectIndex, qual: str, depth: int = 0) -> bool:
+    """Whether every call of the helper `qual` is made by a constructor, directly or through
+    helpers that only constructors call (agno's `db_from_url` <- `resolve_authz_db` <-
+    `Authorization.__init__`): an engine per object, like one `__init__` makes itself. A
+    helper with no known call site, or one called from anywhere else, is not."""
+    if depth > MAX_CONSTRUCTOR_HOPS:
+        return False
+
+    def compute() -> bool:
+        sites = index.project_fact("call_sites").get(qual, [])
+        if not sites:
+            return False
+        for module, key, _at in sites:
+            if key.rpartition(".")[2] in CONSTRUCTORS:
+                continue
+            caller = index.qualified_function(module, key)
+            if caller == qual or not _made_per_object(index, caller, depth + 1):
+                return False
+        return True
+
+    return bool(index.memoised(("fpi202-per-object", qual, depth), compute))
 
 
 def _decorated(ctx, func: cst.FunctionDef) -> bool:
