@@ -1546,20 +1546,12 @@ def _caller_environments(index: ProjectIndex, qual: str, unserved: bool) -> list
             qual,
             args,
             kwargs,
-            receiver_is_class=_class_receiver(index, mod, caller_key, func),
+            receiver_is_class=receiver_is_class_of(index, mod, caller_key, func),
             caller_env=enums,
             scope=(mod, caller_key),
         )
         envs.append(scope_env(index, split[0], split[1], env))
     return envs or None
-
-
-def _class_receiver(index: ProjectIndex, module: str, key: str, func: Any) -> bool:
-    name = dotted(func)
-    if name is None or "." not in name:
-        return False
-    owner = index.ref_of_value(module, key, name_shape(name.rpartition(".")[0]))
-    return owner is not None and owner.kind == "class"
 
 
 def enum_members(
