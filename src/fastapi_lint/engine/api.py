@@ -882,6 +882,7 @@ def _update_module(
     return index, problems
 
 
+@collection_paused()
 def lint_source(
     text: str,
     path: Path,
@@ -899,29 +900,6 @@ def lint_source(
     the result an `edit_maker(finding)` that computes one finding's edits when asked (the
     LSP's code actions). As in a whole run, a text too large or too deeply nested to analyse is one FPI001, and an unexpected exception in a
     phase is one FPI002 naming it."""
-    with collection_paused():
-        return _lint_source(
-            text,
-            path,
-            settings,
-            index=index,
-            unsafe_fixes=unsafe_fixes,
-            fix=fix,
-            fix_edits=fix_edits,
-        )
-
-
-def _lint_source(
-    text: str,
-    path: Path,
-    settings: Settings,
-    *,
-    index: ProjectIndex | None = None,
-    unsafe_fixes: bool | None = None,
-    fix: bool = False,
-    fix_edits: bool | str = True,
-) -> FileResult:
-    """`lint_source` with the collection paused."""
     from . import linting
 
     path = Path(os.path.abspath(path))
