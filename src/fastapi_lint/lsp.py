@@ -145,6 +145,7 @@ class FastAPILintServer(LanguageServer):
         # The newest version of each open document (set on the event loop): a lint queued on
         # the engine thread for an older version is skipped.
         self.newest: dict[str, int | None] = {}
+        self.preparing_fixes: asyncio.Future | None = None
 
     # -- engine work (on the worker thread) --------------------------------------------------
 
@@ -309,6 +310,10 @@ class FastAPILintServer(LanguageServer):
                 uri=uri, version=version, diagnostics=self.diagnostics(doc)
             )
         )
+        if self.preparing_fixes is None:
+            # What applying a fix imports (`libcst.codemod`, about half a second), on the fix
+            # thread while the first diagnostics are read, not in the first quick fix.
+            self.preparing_fixes = asyncio.ensure_future(self.run_fixes(prepare_fixes))
         if doc.provisional:
             root = doc.settings.project_root
             if root not in self.indexing:
