@@ -505,3 +505,94 @@ def test_bound_value_and_returned_values() -> None:
     ]
     assert index.returned_values("svc.plain") == [(["n", "y"], {})]
     assert index.returned_values("svc.missing") == []
+
+
+OVERRIDES = """
+from typing import final
+
+
+class Runtime:
+    def run_action(self, action):
+        return getattr(self, action)()
+
+    @final
+    def ping(self):
+        return "pong"
+
+    def read(self):
+        return ""
+
+
+class Remote(Runtime):
+    def run_action(self, action):
+        return action
+
+    def ping(self):
+        return "remote"
+
+
+class Local(Runtime):
+    pass
+
+
+@final
+class Sealed:
+    def read(self):
+        return ""
+
+
+class Holder:
+    declared: Runtime
+
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+        self.built = Runtime()
+
+
+def helper(runtime: Runtime, holder: Holder, cls_dep=None):
+    local: Runtime = runtime
+    built = Runtime()
+    built_annotated: Runtime = Runtime()
+    alias = local
+    return runtime, holder, local, built, built_annotated, alias
+"""
+
+
+def test_overrides_of_a_concrete_method_behind_a_declared_type() -> None:
+    index = ProjectIndex({"m": summarize_source(textwrap.dedent(OVERRIDES), "m", False)})
+    assert index.overrides("m.Runtime.run_action") == [
+        "m.Remote.run_action",
+        "m.Runtime.run_action",
+    ]
+    assert index.overrides("m.Runtime.ping") == []  # final
+    assert index.overrides("m.Runtime.read") == []  # nothing overrides it
+    assert index.overrides("m.Sealed.read") == []
+    declared = {
+        name: index.declared_receiver("m", "helper", name)
+        for name in (
+            "runtime",
+            "local",
+            "alias",
+            "holder.runtime",
+            "holder.declared",
+            "built",
+            "built_annotated",
+            "holder.built",
+            "holder",  # a Holder: declared too (nothing overrides its methods)
+            "cls_dep",
+        )
+    }
+    assert declared == {
+        "runtime": True,
+        "local": True,
+        "alias": True,
+        "holder.runtime": True,
+        "holder.declared": True,
+        "built": False,
+        "built_annotated": False,
+        "holder.built": False,
+        "holder": True,
+        "cls_dep": False,
+    }
+    # `self` inside the base is not a declared receiver (the constructed class decides).
+    assert not index.declared_receiver("m", "Runtime.run_action", "self")

@@ -44,6 +44,7 @@ from __future__ import annotations
 from typing import Any
 
 from .refs import Ref
+from .shapes import name_shape
 from .summary import Shape
 
 PATH_TYPES = frozenset(
@@ -188,6 +189,7 @@ CONTEXT_MANAGER_MAKERS = frozenset({"contextlib.contextmanager", "contextlib.asy
 STATIC_METHOD = "builtins.staticmethod"
 CLASS_METHOD = "builtins.classmethod"
 ABSTRACT_METHODS = frozenset({"abc.abstractmethod"})
+FINAL = frozenset({"typing.final", "typing_extensions.final"})
 PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 REQUEST_TYPES = frozenset(
     {
@@ -833,6 +835,126 @@ class SemanticModel:
         }
         return sorted(found)
 
+    # -- overrides of concrete methods behind a declared type ---------------------------------
+    def overrides(self, qual: str) -> list[str]:
+        """For a concrete method `qual` of a project class, the methods a call on a receiver
+        *declared* as that class may run: `qual` itself and every project subclass's own
+        override (sorted). Empty when no subclass overrides it, when `qual` is abstract (see
+        `implementations`), and when the method or its class is decorated `typing.final`."""
+        return self.memoised(("sem-overrides", qual), lambda: self._overrides(qual))  # type: ignore[attr-defined]
+
+    def _overrides(self, qual: str) -> list[str]:
+        fact = self.function(qual)  # type: ignore[attr-defined]
+        split = self.split_qualified(qual)  # type: ignore[attr-defined]
+        if fact is None or split is None or not fact.get("class") or self.is_abstract(qual):
+            return []
+        module = split[0]
+        owner, _, attr = qual.rpartition(".")
+        if attr.startswith("__") or any(
+            self._decorator_qual(module, fact, d) in FINAL for d in fact["decorators"]
+        ):
+            return []  # dunders run by the language on the object's own class; final
+        summary = self.module(module)  # type: ignore[attr-defined]
+        cls_fact = summary["classes"].get(fact["class"]) if summary else None
+        if cls_fact is None or any(
+            self._decorator_qual(module, {"parent": None, "class": None}, d) in FINAL
+            for d in cls_fact.get("decorators") or ()
+        ):
+            return []
+        hierarchy = self.project_fact("class_hierarchy")  # type: ignore[attr-defined]
+        found = {qual}
+        for cls in hierarchy.get("subclasses", {}).get(owner, []):
+            method = self.find_method(cls, attr)
+            if method is not None and not self.is_abstract(method, declared_only=True):
+                found.add(method)
+        return sorted(found) if len(found) > 1 else []
+
+    def declared_receiver(self, module: str, scope: str, dotted: str, depth: int = 0) -> bool:
+        """Whether the value `dotted` names in `scope` has its type from a *declaration* (an
+        annotated parameter, local, class field or `self.x: T`, a property's return
+        annotation, or a name or attribute bound to such a value), so it may be an instance of
+        a subclass. A value built by calling the class (`Runtime(...)`), `self`, `cls`, a
+        dependency, a `with`/`for` target or anything unknown is not."""
+        if depth > MAX_PROVENANCE:
+            return False
+        head, _, rest = dotted.rpartition(".")
+        if not head:
+            found = self.lookup_binding(module, scope, dotted)  # type: ignore[attr-defined]
+            if found is None:
+                return False
+            binding, bound_in = found
+            return self._declared_binding(module, bound_in, dotted, binding, depth)
+        base = self.ref_of_value(module, scope, name_shape(head))  # type: ignore[attr-defined]
+        if base is None or base.kind != "instance" or self.class_(base.qual) is None:  # type: ignore[attr-defined]
+            return False
+        return self._declared_attribute(base.qual, rest, depth)
+
+    def _declared_binding(
+        self, module: str, scope: str, name: str, binding: list[Any], depth: int
+    ) -> bool:
+        kind = binding[0]
+        if kind == "annotated":
+            return True
+        if kind == "param":
+            summary = self.module(module)  # type: ignore[attr-defined]
+            fact = summary["functions"].get(scope) if summary else None
+            if fact is not None and self._receiver(module, fact, name) is not None:
+                return False  # self / cls: the constructed class is settled elsewhere
+            if binding[1] is None:
+                return False
+            return self._dependency_of(module, scope, binding[2], binding[1], depth) is None
+        if kind == "value":
+            value, annotation = binding[1], binding[2] if len(binding) > 2 else None
+            if annotation is not None:
+                return not self._constructed(module, scope, value)
+            spelled = _shape_dotted(value)
+            return spelled is not None and self.declared_receiver(module, scope, spelled, depth + 1)
+        return False
+
+    def _declared_attribute(self, class_qual: str, attr: str, depth: int) -> bool:
+        method = self.find_method(class_qual, attr)
+        if method is not None:
+            fact = self.function(method)  # type: ignore[attr-defined]
+            return bool(self.is_property(method) and fact and fact.get("returns"))
+        for cls in self.mro(class_qual):
+            split = self.split_qualified(cls)  # type: ignore[attr-defined]
+            summary = self.module(split[0]) if split else None  # type: ignore[attr-defined]
+            fact = summary["classes"].get(split[1]) if summary and split else None
+            if fact is None:
+                continue
+            module, key = split
+            own = False
+            for name, annotation, value, _line in fact["fields"]:
+                if name == attr:
+                    own = True
+                    if annotation is not None and not self._constructed(module, key, value):
+                        return True
+            for method_name in fact["methods"]:
+                mkey = f"{key}.{method_name}"
+                mfact = summary["functions"].get(mkey)
+                for name, value, annotation in (mfact or {}).get("self_assigns") or []:
+                    if name != attr:
+                        continue
+                    own = True
+                    if annotation is not None and not self._constructed(module, mkey, value):
+                        return True
+                    spelled = _shape_dotted(value)
+                    if spelled is not None and self.declared_receiver(
+                        module, mkey, spelled, depth + 1
+                    ):
+                        return True  # `self.runtime = runtime` with `runtime: Runtime`
+            if own:
+                return False
+        return False
+
+    def _constructed(self, module: str, scope: str, value: Shape | None) -> bool:
+        """`Runtime(...)`: a call of the class itself (not `cls(...)`, which may be a
+        subclass)."""
+        if not value or value[0] != "call" or value[1] in (["n", "cls"], ["n", "self"]):
+            return False
+        callee = self.ref_of_value(module, scope, value[1])  # type: ignore[attr-defined]
+        return callee is not None and callee.kind == "class"
+
     # -- request.state / app.state -----------------------------------------------------------
     def state_member(self, base: Ref, attr: str) -> Ref | None:
         """`request.state.x`, `request.app.state.x`, `app.state.x`: the type the project
@@ -955,6 +1077,17 @@ class SemanticModel:
         if name in positional and positional.index(name) < len(args):
             return args[positional.index(name)]
         return None
+
+
+def _shape_dotted(shape: Shape | None) -> str | None:
+    """`a.b.c` for the shape of a dotted name; None for anything else."""
+    parts: list[str] = []
+    while shape and shape[0] == "attr":
+        parts.append(shape[2])
+        shape = shape[1]
+    if not shape or shape[0] != "n":
+        return None
+    return ".".join([shape[1], *reversed(parts)])
 
 
 def _state_namespace(base: Ref) -> str | None:

@@ -940,6 +940,8 @@ def blocks_with(reason: Blocking, positional: int, keywords: Iterable[str]) -> b
 
 
 # -- project functions that block (the transitive rule) -------------------------------------------
+#: Calls followed from the function called (an abstract method's implementations, or a
+#: declared receiver's overrides, are no call of their own and do not count).
 MAX_CHAIN = 6
 _CACHED_DECORATORS = frozenset(
     {
@@ -1089,6 +1091,19 @@ CallSite = tuple[int, int, Any]
 # sync generator, which runs the generator's body. The environment (`index.branches.Env`)
 # rules out the calls under branches that call site cannot take.
 Step = tuple[str, str, branches.Env]
+#: How a step is reached when the receiver's type is only declared (`runtime: Runtime`): the
+#: method or any project subclass's override of it may run (`SemanticModel.overrides`).
+VIRTUAL = "virtual"
+
+
+def virtual_call(
+    index: ProjectIndex, module: str, scope: str, spelled: str | None, target: str
+) -> bool:
+    """`runtime.run_action(x)` where `runtime`'s type is declared (not constructed) and the
+    concrete method has project overrides: any of them may run."""
+    if spelled is None or "." not in spelled or not index.overrides(target):
+        return False
+    return index.declared_receiver(module, scope, spelled.rpartition(".")[0])
 
 
 def method_shift(fact: dict[str, Any], receiver_is_class: bool) -> int:
@@ -1667,7 +1682,16 @@ def _direct(
         return None, None, []
     if fact["generator"] and how != "iter":
         return None, None, []  # calling a generator runs nothing until it is iterated
-    implementations = index.implementations(qual)
+    if how == VIRTUAL:
+        # The receiver may be of any subclass: the method itself or one of its overrides runs.
+        variants = [
+            ((variant, "call", env if variant == qual else ()), None)
+            for variant in index.overrides(qual)
+        ]
+        return None, None, variants
+    # With the receiver's class known (`MemoryRuntime()` running an inherited `self.connect()`),
+    # the method found on it is the one that runs, even an empty default of the base.
+    implementations = index.implementations(qual) if receiver_of(env) is None else []
     if implementations:
         # An abstract or protocol method: whichever implementation the receiver is runs.
         return None, None, [((impl, how, ()), None) for impl in implementations]
@@ -1746,7 +1770,14 @@ def _direct(
             if (line, col) in iterated:
                 callees.append(((target, "iter", target_env), (line, col, func)))
             continue
-        callees.append(((target, "call", target_env), (line, col, func)))
+        how_called = "call"
+        if (
+            not constructor
+            and receiver is None
+            and virtual_call(index, module, key, dotted(func), target)
+        ):
+            how_called = VIRTUAL
+        callees.append(((target, how_called, target_env), (line, col, func)))
     for dotted_read, line, col in fact.get("reads") or ():
         # `info.is_wasm`: reading a property runs its getter (the semantic model's answer).
         base, _, attr = dotted_read.rpartition(".")
@@ -1763,12 +1794,13 @@ def blocking_chain(
     *,
     iterated: bool = False,
     env: branches.Env = (),
+    virtual: bool = False,
 ) -> Chain | None:
     """Shortest chain by which calling the sync project function `qual` (iterating it, for a
     generator) blocks, found breadth-first (bounded depth, recursion-safe); None when nothing
     known blocks. `env`: the literal arguments of the call (`call_env`); calls under branches
     they rule out are not followed, here and down the chain."""
-    step: Step = (qual, "iter" if iterated else "call", env)
+    step: Step = (qual, "iter" if iterated else VIRTUAL if virtual else "call", env)
     return index.memoised(("fpi1xx-chain", step, extra), lambda: _search_chain(index, step, extra))
 
 
@@ -1797,15 +1829,21 @@ def _search_chain(index: ProjectIndex, start: Step, extra: Extra) -> Chain | Non
     frontier = [start]
     for _ in range(MAX_CHAIN):
         next_frontier: list[Step] = []
-        for current in frontier:
+        position = 0
+        while position < len(frontier):
+            current = frontier[position]
+            position += 1
             reason, site, callees = _direct_memo(index, current, extra)
             if reason is not None:
                 names = [reason.call]
                 hops = [site_hop(index, current[0], site)] if site is not None else []
-                node = current
+                node, child = current, None
                 while True:
                     parent = parents[node]
-                    names.append(_label(index, node, parent[0] if parent else None))
+                    if not (node[1] == VIRTUAL and child is not None and child[0] == node[0]):
+                        # (The method itself reached through its declared type shows once.)
+                        names.append(_label(index, node, parent[0] if parent else None))
+                    child = node
                     if parent is None:
                         break
                     node, call_site = parent
@@ -1819,7 +1857,9 @@ def _search_chain(index: ProjectIndex, start: Step, extra: Extra) -> Chain | Non
             for callee, call_site in callees:
                 if callee not in parents:
                     parents[callee] = (current, call_site)
-                    next_frontier.append(callee)
+                    # An implementation (or override) of the method called is reached by no
+                    # call of its own: it is searched at the same depth, not one call deeper.
+                    (frontier if call_site is None else next_frontier).append(callee)
         frontier = next_frontier
         if not frontier:
             break
@@ -1831,7 +1871,9 @@ def _label(index: ProjectIndex, step: Step, parent: Step | None) -> str:
     an abstract method `SqlUserRepo.get (one of 2 implementations)`."""
     name = _short(index, step[0])
     if parent is not None:
-        count = len(index.implementations(parent[0]))
+        count = len(
+            index.overrides(parent[0]) if parent[1] == VIRTUAL else index.implementations(parent[0])
+        )
         if count > 1:
             return f"{name} (one of {count} implementations)"
     return name

@@ -8,7 +8,7 @@ import ast
 from ...index import branches
 from ...index.project import Ref
 from ...lazycst import cst
-from ...rule import FileContext, NodeHop
+from ...rule import FileContext, NodeHop, dotted_name
 from .base import ITERATING_BUILTINS, AsyncCallRule, call_arguments
 from .catalog import (
     blocking_chain,
@@ -17,6 +17,7 @@ from .catalog import (
     constructor_function,
     project_function,
     switch_default,
+    virtual_call,
     with_receiver,
 )
 
@@ -53,7 +54,14 @@ declares to be one: an object of the class assigned to a name, attribute or fiel
 with the protocol, returned by a function annotated to return it, passed to a parameter
 annotated with it, or `Proto.register(Cls)`. A class that only has methods of the same names is
 not an implementation (a protocol over a dict's `get` is not implemented by every class with a
-`get`), and a call on a protocol nothing is declared to implement stays unresolved. Iterating a sync generator in the
+`get`), and a call on a protocol nothing is declared to implement stays unresolved. A concrete
+method that project subclasses override is treated the same way when the receiver's type is
+only declared (`runtime: Runtime = request.state.runtime`, an annotated parameter, class field
+or `self.x: T`, or a name or attribute bound to one): `runtime.run_action(action)` may run
+`Runtime.run_action` or any override of it, and the chain names the override that blocks
+("one of N implementations"). A receiver built by calling the class (`Runtime()`), a method or
+class decorated `typing.final`, `self` (whose class the constructor chain settles) and a value
+from a dependency run only the method the type names. Iterating a sync generator in the
 `async def` (`for row in read_rows(path)`, `next(gen)`) runs the generator's body, so it is
 judged like a call; reading a `@property` whose getter blocks is reported at the attribute
 (assigning it runs the setter and is not). A library method that calls a method of yours back on
@@ -230,7 +238,17 @@ No fix is offered.
             env = with_receiver(call_env(index, target, args, kwargs), ref.qual)  # binds `self`
         else:
             env = with_receiver((), ref.qual)  # the arguments fill the fields, not the hook's
-        chain = blocking_chain(index, target, self.extra, iterated=iterated, env=env)
+        frame = self.ctx.enclosing_function()
+        virtual = (
+            constructed is None
+            and not iterated
+            and frame is not None
+            and frame.key is not None
+            and virtual_call(index, self.ctx.module_name, frame.key, dotted_name(node.func), target)
+        )
+        chain = blocking_chain(
+            index, target, self.extra, iterated=iterated, env=env, virtual=virtual
+        )
         if chain is None:
             return
         name = chain.names[0] if constructed is None else constructed

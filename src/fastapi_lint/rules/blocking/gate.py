@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...index.project import ProjectIndex, Ref
+from ...index.shapes import dotted
 from .catalog import (
     Extra,
     blocking_chain,
@@ -35,6 +36,7 @@ from .catalog import (
     constructor_function,
     offloader,
     project_function,
+    virtual_call,
 )
 
 #: Builtins that iterate their first argument at once (as `base.ITERATING_BUILTINS`).
@@ -118,7 +120,8 @@ def _call_may_report(
         return False
     fact = index.function(target)
     iterated = bool(fact and fact.get("generator"))
-    return blocking_chain(index, target, extra, iterated=iterated) is not None
+    virtual = not iterated and virtual_call(index, module, scope, dotted(func), target)
+    return blocking_chain(index, target, extra, iterated=iterated, virtual=virtual) is not None
 
 
 def _property_may_block(index: ProjectIndex, summary: dict[str, Any], extra: Extra) -> bool:
