@@ -6,6 +6,7 @@ from __future__ import annotations
 from ...lazycst import cst
 from ...rule import Rule
 from ..blocking.catalog import EVENT_LOOPS
+from ..sessions.base import request_reach
 from .base import LocalUses, injected_function
 
 TASK_SPAWNERS = frozenset(
@@ -36,7 +37,12 @@ Checks path operations and dependencies for work started and then forgotten: a s
 only `asyncio.create_task(...)`, `asyncio.ensure_future(...)` or `loop.create_task(...)` (the
 task is not stored, awaited or added to a collection), and threads started and forgotten:
 `threading.Thread(...).start()`, or a local `worker = threading.Thread(...)` whose only use is
-`worker.start()` (never joined, stored or passed on).
+`worker.start()` (never joined, stored or passed on). A dropped `create_task(...)` (or
+`Thread(...).start()`) in a helper, service or method that a request reaches is reported too,
+with how the request reaches it (`reached from WEBSOCKET /ws via SessionManager.restart`):
+the project's call graph leads from a path operation, dependency, middleware or exception
+handler to it. Code that runs at startup, in tasks the app starts itself, in scripts, or whose
+reach is unknown is not checked.
 
 ## Why is this bad?
 The event loop keeps only a weak reference to a task: a task nobody holds can be
@@ -118,9 +124,10 @@ design decision.
     TASK = "the task is not kept, so it can be garbage-collected before it finishes"
     THREAD = "the thread is never joined and nothing sees its errors"
 
-    def _message(self, kind: str) -> str:
+    def _message(self, kind: str, reach: str = "") -> str:
+        where = f" ({reach})" if reach else ""
         return (
-            f"Fire-and-forget work in a request: {kind}; use `BackgroundTasks` "
+            f"Fire-and-forget work in a request{where}: {kind}; use `BackgroundTasks` "
             "(or a task queue for long jobs)"
         )
 
@@ -146,6 +153,16 @@ design decision.
             kind = self.THREAD
         else:
             return
-        if injected_function(self.ctx, frame) is None:
+        reach = self._reach(frame)
+        if reach is None:
             return
-        self.report(call, message=self._message(kind))
+        self.report(call, message=self._message(kind, reach))
+
+    def _reach(self, frame) -> str | None:
+        """ "" in a path operation or dependency; the words naming how a request reaches any
+        other function that runs for one (a helper, a service method: "reached from WEBSOCKET
+        /ws via SessionManager.add_or_restart_session"); None elsewhere (startup, scripts,
+        code of unknown reach)."""
+        if injected_function(self.ctx, frame) is not None:
+            return ""
+        return request_reach(self.ctx, frame)
