@@ -37,12 +37,13 @@ Checks path operations and dependencies for work started and then forgotten: a s
 only `asyncio.create_task(...)`, `asyncio.ensure_future(...)` or `loop.create_task(...)` (the
 task is not stored, awaited or added to a collection), and threads started and forgotten:
 `threading.Thread(...).start()`, or a local `worker = threading.Thread(...)` whose only use is
-`worker.start()` (never joined, stored or passed on). A dropped `create_task(...)` (or
-`Thread(...).start()`) in a helper, service or method that a request reaches is reported too,
-with how the request reaches it (`reached from WEBSOCKET /ws via SessionManager.restart`):
-the project's call graph leads from a path operation, dependency, middleware or exception
-handler to it. Code that runs at startup, in tasks the app starts itself, in scripts, or whose
-reach is unknown is not checked.
+`worker.start()` (never joined, stored or passed on). A dropped `create_task(...)` in a
+helper, service or method that a request reaches is reported too, with how the request
+reaches it (`reached from WEBSOCKET /ws via SessionManager.restart`): the project's call graph
+leads from a path operation, dependency, middleware or exception handler to it. Code that runs
+at startup, in tasks the app starts itself, in scripts, or whose reach is unknown is not
+checked; nor is a thread a helper starts (handing work to a thread is often the helper's
+design: a loop thread, a loader).
 
 ## Why is this bad?
 The event loop keeps only a weak reference to a task: a task nobody holds can be
@@ -153,16 +154,18 @@ design decision.
             kind = self.THREAD
         else:
             return
-        reach = self._reach(frame)
+        reach = self._reach(frame, kind)
         if reach is None:
             return
         self.report(call, message=self._message(kind, reach))
 
-    def _reach(self, frame) -> str | None:
-        """ "" in a path operation or dependency; the words naming how a request reaches any
-        other function that runs for one (a helper, a service method: "reached from WEBSOCKET
-        /ws via SessionManager.add_or_restart_session"); None elsewhere (startup, scripts,
-        code of unknown reach)."""
+    def _reach(self, frame, kind: str) -> str | None:
+        """ "" in a path operation or dependency; for a dropped task, the words naming how a
+        request reaches any other function that runs for one (a helper, a service method:
+        "reached from WEBSOCKET /ws via SessionManager.add_or_restart_session"); None
+        elsewhere (startup, scripts, code of unknown reach). A thread started in a helper is
+        often the helper's way of handing work off (a loop thread, a loader): only a path
+        operation's or dependency's own thread is reported."""
         if injected_function(self.ctx, frame) is not None:
             return ""
-        return request_reach(self.ctx, frame)
+        return request_reach(self.ctx, frame) if kind == self.TASK else None
