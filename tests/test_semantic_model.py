@@ -596,3 +596,50 @@ def test_overrides_of_a_concrete_method_behind_a_declared_type() -> None:
     }
     # `self` inside the base is not a declared receiver (the constructed class decides).
     assert not index.declared_receiver("m", "Runtime.run_action", "self")
+
+
+GAPS = """
+import functools
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Security
+
+
+class Settings:
+    @functools.cached_property
+    def client(self) -> httpx.Client:
+        return httpx.Client()
+
+
+def get_client() -> httpx.Client:
+    return httpx.Client()
+
+
+async def route(
+    maybe: httpx.Client | None,
+    secured=Security(get_client),
+    annotated_secured: Annotated[httpx.Client, Security(get_client)] = None,
+    settings: Settings = None,
+    raw: str = "",
+):
+    home = Path(raw).expanduser().resolve()
+    cached = settings.client
+    return maybe, secured, annotated_secured, home, cached
+"""
+
+
+@pytest.mark.parametrize(
+    ("dotted", "expected"),
+    [
+        ("maybe", Ref("instance", "httpx.Client")),  # `X | None`
+        ("secured", Ref("instance", "httpx.Client")),  # Security(dep), unannotated
+        ("annotated_secured", Ref("instance", "httpx.Client")),
+        ("home", Ref("instance", "pathlib.Path")),  # .expanduser().resolve() keep the path
+        ("cached", Ref("instance", "httpx.Client")),  # functools.cached_property
+    ],
+)
+def test_more_kinds_of_values(dotted: str, expected: Ref) -> None:
+    index = ProjectIndex({"m": summarize_source(textwrap.dedent(GAPS), "m", False)})
+    assert index.resolve_name("m", "route", dotted) == expected
