@@ -333,7 +333,6 @@ _type(
         "pygit2.Repository",
         "pygit2.repository.Repository",
         "pygit2.init_repository",
-        "pygit2.discover_repository",
         "pygit2.clone_repository",
     ],
     _PYGIT2_REPOSITORY_METHODS,
