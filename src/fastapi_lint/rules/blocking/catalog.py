@@ -1679,7 +1679,16 @@ def _caller_environments(index: ProjectIndex, qual: str, unserved: bool) -> list
             if not caller_key:
                 continue  # a module body runs at import, before anything is served
             reached = index.reach(mod, caller_key)
-            if reached is not None and reached[0] in _QUIET_CALLERS:
+            # A method is "script" when every use *we see* comes from a script; a use we do not
+            # see may serve (pyspur's workflow nodes: a registry calls `node.run()`, the
+            # self-test under `__main__` is the only call in sight), and then its arguments
+            # are not literals we know: its calls still count.
+            unseen_use = reached is not None and reached[0] == "script"
+            if (
+                reached is not None
+                and reached[0] in _QUIET_CALLERS
+                and not (unseen_use and _is_method(index, mod, caller_key))
+            ):
                 continue
         caller = index.module(mod)
         fact = caller["functions"].get(caller_key) if caller and caller_key else None
@@ -1706,6 +1715,11 @@ def _caller_environments(index: ProjectIndex, qual: str, unserved: bool) -> list
         )
         envs.append(scope_env(index, split[0], split[1], env))
     return envs or None
+
+
+def _is_method(index: ProjectIndex, module: str, key: str) -> bool:
+    fact = index.function(index.qualified_function(module, key))
+    return bool(fact and fact.get("class"))
 
 
 def enum_members(
