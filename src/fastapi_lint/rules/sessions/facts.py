@@ -16,12 +16,12 @@ from ...index.refs import Ref
 from ...index.shapes import (
     Await,
     Call,
-    Const,
     ImportBinding,
     Name,
     Subscript,
     ValueBinding,
     decorator_callee,
+    is_none,
     view,
     view_binding,
 )
@@ -309,7 +309,9 @@ class SessionFacts:
                 # The annotation says what the helper returns, its body whether it is new: a
                 # getter `-> Engine` that returns `self._engine` or a cache entry on some path
                 # hands out a kept object (skypilot's double-checked `DatabaseManager`).
-                kept = [s for s in returns if not _none(s) and not self.fresh(module, key, s)]
+                kept = [
+                    s for s in returns if s and not is_none(s) and not self.fresh(module, key, s)
+                ]
                 return None if kept else typed
         made = [self.fresh_call(module, key, shape) for shape in returns]
         if not made or any(call is None for call in made):
@@ -383,11 +385,6 @@ class SessionFacts:
         if bases & SYNC_SESSION_CLASSES:
             return "session"
         return None
-
-
-def _none(raw: Shape | None) -> bool:
-    """`return None` (or a bare `return`): no object at all, neither new nor kept."""
-    return raw is None or view(raw) == Const(None)
 
 
 def _dotted(raw: Shape | None) -> str | None:
